@@ -1,0 +1,90 @@
+//! The registry of diagnostic codes: one row per code, with its stable kebab-case name and a
+//! one-line summary. Codes are never reused or renumbered; `dfc explain` serves the long form
+//! from `explain/<CODE>.md`.
+//!
+//! Ranges: `E00xx` syntax, `E01xx` names and imports, `E02xx` shapes, units and types,
+//! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
+//! `E06xx` MAESTRO import, `E09xx` the tool itself (I/O, internal errors), `W0xxx` warnings.
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            /// Every code, in table order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as printed: `E0101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The kebab-case name: `unresolved-name`.
+            pub fn name(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    InvalidToken = "E0001", "invalid-token", "a character sequence that is not part of the language";
+    UnterminatedString = "E0002", "unterminated-string", "a string literal without its closing quote";
+    UnexpectedToken = "E0003", "unexpected-token", "the parser found a token that cannot appear here";
+    UnexpectedEof = "E0004", "unexpected-eof", "the file ended in the middle of a construct";
+    InvalidNumber = "E0005", "invalid-number", "a number literal that is out of range or malformed";
+    UnresolvedName = "E0101", "unresolved-name", "a name that is not defined or imported";
+    DuplicateDefinition = "E0102", "duplicate-definition", "two items or layers with the same name";
+    UnresolvedImport = "E0103", "unresolved-import", "a `use` that names a module or item that does not exist";
+    ImportCycle = "E0104", "import-cycle", "files that import each other in a cycle";
+    WrongItemKind = "E0105", "wrong-item-kind", "a name that refers to the wrong kind of item";
+    MissingUnit = "E0201", "missing-unit", "a quantity that needs a unit has none";
+    WrongUnit = "E0202", "wrong-unit", "a unit that does not fit the quantity";
+    UnknownField = "E0203", "unknown-field", "a field or argument that this construct does not have";
+    MissingField = "E0204", "missing-field", "a required field or argument is missing";
+    DuplicateField = "E0205", "duplicate-field", "a field or argument given twice";
+    InvalidValue = "E0206", "invalid-value", "a value outside the range the field accepts";
+    InvalidShape = "E0207", "invalid-shape", "a layer whose shape is inconsistent or has no output";
+    UnknownLayerKind = "E0208", "unknown-layer-kind", "a layer operator that dfc does not know";
+    TypeMismatch = "E0209", "type-mismatch", "a value of the wrong type, such as a name where a number is needed";
+    ArithmeticError = "E0210", "arithmetic-error", "an expression that divides by zero or overflows";
+    UnknownDimension = "E0301", "unknown-dimension", "a directive or `Sz` that names no loop dimension";
+    NoSpatialMap = "E0302", "no-spatial-map", "a cluster level without any spatial map";
+    TooManySpatialMaps = "E0303", "too-many-spatial-maps", "a cluster level with more spatial maps than the model supports";
+    TooManyClusters = "E0304", "too-many-clusters", "a dataflow with more cluster levels than the NoC has";
+    InvalidTile = "E0305", "invalid-tile", "a map size or offset that is zero or negative";
+    BadDataflowArgument = "E0306", "bad-dataflow-argument", "a dataflow argument that is unknown, missing or given twice";
+    UnknownLayer = "E0307", "unknown-layer", "a mapping or expectation names a layer the network lacks";
+    IncompleteMapping = "E0308", "incomplete-mapping", "a mapping without its network, hardware or a dataflow for some layer";
+    UnknownMetric = "E0309", "unknown-metric", "an expectation on a metric that no back end reports";
+    ClusterTooLarge = "E0401", "cluster-too-large", "clusters that need more PEs than the hardware has";
+    PrecisionRequired = "E0402", "precision-required", "a size in bytes on hardware without a precision";
+    BufferOverflow = "E0501", "buffer-overflow", "a mapping whose tiles do not fit a buffer";
+    ModelError = "E0502", "model-error", "the cost model cannot evaluate this mapping";
+    MaestroSyntax = "E0601", "maestro-syntax", "a MAESTRO file that MAESTRO itself would reject";
+    MaestroUnsupported = "E0602", "maestro-unsupported", "a MAESTRO construct that has no meaning dfc can keep";
+    Io = "E0901", "io-error", "a file could not be read or written";
+    Internal = "E0902", "internal-error", "a bug in dfc";
+    UnusedImport = "W0101", "unused-import", "an imported name that is never used";
+    IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
+}
+
+impl Code {
+    /// Look a code up by its printed form or its name, case-insensitively.
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| {
+            c.as_str().eq_ignore_ascii_case(text) || c.name().eq_ignore_ascii_case(text)
+        })
+    }
+
+    pub fn is_warning(self) -> bool {
+        self.as_str().starts_with('W')
+    }
+}

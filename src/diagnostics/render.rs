@@ -1,0 +1,192 @@
+//! Renderers for [`Diagnostic`]s: `human` (ariadne, with source excerpts), `short`
+//! (`path:line:col: error[E0101]: message`, one line each, for editors' error formats) and
+//! `json` (one array of stable objects). They only build strings; the CLI prints them.
+
+use std::collections::HashMap;
+
+use ariadne::{Config, IndexType, Report, ReportKind};
+
+use super::{Diagnostic, Severity};
+use crate::source::{SourceMap, Span};
+
+/// Version of the JSON shape; bump when a field changes meaning.
+pub const JSON_VERSION: u32 = 1;
+
+/// ariadne report for each diagnostic, concatenated. `color` adds ANSI colours.
+pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    let mut out = Vec::new();
+    for d in diagnostics {
+        if render_one_human(d, sources, color, &mut out).is_err() {
+            // ariadne failed (a span outside its file): never lose the message.
+            out.extend_from_slice(short_line(d, sources).as_bytes());
+            out.push(b'\n');
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn render_one_human(
+    d: &Diagnostic,
+    sources: &SourceMap,
+    color: bool,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let kind = match d.severity {
+        Severity::Error => ReportKind::Error,
+        Severity::Warning => ReportKind::Warning,
+    };
+    let config = Config::default()
+        .with_color(color)
+        .with_index_type(IndexType::Byte);
+    let title = format!("{} [{}]", d.message, d.code.name());
+    let Some(primary) = d.primary_span() else {
+        // No location: a plain headline with notes and help, still carrying the code.
+        let sev = severity_word(d.severity);
+        out.extend_from_slice(format!("{sev}[{}]: {title}\n", d.code.as_str()).as_bytes());
+        for n in &d.notes {
+            out.extend_from_slice(format!("  = note: {n}\n").as_bytes());
+        }
+        if let Some(h) = &d.help {
+            out.extend_from_slice(format!("  = help: {h}\n").as_bytes());
+        }
+        return Ok(());
+    };
+    let id = |s: Span| sources.file(s.file).name.clone();
+    let clamp = |s: Span| {
+        let len = sources.file(s.file).text.len();
+        let start = (s.start as usize).min(len);
+        let end = (s.end as usize).clamp(start, len);
+        start..end
+    };
+    let mut report = Report::build(kind, (id(primary), clamp(primary)))
+        .with_config(config)
+        .with_code(d.code.as_str())
+        .with_message(title);
+    for label in &d.labels {
+        report = report.with_label(
+            ariadne::Label::new((id(label.span), clamp(label.span))).with_message(&label.message),
+        );
+    }
+    for n in &d.notes {
+        report = report.with_note(n);
+    }
+    if let Some(h) = &d.help {
+        report = report.with_help(h);
+    }
+    let mut files: HashMap<String, String> = HashMap::new();
+    for l in &d.labels {
+        let f = sources.file(l.span.file);
+        files.entry(f.name.clone()).or_insert_with(|| f.text.clone());
+    }
+    report
+        .finish()
+        .write(ariadne::sources(files), &mut *out)
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// One `path:line:col: error[E0101]: message` line per diagnostic.
+pub fn short(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&short_line(d, sources));
+        out.push('\n');
+    }
+    out
+}
+
+fn short_line(d: &Diagnostic, sources: &SourceMap) -> String {
+    let sev = severity_word(d.severity);
+    let mut line = match d.primary_span() {
+        Some(span) => {
+            let file = sources.file(span.file);
+            let lc = file.line_col(span.start as usize);
+            format!("{}:{}:{}: ", file.name, lc.line, lc.column)
+        }
+        None => "dfc: ".to_string(),
+    };
+    line.push_str(&format!("{sev}[{}]: {}", d.code.as_str(), d.message));
+    if let Some(h) = &d.help {
+        line.push_str(&format!(" (help: {h})"));
+    }
+    line
+}
+
+#[derive(serde::Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
+    offset: usize,
+}
+
+#[derive(serde::Serialize)]
+struct JsonLabel {
+    file: String,
+    start: JsonPosition,
+    end: JsonPosition,
+    message: String,
+}
+
+#[derive(serde::Serialize)]
+struct JsonDiagnostic {
+    version: u32,
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    message: String,
+    file: Option<String>,
+    start: Option<JsonPosition>,
+    end: Option<JsonPosition>,
+    labels: Vec<JsonLabel>,
+    notes: Vec<String>,
+    help: Option<String>,
+}
+
+fn position(sources: &SourceMap, span: Span, at_end: bool) -> JsonPosition {
+    let offset = if at_end { span.end } else { span.start } as usize;
+    let lc = sources.file(span.file).line_col(offset);
+    JsonPosition {
+        line: lc.line,
+        column: lc.column,
+        offset: lc.offset,
+    }
+}
+
+/// All diagnostics as one pretty-printed JSON array.
+pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let items: Vec<JsonDiagnostic> = diagnostics
+        .iter()
+        .map(|d| {
+            let primary = d.primary_span();
+            JsonDiagnostic {
+                version: JSON_VERSION,
+                code: d.code.as_str(),
+                name: d.code.name(),
+                severity: d.severity,
+                message: d.message.clone(),
+                file: primary.map(|s| sources.file(s.file).name.clone()),
+                start: primary.map(|s| position(sources, s, false)),
+                end: primary.map(|s| position(sources, s, true)),
+                labels: d
+                    .labels
+                    .iter()
+                    .map(|l| JsonLabel {
+                        file: sources.file(l.span.file).name.clone(),
+                        start: position(sources, l.span, false),
+                        end: position(sources, l.span, true),
+                        message: l.message.clone(),
+                    })
+                    .collect(),
+                notes: d.notes.clone(),
+                help: d.help.clone(),
+            }
+        })
+        .collect();
+    // Serialising plain structs of strings and integers cannot fail.
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+}

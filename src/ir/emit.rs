@@ -1,0 +1,1 @@
+//! IR to `.df` text, through the AST printer.

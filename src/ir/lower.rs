@@ -1,0 +1,1610 @@
+//! Lowering: AST files to one [`Program`]. Resolves names through each file's scope (its own
+//! items and what it imports), checks units, shapes and dataflow structure, derives output
+//! sizes, and binds mappings to layers. Every problem becomes a diagnostic and lowering goes
+//! on, so one run reports all of them; a [`Program`] is returned only when there are none.
+
+use std::collections::HashMap;
+
+use super::modules::{self, Loader, Module};
+use super::units::{self, Dimension};
+use super::*;
+use crate::diagnostics::{suggest, Code, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast;
+
+/// Lower the file `root` and everything it imports. `Some(program)` only when no error was found.
+pub fn lower_program(
+    root: FileId,
+    sources: &mut SourceMap,
+    loader: &dyn Loader,
+) -> (Option<Program>, Vec<Diagnostic>) {
+    let loaded = modules::load(root, sources, loader);
+    let mut cx = Cx {
+        program: Program::default(),
+        diags: loaded.diagnostics,
+    };
+    let scopes = cx.declare(&loaded.modules);
+    for (m, module) in loaded.modules.iter().enumerate() {
+        for item in &module.ast.items {
+            if let ast::Item::Mapping(mapping) = item {
+                let lowered = cx.mapping(mapping, &scopes[m]);
+                cx.program.mappings.push(lowered);
+            }
+        }
+    }
+    for (m, module) in loaded.modules.iter().enumerate() {
+        for item in &module.ast.items {
+            if let ast::Item::Test(test) = item {
+                if let Some(t) = cx.test(test, &scopes[m]) {
+                    cx.program.tests.push(t);
+                }
+            }
+        }
+    }
+    let mut diags = cx.diags;
+    crate::diagnostics::sort(&mut diags);
+    let program = (!crate::diagnostics::has_errors(&diags)).then_some(cx.program);
+    (program, diags)
+}
+
+/// Parse and lower one in-memory text that imports nothing but the standard library.
+pub fn lower_text(name: &str, text: &str) -> (SourceMap, Option<Program>, Vec<Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let root = sources.add(name, text);
+    let (program, diags) = lower_program(root, &mut sources, &modules::NoFiles);
+    (sources, program, diags)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ItemRef {
+    Network(NetworkId),
+    Hardware(HardwareId),
+    Dataflow(DataflowId),
+    Mapping(MappingId),
+}
+
+impl ItemRef {
+    fn kind(self) -> &'static str {
+        match self {
+            ItemRef::Network(_) => "network",
+            ItemRef::Hardware(_) => "hardware",
+            ItemRef::Dataflow(_) => "dataflow",
+            ItemRef::Mapping(_) => "mapping",
+        }
+    }
+}
+
+/// The names visible in one file, with where each was defined.
+#[derive(Default)]
+struct Scope {
+    items: HashMap<String, (ItemRef, Span)>,
+}
+
+struct Cx {
+    program: Program,
+    diags: Vec<Diagnostic>,
+}
+
+impl Cx {
+    /// Lower every network, hardware and dataflow, give every mapping an id, and build each
+    /// file's scope. Mappings are lowered afterwards because they refer to the others.
+    fn declare(&mut self, modules: &[Module]) -> Vec<Scope> {
+        let mut locals: Vec<Scope> = Vec::new();
+        let mut mapping_count = 0u32;
+        for module in modules {
+            let mut scope = Scope::default();
+            for item in &module.ast.items {
+                let r = match item {
+                    ast::Item::Use(_) | ast::Item::Test(_) => continue,
+                    ast::Item::Network(n) => {
+                        let net = self.network(n);
+                        self.program.networks.push(net);
+                        ItemRef::Network(NetworkId(self.program.networks.len() as u32 - 1))
+                    }
+                    ast::Item::Hardware(h) => {
+                        let hw = self.hardware(h);
+                        self.program.hardware.push(hw);
+                        ItemRef::Hardware(HardwareId(self.program.hardware.len() as u32 - 1))
+                    }
+                    ast::Item::Dataflow(d) => {
+                        let df = self.dataflow(d);
+                        self.program.dataflows.push(df);
+                        ItemRef::Dataflow(DataflowId(self.program.dataflows.len() as u32 - 1))
+                    }
+                    ast::Item::Mapping(_) => {
+                        mapping_count += 1;
+                        ItemRef::Mapping(MappingId(mapping_count - 1))
+                    }
+                };
+                let Some(name) = item.name() else { continue };
+                self.define(&mut scope, name, r);
+            }
+            locals.push(scope);
+        }
+        let mut scopes = Vec::new();
+        for (m, module) in modules.iter().enumerate() {
+            let mut scope = Scope {
+                items: locals[m].items.clone(),
+            };
+            for import in &module.imports {
+                match locals[import.module].items.get(&import.name.name) {
+                    Some(&(r, _)) => self.define(&mut scope, &import.name, r),
+                    None => {
+                        let names = locals[import.module].items.keys().map(String::as_str);
+                        self.diags.push(
+                            Diagnostic::at(
+                                Code::UnresolvedImport,
+                                import.name.span,
+                                format!("the imported file defines no `{}`", import.name.name),
+                                "not defined there",
+                            )
+                            .with_help_opt(suggest(&import.name.name, names)),
+                        );
+                    }
+                }
+            }
+            scopes.push(scope);
+        }
+        scopes
+    }
+
+    fn define(&mut self, scope: &mut Scope, name: &ast::Ident, r: ItemRef) {
+        if let Some((_, first)) = scope.items.get(&name.name) {
+            self.diags.push(
+                Diagnostic::at(
+                    Code::DuplicateDefinition,
+                    name.span,
+                    format!("`{}` is defined more than once", name.name),
+                    "defined again here",
+                )
+                .with_label(*first, "first defined here")
+                .with_help("rename one of them"),
+            );
+            return;
+        }
+        scope.items.insert(name.name.clone(), (r, name.span));
+    }
+
+    fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    // ---- constant expressions -----------------------------------------------------------
+
+    /// Evaluate an expression that may hold only numbers and arithmetic.
+    fn const_eval(&mut self, e: &ast::Expr, what: &str) -> Option<i64> {
+        match e {
+            ast::Expr::Number(n) => self.integer(n),
+            ast::Expr::Name(i) => {
+                self.error(
+                    Diagnostic::at(
+                        Code::TypeMismatch,
+                        i.span,
+                        format!("{what} must be a number, found the name `{}`", i.name),
+                        "a name is not allowed here",
+                    )
+                    .with_help("write the value as a number"),
+                );
+                None
+            }
+            ast::Expr::Size { span, .. } => {
+                self.error(
+                    Diagnostic::at(
+                        Code::TypeMismatch,
+                        *span,
+                        format!("{what} cannot use `Sz`"),
+                        "`Sz` only has a value inside a dataflow",
+                    )
+                    .with_help("write the value as a number"),
+                );
+                None
+            }
+            ast::Expr::Paren { inner, .. } => self.const_eval(inner, what),
+            ast::Expr::Binary { op, lhs, rhs, span } => {
+                let a = self.const_eval(lhs, what)?;
+                let b = self.const_eval(rhs, what)?;
+                match apply(*op, a, b) {
+                    Ok(v) => Some(v),
+                    Err(msg) => {
+                        self.error(Diagnostic::at(Code::ArithmeticError, *span, msg, "in this expression"));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn integer(&mut self, n: &ast::Number) -> Option<i64> {
+        if !n.is_integer() {
+            self.error(
+                Diagnostic::at(
+                    Code::TypeMismatch,
+                    n.span,
+                    format!("expected a whole number, found `{}`", n.text),
+                    "not an integer",
+                )
+                .with_help("loop bounds, tile sizes and counts are integers"),
+            );
+            return None;
+        }
+        match n.as_u64().and_then(|v| i64::try_from(v).ok()) {
+            Some(v) => Some(v),
+            None => {
+                self.error(Diagnostic::at(
+                    Code::InvalidNumber,
+                    n.span,
+                    format!("`{}` is too large", n.text),
+                    "does not fit in 63 bits",
+                ));
+                None
+            }
+        }
+    }
+
+    // ---- networks -------------------------------------------------------------------------
+
+    fn network(&mut self, n: &ast::Network) -> Network {
+        let mut layers = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for l in &n.layers {
+            if let Some(first) = seen.get(l.name.name.as_str()) {
+                self.error(
+                    Diagnostic::at(
+                        Code::DuplicateDefinition,
+                        l.name.span,
+                        format!("layer `{}` is defined more than once in `{}`", l.name.name, n.name.name),
+                        "defined again here",
+                    )
+                    .with_label(*first, "first defined here"),
+                );
+                continue;
+            }
+            seen.insert(&l.name.name, l.name.span);
+            if let Some(layer) = self.layer(l) {
+                layers.push(layer);
+            }
+        }
+        Network {
+            name: n.name.name.clone(),
+            layers,
+            span: n.span,
+        }
+    }
+
+    fn layer(&mut self, l: &ast::Layer) -> Option<Layer> {
+        let Some(op) = LayerOp::parse(&l.op.name) else {
+            let names = LayerOp::ALL.map(LayerOp::name);
+            self.error(
+                Diagnostic::at(
+                    Code::UnknownLayerKind,
+                    l.op.span,
+                    format!("unknown layer operator `{}`", l.op.name),
+                    "not a layer operator",
+                )
+                .with_note(format!("operators: {}", names.join(", ")))
+                .with_help_opt(suggest(&l.op.name, names)),
+            );
+            return None;
+        };
+        let (allowed, required) = layer_keys(op);
+        let mut args: HashMap<&str, (i64, Span)> = HashMap::new();
+        let mut ok = true;
+        for a in &l.args {
+            let key = a.key.name.as_str();
+            if !allowed.contains(&key) {
+                let mut d = Diagnostic::at(
+                    Code::UnknownField,
+                    a.key.span,
+                    format!("`{}` has no argument `{key}`", op.name()),
+                    "unknown argument",
+                )
+                .with_note(format!("`{}` takes: {}", op.name(), allowed.join(", ")));
+                d = d.with_help_opt(suggest(key, allowed.iter().copied()).or_else(|| {
+                    (key == "Y'" || key == "X'").then(|| {
+                        "give the input size `Y`/`X`; the output size follows from stride and padding"
+                            .to_string()
+                    })
+                }));
+                self.error(d);
+                ok = false;
+                continue;
+            }
+            if let Some((_, first)) = args.get(key) {
+                self.error(
+                    Diagnostic::at(
+                        Code::DuplicateField,
+                        a.key.span,
+                        format!("argument `{key}` is given twice"),
+                        "given again here",
+                    )
+                    .with_label(*first, "first given here"),
+                );
+                ok = false;
+                continue;
+            }
+            let Some(v) = self.const_eval(&a.value, &format!("argument `{key}`")) else {
+                ok = false;
+                continue;
+            };
+            let min = if key.starts_with("pad") { 0 } else { 1 };
+            if v < min {
+                self.error(
+                    Diagnostic::at(
+                        Code::InvalidValue,
+                        a.value.span(),
+                        format!("argument `{key}` must be at least {min}, found {v}"),
+                        "out of range",
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+            args.insert(key, (v, a.span));
+        }
+        let missing: Vec<&str> = required.iter().copied().filter(|k| !args.contains_key(k)).collect();
+        if !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            self.error(
+                Diagnostic::at(
+                    Code::MissingField,
+                    l.op.span.to(l.span),
+                    format!("layer `{}` is missing {}", l.name.name, list.join(", ")),
+                    format!("`{}` needs {}", op.name(), list.join(", ")),
+                )
+                .with_help(format!(
+                    "add {} to the arguments",
+                    missing.iter().map(|m| format!("`{m}: …`")).collect::<Vec<_>>().join(", ")
+                )),
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        let get = |k: &str, default: u64| args.get(k).map_or(default, |(v, _)| *v as u64);
+        let pair = |k: &str, ky: &str, kx: &str, default: u64| {
+            let both = get(k, default);
+            (get(ky, both), get(kx, both))
+        };
+        let (stride_y, stride_x) = pair("stride", "stride_y", "stride_x", 1);
+        let (pad_y, pad_x) = pair("pad", "pad_y", "pad_x", 0);
+        let (dilation_y, dilation_x) = pair("dilation", "dilation_y", "dilation_x", 1);
+        let mut shape = Shape {
+            n: get("N", 1),
+            g: 1,
+            k: 1,
+            c: 1,
+            r: 1,
+            s: 1,
+            y: 1,
+            x: 1,
+            stride_y,
+            stride_x,
+            pad_y,
+            pad_x,
+            dilation_y,
+            dilation_x,
+            out_y: 1,
+            out_x: 1,
+            batch_declared: args.contains_key("N"),
+        };
+        match op {
+            LayerOp::Conv | LayerOp::TConv | LayerOp::PwConv => {
+                let groups = get("groups", 1);
+                let (k, c) = (get("K", 1), get("C", 1));
+                for (dim, total) in [("K", k), ("C", c)] {
+                    if total % groups != 0 {
+                        self.error(
+                            Diagnostic::at(
+                                Code::InvalidShape,
+                                args.get("groups").map_or(l.span, |a| a.1),
+                                format!("`{dim}` = {total} is not divisible by `groups` = {groups}"),
+                                "these groups",
+                            )
+                            .with_help("each group must get the same number of channels"),
+                        );
+                        return None;
+                    }
+                }
+                shape.g = groups;
+                shape.k = k / groups;
+                shape.c = c / groups;
+                shape.r = get("R", 1);
+                shape.s = get("S", 1);
+                shape.y = get("Y", 1);
+                shape.x = get("X", 1);
+            }
+            LayerOp::DwConv => {
+                shape.g = get("C", 1);
+                shape.r = get("R", 1);
+                shape.s = get("S", 1);
+                shape.y = get("Y", 1);
+                shape.x = get("X", 1);
+            }
+            LayerOp::Gemm | LayerOp::Matmul => {
+                shape.n = get("B", 1);
+                shape.batch_declared = op == LayerOp::Matmul;
+                shape.k = get("N", 1);
+                shape.c = get("K", 1);
+                shape.y = get("M", 1);
+            }
+            LayerOp::Fc => {
+                shape.k = get("K", 1);
+                shape.c = get("C", 1);
+            }
+        }
+        let extent_y = (shape.r - 1) * shape.dilation_y + 1;
+        let extent_x = (shape.s - 1) * shape.dilation_x + 1;
+        let out = |input: u64, pad: u64, stride: u64, extent: u64| -> Option<u64> {
+            if op == LayerOp::TConv {
+                (pad < extent).then(|| (input - 1) * stride + extent - 2 * pad)
+            } else {
+                let padded = input + 2 * pad;
+                (padded >= extent).then(|| (padded - extent) / stride + 1)
+            }
+        };
+        match (
+            out(shape.y, pad_y, stride_y, extent_y),
+            out(shape.x, pad_x, stride_x, extent_x),
+        ) {
+            (Some(oy), Some(ox)) if oy > 0 && ox > 0 => {
+                shape.out_y = oy;
+                shape.out_x = ox;
+            }
+            _ => {
+                let msg = if op == LayerOp::TConv {
+                    "the padding of this transposed convolution is not smaller than its filter"
+                        .to_string()
+                } else {
+                    format!(
+                        "layer `{}` has no output: its filter ({extent_y}×{extent_x}) is larger than its padded input ({}×{})",
+                        l.name.name,
+                        shape.y + 2 * pad_y,
+                        shape.x + 2 * pad_x
+                    )
+                };
+                self.error(
+                    Diagnostic::at(Code::InvalidShape, l.span, msg, "this layer")
+                        .with_help("check `R`/`S`, `Y`/`X`, `pad` and `dilation`"),
+                );
+                return None;
+            }
+        }
+        Some(Layer {
+            name: l.name.name.clone(),
+            op,
+            shape,
+            span: l.span,
+        })
+    }
+
+    // ---- hardware -------------------------------------------------------------------------
+
+    fn hardware(&mut self, h: &ast::Hardware) -> Hardware {
+        let mut hw = Hardware {
+            name: h.name.name.clone(),
+            pes: 1,
+            macs_per_pe: 1,
+            l1: Size::Elements(1),
+            l2: Size::Elements(1),
+            noc_bandwidth: Bandwidth::ElementsPerCycle(1),
+            noc_latency_cycles: 1,
+            dram_bandwidth: None,
+            precision: None,
+            energy: None,
+            span: h.span,
+            field_spans: Vec::new(),
+        };
+        let mut energy = EnergyTable {
+            mac_pj: 1.0,
+            l1_pj: 1.68,
+            l2_pj: 18.61,
+            dram_pj: None,
+        };
+        let mut has_energy = false;
+        let mut byte_sizes: Vec<Span> = Vec::new();
+        let fields = self.flatten_fields(&h.fields, "", HARDWARE_FIELDS);
+        for (path, field, v) in &fields {
+            hw.field_spans.push((path.clone(), field.span));
+            match path.as_str() {
+                "pes" => hw.pes = self.count(v, path).unwrap_or(1),
+                "macs_per_pe" => hw.macs_per_pe = self.count(v, path).unwrap_or(1),
+                "l1" | "l2" => {
+                    if let Some((n, elements)) = self.quantity_u64(v, Dimension::Size, path) {
+                        let size = if elements { Size::Elements(n) } else { Size::Bytes(n) };
+                        if !elements {
+                            byte_sizes.push(field.span);
+                        }
+                        if path == "l1" {
+                            hw.l1 = size;
+                        } else {
+                            hw.l2 = size;
+                        }
+                    }
+                }
+                "noc.bandwidth" | "dram.bandwidth" => {
+                    if let Some((n, elements)) = self.quantity_u64(v, Dimension::Bandwidth, path) {
+                        let bw = if elements {
+                            Bandwidth::ElementsPerCycle(n)
+                        } else {
+                            byte_sizes.push(field.span);
+                            Bandwidth::BytesPerCycle(n)
+                        };
+                        if path == "noc.bandwidth" {
+                            hw.noc_bandwidth = bw;
+                        } else {
+                            hw.dram_bandwidth = Some(bw);
+                        }
+                    }
+                }
+                "noc.latency" => {
+                    if let Some((n, _)) = self.quantity_u64(v, Dimension::Time, path) {
+                        hw.noc_latency_cycles = n;
+                    }
+                }
+                "precision" => hw.precision = self.precision(v),
+                "energy.mac" | "energy.l1" | "energy.l2" | "energy.dram" => {
+                    has_energy = true;
+                    if let Some(pj) = self.quantity_f64(v, Dimension::Energy, path) {
+                        match path.as_str() {
+                            "energy.mac" => energy.mac_pj = pj,
+                            "energy.l1" => energy.l1_pj = pj,
+                            "energy.l2" => energy.l2_pj = pj,
+                            _ => energy.dram_pj = Some(pj),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if has_energy {
+            hw.energy = Some(energy);
+        }
+        let given: Vec<&str> = fields.iter().map(|(p, _, _)| p.as_str()).collect();
+        let missing: Vec<&str> = ["pes", "l1", "l2", "noc.bandwidth"]
+            .into_iter()
+            .filter(|f| !given.contains(f))
+            .collect();
+        if !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            self.error(
+                Diagnostic::at(
+                    Code::MissingField,
+                    h.name.span,
+                    format!("hardware `{}` is missing {}", h.name.name, list.join(", ")),
+                    "in this hardware",
+                )
+                .with_help("every hardware gives `pes`, `l1`, `l2` and `noc { bandwidth: … }`"),
+            );
+        }
+        if hw.precision.is_none() {
+            if let Some(span) = byte_sizes.first() {
+                self.error(
+                    Diagnostic::at(
+                        Code::PrecisionRequired,
+                        *span,
+                        format!("hardware `{}` gives a size in bytes but no precision", h.name.name),
+                        "a size in bytes",
+                    )
+                    .with_note("the cost model counts elements; bytes per element come from the precision")
+                    .with_help("add `precision: int8;` (or the format you use), or give the size in `elem`"),
+                );
+            }
+        }
+        hw
+    }
+
+    /// Leaf fields with dotted paths (`noc.bandwidth`); unknown and duplicate keys diagnosed.
+    fn flatten_fields<'a>(
+        &mut self,
+        fields: &'a [ast::Field],
+        prefix: &str,
+        known: &[&str],
+    ) -> Vec<(String, &'a ast::Field, &'a ast::Value)> {
+        let mut out = Vec::new();
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for f in fields {
+            let path = if prefix.is_empty() {
+                f.key.name.clone()
+            } else {
+                format!("{prefix}.{}", f.key.name)
+            };
+            let is_block = matches!(f.value, ast::FieldValue::Block(_));
+            let known_here = known.iter().any(|k| {
+                if is_block {
+                    k.starts_with(&format!("{path}."))
+                } else {
+                    *k == path
+                }
+            });
+            if !known_here {
+                let here: Vec<&str> = known
+                    .iter()
+                    .filter_map(|k| {
+                        let rest = if prefix.is_empty() { Some(*k) } else { k.strip_prefix(&format!("{prefix}.")) };
+                        rest.map(|r| r.split('.').next().unwrap_or(r))
+                    })
+                    .collect();
+                let help = maestro_alias(&f.key.name)
+                    .map(|a| format!("MAESTRO's `{}` is `{a}` in `.df`", f.key.name))
+                    .or_else(|| suggest(&f.key.name, here.iter().copied()));
+                let mut unique = here.clone();
+                unique.dedup();
+                self.error(
+                    Diagnostic::at(
+                        Code::UnknownField,
+                        f.key.span,
+                        format!("unknown hardware field `{path}`"),
+                        "unknown field",
+                    )
+                    .with_note(format!("fields here: {}", unique.join(", ")))
+                    .with_help_opt(help),
+                );
+                continue;
+            }
+            if let Some(first) = seen.get(&path) {
+                self.error(
+                    Diagnostic::at(
+                        Code::DuplicateField,
+                        f.key.span,
+                        format!("`{path}` is given twice"),
+                        "given again here",
+                    )
+                    .with_label(*first, "first given here"),
+                );
+                continue;
+            }
+            seen.insert(path.clone(), f.key.span);
+            match &f.value {
+                ast::FieldValue::Value(v) => out.push((path, f, v)),
+                ast::FieldValue::Block(inner) => out.extend(self.flatten_fields(inner, &path, known)),
+            }
+        }
+        out
+    }
+
+    /// A plain positive count (no unit).
+    fn count(&mut self, v: &ast::Value, field: &str) -> Option<u64> {
+        let ast::Value::Quantity(q) = v else {
+            return self.expected_number(v, field);
+        };
+        if let Some(u) = &q.unit {
+            self.error(Diagnostic::at(
+                Code::WrongUnit,
+                u.span,
+                format!("`{field}` is a count and takes no unit"),
+                "remove this unit",
+            ));
+            return None;
+        }
+        let n = self.integer(&q.number)?;
+        self.positive(n, q.span, field)
+    }
+
+    fn positive(&mut self, n: i64, span: Span, field: &str) -> Option<u64> {
+        if n <= 0 {
+            self.error(Diagnostic::at(
+                Code::InvalidValue,
+                span,
+                format!("`{field}` must be positive, found {n}"),
+                "must be at least 1",
+            ));
+            return None;
+        }
+        Some(n as u64)
+    }
+
+    fn expected_number(&mut self, v: &ast::Value, field: &str) -> Option<u64> {
+        if let ast::Value::Name(n) = v {
+            self.error(Diagnostic::at(
+                Code::TypeMismatch,
+                n.span,
+                format!("`{field}` must be a number, found the name `{}`", n.name),
+                "expected a number",
+            ));
+        }
+        None
+    }
+
+    fn unit_of(&mut self, q: &ast::Quantity, dim: Dimension, field: &str) -> Option<units::UnitInfo> {
+        let Some(u) = &q.unit else {
+            let example = match dim {
+                Dimension::Size => format!("`{} elem` or `{} B`", q.number.text, q.number.text),
+                Dimension::Bandwidth => format!("`{} elem/cycle` or `{} B/cycle`", q.number.text, q.number.text),
+                Dimension::Time => format!("`{} cycles`", q.number.text),
+                Dimension::Energy => format!("`{} pJ`", q.number.text),
+                Dimension::Count | Dimension::Rate => q.number.text.clone(),
+            };
+            self.error(
+                Diagnostic::at(
+                    Code::MissingUnit,
+                    q.span,
+                    format!("`{field}` needs a unit"),
+                    format!("expected {}", dim.describe()),
+                )
+                .with_note("MAESTRO counts buffer sizes in elements; `.df` makes the unit explicit")
+                .with_help(format!("write {example}")),
+            );
+            return None;
+        };
+        let info = units::lookup(&u.name.name, u.per.as_ref().map(|p| p.name.as_str()));
+        match info {
+            Some(info) if info.dimension == dim => Some(info),
+            _ => {
+                let names = units::names();
+                self.error(
+                    Diagnostic::at(
+                        Code::WrongUnit,
+                        u.span,
+                        format!("`{}` is not {}", u.text(), dim.describe()),
+                        "wrong unit",
+                    )
+                    .with_help_opt(suggest(&u.text(), names.iter().map(String::as_str)).or_else(|| {
+                        Some(format!("`{field}` takes {}", dim.describe()))
+                    })),
+                );
+                None
+            }
+        }
+    }
+
+    /// An integer quantity converted to its base unit; also says whether it counts elements.
+    fn quantity_u64(&mut self, v: &ast::Value, dim: Dimension, field: &str) -> Option<(u64, bool)> {
+        let ast::Value::Quantity(q) = v else {
+            return self.expected_number(v, field).map(|n| (n, false));
+        };
+        let info = self.unit_of(q, dim, field)?;
+        let n = self.integer(&q.number)?;
+        let n = self.positive(n, q.span, field)?;
+        let scaled = n as f64 * info.factor;
+        if scaled > 1e18 {
+            self.error(Diagnostic::at(Code::InvalidNumber, q.span, format!("`{field}` is too large"), "too large"));
+            return None;
+        }
+        Some((scaled as u64, info.elements))
+    }
+
+    fn quantity_f64(&mut self, v: &ast::Value, dim: Dimension, field: &str) -> Option<f64> {
+        let ast::Value::Quantity(q) = v else {
+            return self.expected_number(v, field).map(|n| n as f64);
+        };
+        let info = self.unit_of(q, dim, field)?;
+        let Some(x) = q.number.as_f64().filter(|x| x.is_finite() && *x >= 0.0) else {
+            self.error(Diagnostic::at(
+                Code::InvalidNumber,
+                q.number.span,
+                format!("`{}` is not a valid value for `{field}`", q.number.text),
+                "invalid number",
+            ));
+            return None;
+        };
+        Some(x * info.factor)
+    }
+
+    fn precision(&mut self, v: &ast::Value) -> Option<Precision> {
+        match v {
+            ast::Value::Name(n) => self.precision_name(n),
+            ast::Value::Quantity(q) => {
+                self.error(
+                    Diagnostic::at(
+                        Code::TypeMismatch,
+                        q.span,
+                        "`precision` names a number format",
+                        "expected a format such as `int8`",
+                    )
+                    .with_help(format!("write `int{}`", q.number.text)),
+                );
+                None
+            }
+        }
+    }
+
+    fn precision_name(&mut self, n: &ast::Ident) -> Option<Precision> {
+        let p = Precision::parse(&n.name);
+        if p.is_none() {
+            let names = Precision::ALL.map(|p| p.name);
+            self.error(
+                Diagnostic::at(
+                    Code::InvalidValue,
+                    n.span,
+                    format!("unknown precision `{}`", n.name),
+                    "not a number format",
+                )
+                .with_note(format!("formats: {}", names.join(", ")))
+                .with_help_opt(suggest(&n.name, names)),
+            );
+        }
+        p
+    }
+
+    // ---- dataflows ------------------------------------------------------------------------
+
+    fn dataflow(&mut self, d: &ast::Dataflow) -> Dataflow {
+        let mut params: Vec<Param> = Vec::new();
+        for p in &d.params {
+            if let Some(first) = params.iter().find(|q| q.name == p.name.name) {
+                self.error(
+                    Diagnostic::at(
+                        Code::DuplicateDefinition,
+                        p.name.span,
+                        format!("parameter `{}` is declared twice", p.name.name),
+                        "declared again here",
+                    )
+                    .with_label(first.span, "first declared here"),
+                );
+                continue;
+            }
+            if Dim::parse(&p.name.name).is_some() {
+                self.error(
+                    Diagnostic::at(
+                        Code::DuplicateDefinition,
+                        p.name.span,
+                        format!("parameter `{}` has the name of a dimension", p.name.name),
+                        "this name is a loop dimension",
+                    )
+                    .with_help("use a lower-case name such as `k_tile`"),
+                );
+                continue;
+            }
+            let default = match &p.default {
+                Some(e) => self
+                    .const_eval(e, &format!("the default of `{}`", p.name.name))
+                    .and_then(|v| self.positive_i64(v, e.span(), &p.name.name)),
+                None => None,
+            };
+            params.push(Param {
+                name: p.name.name.clone(),
+                default,
+                span: p.name.span,
+            });
+        }
+        let mut directives = Vec::new();
+        for dir in &d.directives {
+            match dir {
+                ast::Directive::Map {
+                    kind,
+                    size,
+                    offset,
+                    dim,
+                    span,
+                } => {
+                    let dim_ok = self.dim(dim);
+                    let size = self.dataflow_expr(size, &params);
+                    let offset = self.dataflow_expr(offset, &params);
+                    if let (Some(dim), Some(size), Some(offset)) = (dim_ok, size, offset) {
+                        let kind = match kind {
+                            ast::MapKind::Spatial => MapKind::Spatial,
+                            ast::MapKind::Temporal => MapKind::Temporal,
+                        };
+                        directives.push(Directive::Map {
+                            kind,
+                            size,
+                            offset,
+                            dim,
+                            span: *span,
+                        });
+                    }
+                }
+                ast::Directive::Cluster { size, kind, span } => {
+                    if let Some(k) = kind {
+                        if k.name != "P" && k.name != "L" {
+                            self.error(
+                                Diagnostic::at(
+                                    Code::InvalidValue,
+                                    k.span,
+                                    format!("unknown cluster type `{}`", k.name),
+                                    "expected `P` or `L`",
+                                )
+                                .with_help("MAESTRO's cluster types `P` and `L` mean the same; omit it"),
+                            );
+                        }
+                    }
+                    if let Some(size) = self.dataflow_expr(size, &params) {
+                        directives.push(Directive::Cluster { size, span: *span });
+                    }
+                }
+            }
+        }
+        self.check_levels(d, &directives);
+        Dataflow {
+            name: d.name.name.clone(),
+            params,
+            directives,
+            span: d.span,
+        }
+    }
+
+    fn positive_i64(&mut self, v: i64, span: Span, what: &str) -> Option<i64> {
+        if v <= 0 {
+            self.error(Diagnostic::at(
+                Code::InvalidTile,
+                span,
+                format!("`{what}` must be positive, found {v}"),
+                "must be at least 1",
+            ));
+            return None;
+        }
+        Some(v)
+    }
+
+    fn dim(&mut self, name: &ast::Ident) -> Option<Dim> {
+        let d = Dim::parse(&name.name);
+        if d.is_none() {
+            let names = Dim::ALL.map(Dim::name);
+            let upper = name.name.to_uppercase();
+            let help = if Dim::parse(&upper).is_some() {
+                Some(format!("dimensions are upper-case: `{upper}`"))
+            } else {
+                suggest(&name.name, names)
+            };
+            self.error(
+                Diagnostic::at(
+                    Code::UnknownDimension,
+                    name.span,
+                    format!("`{}` is not a loop dimension", name.name),
+                    "unknown dimension",
+                )
+                .with_note(format!("dimensions: {}", names.join(", ")))
+                .with_help_opt(help),
+            );
+        }
+        d
+    }
+
+    fn dataflow_expr(&mut self, e: &ast::Expr, params: &[Param]) -> Option<Expr> {
+        match e {
+            ast::Expr::Number(n) => {
+                let v = self.integer(n)?;
+                let v = self.positive_i64(v, n.span, "a map size or offset")?;
+                Some(Expr::Const(v))
+            }
+            ast::Expr::Name(i) => match params.iter().position(|p| p.name == i.name) {
+                Some(idx) => Some(Expr::Param(idx)),
+                None => {
+                    let mut d = Diagnostic::at(
+                        Code::UnresolvedName,
+                        i.span,
+                        format!("no parameter `{}` in this dataflow", i.name),
+                        "not a parameter",
+                    );
+                    d = if Dim::parse(&i.name).is_some() {
+                        d.with_help(format!("the size of a dimension is written `Sz({})`", i.name))
+                    } else {
+                        d.with_help_opt(suggest(&i.name, params.iter().map(|p| p.name.as_str())))
+                    };
+                    self.error(d);
+                    None
+                }
+            },
+            ast::Expr::Size { dim, .. } => self.dim(dim).map(Expr::Size),
+            ast::Expr::Paren { inner, .. } => self.dataflow_expr(inner, params),
+            ast::Expr::Binary { op, lhs, rhs, .. } => {
+                let a = self.dataflow_expr(lhs, params);
+                let b = self.dataflow_expr(rhs, params);
+                Some(Expr::Binary(*op, Box::new(a?), Box::new(b?)))
+            }
+        }
+    }
+
+    /// Each cluster level needs one or two spatial maps; at most three `cluster`s.
+    fn check_levels(&mut self, d: &ast::Dataflow, directives: &[Directive]) {
+        let clusters: Vec<Span> = directives
+            .iter()
+            .filter(|x| matches!(x, Directive::Cluster { .. }))
+            .map(Directive::span)
+            .collect();
+        if clusters.len() > 3 {
+            self.error(
+                Diagnostic::at(
+                    Code::TooManyClusters,
+                    clusters[3],
+                    format!("dataflow `{}` has {} cluster levels; at most 3 are supported", d.name.name, clusters.len()),
+                    "one cluster too many",
+                )
+                .with_note("the NoC model has four levels: three clusters and the PEs"),
+            );
+        }
+        let mut level_start = d.name.span;
+        let mut spatial: Vec<Span> = Vec::new();
+        let mut levels: Vec<(Span, Vec<Span>)> = Vec::new();
+        for x in directives {
+            match x {
+                Directive::Map {
+                    kind: MapKind::Spatial,
+                    span,
+                    ..
+                } => spatial.push(*span),
+                Directive::Map { .. } => {}
+                Directive::Cluster { span, .. } => {
+                    levels.push((level_start, std::mem::take(&mut spatial)));
+                    level_start = *span;
+                }
+            }
+        }
+        levels.push((level_start, spatial));
+        for (i, (start, spatial)) in levels.iter().enumerate() {
+            if spatial.is_empty() {
+                let where_ = if i == 0 { "the outermost level".to_string() } else { format!("cluster level {i}") };
+                self.error(
+                    Diagnostic::at(
+                        Code::NoSpatialMap,
+                        *start,
+                        format!("{where_} of dataflow `{}` has no spatial map", d.name.name),
+                        if i == 0 { "this dataflow" } else { "the level opened here" },
+                    )
+                    .with_help("every level maps some dimension across its sub-units with `spatial(size, offset) D;`"),
+                );
+            }
+            if spatial.len() > 2 {
+                self.error(
+                    Diagnostic::at(
+                        Code::TooManySpatialMaps,
+                        spatial[2],
+                        format!("a cluster level of `{}` has {} spatial maps; at most 2 are supported", d.name.name, spatial.len()),
+                        "a third spatial map",
+                    )
+                    .with_help("add a `cluster(n);` level between them"),
+                );
+            }
+        }
+    }
+
+    // ---- mappings -------------------------------------------------------------------------
+
+    fn resolve(&mut self, scope: &Scope, name: &ast::Ident, want: &'static str) -> Option<ItemRef> {
+        match scope.items.get(&name.name) {
+            Some(&(r, _)) if r.kind() == want => Some(r),
+            Some(&(r, def)) => {
+                self.error(
+                    Diagnostic::at(
+                        Code::WrongItemKind,
+                        name.span,
+                        format!("`{}` is a {}, not a {want}", name.name, r.kind()),
+                        format!("expected a {want}"),
+                    )
+                    .with_label(def, format!("`{}` is defined here", name.name)),
+                );
+                None
+            }
+            None => {
+                let same_kind = scope
+                    .items
+                    .iter()
+                    .filter(|(_, (r, _))| r.kind() == want)
+                    .map(|(n, _)| n.as_str());
+                let help = suggest(&name.name, same_kind).or_else(|| {
+                    (want == "dataflow" || want == "hardware" || want == "network").then(|| {
+                        let dir = match want {
+                            "dataflow" => "dataflows",
+                            "hardware" => "hardware",
+                            _ => "networks",
+                        };
+                        format!("import it, e.g. `use std::{dir}::{};`", name.name)
+                    })
+                });
+                self.error(
+                    Diagnostic::at(
+                        Code::UnresolvedName,
+                        name.span,
+                        format!("no {want} named `{}` is in scope", name.name),
+                        "not found",
+                    )
+                    .with_help_opt(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn mapping(&mut self, m: &ast::Mapping, scope: &Scope) -> Mapping {
+        let mut network: Option<(NetworkId, Span)> = None;
+        let mut hardware: Option<(HardwareId, Span)> = None;
+        let mut default: Option<&ast::DataflowChoice> = None;
+        let mut overrides: Vec<(&ast::Ident, &ast::DataflowChoice, Span)> = Vec::new();
+        let mut precisions: Vec<&ast::PrecisionEntry> = Vec::new();
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for e in &m.entries {
+            let key = match e {
+                ast::MappingEntry::Network { .. } => "network".to_string(),
+                ast::MappingEntry::Hardware { .. } => "hardware".to_string(),
+                ast::MappingEntry::Dataflow { .. } => "dataflow".to_string(),
+                ast::MappingEntry::Layer { layer, .. } => layer.name.clone(),
+                ast::MappingEntry::Precision { key, .. } => key.name.clone(),
+            };
+            if let Some(first) = seen.get(&key) {
+                self.error(
+                    Diagnostic::at(Code::DuplicateField, e.span(), format!("`{key}` is given twice in mapping `{}`", m.name.name), "given again here")
+                        .with_label(*first, "first given here"),
+                );
+                continue;
+            }
+            seen.insert(key, e.span());
+            match e {
+                ast::MappingEntry::Network { name, span } => {
+                    if let Some(ItemRef::Network(id)) = self.resolve(scope, name, "network") {
+                        network = Some((id, *span));
+                    }
+                }
+                ast::MappingEntry::Hardware { name, span } => {
+                    if let Some(ItemRef::Hardware(id)) = self.resolve(scope, name, "hardware") {
+                        hardware = Some((id, *span));
+                    }
+                }
+                ast::MappingEntry::Dataflow { choice, .. } => default = Some(choice),
+                ast::MappingEntry::Layer { layer, choice, span } => overrides.push((layer, choice, *span)),
+                ast::MappingEntry::Precision { key, entries, .. } => {
+                    if key.name == "precision" {
+                        precisions.extend(entries);
+                    } else {
+                        self.error(
+                            Diagnostic::at(Code::UnknownField, key.span, format!("mappings have no `{}` block", key.name), "unknown block")
+                                .with_help_opt(suggest(&key.name, ["precision"])),
+                        );
+                    }
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        if network.is_none() && !seen.contains_key("network") {
+            missing.push("`network: …;`");
+        }
+        if hardware.is_none() && !seen.contains_key("hardware") {
+            missing.push("`hardware: …;`");
+        }
+        if !missing.is_empty() {
+            self.error(
+                Diagnostic::at(
+                    Code::IncompleteMapping,
+                    m.name.span,
+                    format!("mapping `{}` has no {}", m.name.name, missing.join(" and ")),
+                    "in this mapping",
+                )
+                .with_help(format!("add {}", missing.join(" and "))),
+            );
+        }
+        let placeholder = Mapping {
+            name: m.name.name.clone(),
+            network: NetworkId(0),
+            hardware: HardwareId(0),
+            layers: Vec::new(),
+            span: m.span,
+        };
+        let (Some((net_id, _)), Some((hw_id, _))) = (network, hardware) else {
+            return placeholder;
+        };
+        let default_choice = default.and_then(|c| self.choice(c, scope));
+        let layer_names: Vec<String> = self.program.network(net_id).layers.iter().map(|l| l.name.clone()).collect();
+        let mut per_layer: Vec<Option<DataflowChoice>> = vec![default_choice.clone(); layer_names.len()];
+        for (layer, choice, _) in &overrides {
+            match layer_names.iter().position(|n| *n == layer.name) {
+                Some(i) => {
+                    if let Some(c) = self.choice(choice, scope) {
+                        per_layer[i] = Some(c);
+                    }
+                }
+                None => self.unknown_layer(layer, net_id),
+            }
+        }
+        let mut layer_precision: Vec<Option<LayerPrecision>> = vec![None; layer_names.len()];
+        for p in precisions.iter().filter(|p| p.layer.is_none()) {
+            if let Some(lp) = self.layer_precision(p) {
+                layer_precision.iter_mut().for_each(|x| *x = Some(lp));
+            }
+        }
+        for p in precisions.iter().filter(|p| p.layer.is_some()) {
+            let Some(layer) = &p.layer else { continue };
+            match layer_names.iter().position(|n| *n == layer.name) {
+                Some(i) => {
+                    if let Some(lp) = self.layer_precision(p) {
+                        layer_precision[i] = Some(lp);
+                    }
+                }
+                None => self.unknown_layer(layer, net_id),
+            }
+        }
+        let unmapped: Vec<&str> = per_layer
+            .iter()
+            .zip(&layer_names)
+            .filter(|(c, _)| c.is_none())
+            .map(|(_, n)| n.as_str())
+            .collect();
+        if default.is_none() && !unmapped.is_empty() {
+            let shown: Vec<String> = unmapped.iter().take(5).map(|n| format!("`{n}`")).collect();
+            let more = if unmapped.len() > 5 { format!(" and {} more", unmapped.len() - 5) } else { String::new() };
+            self.error(
+                Diagnostic::at(
+                    Code::IncompleteMapping,
+                    m.name.span,
+                    format!("mapping `{}` gives no dataflow for {}{more}", m.name.name, shown.join(", ")),
+                    "in this mapping",
+                )
+                .with_help("add a default `dataflow: …;` (or `dataflow: search;`) or a line per layer"),
+            );
+        }
+        let layers: Vec<LayerMapping> = per_layer
+            .into_iter()
+            .zip(layer_precision)
+            .map(|(c, precision)| LayerMapping {
+                dataflow: c.unwrap_or(DataflowChoice::Search { span: m.span }),
+                precision,
+            })
+            .collect();
+        let mapping = Mapping {
+            name: m.name.name.clone(),
+            network: net_id,
+            hardware: hw_id,
+            layers,
+            span: m.span,
+        };
+        self.check_instances(&mapping);
+        mapping
+    }
+
+    fn unknown_layer(&mut self, layer: &ast::Ident, net: NetworkId) {
+        let network = self.program.network(net);
+        let names: Vec<&str> = network.layers.iter().map(|l| l.name.as_str()).collect();
+        let d = Diagnostic::at(
+            Code::UnknownLayer,
+            layer.span,
+            format!("network `{}` has no layer `{}`", network.name, layer.name),
+            "no such layer",
+        )
+        .with_help_opt(suggest(&layer.name, names));
+        self.error(d);
+    }
+
+    fn layer_precision(&mut self, p: &ast::PrecisionEntry) -> Option<LayerPrecision> {
+        let mut weights = None;
+        let mut activations = None;
+        for part in &p.parts {
+            let prec = self.precision_name(&part.precision)?;
+            match part.operand.as_ref().map(|o| o.name.as_str()) {
+                None => {
+                    weights = Some(prec);
+                    activations = Some(prec);
+                }
+                Some("w" | "weights") => weights = Some(prec),
+                Some("a" | "activations") => activations = Some(prec),
+                Some(other) => {
+                    let span = part.operand.as_ref().map_or(p.span, |o| o.span);
+                    self.error(
+                        Diagnostic::at(Code::InvalidValue, span, format!("unknown operand `{other}`"), "expected `w` or `a`")
+                            .with_help("write `int4 w / int8 a` for 4-bit weights and 8-bit activations"),
+                    );
+                    return None;
+                }
+            }
+        }
+        match (weights, activations) {
+            (Some(weights), Some(activations)) => Some(LayerPrecision { weights, activations }),
+            _ => {
+                self.error(
+                    Diagnostic::at(Code::MissingField, p.span, "a precision needs both weights and activations", "incomplete")
+                        .with_help("write one format for both (`int8`) or one for each (`int4 w / int8 a`)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn choice(&mut self, c: &ast::DataflowChoice, scope: &Scope) -> Option<DataflowChoice> {
+        match c {
+            ast::DataflowChoice::Search(span) => Some(DataflowChoice::Search { span: *span }),
+            ast::DataflowChoice::Use { name, args, span } => {
+                let Some(ItemRef::Dataflow(id)) = self.resolve(scope, name, "dataflow") else {
+                    return None;
+                };
+                let params = self.program.dataflow(id).params.clone();
+                let mut values: Vec<Option<i64>> = params.iter().map(|p| p.default).collect();
+                let mut given: Vec<Option<Span>> = vec![None; params.len()];
+                let mut ok = true;
+                for a in args {
+                    let Some(i) = params.iter().position(|p| p.name == a.key.name) else {
+                        let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+                        self.error(
+                            Diagnostic::at(
+                                Code::BadDataflowArgument,
+                                a.key.span,
+                                format!("dataflow `{}` has no parameter `{}`", name.name, a.key.name),
+                                "unknown parameter",
+                            )
+                            .with_note(if names.is_empty() {
+                                format!("`{}` takes no parameters", name.name)
+                            } else {
+                                format!("parameters: {}", names.join(", "))
+                            })
+                            .with_help_opt(suggest(&a.key.name, names.iter().copied())),
+                        );
+                        ok = false;
+                        continue;
+                    };
+                    if let Some(first) = given[i] {
+                        self.error(
+                            Diagnostic::at(Code::BadDataflowArgument, a.key.span, format!("parameter `{}` is given twice", a.key.name), "given again here")
+                                .with_label(first, "first given here"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    given[i] = Some(a.key.span);
+                    let v = self
+                        .const_eval(&a.value, &format!("parameter `{}`", a.key.name))
+                        .and_then(|v| self.positive_i64(v, a.value.span(), &a.key.name));
+                    match v {
+                        Some(v) => values[i] = Some(v),
+                        None => ok = false,
+                    }
+                }
+                let missing: Vec<&str> = params
+                    .iter()
+                    .zip(&values)
+                    .filter(|(_, v)| v.is_none())
+                    .map(|(p, _)| p.name.as_str())
+                    .collect();
+                if ok && !missing.is_empty() {
+                    self.error(
+                        Diagnostic::at(
+                            Code::BadDataflowArgument,
+                            *span,
+                            format!("dataflow `{}` needs a value for `{}`", name.name, missing.join("`, `")),
+                            "missing arguments",
+                        )
+                        .with_help(format!("write `{}({}: …)`", name.name, missing[0])),
+                    );
+                    ok = false;
+                }
+                ok.then(|| DataflowChoice::Fixed {
+                    dataflow: id,
+                    args: values.into_iter().flatten().collect(),
+                    span: *span,
+                })
+            }
+        }
+    }
+
+    /// Instantiate each fixed dataflow for its layer: sizes must evaluate to positive numbers
+    /// and the clusters must fit in the hardware's PEs.
+    fn check_instances(&mut self, m: &Mapping) {
+        let network = self.program.network(m.network).clone();
+        let hw = self.program.hardware(m.hardware).clone();
+        let mut reported: Vec<(DataflowId, Span)> = Vec::new();
+        for (layer, lm) in network.layers.iter().zip(&m.layers) {
+            let DataflowChoice::Fixed { dataflow, args, span } = &lm.dataflow else { continue };
+            let df = self.program.dataflow(*dataflow);
+            match instantiate(df, args, layer) {
+                Err(e) => {
+                    if !reported.contains(&(*dataflow, e.span)) {
+                        reported.push((*dataflow, e.span));
+                        let d = Diagnostic::at(e.code, e.span, e.message, "evaluated here")
+                            .with_label(*span, format!("used for layer `{}`", layer.name));
+                        self.error(d);
+                    }
+                }
+                Ok(dirs) => {
+                    let clusters: i64 = dirs
+                        .iter()
+                        .filter_map(|d| match d {
+                            ConcreteDirective::Cluster { size } => Some(*size),
+                            ConcreteDirective::Map { .. } => None,
+                        })
+                        .fold(1i64, |a, b| a.saturating_mul(b));
+                    if clusters > hw.pes as i64 {
+                        let cspan = df
+                            .directives
+                            .iter()
+                            .find(|d| matches!(d, Directive::Cluster { .. }))
+                            .map_or(df.span, Directive::span);
+                        if !reported.contains(&(*dataflow, cspan)) {
+                            reported.push((*dataflow, cspan));
+                            self.error(
+                                Diagnostic::at(
+                                    Code::ClusterTooLarge,
+                                    cspan,
+                                    format!("dataflow `{}` groups {clusters} PEs per cluster for layer `{}`, but `{}` has {} PEs", df.name, layer.name, hw.name, hw.pes),
+                                    "this cluster",
+                                )
+                                .with_label(hw.field_span("pes"), format!("{} PEs", hw.pes))
+                                .with_label(*span, format!("used for layer `{}`", layer.name))
+                                .with_help("choose a smaller cluster size or larger hardware"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- tests ----------------------------------------------------------------------------
+
+    fn test(&mut self, t: &ast::Test, scope: &Scope) -> Option<Test> {
+        let Some(ItemRef::Mapping(id)) = self.resolve(scope, &t.name, "mapping") else {
+            return None;
+        };
+        let mut expectations = Vec::new();
+        let network = self.program.mappings.get(id.index()).map(|m| m.network);
+        for e in &t.expects {
+            let layer = match (&e.layer, network) {
+                (Some(l), Some(net)) => {
+                    match self.program.network(net).layers.iter().position(|x| x.name == l.name) {
+                        Some(i) => Some(i),
+                        None => {
+                            self.unknown_layer(l, net);
+                            continue;
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let Some(metric) = Metric::parse(&e.metric.name) else {
+                let names = Metric::ALL.map(Metric::name);
+                self.error(
+                    Diagnostic::at(Code::UnknownMetric, e.metric.span, format!("unknown metric `{}`", e.metric.name), "not a metric")
+                        .with_note(format!("metrics: {}", names.join(", ")))
+                        .with_help_opt(suggest(&e.metric.name, names)),
+                );
+                continue;
+            };
+            let dim = match metric {
+                Metric::Runtime => Dimension::Time,
+                Metric::Energy => Dimension::Energy,
+                Metric::L1 | Metric::L2 => Dimension::Size,
+                Metric::Macs | Metric::UtilizedPes => Dimension::Count,
+                Metric::Throughput => Dimension::Rate,
+            };
+            let Some(number) = e.value.number.as_f64() else {
+                self.error(Diagnostic::at(Code::InvalidNumber, e.value.number.span, "invalid number", "here"));
+                continue;
+            };
+            let (value, in_elements) = match (&e.value.unit, dim) {
+                (None, Dimension::Count | Dimension::Rate) => (number, false),
+                _ => match self.unit_of(&e.value, dim, metric.name()) {
+                    Some(info) => (number * info.factor, info.elements),
+                    None => continue,
+                },
+            };
+            expectations.push(Expectation {
+                layer,
+                metric,
+                op: e.op,
+                value,
+                in_elements,
+                span: e.span,
+            });
+        }
+        Some(Test {
+            mapping: id,
+            expectations,
+            span: t.span,
+        })
+    }
+}
+
+/// Fields a hardware description may have, as dotted paths.
+const HARDWARE_FIELDS: &[&str] = &[
+    "pes",
+    "macs_per_pe",
+    "l1",
+    "l2",
+    "noc.bandwidth",
+    "noc.latency",
+    "dram.bandwidth",
+    "precision",
+    "energy.mac",
+    "energy.l1",
+    "energy.l2",
+    "energy.dram",
+];
+
+fn maestro_alias(name: &str) -> Option<&'static str> {
+    match name {
+        "NumPEs" | "num_pes" => Some("pes"),
+        "L1Size" | "l1_size_cstr" => Some("l1"),
+        "L2Size" | "l2_size_cstr" => Some("l2"),
+        "NoC_BW" | "noc_bw_cstr" => Some("noc { bandwidth: … }"),
+        "NoC_NumHops" => Some("noc { latency: … }"),
+        "offchip_bw_cstr" => Some("dram { bandwidth: … }"),
+        "num_simd_lanes" | "lanes" => Some("macs_per_pe"),
+        _ => None,
+    }
+}
+
+/// Arguments each layer operator takes, and which of them are required.
+fn layer_keys(op: LayerOp) -> (&'static [&'static str], &'static [&'static str]) {
+    const SPATIAL: &[&str] = &[
+        "K", "C", "R", "S", "Y", "X", "N", "stride", "stride_y", "stride_x", "pad", "pad_y", "pad_x",
+        "dilation", "dilation_y", "dilation_x", "groups",
+    ];
+    match op {
+        LayerOp::Conv => (SPATIAL, &["K", "C", "R", "S", "Y", "X"]),
+        LayerOp::TConv => (&SPATIAL[..16], &["K", "C", "R", "S", "Y", "X"]),
+        LayerOp::DwConv => (
+            &[
+                "C", "R", "S", "Y", "X", "N", "stride", "stride_y", "stride_x", "pad", "pad_y",
+                "pad_x", "dilation", "dilation_y", "dilation_x",
+            ],
+            &["C", "R", "S", "Y", "X"],
+        ),
+        LayerOp::PwConv => (
+            &["K", "C", "Y", "X", "N", "stride", "stride_y", "stride_x", "groups"],
+            &["K", "C", "Y", "X"],
+        ),
+        LayerOp::Gemm => (&["M", "N", "K"], &["M", "N", "K"]),
+        LayerOp::Fc => (&["K", "C", "N"], &["K", "C"]),
+        LayerOp::Matmul => (&["B", "M", "N", "K"], &["B", "M", "N", "K"]),
+    }
+}
+
+fn apply(op: BinOp, a: i64, b: i64) -> Result<i64, String> {
+    let r = match op {
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
+        BinOp::Div => {
+            if b == 0 {
+                return Err("division by zero".to_string());
+            }
+            a.checked_div(b)
+        }
+    };
+    r.ok_or_else(|| "arithmetic overflow".to_string())
+}
+
+/// Why a dataflow could not be instantiated for a layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstantiateError {
+    pub code: Code,
+    pub span: Span,
+    pub message: String,
+}
+
+/// Evaluate a dataflow's directives for one layer, with `args` one value per parameter.
+pub fn instantiate(
+    df: &Dataflow,
+    args: &[i64],
+    layer: &Layer,
+) -> Result<Vec<ConcreteDirective>, InstantiateError> {
+    let eval_at = |e: &Expr, span: Span| -> Result<i64, InstantiateError> {
+        let v = eval(e, args, layer).map_err(|message| InstantiateError {
+            code: Code::ArithmeticError,
+            span,
+            message,
+        })?;
+        if v <= 0 {
+            return Err(InstantiateError {
+                code: Code::InvalidTile,
+                span,
+                message: format!("this size evaluates to {v} for layer `{}`; sizes must be positive", layer.name),
+            });
+        }
+        Ok(v)
+    };
+    df.directives
+        .iter()
+        .map(|d| match d {
+            Directive::Map {
+                kind,
+                size,
+                offset,
+                dim,
+                span,
+            } => Ok(ConcreteDirective::Map {
+                kind: *kind,
+                size: eval_at(size, *span)?,
+                offset: eval_at(offset, *span)?,
+                dim: *dim,
+            }),
+            Directive::Cluster { size, span } => Ok(ConcreteDirective::Cluster {
+                size: eval_at(size, *span)?,
+            }),
+        })
+        .collect()
+}
+
+fn eval(e: &Expr, args: &[i64], layer: &Layer) -> Result<i64, String> {
+    match e {
+        Expr::Const(v) => Ok(*v),
+        Expr::Param(i) => args.get(*i).copied().ok_or_else(|| "missing argument".to_string()),
+        Expr::Size(d) => i64::try_from(layer.loop_bound(*d)).map_err(|_| "size too large".to_string()),
+        Expr::Binary(op, a, b) => apply(*op, eval(a, args, layer)?, eval(b, args, layer)?),
+    }
+}

@@ -1,0 +1,544 @@
+//! The IR: what a valid `.df` program means. Names are resolved to typed ids, units are
+//! converted to base units (elements, bytes, cycles, pJ), layers are lowered to the canonical
+//! loop dimensions `N G K C R S Y X` with derived outputs `Y' X'`, and every value keeps the
+//! span of the text it came from. Back ends read only these types, never syntax.
+//!
+//! Built by [`lower::lower_program`]; printed back to `.df` by [`emit`].
+
+pub mod emit;
+pub mod lower;
+mod modules;
+pub mod units;
+
+pub use modules::{stdlib_files, Loader, ModuleRequest, NoFiles};
+
+use crate::source::Span;
+
+macro_rules! declare_id {
+    ($($(#[$m:meta])* $name:ident;)*) => {$(
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+
+declare_id! {
+    /// A network of [`Program::networks`].
+    NetworkId;
+    /// A hardware description of [`Program::hardware`].
+    HardwareId;
+    /// A dataflow of [`Program::dataflows`].
+    DataflowId;
+    /// A mapping of [`Program::mappings`].
+    MappingId;
+}
+
+/// A loop dimension. `YOut`/`XOut` are MAESTRO's primed output dimensions `Y'`/`X'`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Dim {
+    N,
+    G,
+    K,
+    C,
+    R,
+    S,
+    Y,
+    X,
+    YOut,
+    XOut,
+}
+
+impl Dim {
+    pub const ALL: [Dim; 10] = [
+        Dim::N,
+        Dim::G,
+        Dim::K,
+        Dim::C,
+        Dim::R,
+        Dim::S,
+        Dim::Y,
+        Dim::X,
+        Dim::YOut,
+        Dim::XOut,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dim::N => "N",
+            Dim::G => "G",
+            Dim::K => "K",
+            Dim::C => "C",
+            Dim::R => "R",
+            Dim::S => "S",
+            Dim::Y => "Y",
+            Dim::X => "X",
+            Dim::YOut => "Y'",
+            Dim::XOut => "X'",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Dim> {
+        Dim::ALL.iter().copied().find(|d| d.name() == name)
+    }
+}
+
+/// A whole program: every item of the root file and of the files it imports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Program {
+    pub networks: Vec<Network>,
+    pub hardware: Vec<Hardware>,
+    pub dataflows: Vec<Dataflow>,
+    pub mappings: Vec<Mapping>,
+    pub tests: Vec<Test>,
+}
+
+impl Program {
+    pub fn network(&self, id: NetworkId) -> &Network {
+        &self.networks[id.index()]
+    }
+    pub fn hardware(&self, id: HardwareId) -> &Hardware {
+        &self.hardware[id.index()]
+    }
+    pub fn dataflow(&self, id: DataflowId) -> &Dataflow {
+        &self.dataflows[id.index()]
+    }
+    pub fn mapping(&self, id: MappingId) -> &Mapping {
+        &self.mappings[id.index()]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    pub name: String,
+    pub layers: Vec<Layer>,
+    pub span: Span,
+}
+
+/// The operator a layer was written with; it decides how the layer is printed and which
+/// MAESTRO layer type it becomes, while [`Shape`] holds its canonical loop bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerOp {
+    /// Convolution, grouped when `G > 1`.
+    Conv,
+    /// Depthwise convolution: one filter per channel (`G` = channels, `K` = `C` = 1).
+    DwConv,
+    /// Pointwise (1×1) convolution.
+    PwConv,
+    /// Transposed convolution, lowered to a stride-1 convolution over the zero-inserted input.
+    TConv,
+    /// `C[M,N] = A[M,K]·B[K,N]`, lowered as a 1×1 convolution with `Y = M`, `X = 1`.
+    Gemm,
+    /// A fully connected layer: `K` outputs from `C` inputs, `N` the batch.
+    Fc,
+    /// Batched matmul (attention): `B` independent GEMMs, `B` lowered to `N`.
+    Matmul,
+}
+
+impl LayerOp {
+    pub const ALL: [LayerOp; 7] = [
+        LayerOp::Conv,
+        LayerOp::DwConv,
+        LayerOp::PwConv,
+        LayerOp::TConv,
+        LayerOp::Gemm,
+        LayerOp::Fc,
+        LayerOp::Matmul,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LayerOp::Conv => "conv",
+            LayerOp::DwConv => "dwconv",
+            LayerOp::PwConv => "pwconv",
+            LayerOp::TConv => "tconv",
+            LayerOp::Gemm => "gemm",
+            LayerOp::Fc => "fc",
+            LayerOp::Matmul => "matmul",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<LayerOp> {
+        LayerOp::ALL.iter().copied().find(|o| o.name() == name)
+    }
+}
+
+/// Canonical loop bounds of a layer. `k` and `c` are per group; `y`, `x` are the input size
+/// as written (before padding); `out_y`, `out_x` follow from stride, padding and dilation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Shape {
+    pub n: u64,
+    pub g: u64,
+    pub k: u64,
+    pub c: u64,
+    pub r: u64,
+    pub s: u64,
+    pub y: u64,
+    pub x: u64,
+    pub stride_y: u64,
+    pub stride_x: u64,
+    pub pad_y: u64,
+    pub pad_x: u64,
+    pub dilation_y: u64,
+    pub dilation_x: u64,
+    pub out_y: u64,
+    pub out_x: u64,
+    /// Whether the batch `N` was written (MAESTRO couples `N` to the tensors only then).
+    pub batch_declared: bool,
+}
+
+impl Shape {
+    /// The true number of multiply-accumulates: `N·G·K·C·R·S·Y'·X'`.
+    pub fn macs(&self) -> u64 {
+        [
+            self.n, self.g, self.k, self.c, self.r, self.s, self.out_y, self.out_x,
+        ]
+        .iter()
+        .fold(1u64, |acc, v| acc.saturating_mul(*v))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    pub name: String,
+    pub op: LayerOp,
+    pub shape: Shape,
+    pub span: Span,
+}
+
+impl Layer {
+    /// The loop bound a cost model iterates over for `dim`: the padded (for transposed
+    /// convolutions, zero-inserted) input for `Y`/`X`, and the dilated filter extent for
+    /// `R`/`S`, so that `Y' = (Y − R)/stride + 1` holds in these terms.
+    pub fn loop_bound(&self, dim: Dim) -> u64 {
+        let s = &self.shape;
+        match dim {
+            Dim::N => s.n,
+            Dim::G => s.g,
+            Dim::K => s.k,
+            Dim::C => s.c,
+            Dim::R => (s.r - 1) * s.dilation_y + 1,
+            Dim::S => (s.s - 1) * s.dilation_x + 1,
+            Dim::Y => self.padded_input(s.y, s.pad_y, s.stride_y, self.loop_bound(Dim::R)),
+            Dim::X => self.padded_input(s.x, s.pad_x, s.stride_x, self.loop_bound(Dim::S)),
+            Dim::YOut => s.out_y,
+            Dim::XOut => s.out_x,
+        }
+    }
+
+    /// Input extent after padding; for a transposed convolution, after inserting
+    /// `stride − 1` zeros between inputs and padding by `extent − 1 − pad` on each side.
+    fn padded_input(&self, input: u64, pad: u64, stride: u64, extent: u64) -> u64 {
+        if self.op == LayerOp::TConv {
+            (input - 1) * stride + 1 + 2 * (extent - 1 - pad)
+        } else {
+            input + 2 * pad
+        }
+    }
+
+    /// The stride a cost model sees: 1 for transposed convolutions (they are lowered over the
+    /// zero-inserted input), the layer's stride otherwise.
+    pub fn loop_stride_y(&self) -> u64 {
+        if self.op == LayerOp::TConv {
+            1
+        } else {
+            self.shape.stride_y
+        }
+    }
+
+    pub fn loop_stride_x(&self) -> u64 {
+        if self.op == LayerOp::TConv {
+            1
+        } else {
+            self.shape.stride_x
+        }
+    }
+}
+
+/// A buffer capacity as written: in elements or in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Size {
+    Elements(u64),
+    Bytes(u64),
+}
+
+impl Size {
+    /// Capacity in elements of `precision` (bytes need a precision; lowering guarantees one).
+    pub fn elements(self, precision: Option<Precision>) -> u64 {
+        match (self, precision) {
+            (Size::Elements(n), _) => n,
+            (Size::Bytes(b), Some(p)) => b * 8 / u64::from(p.bits),
+            (Size::Bytes(b), None) => b,
+        }
+    }
+}
+
+/// A transfer rate per cycle, in elements or bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Bandwidth {
+    ElementsPerCycle(u64),
+    BytesPerCycle(u64),
+}
+
+impl Bandwidth {
+    pub fn elements_per_cycle(self, precision: Option<Precision>) -> u64 {
+        match (self, precision) {
+            (Bandwidth::ElementsPerCycle(n), _) => n,
+            (Bandwidth::BytesPerCycle(b), Some(p)) => (b * 8 / u64::from(p.bits)).max(1),
+            (Bandwidth::BytesPerCycle(b), None) => b,
+        }
+    }
+}
+
+/// A number format: `int8`, `fp16`, …
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Precision {
+    pub name: &'static str,
+    pub bits: u32,
+}
+
+impl Precision {
+    pub const ALL: [Precision; 8] = [
+        Precision { name: "int4", bits: 4 },
+        Precision { name: "int8", bits: 8 },
+        Precision { name: "int16", bits: 16 },
+        Precision { name: "int32", bits: 32 },
+        Precision { name: "fp8", bits: 8 },
+        Precision { name: "fp16", bits: 16 },
+        Precision { name: "bf16", bits: 16 },
+        Precision { name: "fp32", bits: 32 },
+    ];
+
+    pub fn parse(name: &str) -> Option<Precision> {
+        Precision::ALL.iter().copied().find(|p| p.name == name)
+    }
+}
+
+/// Energy per access in picojoules.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct EnergyTable {
+    pub mac_pj: f64,
+    pub l1_pj: f64,
+    pub l2_pj: f64,
+    pub dram_pj: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hardware {
+    pub name: String,
+    pub pes: u64,
+    /// MACs per PE per cycle (MAESTRO's SIMD lanes). Defaults to 1.
+    pub macs_per_pe: u64,
+    /// Per-PE buffer.
+    pub l1: Size,
+    /// Shared buffer.
+    pub l2: Size,
+    pub noc_bandwidth: Bandwidth,
+    /// NoC latency per transfer (MAESTRO: `NoC_NumHops`). Defaults to 1 cycle.
+    pub noc_latency_cycles: u64,
+    pub dram_bandwidth: Option<Bandwidth>,
+    pub precision: Option<Precision>,
+    pub energy: Option<EnergyTable>,
+    pub span: Span,
+    /// Where each field was written, for diagnostics that blame a hardware value.
+    pub field_spans: Vec<(String, Span)>,
+}
+
+impl Hardware {
+    pub fn field_span(&self, field: &str) -> Span {
+        self.field_spans
+            .iter()
+            .find(|(f, _)| f == field)
+            .map_or(self.span, |(_, s)| *s)
+    }
+}
+
+/// An integer expression in a dataflow, resolved: parameters by index, dimensions by name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Const(i64),
+    Param(usize),
+    /// `Sz(D)`: the loop bound of `D` in the layer being mapped.
+    Size(Dim),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+pub use crate::syntax::ast::BinOp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum MapKind {
+    Spatial,
+    Temporal,
+}
+
+/// One directive of a dataflow, before it is instantiated for a layer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Directive {
+    Map {
+        kind: MapKind,
+        size: Expr,
+        offset: Expr,
+        dim: Dim,
+        span: Span,
+    },
+    Cluster {
+        size: Expr,
+        span: Span,
+    },
+}
+
+impl Directive {
+    pub fn span(&self) -> Span {
+        match self {
+            Directive::Map { span, .. } | Directive::Cluster { span, .. } => *span,
+        }
+    }
+}
+
+/// A directive with its sizes evaluated for one layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum ConcreteDirective {
+    Map {
+        kind: MapKind,
+        size: i64,
+        offset: i64,
+        dim: Dim,
+    },
+    Cluster {
+        size: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub default: Option<i64>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataflow {
+    pub name: String,
+    pub params: Vec<Param>,
+    pub directives: Vec<Directive>,
+    pub span: Span,
+}
+
+/// What a layer of a mapping runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataflowChoice {
+    /// Let the mapper choose.
+    Search { span: Span },
+    /// A dataflow with every parameter's value (defaults filled in).
+    Fixed {
+        dataflow: DataflowId,
+        args: Vec<i64>,
+        span: Span,
+    },
+}
+
+impl DataflowChoice {
+    pub fn span(&self) -> Span {
+        match self {
+            DataflowChoice::Search { span } | DataflowChoice::Fixed { span, .. } => *span,
+        }
+    }
+}
+
+/// Weight and activation precision of one layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct LayerPrecision {
+    pub weights: Precision,
+    pub activations: Precision,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerMapping {
+    pub dataflow: DataflowChoice,
+    pub precision: Option<LayerPrecision>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapping {
+    pub name: String,
+    pub network: NetworkId,
+    pub hardware: HardwareId,
+    /// One entry per layer of the network, in layer order.
+    pub layers: Vec<LayerMapping>,
+    pub span: Span,
+}
+
+/// A metric an expectation can constrain, with the unit its values are kept in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// cycles
+    Runtime,
+    /// multiply-accumulates
+    Macs,
+    /// pJ (or MAC-energy units when the hardware has no energy table)
+    Energy,
+    /// MACs per cycle
+    Throughput,
+    /// average busy PEs
+    UtilizedPes,
+    /// bytes
+    L1,
+    /// bytes
+    L2,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 7] = [
+        Metric::Runtime,
+        Metric::Macs,
+        Metric::Energy,
+        Metric::Throughput,
+        Metric::UtilizedPes,
+        Metric::L1,
+        Metric::L2,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Runtime => "runtime",
+            Metric::Macs => "macs",
+            Metric::Energy => "energy",
+            Metric::Throughput => "throughput",
+            Metric::UtilizedPes => "utilized_pes",
+            Metric::L1 => "l1",
+            Metric::L2 => "l2",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Metric> {
+        Metric::ALL.iter().copied().find(|m| m.name() == name)
+    }
+}
+
+pub use crate::syntax::ast::CmpOp;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expectation {
+    /// A layer index of the mapping's network, or the whole network.
+    pub layer: Option<usize>,
+    pub metric: Metric,
+    pub op: CmpOp,
+    /// In the metric's base unit (for `l1`/`l2`: bytes, or elements when `in_elements`).
+    pub value: f64,
+    pub in_elements: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    pub mapping: MappingId,
+    pub expectations: Vec<Expectation>,
+    pub span: Span,
+}

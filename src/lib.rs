@@ -1,0 +1,11 @@
+//! dfc: a compiler for `.df`, a dataflow language for deep-learning accelerators.
+//!
+//! Modules in reading order, following the data:
+//! `source` (files and spans) → `syntax` (tokens, AST, printer) → `ir` (resolved, checked
+//! model) → `backends` (cost model) → `cli` (the only module that does I/O).
+//! `diagnostics` is shared by every stage; `maestro` imports MAESTRO's input files into the IR.
+
+pub mod diagnostics;
+pub mod source;
+pub mod syntax;
+pub mod ir;

@@ -1,0 +1,349 @@
+//! The abstract syntax tree: what the text says, with a byte span on every node. Names are
+//! not resolved and values not checked here; that is `ir::lower`'s job. The AST is the
+//! formatter's input, so it keeps spellings (number text, parentheses, optional parts).
+
+use crate::source::Span;
+pub use crate::syntax::lexer::Comment;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub items: Vec<Item>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A number literal as written (`1_000`, `40e6`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Number {
+    /// The value as an integer, if the literal is one (`_` separators allowed).
+    pub fn as_u64(&self) -> Option<u64> {
+        self.text.replace('_', "").parse().ok()
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        self.text.replace('_', "").parse().ok()
+    }
+
+    pub fn is_integer(&self) -> bool {
+        self.text.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Use(Use),
+    Network(Network),
+    Hardware(Hardware),
+    Dataflow(Dataflow),
+    Mapping(Mapping),
+    Test(Test),
+}
+
+impl Item {
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Use(u) => u.span,
+            Item::Network(n) => n.span,
+            Item::Hardware(h) => h.span,
+            Item::Dataflow(d) => d.span,
+            Item::Mapping(m) => m.span,
+            Item::Test(t) => t.span,
+        }
+    }
+
+    /// The name the item defines (a `use` defines none of its own).
+    pub fn name(&self) -> Option<&Ident> {
+        match self {
+            Item::Use(_) => None,
+            Item::Network(n) => Some(&n.name),
+            Item::Hardware(h) => Some(&h.name),
+            Item::Dataflow(d) => Some(&d.name),
+            Item::Mapping(m) => Some(&m.name),
+            Item::Test(t) => Some(&t.name),
+        }
+    }
+}
+
+/// `use std::dataflows::{nvdla, eyeriss};` or `use "my/layers.df"::conv_stack;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Use {
+    pub source: UseSource,
+    pub names: Vec<Ident>,
+    /// Whether the names were written in braces (kept for the formatter).
+    pub braced: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UseSource {
+    /// `std::a::b`: the path segments after `std`.
+    Std(Vec<Ident>),
+    /// A file path relative to the importing file, without quotes.
+    File { path: String, span: Span },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    pub name: Ident,
+    pub layers: Vec<Layer>,
+    pub span: Span,
+}
+
+/// `conv1 = conv(K: 64, C: 3, stride: 2);`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    pub name: Ident,
+    pub op: Ident,
+    pub args: Vec<Arg>,
+    pub span: Span,
+}
+
+/// `key: value` in a call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub key: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hardware {
+    pub name: Ident,
+    pub fields: Vec<Field>,
+    pub span: Span,
+}
+
+/// `pes: 256;` or `noc { bandwidth: 64 elem/cycle; }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub key: Ident,
+    pub value: FieldValue,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Value(Value),
+    Block(Vec<Field>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Quantity(Quantity),
+    Name(Ident),
+}
+
+/// A number with an optional unit: `108 KiB`, `64 elem/cycle`, `1.68 pJ`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    pub number: Number,
+    pub unit: Option<Unit>,
+    pub span: Span,
+}
+
+/// `KiB`, `elem/cycle`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub name: Ident,
+    pub per: Option<Ident>,
+    pub span: Span,
+}
+
+impl Unit {
+    pub fn text(&self) -> String {
+        match &self.per {
+            Some(per) => format!("{}/{}", self.name.name, per.name),
+            None => self.name.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataflow {
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub directives: Vec<Directive>,
+    pub span: Span,
+}
+
+/// `c_tile: int = 64`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: Ident,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapKind {
+    Spatial,
+    Temporal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Directive {
+    /// `spatial(size, offset) D;`
+    Map {
+        kind: MapKind,
+        size: Expr,
+        offset: Expr,
+        dim: Ident,
+        span: Span,
+    },
+    /// `cluster(size);` — MAESTRO's `Cluster(size, P)` keeps its (ignored) type letter.
+    Cluster {
+        size: Expr,
+        kind: Option<Ident>,
+        span: Span,
+    },
+}
+
+impl Directive {
+    pub fn span(&self) -> Span {
+        match self {
+            Directive::Map { span, .. } | Directive::Cluster { span, .. } => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Number(Number),
+    Name(Ident),
+    /// `Sz(R)`: the full size of a dimension of the layer being mapped.
+    Size { dim: Ident, span: Span },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        span: Span,
+    },
+    Paren { inner: Box<Expr>, span: Span },
+}
+
+impl Expr {
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Number(n) => n.span,
+            Expr::Name(i) => i.span,
+            Expr::Size { span, .. } | Expr::Binary { span, .. } | Expr::Paren { span, .. } => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapping {
+    pub name: Ident,
+    pub entries: Vec<MappingEntry>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MappingEntry {
+    Network { name: Ident, span: Span },
+    Hardware { name: Ident, span: Span },
+    /// `dataflow: nvdla(c_tile: 32);` — the default for every layer.
+    Dataflow { choice: DataflowChoice, span: Span },
+    /// `conv1: row_stationary;` — a per-layer override.
+    Layer {
+        layer: Ident,
+        choice: DataflowChoice,
+        span: Span,
+    },
+    /// `precision { conv1: int8; *: int4 w / int8 a; }` (the key is kept for its spelling).
+    Precision {
+        key: Ident,
+        entries: Vec<PrecisionEntry>,
+        span: Span,
+    },
+}
+
+impl MappingEntry {
+    pub fn span(&self) -> Span {
+        match self {
+            MappingEntry::Network { span, .. }
+            | MappingEntry::Hardware { span, .. }
+            | MappingEntry::Dataflow { span, .. }
+            | MappingEntry::Layer { span, .. }
+            | MappingEntry::Precision { span, .. } => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataflowChoice {
+    Search(Span),
+    Use { name: Ident, args: Vec<Arg>, span: Span },
+}
+
+/// `conv1: int8;` or `*: int4 w / int8 a;` (`layer` is `None` for `*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrecisionEntry {
+    pub layer: Option<Ident>,
+    pub parts: Vec<PrecisionPart>,
+    pub span: Span,
+}
+
+/// `int4 w`: a precision and the operand it applies to (all operands when absent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrecisionPart {
+    pub precision: Ident,
+    pub operand: Option<Ident>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    pub name: Ident,
+    pub expects: Vec<Expect>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+        }
+    }
+}
+
+/// `expect conv1.runtime < 40e6 cycles;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expect {
+    pub layer: Option<Ident>,
+    pub metric: Ident,
+    pub op: CmpOp,
+    pub value: Quantity,
+    pub span: Span,
+}
