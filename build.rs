@@ -18,9 +18,17 @@ fn main() {
     println!("cargo:rerun-if-changed=src/diagnostics/explain");
     let mut table = String::from("const EXPLANATIONS: &[(&str, &str)] = &[\n");
     for path in files_with_extension(Path::new("src/diagnostics/explain"), "md") {
-        let code = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let code = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         let abs = std::fs::canonicalize(&path).expect("explanation path resolves");
-        writeln!(table, "    ({code:?}, include_str!({:?})),", abs.display().to_string()).ok();
+        writeln!(
+            table,
+            "    ({code:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .ok();
     }
     table.push_str("];\n");
     std::fs::write(out_dir.join("explanations.rs"), table).expect("write explanations.rs");
@@ -31,7 +39,12 @@ fn main() {
         let rel = path.strip_prefix("stdlib").expect("under stdlib");
         let rel = rel.to_string_lossy().replace('\\', "/");
         let abs = std::fs::canonicalize(&path).expect("stdlib path resolves");
-        writeln!(stdlib, "    ({rel:?}, include_str!({:?})),", abs.display().to_string()).ok();
+        writeln!(
+            stdlib,
+            "    ({rel:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .ok();
     }
     stdlib.push_str("];\n");
     std::fs::write(out_dir.join("stdlib_files.rs"), stdlib).expect("write stdlib_files.rs");
@@ -42,7 +55,9 @@ fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {

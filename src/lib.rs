@@ -5,7 +5,9 @@
 //! model) → `backends` (cost model) → `cli` (the only module that does I/O).
 //! `diagnostics` is shared by every stage; `maestro` imports MAESTRO's input files into the IR.
 
+pub mod cli;
 pub mod diagnostics;
+pub mod ir;
+pub mod maestro;
 pub mod source;
 pub mod syntax;
-pub mod ir;

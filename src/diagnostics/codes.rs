@@ -79,9 +79,10 @@ codes! {
 impl Code {
     /// Look a code up by its printed form or its name, case-insensitively.
     pub fn parse(text: &str) -> Option<Code> {
-        Code::ALL.iter().copied().find(|c| {
-            c.as_str().eq_ignore_ascii_case(text) || c.name().eq_ignore_ascii_case(text)
-        })
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text) || c.name().eq_ignore_ascii_case(text))
     }
 
     pub fn is_warning(self) -> bool {

@@ -52,7 +52,12 @@ impl Diagnostic {
     }
 
     /// An error whose primary label is `span`.
-    pub fn at(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn at(
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic::new(code, message).with_label(span, label)
     }
 
@@ -160,7 +165,12 @@ mod tests {
     fn every_code_has_an_explanation() {
         for code in Code::ALL {
             let text = explanation(*code);
-            assert!(text.is_some(), "{} has no explain/{}.md", code.as_str(), code.as_str());
+            assert!(
+                text.is_some(),
+                "{} has no explain/{}.md",
+                code.as_str(),
+                code.as_str()
+            );
         }
         assert_eq!(Code::parse("e0101"), Some(Code::UnresolvedName));
         assert_eq!(Code::parse("unresolved-name"), Some(Code::UnresolvedName));

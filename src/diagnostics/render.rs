@@ -76,11 +76,11 @@ fn render_one_human(
     let mut files: HashMap<String, String> = HashMap::new();
     for l in &d.labels {
         let f = sources.file(l.span.file);
-        files.entry(f.name.clone()).or_insert_with(|| f.text.clone());
+        files
+            .entry(f.name.clone())
+            .or_insert_with(|| f.text.clone());
     }
-    report
-        .finish()
-        .write(ariadne::sources(files), &mut *out)
+    report.finish().write(ariadne::sources(files), &mut *out)
 }
 
 fn severity_word(s: Severity) -> &'static str {

@@ -1,1 +1,523 @@
-//! IR to `.df` text, through the AST printer.
+//! IR to `.df` text. The IR is turned back into an AST and printed by the one printer
+//! (`syntax::printer`), so emitted programs look exactly like formatted ones and re-parse to
+//! the same IR. Every generator and importer emits through here.
+
+use super::*;
+use crate::source::{FileId, Span};
+use crate::syntax::{ast, printer};
+
+/// The whole program as `.df` text: networks, hardware, dataflows, mappings, tests.
+pub fn emit(program: &Program) -> String {
+    printer::print(&to_ast(program), "")
+}
+
+/// The program as an AST with empty spans.
+pub fn to_ast(program: &Program) -> ast::File {
+    let mut items = Vec::new();
+    items.extend(
+        program
+            .networks
+            .iter()
+            .map(|n| ast::Item::Network(network(n))),
+    );
+    items.extend(
+        program
+            .hardware
+            .iter()
+            .map(|h| ast::Item::Hardware(hardware(h))),
+    );
+    items.extend(
+        program
+            .dataflows
+            .iter()
+            .map(|d| ast::Item::Dataflow(dataflow(d))),
+    );
+    items.extend(
+        program
+            .mappings
+            .iter()
+            .map(|m| ast::Item::Mapping(mapping(program, m))),
+    );
+    items.extend(
+        program
+            .tests
+            .iter()
+            .map(|t| ast::Item::Test(test(program, t))),
+    );
+    ast::File {
+        items,
+        comments: Vec::new(),
+    }
+}
+
+fn nospan() -> Span {
+    Span::new(FileId(0), 0..0)
+}
+
+fn ident(name: &str) -> ast::Ident {
+    ast::Ident {
+        name: name.to_string(),
+        span: nospan(),
+    }
+}
+
+fn number(text: impl ToString) -> ast::Number {
+    ast::Number {
+        text: text.to_string(),
+        span: nospan(),
+    }
+}
+
+fn arg(key: &str, value: u64) -> ast::Arg {
+    ast::Arg {
+        key: ident(key),
+        value: ast::Expr::Number(number(value)),
+        span: nospan(),
+    }
+}
+
+fn network(n: &Network) -> ast::Network {
+    ast::Network {
+        name: ident(&n.name),
+        layers: n.layers.iter().map(layer).collect(),
+        span: nospan(),
+    }
+}
+
+fn layer(l: &Layer) -> ast::Layer {
+    let s = &l.shape;
+    let mut args = Vec::new();
+    let mut push = |k: &str, v: u64| args.push(arg(k, v));
+    let pairs = |push: &mut dyn FnMut(&str, u64), name: &str, y: u64, x: u64, default: u64| {
+        if y == x {
+            if y != default {
+                push(name, y);
+            }
+        } else {
+            push(&format!("{name}_y"), y);
+            push(&format!("{name}_x"), x);
+        }
+    };
+    match l.op {
+        LayerOp::Conv | LayerOp::TConv | LayerOp::PwConv | LayerOp::DwConv => {
+            if l.op == LayerOp::DwConv {
+                push("C", s.g);
+            } else {
+                push("K", s.k * s.g);
+                push("C", s.c * s.g);
+            }
+            if l.op != LayerOp::PwConv {
+                push("R", s.r);
+                push("S", s.s);
+            }
+            push("Y", s.y);
+            push("X", s.x);
+            if s.batch_declared {
+                push("N", s.n);
+            }
+            pairs(&mut push, "stride", s.stride_y, s.stride_x, 1);
+            if l.op != LayerOp::PwConv {
+                pairs(&mut push, "pad", s.pad_y, s.pad_x, 0);
+                pairs(&mut push, "dilation", s.dilation_y, s.dilation_x, 1);
+            }
+            if s.g > 1 && l.op != LayerOp::DwConv {
+                push("groups", s.g);
+            }
+        }
+        LayerOp::Gemm => {
+            push("M", s.y);
+            push("N", s.k);
+            push("K", s.c);
+        }
+        LayerOp::Fc => {
+            push("K", s.k);
+            push("C", s.c);
+            if s.batch_declared {
+                push("N", s.n);
+            }
+        }
+        LayerOp::Matmul => {
+            push("B", s.n);
+            push("M", s.y);
+            push("N", s.k);
+            push("K", s.c);
+        }
+    }
+    ast::Layer {
+        name: ident(&l.name),
+        op: ident(l.op.name()),
+        args,
+        span: nospan(),
+    }
+}
+
+fn quantity(value: impl ToString, unit: Option<(&str, Option<&str>)>) -> ast::Value {
+    ast::Value::Quantity(quantity_ast(value, unit))
+}
+
+fn quantity_ast(value: impl ToString, unit: Option<(&str, Option<&str>)>) -> ast::Quantity {
+    ast::Quantity {
+        number: number(value),
+        unit: unit.map(|(name, per)| ast::Unit {
+            name: ident(name),
+            per: per.map(ident),
+            span: nospan(),
+        }),
+        span: nospan(),
+    }
+}
+
+fn field(key: &str, value: ast::Value) -> ast::Field {
+    ast::Field {
+        key: ident(key),
+        value: ast::FieldValue::Value(value),
+        span: nospan(),
+    }
+}
+
+fn block(key: &str, fields: Vec<ast::Field>) -> ast::Field {
+    ast::Field {
+        key: ident(key),
+        value: ast::FieldValue::Block(fields),
+        span: nospan(),
+    }
+}
+
+fn size(s: Size) -> ast::Value {
+    match s {
+        Size::Elements(n) => quantity(n, Some(("elem", None))),
+        Size::Bytes(n) if n >= 1024 * 1024 && n % (1024 * 1024) == 0 => {
+            quantity(n / (1024 * 1024), Some(("MiB", None)))
+        }
+        Size::Bytes(n) if n >= 1024 && n % 1024 == 0 => quantity(n / 1024, Some(("KiB", None))),
+        Size::Bytes(n) => quantity(n, Some(("B", None))),
+    }
+}
+
+fn bandwidth(b: Bandwidth) -> ast::Value {
+    match b {
+        Bandwidth::ElementsPerCycle(n) => quantity(n, Some(("elem", Some("cycle")))),
+        Bandwidth::BytesPerCycle(n) => quantity(n, Some(("B", Some("cycle")))),
+    }
+}
+
+/// A float as the shortest text that reads back to the same value.
+fn float(x: f64) -> String {
+    let s = format!("{x}");
+    if s.contains('.') || s.contains('e') {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+fn hardware(h: &Hardware) -> ast::Hardware {
+    let mut fields = vec![
+        field("pes", quantity(h.pes, None)),
+        field("macs_per_pe", quantity(h.macs_per_pe, None)),
+        field("l1", size(h.l1)),
+        field("l2", size(h.l2)),
+        block(
+            "noc",
+            vec![
+                field("bandwidth", bandwidth(h.noc_bandwidth)),
+                field(
+                    "latency",
+                    quantity(
+                        h.noc_latency_cycles,
+                        Some((
+                            if h.noc_latency_cycles == 1 {
+                                "cycle"
+                            } else {
+                                "cycles"
+                            },
+                            None,
+                        )),
+                    ),
+                ),
+            ],
+        ),
+    ];
+    if let Some(d) = h.dram_bandwidth {
+        fields.push(block("dram", vec![field("bandwidth", bandwidth(d))]));
+    }
+    if let Some(p) = h.precision {
+        fields.push(field("precision", ast::Value::Name(ident(p.name))));
+    }
+    if let Some(e) = h.energy {
+        let pj = |x: f64| quantity(float(x), Some(("pJ", None)));
+        let mut entries = vec![
+            field("mac", pj(e.mac_pj)),
+            field("l1", pj(e.l1_pj)),
+            field("l2", pj(e.l2_pj)),
+        ];
+        if let Some(d) = e.dram_pj {
+            entries.push(field("dram", pj(d)));
+        }
+        fields.push(block("energy", entries));
+    }
+    ast::Hardware {
+        name: ident(&h.name),
+        fields,
+        span: nospan(),
+    }
+}
+
+fn dataflow(d: &Dataflow) -> ast::Dataflow {
+    let params = d
+        .params
+        .iter()
+        .map(|p| ast::Param {
+            name: ident(&p.name),
+            ty: ident("int"),
+            default: p.default.map(|v| ast::Expr::Number(number(v))),
+            span: nospan(),
+        })
+        .collect();
+    let directives = d
+        .directives
+        .iter()
+        .map(|dir| match dir {
+            Directive::Map {
+                kind,
+                size,
+                offset,
+                dim,
+                ..
+            } => ast::Directive::Map {
+                kind: match kind {
+                    MapKind::Spatial => ast::MapKind::Spatial,
+                    MapKind::Temporal => ast::MapKind::Temporal,
+                },
+                size: expr(d, size),
+                offset: expr(d, offset),
+                dim: ident(dim.name()),
+                span: nospan(),
+            },
+            Directive::Cluster { size, .. } => ast::Directive::Cluster {
+                size: expr(d, size),
+                kind: None,
+                span: nospan(),
+            },
+        })
+        .collect();
+    ast::Dataflow {
+        name: ident(&d.name),
+        params,
+        directives,
+        span: nospan(),
+    }
+}
+
+fn precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::Add | BinOp::Sub => 1,
+        BinOp::Mul | BinOp::Div => 2,
+    }
+}
+
+fn expr(d: &Dataflow, e: &Expr) -> ast::Expr {
+    match e {
+        Expr::Const(v) => ast::Expr::Number(number(v)),
+        Expr::Param(i) => ast::Expr::Name(ident(d.params.get(*i).map_or("?", |p| p.name.as_str()))),
+        Expr::Size(dim) => ast::Expr::Size {
+            dim: ident(dim.name()),
+            span: nospan(),
+        },
+        Expr::Binary(op, a, b) => {
+            // Parenthesise where the grammar's precedence and left associativity would
+            // otherwise regroup the operands.
+            let wrap = |child: &Expr, right: bool| {
+                let inner = expr(d, child);
+                let needs = match child {
+                    Expr::Binary(cop, ..) => {
+                        precedence(*cop) < precedence(*op)
+                            || (right && precedence(*cop) == precedence(*op))
+                    }
+                    _ => false,
+                };
+                if needs {
+                    ast::Expr::Paren {
+                        inner: Box::new(inner),
+                        span: nospan(),
+                    }
+                } else {
+                    inner
+                }
+            };
+            ast::Expr::Binary {
+                op: *op,
+                lhs: Box::new(wrap(a, false)),
+                rhs: Box::new(wrap(b, true)),
+                span: nospan(),
+            }
+        }
+    }
+}
+
+fn choice(program: &Program, c: &DataflowChoice) -> ast::DataflowChoice {
+    match c {
+        DataflowChoice::Search { .. } => ast::DataflowChoice::Search(nospan()),
+        DataflowChoice::Fixed { dataflow, args, .. } => {
+            let df = program.dataflow(*dataflow);
+            let args = df
+                .params
+                .iter()
+                .zip(args)
+                .filter(|(p, v)| p.default != Some(**v))
+                .map(|(p, v)| ast::Arg {
+                    key: ident(&p.name),
+                    value: ast::Expr::Number(number(v)),
+                    span: nospan(),
+                })
+                .collect();
+            ast::DataflowChoice::Use {
+                name: ident(&df.name),
+                args,
+                span: nospan(),
+            }
+        }
+    }
+}
+
+/// Choices compare by what they select, not where they were written.
+fn same_choice(a: &DataflowChoice, b: &DataflowChoice) -> bool {
+    match (a, b) {
+        (DataflowChoice::Search { .. }, DataflowChoice::Search { .. }) => true,
+        (
+            DataflowChoice::Fixed {
+                dataflow: da,
+                args: aa,
+                ..
+            },
+            DataflowChoice::Fixed {
+                dataflow: db,
+                args: ab,
+                ..
+            },
+        ) => da == db && aa == ab,
+        _ => false,
+    }
+}
+
+fn mapping(program: &Program, m: &Mapping) -> ast::Mapping {
+    let net = program.network(m.network);
+    let mut entries = vec![
+        ast::MappingEntry::Network {
+            name: ident(&net.name),
+            span: nospan(),
+        },
+        ast::MappingEntry::Hardware {
+            name: ident(&program.hardware(m.hardware).name),
+            span: nospan(),
+        },
+    ];
+    // The most common choice becomes the default (the first one on ties).
+    let default = m.layers.iter().map(|l| &l.dataflow).max_by_key(|c| {
+        let count = m
+            .layers
+            .iter()
+            .filter(|l| same_choice(&l.dataflow, c))
+            .count();
+        let first = m.layers.iter().position(|l| same_choice(&l.dataflow, c));
+        (count, std::cmp::Reverse(first))
+    });
+    if let Some(default) = default {
+        entries.push(ast::MappingEntry::Dataflow {
+            choice: choice(program, default),
+            span: nospan(),
+        });
+        for (layer, lm) in net.layers.iter().zip(&m.layers) {
+            if !same_choice(&lm.dataflow, default) {
+                entries.push(ast::MappingEntry::Layer {
+                    layer: ident(&layer.name),
+                    choice: choice(program, &lm.dataflow),
+                    span: nospan(),
+                });
+            }
+        }
+    }
+    let precisions: Vec<ast::PrecisionEntry> = net
+        .layers
+        .iter()
+        .zip(&m.layers)
+        .filter_map(|(layer, lm)| {
+            let p = lm.precision?;
+            let parts = if p.weights == p.activations {
+                vec![ast::PrecisionPart {
+                    precision: ident(p.weights.name),
+                    operand: None,
+                }]
+            } else {
+                vec![
+                    ast::PrecisionPart {
+                        precision: ident(p.weights.name),
+                        operand: Some(ident("w")),
+                    },
+                    ast::PrecisionPart {
+                        precision: ident(p.activations.name),
+                        operand: Some(ident("a")),
+                    },
+                ]
+            };
+            Some(ast::PrecisionEntry {
+                layer: Some(ident(&layer.name)),
+                parts,
+                span: nospan(),
+            })
+        })
+        .collect();
+    if !precisions.is_empty() {
+        entries.push(ast::MappingEntry::Precision {
+            key: ident("precision"),
+            entries: precisions,
+            span: nospan(),
+        });
+    }
+    ast::Mapping {
+        name: ident(&m.name),
+        entries,
+        span: nospan(),
+    }
+}
+
+fn test(program: &Program, t: &Test) -> ast::Test {
+    let m = program.mapping(t.mapping);
+    let net = program.network(m.network);
+    let expects = t
+        .expectations
+        .iter()
+        .map(|e| {
+            let unit = match e.metric {
+                Metric::Runtime => Some("cycles"),
+                Metric::Energy => Some("pJ"),
+                Metric::L1 | Metric::L2 => Some(if e.in_elements { "elem" } else { "B" }),
+                Metric::Macs | Metric::Throughput | Metric::UtilizedPes => None,
+            };
+            let value = quantity_ast(float_or_int(e.value), unit.map(|u| (u, None)));
+            ast::Expect {
+                layer: e
+                    .layer
+                    .and_then(|i| net.layers.get(i))
+                    .map(|l| ident(&l.name)),
+                metric: ident(e.metric.name()),
+                op: e.op,
+                value,
+                span: nospan(),
+            }
+        })
+        .collect();
+    ast::Test {
+        name: ident(&m.name),
+        expects,
+        span: nospan(),
+    }
+}
+
+fn float_or_int(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        float(x)
+    }
+}

@@ -206,7 +206,12 @@ impl Cx {
                 match apply(*op, a, b) {
                     Ok(v) => Some(v),
                     Err(msg) => {
-                        self.error(Diagnostic::at(Code::ArithmeticError, *span, msg, "in this expression"));
+                        self.error(Diagnostic::at(
+                            Code::ArithmeticError,
+                            *span,
+                            msg,
+                            "in this expression",
+                        ));
                         None
                     }
                 }
@@ -252,7 +257,10 @@ impl Cx {
                     Diagnostic::at(
                         Code::DuplicateDefinition,
                         l.name.span,
-                        format!("layer `{}` is defined more than once in `{}`", l.name.name, n.name.name),
+                        format!(
+                            "layer `{}` is defined more than once in `{}`",
+                            l.name.name, n.name.name
+                        ),
                         "defined again here",
                     )
                     .with_label(*first, "first defined here"),
@@ -298,7 +306,11 @@ impl Cx {
                     format!("`{}` has no argument `{key}`", op.name()),
                     "unknown argument",
                 )
-                .with_note(format!("`{}` takes: {}", op.name(), allowed.join(", ")));
+                .with_note(format!(
+                    "`{}` takes: {}",
+                    op.name(),
+                    allowed.join(", ")
+                ));
                 d = d.with_help_opt(suggest(key, allowed.iter().copied()).or_else(|| {
                     (key == "Y'" || key == "X'").then(|| {
                         "give the input size `Y`/`X`; the output size follows from stride and padding"
@@ -327,21 +339,35 @@ impl Cx {
                 continue;
             };
             let min = if key.starts_with("pad") { 0 } else { 1 };
-            if v < min {
-                self.error(
-                    Diagnostic::at(
-                        Code::InvalidValue,
-                        a.value.span(),
-                        format!("argument `{key}` must be at least {min}, found {v}"),
-                        "out of range",
+            if v > MAX_LOOP_BOUND {
+                self.error(Diagnostic::at(
+                    Code::InvalidValue,
+                    a.value.span(),
+                    format!(
+                        "argument `{key}` is {v}; the largest supported value is {MAX_LOOP_BOUND}"
                     ),
-                );
+                    "too large",
+                ));
+                ok = false;
+                continue;
+            }
+            if v < min {
+                self.error(Diagnostic::at(
+                    Code::InvalidValue,
+                    a.value.span(),
+                    format!("argument `{key}` must be at least {min}, found {v}"),
+                    "out of range",
+                ));
                 ok = false;
                 continue;
             }
             args.insert(key, (v, a.span));
         }
-        let missing: Vec<&str> = required.iter().copied().filter(|k| !args.contains_key(k)).collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|k| !args.contains_key(k))
+            .collect();
         if !missing.is_empty() {
             let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
             self.error(
@@ -353,7 +379,11 @@ impl Cx {
                 )
                 .with_help(format!(
                     "add {} to the arguments",
-                    missing.iter().map(|m| format!("`{m}: …`")).collect::<Vec<_>>().join(", ")
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}: …`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             );
             ok = false;
@@ -361,115 +391,34 @@ impl Cx {
         if !ok {
             return None;
         }
-        let get = |k: &str, default: u64| args.get(k).map_or(default, |(v, _)| *v as u64);
-        let pair = |k: &str, ky: &str, kx: &str, default: u64| {
-            let both = get(k, default);
-            (get(ky, both), get(kx, both))
-        };
-        let (stride_y, stride_x) = pair("stride", "stride_y", "stride_x", 1);
-        let (pad_y, pad_x) = pair("pad", "pad_y", "pad_x", 0);
-        let (dilation_y, dilation_x) = pair("dilation", "dilation_y", "dilation_x", 1);
-        let mut shape = Shape {
-            n: get("N", 1),
-            g: 1,
-            k: 1,
-            c: 1,
-            r: 1,
-            s: 1,
-            y: 1,
-            x: 1,
-            stride_y,
-            stride_x,
-            pad_y,
-            pad_x,
-            dilation_y,
-            dilation_x,
-            out_y: 1,
-            out_x: 1,
-            batch_declared: args.contains_key("N"),
-        };
-        match op {
-            LayerOp::Conv | LayerOp::TConv | LayerOp::PwConv => {
-                let groups = get("groups", 1);
-                let (k, c) = (get("K", 1), get("C", 1));
-                for (dim, total) in [("K", k), ("C", c)] {
-                    if total % groups != 0 {
-                        self.error(
-                            Diagnostic::at(
-                                Code::InvalidShape,
-                                args.get("groups").map_or(l.span, |a| a.1),
-                                format!("`{dim}` = {total} is not divisible by `groups` = {groups}"),
-                                "these groups",
-                            )
-                            .with_help("each group must get the same number of channels"),
-                        );
-                        return None;
-                    }
-                }
-                shape.g = groups;
-                shape.k = k / groups;
-                shape.c = c / groups;
-                shape.r = get("R", 1);
-                shape.s = get("S", 1);
-                shape.y = get("Y", 1);
-                shape.x = get("X", 1);
-            }
-            LayerOp::DwConv => {
-                shape.g = get("C", 1);
-                shape.r = get("R", 1);
-                shape.s = get("S", 1);
-                shape.y = get("Y", 1);
-                shape.x = get("X", 1);
-            }
-            LayerOp::Gemm | LayerOp::Matmul => {
-                shape.n = get("B", 1);
-                shape.batch_declared = op == LayerOp::Matmul;
-                shape.k = get("N", 1);
-                shape.c = get("K", 1);
-                shape.y = get("M", 1);
-            }
-            LayerOp::Fc => {
-                shape.k = get("K", 1);
-                shape.c = get("C", 1);
-            }
-        }
-        let extent_y = (shape.r - 1) * shape.dilation_y + 1;
-        let extent_x = (shape.s - 1) * shape.dilation_x + 1;
-        let out = |input: u64, pad: u64, stride: u64, extent: u64| -> Option<u64> {
-            if op == LayerOp::TConv {
-                (pad < extent).then(|| (input - 1) * stride + extent - 2 * pad)
-            } else {
-                let padded = input + 2 * pad;
-                (padded >= extent).then(|| (padded - extent) / stride + 1)
-            }
-        };
-        match (
-            out(shape.y, pad_y, stride_y, extent_y),
-            out(shape.x, pad_x, stride_x, extent_x),
-        ) {
-            (Some(oy), Some(ox)) if oy > 0 && ox > 0 => {
-                shape.out_y = oy;
-                shape.out_x = ox;
-            }
-            _ => {
-                let msg = if op == LayerOp::TConv {
-                    "the padding of this transposed convolution is not smaller than its filter"
-                        .to_string()
-                } else {
-                    format!(
-                        "layer `{}` has no output: its filter ({extent_y}×{extent_x}) is larger than its padded input ({}×{})",
-                        l.name.name,
-                        shape.y + 2 * pad_y,
-                        shape.x + 2 * pad_x
-                    )
-                };
+        let values: HashMap<&str, u64> = args.iter().map(|(k, (v, _))| (*k, *v as u64)).collect();
+        let shape = match build_shape(op, &values) {
+            Ok(shape) => shape,
+            Err(ShapeError::Groups { dim, total, groups }) => {
                 self.error(
-                    Diagnostic::at(Code::InvalidShape, l.span, msg, "this layer")
-                        .with_help("check `R`/`S`, `Y`/`X`, `pad` and `dilation`"),
+                    Diagnostic::at(
+                        Code::InvalidShape,
+                        args.get("groups").map_or(l.span, |a| a.1),
+                        format!("`{dim}` = {total} is not divisible by `groups` = {groups}"),
+                        "these groups",
+                    )
+                    .with_help("each group must get the same number of channels"),
                 );
                 return None;
             }
-        }
+            Err(ShapeError::NoOutput(msg)) => {
+                self.error(
+                    Diagnostic::at(
+                        Code::InvalidShape,
+                        l.span,
+                        format!("layer `{}` has no output: {msg}", l.name.name),
+                        "this layer",
+                    )
+                    .with_help("check `R`/`S`, `Y`/`X`, `pad` and `dilation`"),
+                );
+                return None;
+            }
+        };
         Some(Layer {
             name: l.name.name.clone(),
             op,
@@ -511,7 +460,11 @@ impl Cx {
                 "macs_per_pe" => hw.macs_per_pe = self.count(v, path).unwrap_or(1),
                 "l1" | "l2" => {
                     if let Some((n, elements)) = self.quantity_u64(v, Dimension::Size, path) {
-                        let size = if elements { Size::Elements(n) } else { Size::Bytes(n) };
+                        let size = if elements {
+                            Size::Elements(n)
+                        } else {
+                            Size::Bytes(n)
+                        };
                         if !elements {
                             byte_sizes.push(field.span);
                         }
@@ -621,7 +574,11 @@ impl Cx {
                 let here: Vec<&str> = known
                     .iter()
                     .filter_map(|k| {
-                        let rest = if prefix.is_empty() { Some(*k) } else { k.strip_prefix(&format!("{prefix}.")) };
+                        let rest = if prefix.is_empty() {
+                            Some(*k)
+                        } else {
+                            k.strip_prefix(&format!("{prefix}."))
+                        };
                         rest.map(|r| r.split('.').next().unwrap_or(r))
                     })
                     .collect();
@@ -657,7 +614,9 @@ impl Cx {
             seen.insert(path.clone(), f.key.span);
             match &f.value {
                 ast::FieldValue::Value(v) => out.push((path, f, v)),
-                ast::FieldValue::Block(inner) => out.extend(self.flatten_fields(inner, &path, known)),
+                ast::FieldValue::Block(inner) => {
+                    out.extend(self.flatten_fields(inner, &path, known))
+                }
             }
         }
         out
@@ -706,11 +665,19 @@ impl Cx {
         None
     }
 
-    fn unit_of(&mut self, q: &ast::Quantity, dim: Dimension, field: &str) -> Option<units::UnitInfo> {
+    fn unit_of(
+        &mut self,
+        q: &ast::Quantity,
+        dim: Dimension,
+        field: &str,
+    ) -> Option<units::UnitInfo> {
         let Some(u) = &q.unit else {
             let example = match dim {
                 Dimension::Size => format!("`{} elem` or `{} B`", q.number.text, q.number.text),
-                Dimension::Bandwidth => format!("`{} elem/cycle` or `{} B/cycle`", q.number.text, q.number.text),
+                Dimension::Bandwidth => format!(
+                    "`{} elem/cycle` or `{} B/cycle`",
+                    q.number.text, q.number.text
+                ),
                 Dimension::Time => format!("`{} cycles`", q.number.text),
                 Dimension::Energy => format!("`{} pJ`", q.number.text),
                 Dimension::Count | Dimension::Rate => q.number.text.clone(),
@@ -739,9 +706,10 @@ impl Cx {
                         format!("`{}` is not {}", u.text(), dim.describe()),
                         "wrong unit",
                     )
-                    .with_help_opt(suggest(&u.text(), names.iter().map(String::as_str)).or_else(|| {
-                        Some(format!("`{field}` takes {}", dim.describe()))
-                    })),
+                    .with_help_opt(
+                        suggest(&u.text(), names.iter().map(String::as_str))
+                            .or_else(|| Some(format!("`{field}` takes {}", dim.describe()))),
+                    ),
                 );
                 None
             }
@@ -758,7 +726,12 @@ impl Cx {
         let n = self.positive(n, q.span, field)?;
         let scaled = n as f64 * info.factor;
         if scaled > 1e18 {
-            self.error(Diagnostic::at(Code::InvalidNumber, q.span, format!("`{field}` is too large"), "too large"));
+            self.error(Diagnostic::at(
+                Code::InvalidNumber,
+                q.span,
+                format!("`{field}` is too large"),
+                "too large",
+            ));
             return None;
         }
         Some((scaled as u64, info.elements))
@@ -895,7 +868,9 @@ impl Cx {
                                     format!("unknown cluster type `{}`", k.name),
                                     "expected `P` or `L`",
                                 )
-                                .with_help("MAESTRO's cluster types `P` and `L` mean the same; omit it"),
+                                .with_help(
+                                    "MAESTRO's cluster types `P` and `L` mean the same; omit it",
+                                ),
                             );
                         }
                     }
@@ -905,7 +880,7 @@ impl Cx {
                 }
             }
         }
-        self.check_levels(d, &directives);
+        self.diags.extend(check_levels(&d.name, &directives));
         Dataflow {
             name: d.name.name.clone(),
             params,
@@ -956,6 +931,15 @@ impl Cx {
             ast::Expr::Number(n) => {
                 let v = self.integer(n)?;
                 let v = self.positive_i64(v, n.span, "a map size or offset")?;
+                if v > MAX_LOOP_BOUND {
+                    self.error(Diagnostic::at(
+                        Code::InvalidValue,
+                        n.span,
+                        format!("{v} is larger than the largest supported size, {MAX_LOOP_BOUND}"),
+                        "too large",
+                    ));
+                    return None;
+                }
                 Some(Expr::Const(v))
             }
             ast::Expr::Name(i) => match params.iter().position(|p| p.name == i.name) {
@@ -968,7 +952,10 @@ impl Cx {
                         "not a parameter",
                     );
                     d = if Dim::parse(&i.name).is_some() {
-                        d.with_help(format!("the size of a dimension is written `Sz({})`", i.name))
+                        d.with_help(format!(
+                            "the size of a dimension is written `Sz({})`",
+                            i.name
+                        ))
                     } else {
                         d.with_help_opt(suggest(&i.name, params.iter().map(|p| p.name.as_str())))
                     };
@@ -982,69 +969,6 @@ impl Cx {
                 let a = self.dataflow_expr(lhs, params);
                 let b = self.dataflow_expr(rhs, params);
                 Some(Expr::Binary(*op, Box::new(a?), Box::new(b?)))
-            }
-        }
-    }
-
-    /// Each cluster level needs one or two spatial maps; at most three `cluster`s.
-    fn check_levels(&mut self, d: &ast::Dataflow, directives: &[Directive]) {
-        let clusters: Vec<Span> = directives
-            .iter()
-            .filter(|x| matches!(x, Directive::Cluster { .. }))
-            .map(Directive::span)
-            .collect();
-        if clusters.len() > 3 {
-            self.error(
-                Diagnostic::at(
-                    Code::TooManyClusters,
-                    clusters[3],
-                    format!("dataflow `{}` has {} cluster levels; at most 3 are supported", d.name.name, clusters.len()),
-                    "one cluster too many",
-                )
-                .with_note("the NoC model has four levels: three clusters and the PEs"),
-            );
-        }
-        let mut level_start = d.name.span;
-        let mut spatial: Vec<Span> = Vec::new();
-        let mut levels: Vec<(Span, Vec<Span>)> = Vec::new();
-        for x in directives {
-            match x {
-                Directive::Map {
-                    kind: MapKind::Spatial,
-                    span,
-                    ..
-                } => spatial.push(*span),
-                Directive::Map { .. } => {}
-                Directive::Cluster { span, .. } => {
-                    levels.push((level_start, std::mem::take(&mut spatial)));
-                    level_start = *span;
-                }
-            }
-        }
-        levels.push((level_start, spatial));
-        for (i, (start, spatial)) in levels.iter().enumerate() {
-            if spatial.is_empty() {
-                let where_ = if i == 0 { "the outermost level".to_string() } else { format!("cluster level {i}") };
-                self.error(
-                    Diagnostic::at(
-                        Code::NoSpatialMap,
-                        *start,
-                        format!("{where_} of dataflow `{}` has no spatial map", d.name.name),
-                        if i == 0 { "this dataflow" } else { "the level opened here" },
-                    )
-                    .with_help("every level maps some dimension across its sub-units with `spatial(size, offset) D;`"),
-                );
-            }
-            if spatial.len() > 2 {
-                self.error(
-                    Diagnostic::at(
-                        Code::TooManySpatialMaps,
-                        spatial[2],
-                        format!("a cluster level of `{}` has {} spatial maps; at most 2 are supported", d.name.name, spatial.len()),
-                        "a third spatial map",
-                    )
-                    .with_help("add a `cluster(n);` level between them"),
-                );
             }
         }
     }
@@ -1113,8 +1037,13 @@ impl Cx {
             };
             if let Some(first) = seen.get(&key) {
                 self.error(
-                    Diagnostic::at(Code::DuplicateField, e.span(), format!("`{key}` is given twice in mapping `{}`", m.name.name), "given again here")
-                        .with_label(*first, "first given here"),
+                    Diagnostic::at(
+                        Code::DuplicateField,
+                        e.span(),
+                        format!("`{key}` is given twice in mapping `{}`", m.name.name),
+                        "given again here",
+                    )
+                    .with_label(*first, "first given here"),
                 );
                 continue;
             }
@@ -1131,14 +1060,23 @@ impl Cx {
                     }
                 }
                 ast::MappingEntry::Dataflow { choice, .. } => default = Some(choice),
-                ast::MappingEntry::Layer { layer, choice, span } => overrides.push((layer, choice, *span)),
+                ast::MappingEntry::Layer {
+                    layer,
+                    choice,
+                    span,
+                } => overrides.push((layer, choice, *span)),
                 ast::MappingEntry::Precision { key, entries, .. } => {
                     if key.name == "precision" {
                         precisions.extend(entries);
                     } else {
                         self.error(
-                            Diagnostic::at(Code::UnknownField, key.span, format!("mappings have no `{}` block", key.name), "unknown block")
-                                .with_help_opt(suggest(&key.name, ["precision"])),
+                            Diagnostic::at(
+                                Code::UnknownField,
+                                key.span,
+                                format!("mappings have no `{}` block", key.name),
+                                "unknown block",
+                            )
+                            .with_help_opt(suggest(&key.name, ["precision"])),
                         );
                     }
                 }
@@ -1173,8 +1111,15 @@ impl Cx {
             return placeholder;
         };
         let default_choice = default.and_then(|c| self.choice(c, scope));
-        let layer_names: Vec<String> = self.program.network(net_id).layers.iter().map(|l| l.name.clone()).collect();
-        let mut per_layer: Vec<Option<DataflowChoice>> = vec![default_choice.clone(); layer_names.len()];
+        let layer_names: Vec<String> = self
+            .program
+            .network(net_id)
+            .layers
+            .iter()
+            .map(|l| l.name.clone())
+            .collect();
+        let mut per_layer: Vec<Option<DataflowChoice>> =
+            vec![default_choice.clone(); layer_names.len()];
         for (layer, choice, _) in &overrides {
             match layer_names.iter().position(|n| *n == layer.name) {
                 Some(i) => {
@@ -1210,15 +1155,25 @@ impl Cx {
             .collect();
         if default.is_none() && !unmapped.is_empty() {
             let shown: Vec<String> = unmapped.iter().take(5).map(|n| format!("`{n}`")).collect();
-            let more = if unmapped.len() > 5 { format!(" and {} more", unmapped.len() - 5) } else { String::new() };
+            let more = if unmapped.len() > 5 {
+                format!(" and {} more", unmapped.len() - 5)
+            } else {
+                String::new()
+            };
             self.error(
                 Diagnostic::at(
                     Code::IncompleteMapping,
                     m.name.span,
-                    format!("mapping `{}` gives no dataflow for {}{more}", m.name.name, shown.join(", ")),
+                    format!(
+                        "mapping `{}` gives no dataflow for {}{more}",
+                        m.name.name,
+                        shown.join(", ")
+                    ),
                     "in this mapping",
                 )
-                .with_help("add a default `dataflow: …;` (or `dataflow: search;`) or a line per layer"),
+                .with_help(
+                    "add a default `dataflow: …;` (or `dataflow: search;`) or a line per layer",
+                ),
             );
         }
         let layers: Vec<LayerMapping> = per_layer
@@ -1268,19 +1223,36 @@ impl Cx {
                 Some(other) => {
                     let span = part.operand.as_ref().map_or(p.span, |o| o.span);
                     self.error(
-                        Diagnostic::at(Code::InvalidValue, span, format!("unknown operand `{other}`"), "expected `w` or `a`")
-                            .with_help("write `int4 w / int8 a` for 4-bit weights and 8-bit activations"),
+                        Diagnostic::at(
+                            Code::InvalidValue,
+                            span,
+                            format!("unknown operand `{other}`"),
+                            "expected `w` or `a`",
+                        )
+                        .with_help(
+                            "write `int4 w / int8 a` for 4-bit weights and 8-bit activations",
+                        ),
                     );
                     return None;
                 }
             }
         }
         match (weights, activations) {
-            (Some(weights), Some(activations)) => Some(LayerPrecision { weights, activations }),
+            (Some(weights), Some(activations)) => Some(LayerPrecision {
+                weights,
+                activations,
+            }),
             _ => {
                 self.error(
-                    Diagnostic::at(Code::MissingField, p.span, "a precision needs both weights and activations", "incomplete")
-                        .with_help("write one format for both (`int8`) or one for each (`int4 w / int8 a`)"),
+                    Diagnostic::at(
+                        Code::MissingField,
+                        p.span,
+                        "a precision needs both weights and activations",
+                        "incomplete",
+                    )
+                    .with_help(
+                        "write one format for both (`int8`) or one for each (`int4 w / int8 a`)",
+                    ),
                 );
                 None
             }
@@ -1305,7 +1277,10 @@ impl Cx {
                             Diagnostic::at(
                                 Code::BadDataflowArgument,
                                 a.key.span,
-                                format!("dataflow `{}` has no parameter `{}`", name.name, a.key.name),
+                                format!(
+                                    "dataflow `{}` has no parameter `{}`",
+                                    name.name, a.key.name
+                                ),
                                 "unknown parameter",
                             )
                             .with_note(if names.is_empty() {
@@ -1320,8 +1295,13 @@ impl Cx {
                     };
                     if let Some(first) = given[i] {
                         self.error(
-                            Diagnostic::at(Code::BadDataflowArgument, a.key.span, format!("parameter `{}` is given twice", a.key.name), "given again here")
-                                .with_label(first, "first given here"),
+                            Diagnostic::at(
+                                Code::BadDataflowArgument,
+                                a.key.span,
+                                format!("parameter `{}` is given twice", a.key.name),
+                                "given again here",
+                            )
+                            .with_label(first, "first given here"),
                         );
                         ok = false;
                         continue;
@@ -1346,7 +1326,11 @@ impl Cx {
                         Diagnostic::at(
                             Code::BadDataflowArgument,
                             *span,
-                            format!("dataflow `{}` needs a value for `{}`", name.name, missing.join("`, `")),
+                            format!(
+                                "dataflow `{}` needs a value for `{}`",
+                                name.name,
+                                missing.join("`, `")
+                            ),
                             "missing arguments",
                         )
                         .with_help(format!("write `{}({}: …)`", name.name, missing[0])),
@@ -1369,7 +1353,14 @@ impl Cx {
         let hw = self.program.hardware(m.hardware).clone();
         let mut reported: Vec<(DataflowId, Span)> = Vec::new();
         for (layer, lm) in network.layers.iter().zip(&m.layers) {
-            let DataflowChoice::Fixed { dataflow, args, span } = &lm.dataflow else { continue };
+            let DataflowChoice::Fixed {
+                dataflow,
+                args,
+                span,
+            } = &lm.dataflow
+            else {
+                continue;
+            };
             let df = self.program.dataflow(*dataflow);
             match instantiate(df, args, layer) {
                 Err(e) => {
@@ -1425,7 +1416,13 @@ impl Cx {
         for e in &t.expects {
             let layer = match (&e.layer, network) {
                 (Some(l), Some(net)) => {
-                    match self.program.network(net).layers.iter().position(|x| x.name == l.name) {
+                    match self
+                        .program
+                        .network(net)
+                        .layers
+                        .iter()
+                        .position(|x| x.name == l.name)
+                    {
                         Some(i) => Some(i),
                         None => {
                             self.unknown_layer(l, net);
@@ -1438,9 +1435,14 @@ impl Cx {
             let Some(metric) = Metric::parse(&e.metric.name) else {
                 let names = Metric::ALL.map(Metric::name);
                 self.error(
-                    Diagnostic::at(Code::UnknownMetric, e.metric.span, format!("unknown metric `{}`", e.metric.name), "not a metric")
-                        .with_note(format!("metrics: {}", names.join(", ")))
-                        .with_help_opt(suggest(&e.metric.name, names)),
+                    Diagnostic::at(
+                        Code::UnknownMetric,
+                        e.metric.span,
+                        format!("unknown metric `{}`", e.metric.name),
+                        "not a metric",
+                    )
+                    .with_note(format!("metrics: {}", names.join(", ")))
+                    .with_help_opt(suggest(&e.metric.name, names)),
                 );
                 continue;
             };
@@ -1452,7 +1454,12 @@ impl Cx {
                 Metric::Throughput => Dimension::Rate,
             };
             let Some(number) = e.value.number.as_f64() else {
-                self.error(Diagnostic::at(Code::InvalidNumber, e.value.number.span, "invalid number", "here"));
+                self.error(Diagnostic::at(
+                    Code::InvalidNumber,
+                    e.value.number.span,
+                    "invalid number",
+                    "here",
+                ));
                 continue;
             };
             let (value, in_elements) = match (&e.value.unit, dim) {
@@ -1478,6 +1485,87 @@ impl Cx {
         })
     }
 }
+
+/// Each cluster level needs one or two spatial maps; at most three `cluster`s.
+pub(crate) fn check_levels(name: &ast::Ident, directives: &[Directive]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let clusters: Vec<Span> = directives
+        .iter()
+        .filter(|x| matches!(x, Directive::Cluster { .. }))
+        .map(Directive::span)
+        .collect();
+    if clusters.len() > 3 {
+        diags.push(
+            Diagnostic::at(
+                Code::TooManyClusters,
+                clusters[3],
+                format!(
+                    "dataflow `{}` has {} cluster levels; at most 3 are supported",
+                    name.name,
+                    clusters.len()
+                ),
+                "one cluster too many",
+            )
+            .with_note("the NoC model has four levels: three clusters and the PEs"),
+        );
+    }
+    let mut level_start = name.span;
+    let mut spatial: Vec<Span> = Vec::new();
+    let mut levels: Vec<(Span, Vec<Span>)> = Vec::new();
+    for x in directives {
+        match x {
+            Directive::Map {
+                kind: MapKind::Spatial,
+                span,
+                ..
+            } => spatial.push(*span),
+            Directive::Map { .. } => {}
+            Directive::Cluster { span, .. } => {
+                levels.push((level_start, std::mem::take(&mut spatial)));
+                level_start = *span;
+            }
+        }
+    }
+    levels.push((level_start, spatial));
+    for (i, (start, spatial)) in levels.iter().enumerate() {
+        if spatial.is_empty() {
+            let where_ = if i == 0 {
+                "the outermost level".to_string()
+            } else {
+                format!("cluster level {i}")
+            };
+            diags.push(
+                Diagnostic::at(
+                    Code::NoSpatialMap,
+                    *start,
+                    format!("{where_} of dataflow `{}` has no spatial map", name.name),
+                    if i == 0 { "this dataflow" } else { "the level opened here" },
+                )
+                .with_help("every level maps some dimension across its sub-units with `spatial(size, offset) D;`"),
+            );
+        }
+        if spatial.len() > 2 {
+            diags.push(
+                Diagnostic::at(
+                    Code::TooManySpatialMaps,
+                    spatial[2],
+                    format!(
+                        "a cluster level of `{}` has {} spatial maps; at most 2 are supported",
+                        name.name,
+                        spatial.len()
+                    ),
+                    "a third spatial map",
+                )
+                .with_help("add a `cluster(n);` level between them"),
+            );
+        }
+    }
+    diags
+}
+
+/// Largest layer argument and dataflow constant: keeps every product of a few loop bounds
+/// inside 64 bits.
+pub(crate) const MAX_LOOP_BOUND: i64 = 1 << 31;
 
 /// Fields a hardware description may have, as dotted paths.
 const HARDWARE_FIELDS: &[&str] = &[
@@ -1511,21 +1599,51 @@ fn maestro_alias(name: &str) -> Option<&'static str> {
 /// Arguments each layer operator takes, and which of them are required.
 fn layer_keys(op: LayerOp) -> (&'static [&'static str], &'static [&'static str]) {
     const SPATIAL: &[&str] = &[
-        "K", "C", "R", "S", "Y", "X", "N", "stride", "stride_y", "stride_x", "pad", "pad_y", "pad_x",
-        "dilation", "dilation_y", "dilation_x", "groups",
+        "K",
+        "C",
+        "R",
+        "S",
+        "Y",
+        "X",
+        "N",
+        "stride",
+        "stride_y",
+        "stride_x",
+        "pad",
+        "pad_y",
+        "pad_x",
+        "dilation",
+        "dilation_y",
+        "dilation_x",
+        "groups",
     ];
     match op {
         LayerOp::Conv => (SPATIAL, &["K", "C", "R", "S", "Y", "X"]),
         LayerOp::TConv => (&SPATIAL[..16], &["K", "C", "R", "S", "Y", "X"]),
         LayerOp::DwConv => (
             &[
-                "C", "R", "S", "Y", "X", "N", "stride", "stride_y", "stride_x", "pad", "pad_y",
-                "pad_x", "dilation", "dilation_y", "dilation_x",
+                "C",
+                "R",
+                "S",
+                "Y",
+                "X",
+                "N",
+                "stride",
+                "stride_y",
+                "stride_x",
+                "pad",
+                "pad_y",
+                "pad_x",
+                "dilation",
+                "dilation_y",
+                "dilation_x",
             ],
             &["C", "R", "S", "Y", "X"],
         ),
         LayerOp::PwConv => (
-            &["K", "C", "Y", "X", "N", "stride", "stride_y", "stride_x", "groups"],
+            &[
+                "K", "C", "Y", "X", "N", "stride", "stride_y", "stride_x", "groups",
+            ],
             &["K", "C", "Y", "X"],
         ),
         LayerOp::Gemm => (&["M", "N", "K"], &["M", "N", "K"]),
@@ -1573,7 +1691,10 @@ pub fn instantiate(
             return Err(InstantiateError {
                 code: Code::InvalidTile,
                 span,
-                message: format!("this size evaluates to {v} for layer `{}`; sizes must be positive", layer.name),
+                message: format!(
+                    "this size evaluates to {v} for layer `{}`; sizes must be positive",
+                    layer.name
+                ),
             });
         }
         Ok(v)
@@ -1603,8 +1724,122 @@ pub fn instantiate(
 fn eval(e: &Expr, args: &[i64], layer: &Layer) -> Result<i64, String> {
     match e {
         Expr::Const(v) => Ok(*v),
-        Expr::Param(i) => args.get(*i).copied().ok_or_else(|| "missing argument".to_string()),
-        Expr::Size(d) => i64::try_from(layer.loop_bound(*d)).map_err(|_| "size too large".to_string()),
+        Expr::Param(i) => args
+            .get(*i)
+            .copied()
+            .ok_or_else(|| "missing argument".to_string()),
+        Expr::Size(d) => {
+            i64::try_from(layer.loop_bound(*d)).map_err(|_| "size too large".to_string())
+        }
         Expr::Binary(op, a, b) => apply(*op, eval(a, args, layer)?, eval(b, args, layer)?),
+    }
+}
+
+/// Why a layer's arguments give no valid shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ShapeError {
+    Groups {
+        dim: &'static str,
+        total: u64,
+        groups: u64,
+    },
+    NoOutput(String),
+}
+
+/// Canonical shape of a layer from its (already range-checked) arguments.
+pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shape, ShapeError> {
+    let get = |k: &str, default: u64| args.get(k).copied().unwrap_or(default);
+    let pair = |k: &str, ky: &str, kx: &str, default: u64| {
+        let both = get(k, default);
+        (get(ky, both), get(kx, both))
+    };
+    let (stride_y, stride_x) = pair("stride", "stride_y", "stride_x", 1);
+    let (pad_y, pad_x) = pair("pad", "pad_y", "pad_x", 0);
+    let (dilation_y, dilation_x) = pair("dilation", "dilation_y", "dilation_x", 1);
+    let mut shape = Shape {
+        n: get("N", 1),
+        g: 1,
+        k: 1,
+        c: 1,
+        r: 1,
+        s: 1,
+        y: 1,
+        x: 1,
+        stride_y,
+        stride_x,
+        pad_y,
+        pad_x,
+        dilation_y,
+        dilation_x,
+        out_y: 1,
+        out_x: 1,
+        batch_declared: args.contains_key("N"),
+    };
+    match op {
+        LayerOp::Conv | LayerOp::TConv | LayerOp::PwConv => {
+            let groups = get("groups", 1);
+            let (k, c) = (get("K", 1), get("C", 1));
+            for (dim, total) in [("K", k), ("C", c)] {
+                if total % groups != 0 {
+                    return Err(ShapeError::Groups { dim, total, groups });
+                }
+            }
+            shape.g = groups;
+            shape.k = k / groups;
+            shape.c = c / groups;
+            shape.r = get("R", 1);
+            shape.s = get("S", 1);
+            shape.y = get("Y", 1);
+            shape.x = get("X", 1);
+        }
+        LayerOp::DwConv => {
+            shape.g = get("C", 1);
+            shape.r = get("R", 1);
+            shape.s = get("S", 1);
+            shape.y = get("Y", 1);
+            shape.x = get("X", 1);
+        }
+        LayerOp::Gemm | LayerOp::Matmul => {
+            shape.n = get("B", 1);
+            shape.batch_declared = op == LayerOp::Matmul;
+            shape.k = get("N", 1);
+            shape.c = get("K", 1);
+            shape.y = get("M", 1);
+        }
+        LayerOp::Fc => {
+            shape.k = get("K", 1);
+            shape.c = get("C", 1);
+        }
+    }
+    let extent_y = (shape.r - 1).saturating_mul(dilation_y).saturating_add(1);
+    let extent_x = (shape.s - 1).saturating_mul(dilation_x).saturating_add(1);
+    let out = |input: u64, pad: u64, stride: u64, extent: u64| -> Option<u64> {
+        if op == LayerOp::TConv {
+            // A padding of the whole filter extent would leave no zero-inserted input.
+            (pad < extent)
+                .then(|| ((input - 1) * stride + extent).checked_sub(2 * pad))
+                .flatten()
+        } else {
+            let padded = input.saturating_add(pad.saturating_mul(2));
+            (padded >= extent).then(|| (padded - extent) / stride + 1)
+        }
+    };
+    match (
+        out(shape.y, pad_y, stride_y, extent_y),
+        out(shape.x, pad_x, stride_x, extent_x),
+    ) {
+        (Some(oy), Some(ox)) if oy > 0 && ox > 0 => {
+            shape.out_y = oy;
+            shape.out_x = ox;
+            Ok(shape)
+        }
+        _ if op == LayerOp::TConv => Err(ShapeError::NoOutput(
+            "the padding of this transposed convolution is not smaller than its filter".to_string(),
+        )),
+        _ => Err(ShapeError::NoOutput(format!(
+            "its filter ({extent_y}×{extent_x}) is larger than its padded input ({}×{})",
+            shape.y.saturating_add(2 * pad_y),
+            shape.x.saturating_add(2 * pad_x)
+        ))),
     }
 }

@@ -305,14 +305,38 @@ pub struct Precision {
 
 impl Precision {
     pub const ALL: [Precision; 8] = [
-        Precision { name: "int4", bits: 4 },
-        Precision { name: "int8", bits: 8 },
-        Precision { name: "int16", bits: 16 },
-        Precision { name: "int32", bits: 32 },
-        Precision { name: "fp8", bits: 8 },
-        Precision { name: "fp16", bits: 16 },
-        Precision { name: "bf16", bits: 16 },
-        Precision { name: "fp32", bits: 32 },
+        Precision {
+            name: "int4",
+            bits: 4,
+        },
+        Precision {
+            name: "int8",
+            bits: 8,
+        },
+        Precision {
+            name: "int16",
+            bits: 16,
+        },
+        Precision {
+            name: "int32",
+            bits: 32,
+        },
+        Precision {
+            name: "fp8",
+            bits: 8,
+        },
+        Precision {
+            name: "fp16",
+            bits: 16,
+        },
+        Precision {
+            name: "bf16",
+            bits: 16,
+        },
+        Precision {
+            name: "fp32",
+            bits: 32,
+        },
     ];
 
     pub fn parse(name: &str) -> Option<Precision> {

@@ -33,7 +33,6 @@ impl Loader for NoFiles {
 
 /// A parsed file and the names it imports.
 pub(crate) struct Module {
-    pub file: FileId,
     pub ast: ast::File,
     pub imports: Vec<Import>,
 }
@@ -50,11 +49,7 @@ pub(crate) struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub(crate) fn load(
-    root: FileId,
-    sources: &mut SourceMap,
-    loader: &dyn Loader,
-) -> Loaded {
+pub(crate) fn load(root: FileId, sources: &mut SourceMap, loader: &dyn Loader) -> Loaded {
     let mut state = State {
         modules: Vec::new(),
         by_name: HashMap::new(),
@@ -63,7 +58,11 @@ pub(crate) fn load(
     };
     state.visit(root, sources, loader);
     Loaded {
-        modules: state.modules.into_iter().map(|m| m.expect("every visited module is filled")).collect(),
+        modules: state
+            .modules
+            .into_iter()
+            .map(|m| m.expect("every visited module is filled"))
+            .collect(),
         diagnostics: state.diagnostics,
     }
 }
@@ -91,7 +90,10 @@ impl State {
                 ast::UseSource::Std(path) => {
                     for name in &u.names {
                         if let Some(m) = self.std_module(path, name, u.span, sources, loader) {
-                            imports.push(Import { name: name.clone(), module: m });
+                            imports.push(Import {
+                                name: name.clone(),
+                                module: m,
+                            });
                         }
                     }
                 }
@@ -122,7 +124,6 @@ impl State {
         }
         self.stack.pop();
         self.modules[index] = Some(Module {
-            file,
             ast: parsed.file,
             imports,
         });
@@ -168,13 +169,16 @@ impl State {
     ) -> Option<usize> {
         let dir: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
         let dir = dir.join("/");
-        let candidates = [
-            format!("{dir}/{}.df", name.name),
-            format!("{dir}.df"),
-        ];
+        let candidates = [format!("{dir}/{}.df", name.name), format!("{dir}.df")];
         for rel in &candidates {
             if let Some((_, text)) = STDLIB_FILES.iter().find(|(p, _)| p == rel) {
-                return self.enter(format!("std/{rel}"), (*text).to_string(), use_span, sources, loader);
+                return self.enter(
+                    format!("std/{rel}"),
+                    (*text).to_string(),
+                    use_span,
+                    sources,
+                    loader,
+                );
             }
         }
         let in_dir: Vec<&str> = STDLIB_FILES
@@ -190,13 +194,15 @@ impl State {
                 .collect();
             Diagnostic::at(
                 Code::UnresolvedImport,
-                path.first().map_or(name.span, |p| p.span.to(path[path.len() - 1].span)),
+                path.first()
+                    .map_or(name.span, |p| p.span.to(path[path.len() - 1].span)),
                 format!("no module `{module}` in the standard library"),
                 "not a standard library module",
             )
-            .with_help_opt(suggest(&dir, dirs.iter().copied()).or_else(|| {
-                Some(format!("standard modules: {}", dedup_join(&dirs)))
-            }))
+            .with_help_opt(
+                suggest(&dir, dirs.iter().copied())
+                    .or_else(|| Some(format!("standard modules: {}", dedup_join(&dirs)))),
+            )
         } else {
             Diagnostic::at(
                 Code::UnresolvedImport,

@@ -230,14 +230,20 @@ pub enum Expr {
     Number(Number),
     Name(Ident),
     /// `Sz(R)`: the full size of a dimension of the layer being mapped.
-    Size { dim: Ident, span: Span },
+    Size {
+        dim: Ident,
+        span: Span,
+    },
     Binary {
         op: BinOp,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
         span: Span,
     },
-    Paren { inner: Box<Expr>, span: Span },
+    Paren {
+        inner: Box<Expr>,
+        span: Span,
+    },
 }
 
 impl Expr {
@@ -259,10 +265,19 @@ pub struct Mapping {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum MappingEntry {
-    Network { name: Ident, span: Span },
-    Hardware { name: Ident, span: Span },
+    Network {
+        name: Ident,
+        span: Span,
+    },
+    Hardware {
+        name: Ident,
+        span: Span,
+    },
     /// `dataflow: nvdla(c_tile: 32);` — the default for every layer.
-    Dataflow { choice: DataflowChoice, span: Span },
+    Dataflow {
+        choice: DataflowChoice,
+        span: Span,
+    },
     /// `conv1: row_stationary;` — a per-layer override.
     Layer {
         layer: Ident,
@@ -292,7 +307,11 @@ impl MappingEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataflowChoice {
     Search(Span),
-    Use { name: Ident, args: Vec<Arg>, span: Span },
+    Use {
+        name: Ident,
+        args: Vec<Arg>,
+        span: Span,
+    },
 }
 
 /// `conv1: int8;` or `*: int4 w / int8 a;` (`layer` is `None` for `*`).

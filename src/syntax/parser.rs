@@ -10,7 +10,13 @@ use crate::syntax::ast;
 use crate::syntax::lexer::{self, Token};
 
 lalrpop_mod!(
-    #[allow(clippy::all, clippy::pedantic, unused_imports, unused_parens, dead_code)]
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        unused_imports,
+        unused_parens,
+        dead_code
+    )]
     grammar,
     "/dfc.rs"
 );
@@ -69,7 +75,9 @@ fn convert(file: FileId, error: ParseError<usize, Token<'_>, ()>, eof: usize) ->
             )
             .with_help_opt(token_help(&token, &expected))
         }
-        ParseError::ExtraToken { token: (l, token, r) } => Diagnostic::at(
+        ParseError::ExtraToken {
+            token: (l, token, r),
+        } => Diagnostic::at(
             Code::UnexpectedToken,
             Span::new(file, l..r),
             format!("unexpected {token}"),
@@ -125,11 +133,11 @@ fn eof_help(expected: &[String]) -> Option<String> {
 /// Targeted advice for mistakes users bring from MAESTRO files and other languages.
 fn token_help(found: &Token<'_>, expected: &[String]) -> Option<String> {
     match found {
-        Token::Ident(word @ ("Network" | "Layer" | "Dimensions" | "Dataflow" | "Type" | "Stride")) => {
-            Some(format!(
-                "`{word}` is MAESTRO syntax; convert the file with `dfc import maestro FILE.m`"
-            ))
-        }
+        Token::Ident(
+            word @ ("Network" | "Layer" | "Dimensions" | "Dataflow" | "Type" | "Stride"),
+        ) => Some(format!(
+            "`{word}` is MAESTRO syntax; convert the file with `dfc import maestro FILE.m`"
+        )),
         _ if expects(expected, ";") => Some("a `;` may be missing before this".to_string()),
         Token::Eq if expects(expected, ":") => Some("fields are written `name: value`".to_string()),
         Token::Colon if expects(expected, "=") => {

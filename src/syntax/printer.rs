@@ -173,11 +173,8 @@ impl Printer<'_> {
                             Some(l) => format!("{}.{}", l.name, e.metric.name),
                             None => e.metric.name.clone(),
                         };
-                        let text = format!(
-                            "expect {target} {} {};",
-                            e.op.as_str(),
-                            quantity(&e.value)
-                        );
+                        let text =
+                            format!("expect {target} {} {};", e.op.as_str(), quantity(&e.value));
                         p.line(e.span.start as usize, e.span.end as usize, &text);
                     }
                 });
@@ -199,7 +196,9 @@ impl Printer<'_> {
                     self.blank_line_if_author_left_one(f.span.start as usize);
                     self.indent();
                     let end = f.span.end as usize;
-                    self.block(&f.key.name, f.key.span.end as usize, end, |p| p.fields(inner));
+                    self.block(&f.key.name, f.key.span.end as usize, end, |p| {
+                        p.fields(inner)
+                    });
                     self.trailing(end);
                     self.out.push('\n');
                 }

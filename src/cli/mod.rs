@@ -1,0 +1,433 @@
+//! The command line: argument parsing (clap), reading and writing files, choosing renderers
+//! and exit codes. This is the only module that touches the file system or the terminal.
+//!
+//! Exit codes: 0 success (warnings allowed), 1 the input has errors (or `fmt --check` found
+//! changes), 2 usage, I/O or internal error.
+
+mod files;
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{self, render, Code, Diagnostic};
+use crate::ir;
+use crate::source::{FileId, SourceMap};
+use crate::syntax;
+
+pub use files::write_atomically;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dfc",
+    version,
+    about = "Compiler for the .df dataflow language for DNN accelerators"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// How diagnostics are printed: `human` (with source excerpts), `short`
+    /// (`path:line:col: error[CODE]: message`, for editors) or `json`.
+    #[arg(long, global = true, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub diagnostic_format: DiagnosticFormat,
+    /// When to colour human-readable output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors (no warnings).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiagnosticFormat {
+    Human,
+    Short,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse and check `.df` files (`-` reads standard input); prints diagnostics only.
+    Check {
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Name used for standard input in diagnostics.
+        #[arg(long)]
+        stdin_filepath: Option<String>,
+    },
+    /// Format `.df` files in place (or print the result for `-`).
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Change nothing; exit with 1 if a file is not formatted.
+        #[arg(long)]
+        check: bool,
+        /// Name used for standard input in diagnostics.
+        #[arg(long)]
+        stdin_filepath: Option<String>,
+    },
+    /// Print the long explanation of a diagnostic code, e.g. `dfc explain E0301`.
+    Explain {
+        /// A code (`E0301`) or its name (`no-spatial-map`); `--list` for all.
+        code: Option<String>,
+        /// List every code with its name and summary.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Convert another tool's input into `.df`.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Dump an internal stage for inspection.
+    #[command(subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import a MAESTRO mapping file (and optionally its HW file) as `.df`.
+    Maestro {
+        /// The MAESTRO mapping file (`Network { Layer { … } }`).
+        mapping: String,
+        /// The MAESTRO HW file (`NumPEs`, `L1Size`, …); adds hardware and a mapping.
+        #[arg(long)]
+        hw: Option<String>,
+        /// MACs per PE (MAESTRO's `--num_simd_lanes`); 1 when absent.
+        #[arg(long)]
+        lanes: Option<u64>,
+        /// Write the `.df` here instead of standard output.
+        #[arg(short, long)]
+        output: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DebugCommand {
+    /// The token stream.
+    Tokens { file: String },
+    /// The syntax tree.
+    Ast { file: String },
+    /// The checked IR.
+    Ir { file: String },
+}
+
+/// How diagnostics go out, decided once from the global flags.
+pub struct Reporter {
+    format: DiagnosticFormat,
+    color: bool,
+    quiet: bool,
+}
+
+impl Reporter {
+    pub fn new(global: &GlobalArgs) -> Reporter {
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        Reporter {
+            format: global.diagnostic_format,
+            color,
+            quiet: global.quiet,
+        }
+    }
+
+    /// Render diagnostics as text for standard error.
+    pub fn render(&self, diags: &[Diagnostic], sources: &SourceMap) -> String {
+        let shown: Vec<Diagnostic> = diags
+            .iter()
+            .filter(|d| !self.quiet || d.is_error())
+            .cloned()
+            .collect();
+        match self.format {
+            DiagnosticFormat::Json => {
+                let mut s = render::json(&shown, sources);
+                s.push('\n');
+                s
+            }
+            _ if shown.is_empty() => String::new(),
+            DiagnosticFormat::Short => render::short(&shown, sources),
+            DiagnosticFormat::Human => render::human(&shown, sources, self.color),
+        }
+    }
+
+    pub fn emit(&self, diags: &[Diagnostic], sources: &SourceMap) {
+        let text = self.render(diags, sources);
+        if !text.is_empty() {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(text.as_bytes());
+        }
+    }
+}
+
+/// Run a parsed command line. Panics are turned into an internal-error diagnostic by `main`.
+pub fn run(cli: Cli) -> ExitCode {
+    let reporter = Reporter::new(&cli.global);
+    match cli.command {
+        Command::Check {
+            files,
+            stdin_filepath,
+        } => check(&reporter, &files, stdin_filepath.as_deref()),
+        Command::Fmt {
+            files,
+            check,
+            stdin_filepath,
+        } => fmt(&reporter, &files, check, stdin_filepath.as_deref()),
+        Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Import(ImportCommand::Maestro {
+            mapping,
+            hw,
+            lanes,
+            output,
+        }) => import_maestro(&reporter, &mapping, hw.as_deref(), lanes, output.as_deref()),
+        Command::Debug(cmd) => debug(&reporter, cmd),
+    }
+}
+
+pub fn exit(code: u8) -> ExitCode {
+    ExitCode::from(code)
+}
+
+/// Report an I/O or usage problem (exit 2) in the chosen format.
+fn fail(reporter: &Reporter, message: String) -> ExitCode {
+    let d = Diagnostic::new(Code::Io, message);
+    reporter.emit(&[d], &SourceMap::new());
+    exit(2)
+}
+
+/// Read a file, or standard input for `-`. Returns the display name and the text.
+fn read_input(path: &str, stdin_name: Option<&str>) -> Result<(String, String), String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok((stdin_name.unwrap_or("<stdin>").to_string(), text));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("`{path}` is not UTF-8 text"))?;
+    Ok((path.to_string(), text))
+}
+
+/// Parse and lower one root file with the file-system loader.
+fn compile(
+    sources: &mut SourceMap,
+    path: &str,
+    stdin_name: Option<&str>,
+) -> Result<(FileId, Option<ir::Program>, Vec<Diagnostic>), String> {
+    let (name, text) = read_input(path, stdin_name)?;
+    let root = sources.add(name, text);
+    let (program, diags) = ir::lower::lower_program(root, sources, &files::FsLoader);
+    Ok((root, program, diags))
+}
+
+fn check(reporter: &Reporter, files: &[String], stdin_name: Option<&str>) -> ExitCode {
+    let mut status = 0;
+    for path in files {
+        let mut sources = SourceMap::new();
+        match compile(&mut sources, path, stdin_name) {
+            Ok((_, _, diags)) => {
+                reporter.emit(&diags, &sources);
+                if diagnostics::has_errors(&diags) {
+                    status = status.max(1);
+                }
+            }
+            Err(e) => {
+                fail(reporter, e);
+                status = 2;
+            }
+        }
+    }
+    exit(status)
+}
+
+fn fmt(reporter: &Reporter, files: &[String], check: bool, stdin_name: Option<&str>) -> ExitCode {
+    let mut status = 0;
+    for path in files {
+        let (name, text) = match read_input(path, stdin_name) {
+            Ok(x) => x,
+            Err(e) => {
+                fail(reporter, e);
+                status = 2;
+                continue;
+            }
+        };
+        let mut sources = SourceMap::new();
+        let file = sources.add(name.clone(), text.clone());
+        let parsed = syntax::parse(file, &text);
+        if diagnostics::has_errors(&parsed.diagnostics) {
+            reporter.emit(&parsed.diagnostics, &sources);
+            status = status.max(1);
+            continue;
+        }
+        let formatted = syntax::printer::print(&parsed.file, &text);
+        if check {
+            if formatted != text {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{name}: not formatted");
+                status = status.max(1);
+            }
+        } else if path == "-" {
+            let _ = std::io::stdout().lock().write_all(formatted.as_bytes());
+        } else if formatted != text {
+            if let Err(e) = write_atomically(path, &formatted) {
+                fail(reporter, e);
+                status = 2;
+            }
+        }
+    }
+    exit(status)
+}
+
+fn explain(code: Option<&str>, list: bool) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    if list || code.is_none() {
+        for c in Code::ALL {
+            let _ = writeln!(out, "{}  {:<24} {}", c.as_str(), c.name(), c.summary());
+        }
+        return exit(0);
+    }
+    let text = code.unwrap_or_default();
+    match Code::parse(text).and_then(|c| diagnostics::explanation(c).map(|e| (c, e))) {
+        Some((c, e)) => {
+            let _ = writeln!(out, "{} ({})\n", c.as_str(), c.name());
+            let _ = out.write_all(e.as_bytes());
+            exit(0)
+        }
+        None => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(
+                err,
+                "error: `{text}` is not a dfc diagnostic code; `dfc explain --list` shows them all"
+            );
+            exit(2)
+        }
+    }
+}
+
+fn import_maestro(
+    reporter: &Reporter,
+    mapping: &str,
+    hw: Option<&str>,
+    lanes: Option<u64>,
+    output: Option<&str>,
+) -> ExitCode {
+    let mut sources = SourceMap::new();
+    let (program, diags) = match load_maestro(&mut sources, mapping, hw, lanes) {
+        Ok(x) => x,
+        Err(e) => return fail(reporter, e),
+    };
+    reporter.emit(&diags, &sources);
+    let Some(program) = program else {
+        return exit(1);
+    };
+    let text = ir::emit::emit(&program);
+    write_output(reporter, output, &text)
+}
+
+/// Read and import MAESTRO files into a program.
+pub(crate) fn load_maestro(
+    sources: &mut SourceMap,
+    mapping: &str,
+    hw: Option<&str>,
+    lanes: Option<u64>,
+) -> Result<(Option<ir::Program>, Vec<Diagnostic>), String> {
+    let (name, text) = read_input(mapping, None)?;
+    let mapping = sources.add(name, text);
+    let hardware = match hw {
+        Some(path) => {
+            let (name, text) = read_input(path, None)?;
+            Some(sources.add(name, text))
+        }
+        None => None,
+    };
+    Ok(crate::maestro::import(
+        sources,
+        &crate::maestro::Inputs {
+            mapping,
+            hardware,
+            lanes,
+        },
+    ))
+}
+
+/// Print to stdout, or write a file atomically.
+fn write_output(reporter: &Reporter, output: Option<&str>, text: &str) -> ExitCode {
+    match output {
+        None | Some("-") => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            exit(0)
+        }
+        Some(path) => match write_atomically(path, text) {
+            Ok(()) => exit(0),
+            Err(e) => fail(reporter, e),
+        },
+    }
+}
+
+fn debug(reporter: &Reporter, cmd: DebugCommand) -> ExitCode {
+    let path = match &cmd {
+        DebugCommand::Tokens { file } | DebugCommand::Ast { file } | DebugCommand::Ir { file } => {
+            file.clone()
+        }
+    };
+    let (name, text) = match read_input(&path, None) {
+        Ok(x) => x,
+        Err(e) => return fail(reporter, e),
+    };
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, text.clone());
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        DebugCommand::Tokens { .. } => {
+            let lexed = syntax::lexer::lex(file, &text);
+            for (start, token, end) in &lexed.tokens {
+                let lc = sources.file(file).line_col(*start);
+                let _ = writeln!(out, "{}:{} {start}..{end} {token:?}", lc.line, lc.column);
+            }
+            reporter.emit(&lexed.diagnostics, &sources);
+            exit(u8::from(diagnostics::has_errors(&lexed.diagnostics)))
+        }
+        DebugCommand::Ast { .. } => {
+            let parsed = syntax::parse(file, &text);
+            let _ = writeln!(out, "{:#?}", parsed.file.items);
+            reporter.emit(&parsed.diagnostics, &sources);
+            exit(u8::from(diagnostics::has_errors(&parsed.diagnostics)))
+        }
+        DebugCommand::Ir { .. } => {
+            let (program, diags) = ir::lower::lower_program(file, &mut sources, &files::FsLoader);
+            if let Some(p) = &program {
+                let _ = writeln!(out, "{p:#?}");
+            }
+            reporter.emit(&diags, &sources);
+            exit(u8::from(diagnostics::has_errors(&diags)))
+        }
+    }
+}
+
+/// Print an internal error (a panic caught in `main`) as a diagnostic in the chosen format.
+pub fn report_internal_error(format: DiagnosticFormat, message: &str) {
+    let d = Diagnostic::new(Code::Internal, format!("internal error: {message}"))
+        .with_note("this is a bug in dfc; please report it with the input that caused it");
+    let reporter = Reporter {
+        format,
+        color: false,
+        quiet: false,
+    };
+    reporter.emit(&[d], &SourceMap::new());
+}
