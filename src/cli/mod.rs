@@ -16,7 +16,7 @@ use crate::ir;
 use crate::source::{FileId, SourceMap};
 use crate::syntax;
 
-pub use files::write_atomically;
+pub use files::{write_atomically, FsLoader};
 
 #[derive(Parser, Debug)]
 #[command(

@@ -22,13 +22,15 @@ pub fn lower_program(
     let mut cx = Cx {
         program: Program::default(),
         diags: loaded.diagnostics,
+        mapping_complete: Vec::new(),
     };
     let scopes = cx.declare(&loaded.modules);
     for (m, module) in loaded.modules.iter().enumerate() {
         for item in &module.ast.items {
             if let ast::Item::Mapping(mapping) = item {
-                let lowered = cx.mapping(mapping, &scopes[m]);
+                let (lowered, complete) = cx.mapping(mapping, &scopes[m]);
                 cx.program.mappings.push(lowered);
+                cx.mapping_complete.push(complete);
             }
         }
     }
@@ -83,6 +85,8 @@ struct Scope {
 struct Cx {
     program: Program,
     diags: Vec<Diagnostic>,
+    /// Per mapping: whether its network and hardware resolved (tests may look into it).
+    mapping_complete: Vec<bool>,
 }
 
 impl Cx {
@@ -1020,7 +1024,8 @@ impl Cx {
         }
     }
 
-    fn mapping(&mut self, m: &ast::Mapping, scope: &Scope) -> Mapping {
+    /// The lowered mapping, and whether its network and hardware resolved.
+    fn mapping(&mut self, m: &ast::Mapping, scope: &Scope) -> (Mapping, bool) {
         let mut network: Option<(NetworkId, Span)> = None;
         let mut hardware: Option<(HardwareId, Span)> = None;
         let mut default: Option<&ast::DataflowChoice> = None;
@@ -1108,7 +1113,7 @@ impl Cx {
             span: m.span,
         };
         let (Some((net_id, _)), Some((hw_id, _))) = (network, hardware) else {
-            return placeholder;
+            return (placeholder, false);
         };
         let default_choice = default.and_then(|c| self.choice(c, scope));
         let layer_names: Vec<String> = self
@@ -1192,7 +1197,7 @@ impl Cx {
             span: m.span,
         };
         self.check_instances(&mapping);
-        mapping
+        (mapping, true)
     }
 
     fn unknown_layer(&mut self, layer: &ast::Ident, net: NetworkId) {
@@ -1412,7 +1417,12 @@ impl Cx {
             return None;
         };
         let mut expectations = Vec::new();
-        let network = self.program.mappings.get(id.index()).map(|m| m.network);
+        let network = self
+            .program
+            .mappings
+            .get(id.index())
+            .filter(|_| self.mapping_complete.get(id.index()) == Some(&true))
+            .map(|m| m.network);
         for e in &t.expects {
             let layer = match (&e.layer, network) {
                 (Some(l), Some(net)) => {

@@ -194,7 +194,9 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// The true number of multiply-accumulates: `N·G·K·C·R·S·Y'·X'`.
+    /// Multiply-accumulates of the canonical loop nest, `N·G·K·C·R·S·Y'·X'`: what a dense
+    /// accelerator executes. For a transposed convolution this counts the products with the
+    /// inserted zeros; [`Layer::macs`] gives the useful ones.
     pub fn macs(&self) -> u64 {
         [
             self.n, self.g, self.k, self.c, self.r, self.s, self.out_y, self.out_x,
@@ -213,6 +215,19 @@ pub struct Layer {
 }
 
 impl Layer {
+    /// Useful multiply-accumulates: [`Shape::macs`], except that a transposed convolution
+    /// counts one MAC per input pixel and weight (`N·G·K·C·R·S·Y·X`), not the zero products.
+    pub fn macs(&self) -> u64 {
+        let s = &self.shape;
+        if self.op == LayerOp::TConv {
+            [s.n, s.g, s.k, s.c, s.r, s.s, s.y, s.x]
+                .iter()
+                .fold(1u64, |acc, v| acc.saturating_mul(*v))
+        } else {
+            s.macs()
+        }
+    }
+
     /// The loop bound a cost model iterates over for `dim`: the padded (for transposed
     /// convolutions, zero-inserted) input for `Y`/`X`, and the dilated filter extent for
     /// `R`/`S`, so that `Y' = (Y − R)/stride + 1` holds in these terms.

@@ -580,6 +580,12 @@ fn lower_network(
         if *count > 1 {
             layer_name = format!("{layer_name}_{count}");
         }
+        if l.dataflow.is_some() {
+            previous_dataflow.clone_from(&l.dataflow);
+        }
+        let Some(layer) = lower_layer(l, &layer_name, diags) else {
+            continue;
+        };
         let dataflow = match (&l.dataflow, &previous_dataflow) {
             (Some(df), _) => df.clone(),
             (None, Some(prev)) => {
@@ -601,10 +607,6 @@ fn lower_network(
                 );
                 continue;
             }
-        };
-        previous_dataflow = Some(dataflow.clone());
-        let Some(layer) = lower_layer(l, &layer_name, diags) else {
-            continue;
         };
         let Some(directives) = lower_dataflow(l, &dataflow.0, diags) else {
             continue;

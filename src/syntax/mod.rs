@@ -4,6 +4,7 @@
 pub mod ast;
 pub mod lexer;
 pub mod parser;
+pub mod highlight;
 pub mod printer;
 
 pub use parser::{parse, Parsed};

@@ -19,14 +19,19 @@ pub fn print(file: &File, source: &str) -> String {
         last_end: 0,
     };
     for (i, item) in file.items.iter().enumerate() {
-        if i > 0 {
+        // Items are separated by a blank line, except consecutive `use`s, which keep the
+        // author's grouping.
+        let uses = i > 0
+            && matches!(item, Item::Use(_))
+            && matches!(file.items[i - 1], Item::Use(_));
+        let blank = i > 0 && !uses;
+        if blank {
             p.out.push('\n');
         }
-        p.leading(item.span().start as usize, i > 0);
+        let start = item.span().start as usize;
+        p.leading(start, blank);
+        p.blank_line_if_author_left_one(start);
         p.item(item);
-    }
-    if !file.items.is_empty() && p.next_comment < p.comments.len() {
-        p.out.push('\n');
     }
     p.leading(usize::MAX, false);
     p.out
@@ -182,6 +187,7 @@ impl Printer<'_> {
         }
         self.trailing(item.span().end as usize);
         self.out.push('\n');
+        self.last_end = item.span().end as usize;
     }
 
     fn fields(&mut self, fields: &[Field]) {

@@ -1,1 +1,11 @@
+//! The one integration-test binary (one binary keeps link time down on small machines).
+//! Each module covers one area; `tests/README.md` says how to add cases and accept snapshots.
 
+mod cli;
+mod common;
+mod editors;
+mod fmt;
+mod maestro_import;
+mod mutations;
+mod programs;
+mod ui;

@@ -1,0 +1,63 @@
+//! Diagnostic fixtures: every `tests/ui/**/*.df` starts with `// expect = ["E0301", …]`; the
+//! test checks those codes appear and snapshots the human, short and JSON renderings.
+
+use std::collections::BTreeSet;
+
+use dfc::diagnostics::Code;
+
+use crate::common;
+
+/// The codes listed in a fixture's `// expect = [...]` header line.
+fn expected_codes(text: &str) -> Vec<String> {
+    let Some(line) = text.lines().find(|l| l.trim_start().starts_with("// expect")) else {
+        return Vec::new();
+    };
+    line.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn ui_fixtures() {
+    insta::glob!("../ui", "**/*.df", |path| {
+        let text = std::fs::read_to_string(path).expect("fixture readable");
+        let expected = expected_codes(&text);
+        assert!(
+            !expected.is_empty(),
+            "{} has no `// expect = [...]` header",
+            path.display()
+        );
+        let (sources, _, diags) = common::compile(path);
+        let found: BTreeSet<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+        for code in &expected {
+            assert!(
+                found.contains(code.as_str()),
+                "{}: expected {code}, found {found:?}",
+                path.display()
+            );
+        }
+        let description = text.lines().nth(1).unwrap_or("").trim_start_matches("//").trim();
+        insta::with_settings!({ omit_expression => true, description => description }, {
+            insta::assert_snapshot!(common::render_all(&diags, &sources));
+        });
+    });
+}
+
+/// Every code a `.df` file can produce has a fixture that expects it.
+#[test]
+fn every_front_end_code_has_a_fixture() {
+    let mut covered = BTreeSet::new();
+    for path in common::files("tests/ui", "df") {
+        let text = std::fs::read_to_string(&path).expect("fixture readable");
+        covered.extend(expected_codes(&text));
+    }
+    let front_end: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| c.starts_with("E00") || c.starts_with("E01") || c.starts_with("E02") || c.starts_with("E03") || c.starts_with("E04"))
+        .collect();
+    let missing: Vec<&&str> = front_end.iter().filter(|c| !covered.contains(**c)).collect();
+    assert!(missing.is_empty(), "codes without a ui fixture: {missing:?}");
+}
