@@ -5,6 +5,7 @@
 //! model) → `backends` (cost model) → `cli` (the only module that does I/O).
 //! `diagnostics` is shared by every stage; `maestro` imports MAESTRO's input files into the IR.
 
+pub mod backends;
 pub mod cli;
 pub mod diagnostics;
 pub mod ir;

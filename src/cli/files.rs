@@ -15,14 +15,17 @@ impl Loader for FsLoader {
             .unwrap_or(Path::new(""));
         let path = normalize(&base.join(request.path));
         let name = path.to_string_lossy().into_owned();
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("no file `{name}`"),
+            _ => format!("cannot read `{name}`: {e}"),
+        })?;
         let text = String::from_utf8(bytes).map_err(|_| format!("`{name}` is not UTF-8 text"))?;
         Ok((name, text))
     }
 }
 
 /// `a/./b/../c` → `a/c`, textually, so one file has one name.
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

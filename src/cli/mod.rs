@@ -80,6 +80,31 @@ pub enum Command {
         #[arg(long)]
         stdin_filepath: Option<String>,
     },
+    /// Evaluate mappings with the analytic cost model (MAESTRO's semantics).
+    ///
+    /// FILE is a `.df` program (its mappings are evaluated) or a MAESTRO mapping file `.m`
+    /// with `--hw HW.m`.
+    Eval {
+        file: String,
+        /// `default`: MAESTRO's model with its bugs fixed; `maestro`: bit-exact MAESTRO.
+        #[arg(long, value_enum, default_value_t = ModelChoice::Default)]
+        model: ModelChoice,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Evaluate only this mapping.
+        #[arg(long)]
+        mapping: Option<String>,
+        /// MAESTRO HW file, for a `.m` FILE.
+        #[arg(long)]
+        hw: Option<String>,
+        /// MACs per PE for a `.m` FILE (MAESTRO's `--num_simd_lanes`); 1 when absent.
+        #[arg(long)]
+        lanes: Option<u64>,
+        /// Write the report here instead of standard output.
+        #[arg(short, long)]
+        output: Option<String>,
+    },
     /// Print the long explanation of a diagnostic code, e.g. `dfc explain E0301`.
     Explain {
         /// A code (`E0301`) or its name (`no-spatial-map`); `--list` for all.
@@ -94,6 +119,19 @@ pub enum Command {
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelChoice {
+    Default,
+    Maestro,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -189,6 +227,26 @@ pub fn run(cli: Cli) -> ExitCode {
             stdin_filepath,
         } => fmt(&reporter, &files, check, stdin_filepath.as_deref()),
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Eval {
+            file,
+            model,
+            format,
+            mapping,
+            hw,
+            lanes,
+            output,
+        } => eval(
+            &reporter,
+            &EvalArgs {
+                file,
+                model,
+                format,
+                mapping,
+                hw,
+                lanes,
+                output,
+            },
+        ),
         Command::Import(ImportCommand::Maestro {
             mapping,
             hw,
@@ -231,6 +289,14 @@ fn compile(
     stdin_name: Option<&str>,
 ) -> Result<(FileId, Option<ir::Program>, Vec<Diagnostic>), String> {
     let (name, text) = read_input(path, stdin_name)?;
+    // One file, one name: imports are named by their normalised paths too.
+    let name = if path == "-" {
+        name
+    } else {
+        files::normalize(std::path::Path::new(&name))
+            .to_string_lossy()
+            .into_owned()
+    };
     let root = sources.add(name, text);
     let (program, diags) = ir::lower::lower_program(root, sources, &files::FsLoader);
     Ok((root, program, diags))
@@ -304,8 +370,7 @@ fn explain(code: Option<&str>, list: bool) -> ExitCode {
     }
     let text = code.unwrap_or_default();
     match Code::parse(text).and_then(|c| diagnostics::explanation(c).map(|e| (c, e))) {
-        Some((c, e)) => {
-            let _ = writeln!(out, "{} ({})\n", c.as_str(), c.name());
+        Some((_, e)) => {
             let _ = out.write_all(e.as_bytes());
             exit(0)
         }
@@ -338,6 +403,84 @@ fn import_maestro(
     };
     let text = ir::emit::emit(&program);
     write_output(reporter, output, &text)
+}
+
+struct EvalArgs {
+    file: String,
+    model: ModelChoice,
+    format: ReportFormat,
+    mapping: Option<String>,
+    hw: Option<String>,
+    lanes: Option<u64>,
+    output: Option<String>,
+}
+
+fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
+    use crate::backends::{cost::Model, evaluate, report};
+    let mut sources = SourceMap::new();
+    let is_maestro = args.file.ends_with(".m");
+    let loaded = if is_maestro {
+        if args.hw.is_none() {
+            return fail(
+                reporter,
+                format!(
+                    "`{}` is a MAESTRO file: give its hardware with `--hw HW.m`",
+                    args.file
+                ),
+            );
+        }
+        load_maestro(&mut sources, &args.file, args.hw.as_deref(), args.lanes)
+            .map(|(p, d)| (None, p, d))
+    } else {
+        compile(&mut sources, &args.file, None).map(|(root, p, d)| (Some(root), p, d))
+    };
+    let (root, program, mut diags) = match loaded {
+        Ok(x) => x,
+        Err(e) => return fail(reporter, e),
+    };
+    let Some(program) = program else {
+        reporter.emit(&diags, &sources);
+        return exit(1);
+    };
+    let model = match args.model {
+        ModelChoice::Default => Model::Default,
+        ModelChoice::Maestro => Model::Maestro,
+    };
+    // The mappings the file itself defines (not those of files it imports).
+    let ids: Vec<ir::MappingId> = program
+        .mappings
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| root.is_none_or(|r| m.span.file == r))
+        .filter(|(_, m)| args.mapping.as_ref().is_none_or(|n| *n == m.name))
+        .map(|(i, _)| ir::MappingId(i as u32))
+        .collect();
+    if ids.is_empty() {
+        reporter.emit(&diags, &sources);
+        let why = match &args.mapping {
+            Some(n) => format!("`{}` defines no mapping `{n}`", args.file),
+            None => format!("`{}` defines no mapping to evaluate", args.file),
+        };
+        return fail(reporter, why);
+    }
+    let mut reports = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (r, d) = evaluate::evaluate_mapping(&program, id, model);
+        reports.push(r);
+        diags.extend(d);
+    }
+    reporter.emit(&diags, &sources);
+    let text = match args.format {
+        ReportFormat::Table => report::table(&reports),
+        ReportFormat::Json => report::json(&reports),
+        ReportFormat::Csv => report::csv(&reports),
+    };
+    let written = write_output(reporter, args.output.as_deref(), &text);
+    if diagnostics::has_errors(&diags) {
+        exit(1)
+    } else {
+        written
+    }
 }
 
 /// Read and import MAESTRO files into a program.

@@ -110,8 +110,16 @@ fn layer(l: &Layer) -> ast::Layer {
                 push("R", s.r);
                 push("S", s.s);
             }
-            push("Y", s.y);
-            push("X", s.x);
+            if s.output_declared_y {
+                push("Y'", s.out_y);
+            } else {
+                push("Y", s.y);
+            }
+            if s.output_declared_x {
+                push("X'", s.out_x);
+            } else {
+                push("X", s.x);
+            }
             if s.batch_declared {
                 push("N", s.n);
             }

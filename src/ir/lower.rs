@@ -300,6 +300,8 @@ impl Cx {
         };
         let (allowed, required) = layer_keys(op);
         let mut args: HashMap<&str, (i64, Span)> = HashMap::new();
+        // Keys written with a valid name, even if their value was rejected: not "missing".
+        let mut written: Vec<&str> = Vec::new();
         let mut ok = true;
         for a in &l.args {
             let key = a.key.name.as_str();
@@ -315,16 +317,12 @@ impl Cx {
                     op.name(),
                     allowed.join(", ")
                 ));
-                d = d.with_help_opt(suggest(key, allowed.iter().copied()).or_else(|| {
-                    (key == "Y'" || key == "X'").then(|| {
-                        "give the input size `Y`/`X`; the output size follows from stride and padding"
-                            .to_string()
-                    })
-                }));
+                d = d.with_help_opt(suggest(key, allowed.iter().copied()));
                 self.error(d);
                 ok = false;
                 continue;
             }
+            written.push(key);
             if let Some((_, first)) = args.get(key) {
                 self.error(
                     Diagnostic::at(
@@ -367,10 +365,36 @@ impl Cx {
             }
             args.insert(key, (v, a.span));
         }
+        // `Y'` (`X'`) stands for `Y` (`X`): the input follows from the output size.
+        for (input, output) in [("Y", "Y'"), ("X", "X'")] {
+            if let (Some((_, a)), Some((_, b))) = (args.get(input), args.get(output)) {
+                self.error(
+                    Diagnostic::at(
+                        Code::DuplicateField,
+                        *b,
+                        format!("both `{input}` and `{output}` are given"),
+                        "given here",
+                    )
+                    .with_label(*a, "and here")
+                    .with_help(format!(
+                        "give the input size `{input}` or the output size `{output}`, not both"
+                    )),
+                );
+                ok = false;
+            }
+        }
         let missing: Vec<&str> = required
             .iter()
             .copied()
-            .filter(|k| !args.contains_key(k))
+            .filter(|k| !written.contains(k))
+            .filter(|k| {
+                let output = match *k {
+                    "Y" => "Y'",
+                    "X" => "X'",
+                    _ => return true,
+                };
+                !written.contains(&output)
+            })
             .collect();
         if !missing.is_empty() {
             let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
@@ -517,7 +541,16 @@ impl Cx {
         if has_energy {
             hw.energy = Some(energy);
         }
-        let given: Vec<&str> = fields.iter().map(|(p, _, _)| p.as_str()).collect();
+        // A field written under MAESTRO's name was already diagnosed; it is not also missing.
+        let given: Vec<&str> = fields
+            .iter()
+            .map(|(p, _, _)| p.as_str())
+            .chain(
+                h.fields
+                    .iter()
+                    .filter_map(|f| maestro_alias(&f.key.name).map(field_of_alias)),
+            )
+            .collect();
         let missing: Vec<&str> = ["pes", "l1", "l2", "noc.bandwidth"]
             .into_iter()
             .filter(|f| !given.contains(f))
@@ -534,14 +567,14 @@ impl Cx {
                 .with_help("every hardware gives `pes`, `l1`, `l2` and `noc { bandwidth: … }`"),
             );
         }
-        if hw.precision.is_none() {
+        if !given.contains(&"precision") {
             if let Some(span) = byte_sizes.first() {
                 self.error(
                     Diagnostic::at(
                         Code::PrecisionRequired,
                         *span,
-                        format!("hardware `{}` gives a size in bytes but no precision", h.name.name),
-                        "a size in bytes",
+                        format!("hardware `{}` gives a size or bandwidth in bytes but no precision", h.name.name),
+                        "in bytes",
                     )
                     .with_note("the cost model counts elements; bytes per element come from the precision")
                     .with_help("add `precision: int8;` (or the format you use), or give the size in `elem`"),
@@ -686,16 +719,18 @@ impl Cx {
                 Dimension::Energy => format!("`{} pJ`", q.number.text),
                 Dimension::Count | Dimension::Rate => q.number.text.clone(),
             };
-            self.error(
-                Diagnostic::at(
-                    Code::MissingUnit,
-                    q.span,
-                    format!("`{field}` needs a unit"),
-                    format!("expected {}", dim.describe()),
-                )
-                .with_note("MAESTRO counts buffer sizes in elements; `.df` makes the unit explicit")
-                .with_help(format!("write {example}")),
+            let mut d = Diagnostic::at(
+                Code::MissingUnit,
+                q.span,
+                format!("`{field}` needs a unit"),
+                format!("expected {}", dim.describe()),
             );
+            if matches!(dim, Dimension::Size | Dimension::Bandwidth) {
+                d = d.with_note(
+                    "MAESTRO counts buffer sizes in elements; `.df` makes the unit explicit",
+                );
+            }
+            self.error(d.with_help(format!("write {example}")));
             return None;
         };
         let info = units::lookup(&u.name.name, u.per.as_ref().map(|p| p.name.as_str()));
@@ -766,8 +801,8 @@ impl Cx {
                     Diagnostic::at(
                         Code::TypeMismatch,
                         q.span,
-                        "`precision` names a number format",
-                        "expected a format such as `int8`",
+                        format!("`precision` must be a format name such as `int8`, found the number `{}`", q.number.text),
+                        "expected a format name",
                     )
                     .with_help(format!("write `int{}`", q.number.text)),
                 );
@@ -884,7 +919,10 @@ impl Cx {
                 }
             }
         }
-        self.diags.extend(check_levels(&d.name, &directives));
+        // A dropped directive (already diagnosed) would make its level look empty.
+        if directives.len() == d.directives.len() {
+            self.diags.extend(check_levels(&d.name, &directives));
+        }
         Dataflow {
             name: d.name.name.clone(),
             params,
@@ -934,7 +972,15 @@ impl Cx {
         match e {
             ast::Expr::Number(n) => {
                 let v = self.integer(n)?;
-                let v = self.positive_i64(v, n.span, "a map size or offset")?;
+                if v <= 0 {
+                    self.error(Diagnostic::at(
+                        Code::InvalidTile,
+                        n.span,
+                        format!("a map size or offset must be positive, found {v}"),
+                        "must be at least 1",
+                    ));
+                    return None;
+                }
                 if v > MAX_LOOP_BOUND {
                     self.error(Diagnostic::at(
                         Code::InvalidValue,
@@ -1444,6 +1490,14 @@ impl Cx {
             };
             let Some(metric) = Metric::parse(&e.metric.name) else {
                 let names = Metric::ALL.map(Metric::name);
+                let alias = match e.metric.name.as_str() {
+                    "latency" | "cycles" | "time" | "delay" => {
+                        Some("did you mean `runtime`?".to_string())
+                    }
+                    "power" | "energy_pj" => Some("did you mean `energy`?".to_string()),
+                    "utilization" | "pes" => Some("did you mean `utilized_pes`?".to_string()),
+                    _ => None,
+                };
                 self.error(
                     Diagnostic::at(
                         Code::UnknownMetric,
@@ -1452,7 +1506,7 @@ impl Cx {
                         "not a metric",
                     )
                     .with_note(format!("metrics: {}", names.join(", ")))
-                    .with_help_opt(suggest(&e.metric.name, names)),
+                    .with_help_opt(alias.or_else(|| suggest(&e.metric.name, names))),
                 );
                 continue;
             };
@@ -1593,6 +1647,16 @@ const HARDWARE_FIELDS: &[&str] = &[
     "energy.dram",
 ];
 
+/// The field path a MAESTRO alias stands for (`noc { bandwidth: … }` → `noc.bandwidth`).
+fn field_of_alias(alias: &'static str) -> &'static str {
+    match alias {
+        "noc { bandwidth: … }" => "noc.bandwidth",
+        "noc { latency: … }" => "noc.latency",
+        "dram { bandwidth: … }" => "dram.bandwidth",
+        other => other,
+    }
+}
+
 fn maestro_alias(name: &str) -> Option<&'static str> {
     match name {
         "NumPEs" | "num_pes" => Some("pes"),
@@ -1608,54 +1672,26 @@ fn maestro_alias(name: &str) -> Option<&'static str> {
 
 /// Arguments each layer operator takes, and which of them are required.
 fn layer_keys(op: LayerOp) -> (&'static [&'static str], &'static [&'static str]) {
+    // Keep the shared prefix in this order: `tconv` takes all but `Y'`, `X'` and `groups`.
+    #[rustfmt::skip]
     const SPATIAL: &[&str] = &[
-        "K",
-        "C",
-        "R",
-        "S",
-        "Y",
-        "X",
-        "N",
-        "stride",
-        "stride_y",
-        "stride_x",
-        "pad",
-        "pad_y",
-        "pad_x",
-        "dilation",
-        "dilation_y",
-        "dilation_x",
-        "groups",
+        "K", "C", "R", "S", "Y", "X", "N", "stride", "stride_y", "stride_x", "pad", "pad_y",
+        "pad_x", "dilation", "dilation_y", "dilation_x", "Y'", "X'", "groups",
+    ];
+    #[rustfmt::skip]
+    const DEPTHWISE: &[&str] = &[
+        "C", "R", "S", "Y", "X", "N", "stride", "stride_y", "stride_x", "pad", "pad_y", "pad_x",
+        "dilation", "dilation_y", "dilation_x", "Y'", "X'",
+    ];
+    #[rustfmt::skip]
+    const POINTWISE: &[&str] = &[
+        "K", "C", "Y", "X", "N", "stride", "stride_y", "stride_x", "groups", "Y'", "X'",
     ];
     match op {
         LayerOp::Conv => (SPATIAL, &["K", "C", "R", "S", "Y", "X"]),
         LayerOp::TConv => (&SPATIAL[..16], &["K", "C", "R", "S", "Y", "X"]),
-        LayerOp::DwConv => (
-            &[
-                "C",
-                "R",
-                "S",
-                "Y",
-                "X",
-                "N",
-                "stride",
-                "stride_y",
-                "stride_x",
-                "pad",
-                "pad_y",
-                "pad_x",
-                "dilation",
-                "dilation_y",
-                "dilation_x",
-            ],
-            &["C", "R", "S", "Y", "X"],
-        ),
-        LayerOp::PwConv => (
-            &[
-                "K", "C", "Y", "X", "N", "stride", "stride_y", "stride_x", "groups",
-            ],
-            &["K", "C", "Y", "X"],
-        ),
+        LayerOp::DwConv => (DEPTHWISE, &["C", "R", "S", "Y", "X"]),
+        LayerOp::PwConv => (POINTWISE, &["K", "C", "Y", "X"]),
         LayerOp::Gemm => (&["M", "N", "K"], &["M", "N", "K"]),
         LayerOp::Fc => (&["K", "C", "N"], &["K", "C"]),
         LayerOp::Matmul => (&["B", "M", "N", "K"], &["B", "M", "N", "K"]),
@@ -1695,7 +1731,10 @@ pub fn instantiate(
         let v = eval(e, args, layer).map_err(|message| InstantiateError {
             code: Code::ArithmeticError,
             span,
-            message,
+            message: format!(
+                "{message} in dataflow `{}` for layer `{}`",
+                df.name, layer.name
+            ),
         })?;
         if v <= 0 {
             return Err(InstantiateError {
@@ -1784,6 +1823,8 @@ pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shap
         out_y: 1,
         out_x: 1,
         batch_declared: args.contains_key("N"),
+        output_declared_y: args.contains_key("Y'"),
+        output_declared_x: args.contains_key("X'"),
     };
     match op {
         LayerOp::Conv | LayerOp::TConv | LayerOp::PwConv => {
@@ -1823,6 +1864,23 @@ pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shap
     }
     let extent_y = (shape.r - 1).saturating_mul(dilation_y).saturating_add(1);
     let extent_x = (shape.s - 1).saturating_mul(dilation_x).saturating_add(1);
+    // An output-centric size: the input that gives exactly `Y'` outputs.
+    for (key, input, pad, stride, extent) in [
+        ("Y'", &mut shape.y, pad_y, stride_y, extent_y),
+        ("X'", &mut shape.x, pad_x, stride_x, extent_x),
+    ] {
+        if let Some(&out) = args.get(key) {
+            let padded = (out - 1).saturating_mul(stride).saturating_add(extent);
+            *input = padded
+                .checked_sub(2 * pad)
+                .filter(|v| *v > 0)
+                .ok_or_else(|| {
+                    ShapeError::NoOutput(format!(
+                        "its padding is larger than the input `{key}` = {out} needs"
+                    ))
+                })?;
+        }
+    }
     let out = |input: u64, pad: u64, stride: u64, extent: u64| -> Option<u64> {
         if op == LayerOp::TConv {
             // A padding of the whole filter extent would leave no zero-inserted input.

@@ -191,6 +191,9 @@ pub struct Shape {
     pub out_x: u64,
     /// Whether the batch `N` was written (MAESTRO couples `N` to the tensors only then).
     pub batch_declared: bool,
+    /// Whether the size was given as the output `Y'` (`X'`) and the input derived from it.
+    pub output_declared_y: bool,
+    pub output_declared_x: bool,
 }
 
 impl Shape {
@@ -290,6 +293,16 @@ impl Size {
             (Size::Elements(n), _) => n,
             (Size::Bytes(b), Some(p)) => b * 8 / u64::from(p.bits),
             (Size::Bytes(b), None) => b,
+        }
+    }
+}
+
+impl Size {
+    /// Capacity in bytes, elements counted at `precision` (1 byte each without one).
+    pub fn bytes(self, precision: Option<Precision>) -> u64 {
+        match self {
+            Size::Bytes(b) => b,
+            Size::Elements(n) => n * u64::from(precision.map_or(8, |p| p.bits)) / 8,
         }
     }
 }

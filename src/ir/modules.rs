@@ -53,6 +53,7 @@ pub(crate) fn load(root: FileId, sources: &mut SourceMap, loader: &dyn Loader) -
     let mut state = State {
         modules: Vec::new(),
         by_name: HashMap::new(),
+        names: Vec::new(),
         stack: Vec::new(),
         diagnostics: Vec::new(),
     };
@@ -70,6 +71,8 @@ pub(crate) fn load(root: FileId, sources: &mut SourceMap, loader: &dyn Loader) -
 struct State {
     modules: Vec<Option<Module>>,
     by_name: HashMap<String, usize>,
+    /// File name of each module, by index.
+    names: Vec<String>,
     /// Files being loaded (for cycle detection).
     stack: Vec<usize>,
     diagnostics: Vec<Diagnostic>,
@@ -80,6 +83,7 @@ impl State {
         let index = self.modules.len();
         self.modules.push(None);
         self.by_name.insert(sources.file(file).name.clone(), index);
+        self.names.push(sources.file(file).name.clone());
         self.stack.push(index);
         let parsed = syntax::parse(file, &sources.file(file).text);
         self.diagnostics.extend(parsed.diagnostics);
@@ -140,12 +144,17 @@ impl State {
         loader: &dyn Loader,
     ) -> Option<usize> {
         if let Some(&m) = self.by_name.get(&name) {
-            if self.stack.contains(&m) {
+            if let Some(at) = self.stack.iter().position(|&s| s == m) {
+                let mut chain: Vec<&str> = self.stack[at..]
+                    .iter()
+                    .map(|&i| self.names[i].as_str())
+                    .collect();
+                chain.push(&name);
                 self.diagnostics.push(
                     Diagnostic::at(
                         Code::ImportCycle,
                         span,
-                        format!("import cycle: `{name}` imports itself through this `use`"),
+                        format!("import cycle: {}", chain.join(" → ")),
                         "this import closes the cycle",
                     )
                     .with_help("move the shared items into a file that neither imports"),

@@ -483,11 +483,17 @@ impl<'a> Parser<'_, 'a> {
                     layer.dataflow = Some((directives, open.span));
                 }
                 other => {
-                    return Err(self.error(
+                    let mut d = Diagnostic::at(
+                        Code::MaestroSyntax,
                         t.span,
                         format!("`{other}` is not a MAESTRO layer item"),
                         "expected `Type`, `Stride`, `Dimensions`, `Dataflow` or `}`",
-                    ))
+                    );
+                    if other.ends_with('{') || other.ends_with('}') {
+                        d = d.with_help("MAESTRO needs a space before `{` and `}`");
+                    }
+                    self.diags.push(d);
+                    return Err(Stop);
                 }
             }
         }
@@ -809,7 +815,7 @@ fn lower_layer(l: &MLayer, name: &str, diags: &mut Vec<Diagnostic>) -> Option<ir
         }
     }
     // Only `Y'` given: MAESTRO derives `Y = Y' + R - 1` and ignores the stride.
-    for (out, input, filter, stride_key) in [(out_y, "Y", "R", "Y"), (out_x, "X", "S", "X")] {
+    for (out, input, output, stride_key) in [(out_y, "Y", "Y'", "Y"), (out_x, "X", "X'", "X")] {
         let Some((o, span)) = out else { continue };
         if first.contains_key(input) {
             diags.push(
@@ -825,8 +831,7 @@ fn lower_layer(l: &MLayer, name: &str, diags: &mut Vec<Diagnostic>) -> Option<ir
             );
             return None;
         }
-        let f = args.get(filter).copied().unwrap_or(1);
-        args.insert(input, o + f - 1);
+        args.insert(output, o);
         if l.strides.iter().any(|(d, v, _)| d == stride_key && *v != 1) {
             diags.push(Diagnostic::at(
                 Code::IgnoredInput,
@@ -872,7 +877,7 @@ fn lower_layer(l: &MLayer, name: &str, diags: &mut Vec<Diagnostic>) -> Option<ir
     let missing: Vec<&str> = required
         .iter()
         .copied()
-        .filter(|k| !args.contains_key(k))
+        .filter(|k| !args.contains_key(k) && !args.contains_key(format!("{k}'").as_str()))
         .collect();
     if !missing.is_empty() {
         diags.push(

@@ -103,6 +103,9 @@ pub enum Token<'s> {
     UnterminatedStr(&'s str),
     #[regex(r"//[^\n]*", |lex| lex.slice(), allow_greedy = true)]
     Comment(&'s str),
+    /// `# …`: a comment in other languages' syntax, reported once and skipped whole.
+    #[regex(r"#[^\n]*", |lex| lex.slice(), allow_greedy = true)]
+    HashComment(&'s str),
 }
 
 /// Keywords of the language, as the editor syntax files list them.
@@ -148,27 +151,43 @@ pub fn lex(file: FileId, text: &str) -> Lexed<'_> {
                 span,
                 text: c.trim_end().to_string(),
             }),
-            Ok(Token::UnterminatedStr(_)) => diagnostics.push(
+            Ok(Token::UnterminatedStr(s)) => {
+                diagnostics.push(
+                    Diagnostic::at(
+                        Code::UnterminatedString,
+                        span,
+                        "unterminated string",
+                        "this string has no closing `\"`",
+                    )
+                    .with_help("strings end on the line they start; add a `\"`"),
+                );
+                // Parse on as if it were closed, so one typo gives one error.
+                tokens.push((range.start, Token::Str(s), range.end));
+            }
+            Ok(Token::HashComment(_)) => diagnostics.push(
                 Diagnostic::at(
-                    Code::UnterminatedString,
-                    span,
-                    "unterminated string",
-                    "this string has no closing `\"`",
+                    Code::InvalidToken,
+                    Span::new(file, range.start..range.start + 1),
+                    "`#` does not start a comment",
+                    "not part of the `.df` language",
                 )
-                .with_help("strings end on the line they start; add a `\"`"),
+                .with_help("comments start with `//`"),
             ),
             Ok(token) => tokens.push((range.start, token, range.end)),
             Err(()) => {
                 let text = lexer.slice();
+                let message = if text == "`" {
+                    "unexpected backtick".to_string()
+                } else {
+                    format!("unexpected character `{}`", text.escape_debug())
+                };
                 let mut d = Diagnostic::at(
                     Code::InvalidToken,
                     span,
-                    format!("unexpected character `{}`", text.escape_debug()),
+                    message,
                     "not part of the `.df` language",
                 );
-                if text == "#" {
-                    d = d.with_help("comments start with `//`");
-                } else if text == "'" {
+                if text == "'" {
                     d = d.with_help("a prime belongs right after a dimension name, as in `Y'`");
                 }
                 diagnostics.push(d);
@@ -221,7 +240,7 @@ impl std::fmt::Display for Token<'_> {
             Token::Ident(s) | Token::Primed(s) => return write!(f, "`{s}`"),
             Token::Integer(s) | Token::Float(s) => return write!(f, "number `{s}`"),
             Token::Str(_) | Token::UnterminatedStr(_) => "a string",
-            Token::Comment(_) => "a comment",
+            Token::Comment(_) | Token::HashComment(_) => "a comment",
         };
         f.write_str(s)
     }

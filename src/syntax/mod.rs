@@ -2,9 +2,9 @@
 //! about hardware or dataflow semantics; it only knows what the text says.
 
 pub mod ast;
+pub mod highlight;
 pub mod lexer;
 pub mod parser;
-pub mod highlight;
 pub mod printer;
 
 pub use parser::{parse, Parsed};

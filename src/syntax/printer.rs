@@ -21,9 +21,8 @@ pub fn print(file: &File, source: &str) -> String {
     for (i, item) in file.items.iter().enumerate() {
         // Items are separated by a blank line, except consecutive `use`s, which keep the
         // author's grouping.
-        let uses = i > 0
-            && matches!(item, Item::Use(_))
-            && matches!(file.items[i - 1], Item::Use(_));
+        let uses =
+            i > 0 && matches!(item, Item::Use(_)) && matches!(file.items[i - 1], Item::Use(_));
         let blank = i > 0 && !uses;
         if blank {
             p.out.push('\n');

@@ -6,7 +6,10 @@ use crate::common;
 #[test]
 fn editor_syntax_files_are_fresh() {
     let files = [
-        ("grammar/editors/dfc.tmLanguage.json", dfc::syntax::highlight::textmate()),
+        (
+            "grammar/editors/dfc.tmLanguage.json",
+            dfc::syntax::highlight::textmate(),
+        ),
         ("grammar/editors/df.vim", dfc::syntax::highlight::vim()),
     ];
     let bless = std::env::var_os("DFC_BLESS").is_some();

@@ -40,14 +40,24 @@ fn formatting_is_idempotent_and_keeps_meaning() {
         }
         let once = format(&text);
         let twice = format(&once);
-        assert_eq!(once, twice, "{}: formatting is not idempotent", path.display());
+        assert_eq!(
+            once,
+            twice,
+            "{}: formatting is not idempotent",
+            path.display()
+        );
         assert_eq!(
             ast_without_spans(&text),
             ast_without_spans(&once),
             "{}: formatting changed the AST",
             path.display()
         );
-        assert_eq!(comments(&text), comments(&once), "{}: comments", path.display());
+        assert_eq!(
+            comments(&text),
+            comments(&once),
+            "{}: comments",
+            path.display()
+        );
         checked += 1;
     }
     assert!(checked > 20);

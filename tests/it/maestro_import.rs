@@ -6,9 +6,19 @@ use dfc::source::SourceMap;
 
 use crate::common;
 
-fn import_file(mapping: &std::path::Path, hw: &str) -> (SourceMap, Option<dfc::ir::Program>, Vec<dfc::diagnostics::Diagnostic>) {
+fn import_file(
+    mapping: &std::path::Path,
+    hw: &str,
+) -> (
+    SourceMap,
+    Option<dfc::ir::Program>,
+    Vec<dfc::diagnostics::Diagnostic>,
+) {
     let mut sources = SourceMap::new();
-    let m = sources.add(common::relative(mapping), std::fs::read_to_string(mapping).expect("readable"));
+    let m = sources.add(
+        common::relative(mapping),
+        std::fs::read_to_string(mapping).expect("readable"),
+    );
     let hw_path = common::root().join(hw);
     let h = sources.add(hw, std::fs::read_to_string(hw_path).expect("readable"));
     let (program, diags) = import(
@@ -44,18 +54,34 @@ fn every_reference_input_imports_and_round_trips() {
             dfc::diagnostics::render::short(&diags2, &src2)
         );
         let again = again.expect("lowers");
-        assert_eq!(dfc::ir::emit::emit(&again), text, "{}: emit ∘ lower is not the identity", path.display());
+        assert_eq!(
+            dfc::ir::emit::emit(&again),
+            text,
+            "{}: emit ∘ lower is not the identity",
+            path.display()
+        );
         let parsed = dfc::syntax::parse(dfc::source::FileId(0), &text);
-        assert_eq!(dfc::syntax::printer::print(&parsed.file, &text), text, "{}: not formatted", path.display());
+        assert_eq!(
+            dfc::syntax::printer::print(&parsed.file, &text),
+            text,
+            "{}: not formatted",
+            path.display()
+        );
         // Same shapes: the true MACs of every layer survive the round trip.
-        let macs = |p: &dfc::ir::Program| -> Vec<u64> { p.networks.iter().flat_map(|n| n.layers.iter().map(|l| l.macs())).collect() };
+        let macs = |p: &dfc::ir::Program| -> Vec<u64> {
+            p.networks
+                .iter()
+                .flat_map(|n| n.layers.iter().map(|l| l.macs()))
+                .collect()
+        };
         assert_eq!(macs(&program), macs(&again));
     }
 }
 
 #[test]
 fn imported_program_keeps_spans_into_the_maestro_file() {
-    let path = common::root().join("tests/data/maestro/inputs/mapping/feature__constants_comments_logical.m");
+    let path = common::root()
+        .join("tests/data/maestro/inputs/mapping/feature__constants_comments_logical.m");
     let (sources, program, _) = import_file(&path, "tests/data/maestro/inputs/hw/hw256.m");
     let program = program.expect("imports");
     let df = &program.dataflows[0];
@@ -78,7 +104,14 @@ fn maestro_errors_and_habits_are_diagnosed() {
     for (text, code) in cases {
         let mut sources = SourceMap::new();
         let m = sources.add("case.m", *text);
-        let (program, diags) = import(&sources, &Inputs { mapping: m, hardware: None, lanes: Some(1) });
+        let (program, diags) = import(
+            &sources,
+            &Inputs {
+                mapping: m,
+                hardware: None,
+                lanes: Some(1),
+            },
+        );
         if code.is_empty() {
             assert!(program.is_some(), "{text}: {diags:?}");
             let out = dfc::ir::emit::emit(&program.expect("imported"));
@@ -86,7 +119,12 @@ fn maestro_errors_and_habits_are_diagnosed() {
             assert!(out.contains("spatial(1, 1) Y;"), "M maps to Y: {out}");
         } else {
             assert!(program.is_none(), "{text}");
-            assert!(diags.iter().any(|d| d.code.as_str() == *code && d.primary_span().is_some()), "{text}: {diags:?}");
+            assert!(
+                diags
+                    .iter()
+                    .any(|d| d.code.as_str() == *code && d.primary_span().is_some()),
+                "{text}: {diags:?}"
+            );
         }
     }
 }

@@ -7,5 +7,6 @@ mod editors;
 mod fmt;
 mod maestro_import;
 mod mutations;
+mod parity;
 mod programs;
 mod ui;

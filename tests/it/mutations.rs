@@ -25,7 +25,10 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<Index>(), 1usize..12).prop_map(|(i, n)| Mutation::DuplicateBytes(i, n)),
         (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::SwapBytes(a, b)),
         any::<Index>().prop_map(Mutation::DropToken),
-        (any::<Index>(), prop::sample::select(b"{}();:,=*/+-<'\"#9Kx \n".to_vec()))
+        (
+            any::<Index>(),
+            prop::sample::select(b"{}();:,=*/+-<'\"#9Kx \n".to_vec())
+        )
             .prop_map(|(i, b)| Mutation::InsertByte(i, b)),
     ]
 }
@@ -103,10 +106,7 @@ fn mutated_programs_never_panic_and_always_explain_themselves() {
     };
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
     let mut runner = TestRunner::new_with_rng(config, rng);
-    let strategy = (
-        any::<Index>(),
-        prop::collection::vec(mutation(), 1..4),
-    );
+    let strategy = (any::<Index>(), prop::collection::vec(mutation(), 1..4));
     let failing = std::cell::Cell::new(0usize);
     let result = runner.run(&strategy, |(which, mutations)| {
         let (name, text) = &inputs[which.index(inputs.len())];
@@ -139,5 +139,8 @@ fn mutated_programs_never_panic_and_always_explain_themselves() {
         panic!("{e}");
     }
     let failing = failing.get();
-    assert!(failing > 1000, "mutations should mostly break programs, {failing} did");
+    assert!(
+        failing > 1000,
+        "mutations should mostly break programs, {failing} did"
+    );
 }

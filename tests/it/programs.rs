@@ -68,7 +68,8 @@ fn language_reference_examples_compile() {
     let mut blocks = 0;
     for (i, block) in text.split("```df\n").skip(1).enumerate() {
         let code = block.split("```").next().unwrap_or_default();
-        let (sources, program, diags) = dfc::ir::lower::lower_text(&format!("README block {i}"), code);
+        let (sources, program, diags) =
+            dfc::ir::lower::lower_text(&format!("README block {i}"), code);
         assert!(
             diags.is_empty() && program.is_some(),
             "grammar/README.md block {i}:\n{code}\n{}",

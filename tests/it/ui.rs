@@ -9,7 +9,10 @@ use crate::common;
 
 /// The codes listed in a fixture's `// expect = [...]` header line.
 fn expected_codes(text: &str) -> Vec<String> {
-    let Some(line) = text.lines().find(|l| l.trim_start().starts_with("// expect")) else {
+    let Some(line) = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("// expect"))
+    else {
         return Vec::new();
     };
     line.split('"')
@@ -38,7 +41,12 @@ fn ui_fixtures() {
                 path.display()
             );
         }
-        let description = text.lines().nth(1).unwrap_or("").trim_start_matches("//").trim();
+        let description = text
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .trim_start_matches("//")
+            .trim();
         insta::with_settings!({ omit_expression => true, description => description }, {
             insta::assert_snapshot!(common::render_all(&diags, &sources));
         });
@@ -56,8 +64,20 @@ fn every_front_end_code_has_a_fixture() {
     let front_end: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())
-        .filter(|c| c.starts_with("E00") || c.starts_with("E01") || c.starts_with("E02") || c.starts_with("E03") || c.starts_with("E04"))
+        .filter(|c| {
+            c.starts_with("E00")
+                || c.starts_with("E01")
+                || c.starts_with("E02")
+                || c.starts_with("E03")
+                || c.starts_with("E04")
+        })
         .collect();
-    let missing: Vec<&&str> = front_end.iter().filter(|c| !covered.contains(**c)).collect();
-    assert!(missing.is_empty(), "codes without a ui fixture: {missing:?}");
+    let missing: Vec<&&str> = front_end
+        .iter()
+        .filter(|c| !covered.contains(**c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a ui fixture: {missing:?}"
+    );
 }

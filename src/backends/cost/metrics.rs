@@ -1,0 +1,413 @@
+//! Reported metrics (§5.8) and the extra columns of MAESTRO's CSV file (§5.9).
+
+use super::engine::{ceil_div, Outcome, Plan, FILTER, INPUT, OUTPUT};
+use super::{CostError, EnergyTable, Hardware, Model};
+
+/// Unit of the `*_size_req` and `csv_*_sram_size` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum SizeUnit {
+    /// Element counts (MAESTRO, and the Default model without a precision).
+    Elements,
+    /// Bytes (Default model with `Hardware::precision_bits`).
+    Bytes,
+}
+
+/// How a [`LayerMetrics`] was produced. Not part of the CSV row.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct EvalInfo {
+    pub model: Model,
+    pub size_unit: SizeUnit,
+    /// Number of cluster levels of the dataflow.
+    pub levels: usize,
+    /// The per-access energies used for the `*_energy` columns.
+    pub energy: EnergyTable,
+    /// Maestro model: MAESTRO's CSV energy takes its L1 part from the previous layer of the
+    /// file (§8.4). It is computed here as for the first layer (L1 part 0); see
+    /// [`LayerMetrics::maestro_chain_previous_layer`].
+    pub csv_l1_from_previous_layer: bool,
+}
+
+/// The one place metric values are formatted for CSV output. Floats use the shortest text
+/// that reads back to the same value; NaN is `nan`, infinities `inf` and `-inf`.
+pub fn format_float(x: f64) -> String {
+    if x.is_nan() {
+        "nan".to_string()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.to_string()
+    } else {
+        format!("{x:?}")
+    }
+}
+
+trait CsvCell {
+    fn csv(&self) -> String;
+}
+
+impl CsvCell for i64 {
+    fn csv(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl CsvCell for f64 {
+    fn csv(&self) -> String {
+        format_float(*self)
+    }
+}
+
+macro_rules! layer_metrics {
+    ($( $(#[$doc:meta])* $name:ident : $ty:ty, )*) => {
+        /// Per-layer results. Field names are the metric columns of
+        /// `reference/maestro/reference.csv`; energies are in the units of [`EvalInfo::energy`]
+        /// (MAESTRO: one MAC), counts in elements, sizes in [`EvalInfo::size_unit`].
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        pub struct LayerMetrics {
+            $( $(#[$doc])* pub $name: $ty, )*
+            #[serde(skip)]
+            pub info: EvalInfo,
+        }
+
+        /// The CSV metric columns, in the order of [`LayerMetrics::csv_values`].
+        pub const CSV_COLUMNS: &[&str] = &[ $( stringify!($name), )* ];
+
+        impl LayerMetrics {
+            /// The values of [`CSV_COLUMNS`], formatted.
+            pub fn csv_values(&self) -> Vec<String> {
+                vec![ $( CsvCell::csv(&self.$name), )* ]
+            }
+        }
+    };
+}
+
+layer_metrics! {
+    runtime_cycles: i64,
+    /// MACs per cycle.
+    throughput: f64,
+    num_macs: i64,
+    input_l2_size_req: i64,
+    input_l1_size_req: i64,
+    input_l2_write: i64,
+    input_l2_read: i64,
+    input_l1_write: i64,
+    input_l1_read: i64,
+    input_reuse_factor: f64,
+    filter_l2_size_req: i64,
+    filter_l1_size_req: i64,
+    filter_l2_write: i64,
+    filter_l2_read: i64,
+    filter_l1_write: i64,
+    filter_l1_read: i64,
+    filter_reuse_factor: f64,
+    output_l2_size_req: i64,
+    output_l1_size_req: i64,
+    output_l2_write: i64,
+    output_l2_read: i64,
+    output_l1_write: i64,
+    output_l1_read: i64,
+    output_reuse_factor: f64,
+    overall_reuse_factor: f64,
+    input_l2_write_energy: f64,
+    input_l2_read_energy: f64,
+    input_l1_write_energy: f64,
+    input_l1_read_energy: f64,
+    filter_l2_write_energy: f64,
+    filter_l2_read_energy: f64,
+    filter_l1_write_energy: f64,
+    filter_l1_read_energy: f64,
+    output_l2_write_energy: f64,
+    output_l2_read_energy: f64,
+    output_l1_write_energy: f64,
+    output_l1_read_energy: f64,
+    total_l2_write_energy: f64,
+    total_l2_read_energy: f64,
+    total_l1_write_energy: f64,
+    total_l1_read_energy: f64,
+    total_mac_energy: f64,
+    /// Elements per cycle (integer-floored per case).
+    peak_bw_req: i64,
+    avg_bw_req: f64,
+    total_energy: f64,
+    perf_per_mac_energy: f64,
+    ingress_delay_min: i64,
+    ingress_delay_max: i64,
+    ingress_delay_avg: i64,
+    egress_delay_min: i64,
+    egress_delay_max: i64,
+    egress_delay_avg: i64,
+    compute_delay_min: i64,
+    compute_delay_max: i64,
+    compute_delay_avg: i64,
+    avg_utilized_pes: f64,
+    arithmetic_intensity: f64,
+    /// Equal to `total_energy` (the reference CSV prints it with full precision).
+    total_energy_exact: f64,
+    l2_accesses_total: i64,
+    l1_accesses_total: i64,
+    /// MAESTRO's `Activity count-based Energy (nJ)` (Maestro: with the §8.4 omissions).
+    csv_energy_nj: f64,
+    csv_throughput_per_energy: f64,
+    csv_area: f64,
+    csv_power: f64,
+    csv_noc_bw: i64,
+    csv_vector_width: i64,
+    csv_l2_sram_size: i64,
+    csv_l1_sram_size: i64,
+    csv_mcast_weight: f64,
+    csv_mcast_input: f64,
+    csv_num_input_pixels: i64,
+    csv_num_weight_pixels: i64,
+    csv_ops_per_joule: f64,
+    csv_pe_power: f64,
+    csv_l1_power: f64,
+    csv_l2_power: f64,
+    csv_noc_power: f64,
+}
+
+impl LayerMetrics {
+    /// Maestro model: MAESTRO computes the CSV energy of a multi-level dataflow with the L1
+    /// counts of the previous layer in the file (§8.4). [`super::evaluate`] assumes a first
+    /// layer; call this on every later layer with its predecessor's metrics to get MAESTRO's
+    /// CSV values. No effect in the Default model or where MAESTRO uses the current counts.
+    pub fn maestro_chain_previous_layer(&mut self, previous: &LayerMetrics) {
+        if self.info.model != Model::Maestro || !self.info.csv_l1_from_previous_layer {
+            return;
+        }
+        let e = self.info.energy;
+        let l2 = self.input_l2_read
+            + self.input_l2_write
+            + self.filter_l2_read
+            + self.filter_l2_write
+            + self.output_l2_write;
+        self.csv_energy_nj =
+            e.nj_per_unit * (e.l2 * l2 as f64 + e.l1 * previous.l1_accesses_total as f64);
+        self.csv_throughput_per_energy = self.throughput / self.csv_energy_nj * 1e9;
+        self.csv_ops_per_joule = self.num_macs as f64 / self.csv_energy_nj * 1e9;
+    }
+}
+
+/// Counts at or beyond this magnitude are saturated arithmetic, i.e. overflow.
+const SATURATED: i64 = i64::MAX / 2;
+
+fn sum(xs: &[i64]) -> i64 {
+    xs.iter().fold(0i64, |a, &b| a.saturating_add(b))
+}
+
+pub(super) fn assemble(
+    plan: &Plan,
+    hw: &Hardware,
+    out: &Outcome,
+) -> Result<LayerMetrics, CostError> {
+    let maestro = plan.model == Model::Maestro;
+    let r = &out.top;
+    let energy = if maestro {
+        EnergyTable::MAESTRO
+    } else {
+        hw.energy.unwrap_or(EnergyTable::MAESTRO)
+    };
+    // MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead.
+    let div = |a: f64, b: f64| {
+        if !maestro && b == 0.0 {
+            0.0
+        } else {
+            a / b
+        }
+    };
+    let size = |e: i64| plan.size_units(e);
+
+    let counts = [
+        r.runtime,
+        r.macs,
+        r.peak,
+        r.bw_sum,
+        r.ntot,
+        r.ai_macs,
+        r.ai_ingress,
+        out.first_l1,
+    ];
+    let overflow = counts
+        .into_iter()
+        .chain(r.l2req)
+        .chain(r.l1req)
+        .chain(r.l2w)
+        .chain(r.l2r)
+        .chain(r.l1w)
+        .chain(r.l1r)
+        .chain(r.delay.iter().flat_map(|d| [d.max, d.sum]))
+        .any(|v| v.unsigned_abs() >= SATURATED.unsigned_abs());
+    if overflow {
+        return Err(CostError::Overflow);
+    }
+
+    let l2_total = sum(&[sum(&r.l2w), sum(&r.l2r)]);
+    let l1_total = sum(&[sum(&r.l1w), sum(&r.l1r)]);
+    let e2 = |c: i64| energy.l2 * c as f64;
+    let e1 = |c: i64| energy.l1 * c as f64;
+    let throughput = div(r.macs as f64, r.runtime as f64);
+    let total_energy =
+        energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * r.macs as f64;
+
+    // Delay statistics, truncated to integers; MAESTRO casts an empty minimum (infinity) and
+    // average (NaN) to i64::MIN.
+    let delay = |k: usize| {
+        let d = r.delay[k];
+        if r.ntot == 0 {
+            if maestro {
+                (i64::MIN, d.max, i64::MIN)
+            } else {
+                (0, 0, 0)
+            }
+        } else {
+            (d.min, d.max, (d.sum as f64 / r.ntot as f64) as i64)
+        }
+    };
+    let (ingress_delay_min, ingress_delay_max, ingress_delay_avg) = delay(0);
+    let (egress_delay_min, egress_delay_max, egress_delay_avg) = delay(1);
+    let (compute_delay_min, compute_delay_max, compute_delay_avg) = delay(2);
+
+    let levels = plan.levels.len();
+    let csv_l1_from_previous_layer = maestro && levels > 1 && r.recursed;
+    let l2_csv = sum(&[
+        r.l2r[INPUT],
+        r.l2w[INPUT],
+        r.l2r[FILTER],
+        r.l2w[FILTER],
+        r.l2w[OUTPUT],
+    ]);
+    let csv_energy_nj = if maestro {
+        let l1 = if csv_l1_from_previous_layer {
+            0
+        } else {
+            l1_total
+        };
+        energy.nj_per_unit * (energy.l2 * l2_csv as f64 + energy.l1 * l1 as f64)
+    } else {
+        // §8.4 fixed: MAC energy and output L2 reads included, this layer's L1 counts.
+        energy.nj_per_unit * total_energy
+    };
+
+    let csv_l2_sram_size = size(sum(&r.l2req));
+    let csv_l1_sram_size = size(out.first_l1);
+    let pes = hw.num_pes as f64;
+    let lanes = hw.simd_lanes as f64;
+    let bw = hw.noc_bw as f64;
+    let c1 = ceil_div(csv_l1_sram_size, 64).max(1) as f64;
+    let c2 = ceil_div(csv_l2_sram_size, 32768).max(1) as f64;
+    let q = 1.2886 * pes * pes + 5.5814 * pes - 23.711;
+    let b = 14.662 * pes + 28.895;
+    let csv_area = pes * (4470.9014 * lanes + 4505.1889 * c1)
+        + 4161.536 * c2
+        + 101.7938 * b * bw
+        + (395.473f64).max(395.473 * q);
+    let csv_pe_power = 1.2223 * lanes * pes;
+    let csv_l1_power = 0.2208 * c1 * pes;
+    let csv_l2_power = 4.0 * c2;
+    let csv_noc_power = 0.8 * b * bw / 1000.0 + (0.34f64).max(0.34 * q / 1000.0);
+    // MAESTRO multiplies the declared sizes only (a derived `Y` from `Y'` counts as 1).
+    let pixel_dims = if maestro { &plan.declared } else { &plan.real };
+    let pixels = |t: usize| {
+        plan.tensors[t].vars().iter().fold(1i64, |a, &v| {
+            if pixel_dims.has & (1 << v) != 0 {
+                a.saturating_mul(pixel_dims.size[v as usize])
+            } else {
+                a
+            }
+        })
+    };
+
+    let l1_sum = |t: usize| r.l1w[t] as f64;
+    Ok(LayerMetrics {
+        runtime_cycles: r.runtime,
+        throughput,
+        num_macs: r.macs,
+        input_l2_size_req: size(r.l2req[INPUT]),
+        input_l1_size_req: size(r.l1req[INPUT]),
+        input_l2_write: r.l2w[INPUT],
+        input_l2_read: r.l2r[INPUT],
+        input_l1_write: r.l1w[INPUT],
+        input_l1_read: r.l1r[INPUT],
+        input_reuse_factor: div(r.l1r[INPUT] as f64, l1_sum(INPUT)),
+        filter_l2_size_req: size(r.l2req[FILTER]),
+        filter_l1_size_req: size(r.l1req[FILTER]),
+        filter_l2_write: r.l2w[FILTER],
+        filter_l2_read: r.l2r[FILTER],
+        filter_l1_write: r.l1w[FILTER],
+        filter_l1_read: r.l1r[FILTER],
+        filter_reuse_factor: div(r.l1r[FILTER] as f64, l1_sum(FILTER)),
+        output_l2_size_req: size(r.l2req[OUTPUT]),
+        output_l1_size_req: size(r.l1req[OUTPUT]),
+        output_l2_write: r.l2w[OUTPUT],
+        output_l2_read: r.l2r[OUTPUT],
+        output_l1_write: r.l1w[OUTPUT],
+        output_l1_read: r.l1r[OUTPUT],
+        output_reuse_factor: 1.0,
+        overall_reuse_factor: div(sum(&r.l1r) as f64, sum(&r.l1w) as f64),
+        input_l2_write_energy: e2(r.l2w[INPUT]),
+        input_l2_read_energy: e2(r.l2r[INPUT]),
+        input_l1_write_energy: e1(r.l1w[INPUT]),
+        input_l1_read_energy: e1(r.l1r[INPUT]),
+        filter_l2_write_energy: e2(r.l2w[FILTER]),
+        filter_l2_read_energy: e2(r.l2r[FILTER]),
+        filter_l1_write_energy: e1(r.l1w[FILTER]),
+        filter_l1_read_energy: e1(r.l1r[FILTER]),
+        output_l2_write_energy: e2(r.l2w[OUTPUT]),
+        output_l2_read_energy: e2(r.l2r[OUTPUT]),
+        output_l1_write_energy: e1(r.l1w[OUTPUT]),
+        output_l1_read_energy: e1(r.l1r[OUTPUT]),
+        total_l2_write_energy: e2(sum(&r.l2w)),
+        total_l2_read_energy: e2(sum(&r.l2r)),
+        total_l1_write_energy: e1(sum(&r.l1w)),
+        total_l1_read_energy: e1(sum(&r.l1r)),
+        total_mac_energy: energy.mac * r.macs as f64,
+        peak_bw_req: r.peak,
+        avg_bw_req: div(r.bw_sum as f64, r.ntot as f64),
+        total_energy,
+        perf_per_mac_energy: div(throughput, total_energy),
+        ingress_delay_min,
+        ingress_delay_max,
+        ingress_delay_avg,
+        egress_delay_min,
+        egress_delay_max,
+        egress_delay_avg,
+        compute_delay_min,
+        compute_delay_max,
+        compute_delay_avg,
+        avg_utilized_pes: r.avg_active(),
+        arithmetic_intensity: if maestro {
+            r.ai_last
+        } else {
+            // §8.10 fixed: the whole layer's MACs per element fetched, not the last case's.
+            div(r.ai_macs as f64, r.ai_ingress as f64)
+        },
+        total_energy_exact: total_energy,
+        l2_accesses_total: l2_total,
+        l1_accesses_total: l1_total,
+        csv_energy_nj,
+        csv_throughput_per_energy: div(throughput, csv_energy_nj) * 1e9,
+        csv_area,
+        csv_power: csv_pe_power + csv_l1_power + csv_l2_power + csv_noc_power,
+        csv_noc_bw: hw.noc_bw,
+        csv_vector_width: hw.simd_lanes,
+        csv_l2_sram_size,
+        csv_l1_sram_size,
+        csv_mcast_weight: div(r.l1w[FILTER] as f64, r.l2r[FILTER] as f64),
+        csv_mcast_input: div(r.l1w[INPUT] as f64, r.l2r[INPUT] as f64),
+        csv_num_input_pixels: pixels(INPUT),
+        csv_num_weight_pixels: pixels(FILTER),
+        csv_ops_per_joule: div(r.macs as f64, csv_energy_nj) * 1e9,
+        csv_pe_power,
+        csv_l1_power,
+        csv_l2_power,
+        csv_noc_power,
+        info: EvalInfo {
+            model: plan.model,
+            size_unit: if plan.precision_bits.is_some() {
+                SizeUnit::Bytes
+            } else {
+                SizeUnit::Elements
+            },
+            levels,
+            energy,
+            csv_l1_from_previous_layer,
+        },
+    })
+}

@@ -1,0 +1,381 @@
+//! Analytic cost model with MAESTRO's semantics (`specs/maestro.md` §5).
+//!
+//! This module owns the evaluation of one layer under one dataflow on one hardware configuration:
+//! the cluster decomposition of the directive list (§5.2), the per-level mapping tables (§5.3),
+//! the iteration-case analysis and its recursion over cluster levels (§5.4–§5.6), and the
+//! reported metrics, including the columns MAESTRO writes to its CSV file (§5.8–§5.9).
+//!
+//! It knows nothing about source text: the caller resolves `Sz(D)`, constants and names into a
+//! [`Problem`] and a [`Hardware`], and maps a [`CostError`] back to a source location through the
+//! directive index it carries.
+//!
+//! Two models share the engine ([`Model`]):
+//!
+//! * [`Model::Maestro`] reproduces MAESTRO bit for bit, including the quirks listed in §8
+//!   (stride-blind output tiles, the init-edge tile bug, the CSV energy, NaN and `i64::MIN`
+//!   values when every case is skipped).
+//! * [`Model::Default`] fixes those quirks (§9.2). Every difference is listed, with the §8 quirk
+//!   it fixes, in `MODEL.md` next to this file.
+//!
+//! Inputs: [`Problem`] dims keep the first value of a repeated name; strides keep the last; every
+//! value must be in `1..=MAX_INPUT` (capacities excepted). Sizes are elements unless the Default
+//! model is given a precision ([`SizeUnit`]).
+//!
+//! Layers are evaluated independently. MAESTRO's one inter-layer effect, the CSV energy of a
+//! multi-level dataflow reusing the previous layer's L1 counts (§8.4), is applied by the caller
+//! through [`LayerMetrics::maestro_chain_previous_layer`].
+
+mod engine;
+mod metrics;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+pub use metrics::{format_float, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS};
+
+/// Which cost model to evaluate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Model {
+    /// MAESTRO's numbers exactly, quirks of §8 included.
+    Maestro,
+    /// The corrected model of §9.2 (see `MODEL.md`).
+    Default,
+}
+
+/// Layer type. Fixes the tensors and their coupled dimensions (§4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum LayerType {
+    Conv,
+    /// Depthwise convolution (MAESTRO's own files declare `K: 1`).
+    Dsconv,
+    /// Grouped convolution with the group dimension `G`.
+    Ngconv,
+    /// Analysed exactly as [`LayerType::Conv`], as MAESTRO does.
+    Trconv,
+}
+
+/// A layer dimension. `YOut`/`XOut` are MAESTRO's `Y'`/`X'` (output rows/columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Dim {
+    N,
+    G,
+    K,
+    C,
+    R,
+    S,
+    Y,
+    X,
+    YOut,
+    XOut,
+}
+
+impl Dim {
+    /// Every dimension, in index order.
+    pub const ALL: [Dim; 10] = [
+        Dim::N,
+        Dim::G,
+        Dim::K,
+        Dim::C,
+        Dim::R,
+        Dim::S,
+        Dim::Y,
+        Dim::X,
+        Dim::YOut,
+        Dim::XOut,
+    ];
+
+    /// MAESTRO's spelling (`Y'` for [`Dim::YOut`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dim::N => "N",
+            Dim::G => "G",
+            Dim::K => "K",
+            Dim::C => "C",
+            Dim::R => "R",
+            Dim::S => "S",
+            Dim::Y => "Y",
+            Dim::X => "X",
+            Dim::YOut => "Y'",
+            Dim::XOut => "X'",
+        }
+    }
+
+    /// Inverse of [`Dim::name`].
+    pub fn from_name(name: &str) -> Option<Dim> {
+        Dim::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Dim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `TemporalMap` or `SpatialMap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum MapKind {
+    Temporal,
+    Spatial,
+}
+
+/// One dataflow directive with its sizes already resolved to integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Directive {
+    Map {
+        kind: MapKind,
+        size: i64,
+        offset: i64,
+        dim: Dim,
+    },
+    /// `Cluster(size, P|L)`; the two cluster types are analysed identically.
+    Cluster { size: i64 },
+}
+
+/// One layer to evaluate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Problem {
+    pub layer_type: LayerType,
+    /// Declared dimensions in declaration order. The first value of a repeated name wins.
+    pub dims: Vec<(Dim, i64)>,
+    /// Declared strides; only `X` and `Y` have an effect, missing ones are 1. A later entry for
+    /// the same dimension overrides an earlier one.
+    pub strides: Vec<(Dim, i64)>,
+    /// Whether `N` is coupled to the input and output tensors. MAESTRO fixes this per layer type
+    /// by the first layer of that type in the file (§4.3).
+    pub batch_in_tensors: bool,
+    /// The dataflow, outermost directive first.
+    pub directives: Vec<Directive>,
+}
+
+/// Per-access energies replacing MAESTRO's fixed constants (Default model only).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct EnergyTable {
+    /// Energy of one MAC.
+    pub mac: f64,
+    /// Energy of one L1 read or write.
+    pub l1: f64,
+    /// Energy of one L2 read or write.
+    pub l2: f64,
+    /// Nanojoules per unit of the three values above (`0.001` if they are picojoules); used for
+    /// `csv_energy_nj` and the per-joule CSV columns.
+    pub nj_per_unit: f64,
+}
+
+impl EnergyTable {
+    /// MAESTRO's constants: relative units of one MAC, 0.904 nJ per unit in its CSV.
+    pub const MAESTRO: EnergyTable = EnergyTable {
+        mac: 1.0,
+        l1: 1.68,
+        l2: 18.61,
+        nj_per_unit: 0.904,
+    };
+}
+
+/// Hardware parameters of one evaluation. All capacities and bandwidths are in elements unless
+/// `precision_bits` is given (Default model), in which case `l1_size`/`l2_size` are bytes.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Hardware {
+    pub num_pes: i64,
+    pub l1_size: i64,
+    pub l2_size: i64,
+    /// Elements per cycle at every cluster level.
+    pub noc_bw: i64,
+    /// NoC latency in cycles at every cluster level (MAESTRO's `NoC_NumHops`).
+    pub noc_hops: i64,
+    /// MACs per PE per cycle (MAESTRO's `--num_simd_lanes`).
+    pub simd_lanes: i64,
+    /// Default model only: element width; size requirements and capacities become bytes.
+    pub precision_bits: Option<u32>,
+    /// Default model only: per-access energies instead of MAESTRO's 1 / 1.68 / 18.61.
+    pub energy: Option<EnergyTable>,
+}
+
+/// A [`Hardware`] field, for diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum HwField {
+    NumPes,
+    L1Size,
+    L2Size,
+    NocBw,
+    NocHops,
+    SimdLanes,
+    PrecisionBits,
+    Energy,
+}
+
+impl HwField {
+    pub fn name(self) -> &'static str {
+        match self {
+            HwField::NumPes => "num_pes",
+            HwField::L1Size => "l1_size",
+            HwField::L2Size => "l2_size",
+            HwField::NocBw => "noc_bw",
+            HwField::NocHops => "noc_hops",
+            HwField::SimdLanes => "simd_lanes",
+            HwField::PrecisionBits => "precision_bits",
+            HwField::Energy => "energy",
+        }
+    }
+}
+
+/// Largest accepted dimension, stride, map size/offset, cluster size, PE count, bandwidth,
+/// latency or lane count. Keeps every sum and difference of inputs far from `i64` overflow;
+/// products and accumulations saturate and are reported as [`CostError::Overflow`].
+pub const MAX_INPUT: i64 = 1 << 24;
+
+/// Why a layer cannot be evaluated. `directive` fields index [`Problem::directives`]; `level`
+/// fields count cluster levels from the outermost (0) inwards.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum CostError {
+    /// A declared dimension is not positive.
+    InvalidDimension { dim: Dim, size: i64 },
+    /// A declared stride is not positive.
+    InvalidStride { dim: Dim, stride: i64 },
+    /// A dimension the layer type needs (a tensor dimension, or the filter size `R`/`S` that
+    /// `Y`/`X` slide over) is not declared.
+    MissingDimension { dim: Dim },
+    /// Both an input-centric and an output-centric size are declared (`Y` and `Y'`).
+    ConflictingDimensions { input: Dim, output: Dim },
+    /// Default model: the input is smaller than one filter window, so there is no output.
+    EmptyOutput { dim: Dim },
+    /// A map size is not positive.
+    InvalidMapSize { directive: usize, size: i64 },
+    /// A map offset is not positive.
+    InvalidMapOffset { directive: usize, offset: i64 },
+    /// A cluster size is not positive.
+    InvalidClusterSize { directive: usize, size: i64 },
+    /// More than three `Cluster` directives (MAESTRO has four NoC levels).
+    TooManyClusters { directive: usize },
+    /// The product of the cluster sizes exceeds the number of PEs.
+    NotEnoughPes { required: i64, available: i64 },
+    /// A directive names a dimension this level does not have. Below the top level only the
+    /// input/filter dimensions exist, so e.g. a `K` map in a multi-level DSCONV dataflow fails
+    /// at level 1 (the directive is then the outer one that level 1 inherited).
+    DimensionNotFound {
+        directive: usize,
+        dim: Dim,
+        level: usize,
+    },
+    /// An output-centric map (`Y'`/`X'`) needs the filter map (`R`/`S`) of the same level to be
+    /// converted (Maestro model; the Default model falls back to the level's filter size).
+    OutputMapWithoutFilterMap { directive: usize, dim: Dim },
+    /// A cluster level has no `SpatialMap`. `cluster` is the `Cluster` directive that opened
+    /// the level (`None` for the outermost level).
+    NoSpatialMap {
+        level: usize,
+        cluster: Option<usize>,
+    },
+    /// A third `SpatialMap` in one cluster level.
+    TooManySpatialMaps { directive: usize },
+    /// MAESTRO aborts when a reloaded temporal map has no unique part. `directive` is `None`
+    /// when the map was filled in automatically for an unmapped dimension.
+    ZeroUniqueSize { directive: Option<usize>, dim: Dim },
+    /// The innermost level's output tile (double-buffered) does not fit the L1 capacity.
+    NotEnoughL1 { required: i64, capacity: i64 },
+    /// The top level's output egress (double-buffered) does not fit the L2 capacity.
+    NotEnoughL2 { required: i64, capacity: i64 },
+    /// A hardware parameter is out of range.
+    InvalidHardware { field: HwField },
+    /// An input value exceeds [`MAX_INPUT`].
+    ValueTooLarge { value: i64 },
+    /// The dataflow has more iteration cases than the engine enumerates (see `MAX_CASES`).
+    TooManyCases { level: usize, cases: i64 },
+    /// A count exceeded the `i64` range.
+    Overflow,
+}
+
+impl fmt::Display for CostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CostError::InvalidDimension { dim, size } => {
+                write!(f, "dimension {dim} has size {size}; sizes must be at least 1")
+            }
+            CostError::InvalidStride { dim, stride } => {
+                write!(f, "stride of {dim} is {stride}; strides must be at least 1")
+            }
+            CostError::MissingDimension { dim } => {
+                write!(f, "dimension {dim} is required by this layer type but not declared")
+            }
+            CostError::ConflictingDimensions { input, output } => {
+                write!(f, "both {input} and {output} are declared; declare only one of them")
+            }
+            CostError::EmptyOutput { dim } => {
+                write!(f, "the layer has no outputs along {dim}: the input is smaller than the filter")
+            }
+            CostError::InvalidMapSize { directive, size } => {
+                write!(f, "directive {directive}: map size {size} must be at least 1")
+            }
+            CostError::InvalidMapOffset { directive, offset } => {
+                write!(f, "directive {directive}: map offset {offset} must be at least 1")
+            }
+            CostError::InvalidClusterSize { directive, size } => {
+                write!(f, "directive {directive}: cluster size {size} must be at least 1")
+            }
+            CostError::TooManyClusters { directive } => {
+                write!(f, "directive {directive}: at most 3 Cluster directives are supported")
+            }
+            CostError::NotEnoughPes { required, available } => write!(
+                f,
+                "the clusters need {required} PEs but the hardware has {available}"
+            ),
+            CostError::DimensionNotFound {
+                directive,
+                dim,
+                level,
+            } => write!(
+                f,
+                "directive {directive}: dimension {dim} not found at cluster level {level}"
+            ),
+            CostError::OutputMapWithoutFilterMap { directive, dim } => write!(
+                f,
+                "directive {directive}: output-centric map on {dim} needs a map on the filter dimension in the same cluster level"
+            ),
+            CostError::NoSpatialMap { level, .. } => {
+                write!(f, "cluster level {level} has no SpatialMap")
+            }
+            CostError::TooManySpatialMaps { directive } => write!(
+                f,
+                "directive {directive}: at most two SpatialMaps per cluster level"
+            ),
+            CostError::ZeroUniqueSize { directive, dim } => match directive {
+                Some(d) => write!(f, "directive {d}: the map on {dim} has no unique data to reload"),
+                None => write!(f, "the implicit map on {dim} has no unique data to reload"),
+            },
+            CostError::NotEnoughL1 { required, capacity } => write!(
+                f,
+                "the required L1 buffer size {required} is larger than the L1 size {capacity}"
+            ),
+            CostError::NotEnoughL2 { required, capacity } => write!(
+                f,
+                "the required L2 buffer size {required} is larger than the L2 size {capacity}"
+            ),
+            CostError::InvalidHardware { field } => {
+                write!(f, "hardware parameter {} is out of range", field.name())
+            }
+            CostError::ValueTooLarge { value } => {
+                write!(f, "value {value} exceeds the supported maximum {MAX_INPUT}")
+            }
+            CostError::TooManyCases { level, cases } => write!(
+                f,
+                "cluster level {level} has {cases} iteration cases, more than the engine enumerates"
+            ),
+            CostError::Overflow => f.write_str("a count exceeded the 64-bit integer range"),
+        }
+    }
+}
+
+impl std::error::Error for CostError {}
+
+/// Evaluate one layer.
+pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics, CostError> {
+    let plan = engine::Plan::build(p, hw, model)?;
+    let out = engine::Analyzer::new(&plan).run()?;
+    metrics::assemble(&plan, hw, &out)
+}

@@ -1,0 +1,426 @@
+//! Evaluation of a mapping with the cost model: each layer's dataflow is instantiated and
+//! turned into a `cost::Problem`; identical problems (the repeated blocks of a ResNet, say)
+//! are evaluated once; distinct ones run in parallel (rayon) and results come back in layer
+//! order, so reports do not depend on thread count. Model errors become diagnostics that
+//! point at the directive or hardware line responsible.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::cost::{self, CostError, LayerMetrics, Model};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::lower::instantiate;
+use crate::ir::{self, ConcreteDirective, DataflowChoice, LayerOp, MappingId, Program};
+use crate::source::Span;
+
+/// One layer's outcome.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LayerReport {
+    pub layer: String,
+    #[serde(flatten)]
+    pub status: LayerStatus,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum LayerStatus {
+    Ok {
+        metrics: Box<LayerMetrics>,
+    },
+    /// The layer is mapped with `search`; `dfc map` chooses its dataflow.
+    NotMapped,
+    Error {
+        message: String,
+    },
+}
+
+/// Sums over the layers that were evaluated.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct NetworkTotals {
+    pub layers_evaluated: usize,
+    pub runtime_cycles: i64,
+    pub num_macs: i64,
+    pub total_energy: f64,
+    pub l2_accesses_total: i64,
+    pub l1_accesses_total: i64,
+    /// MACs per cycle over the whole network.
+    pub throughput: f64,
+    pub peak_bw_req: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MappingReport {
+    pub mapping: String,
+    pub network: String,
+    pub hardware: String,
+    pub model: Model,
+    pub layers: Vec<LayerReport>,
+    pub totals: NetworkTotals,
+}
+
+/// Evaluate every layer of a mapping. Diagnostics say why a layer has no metrics.
+pub fn evaluate_mapping(
+    program: &Program,
+    id: MappingId,
+    model: Model,
+) -> (MappingReport, Vec<Diagnostic>) {
+    let mapping = program.mapping(id);
+    let network = program.network(mapping.network);
+    let hw = program.hardware(mapping.hardware);
+    let mut diags = Vec::new();
+
+    // Layer → index into `unique`, or why it has none.
+    let mut unique: Vec<(cost::Problem, cost::Hardware)> = Vec::new();
+    let mut index: HashMap<(cost::Problem, Option<u32>), usize> = HashMap::new();
+    let mut slots: Vec<Option<usize>> = Vec::with_capacity(network.layers.len());
+    let coupling = batch_coupling(network, model);
+    for (i, (layer, lm)) in network.layers.iter().zip(&mapping.layers).enumerate() {
+        let DataflowChoice::Fixed {
+            dataflow,
+            args,
+            span,
+        } = &lm.dataflow
+        else {
+            diags.push(
+                Diagnostic::at(
+                    Code::LayerNotEvaluated,
+                    lm.dataflow.span(),
+                    format!(
+                        "layer `{}` is mapped with `search` and is not evaluated",
+                        layer.name
+                    ),
+                    "no dataflow chosen yet",
+                )
+                .with_help("run `dfc map` to choose a dataflow, or name one for this layer"),
+            );
+            slots.push(None);
+            continue;
+        };
+        let df = program.dataflow(*dataflow);
+        let directives = match instantiate(df, args, layer) {
+            Ok(d) => d,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::at(e.code, e.span, e.message, "evaluated here")
+                        .with_label(*span, format!("used for layer `{}`", layer.name)),
+                );
+                slots.push(None);
+                continue;
+            }
+        };
+        let problem = problem(layer, &directives, coupling[i], model);
+        let hardware = hardware(hw, lm.precision, model);
+        let key = (problem, hardware.precision_bits);
+        let next = unique.len();
+        let slot = *index.entry(key.clone()).or_insert(next);
+        if slot == next {
+            unique.push((key.0, hardware));
+        }
+        slots.push(Some(slot));
+    }
+
+    let results: Vec<Result<LayerMetrics, CostError>> = unique
+        .par_iter()
+        .map(|(p, h)| cost::evaluate(p, h, model))
+        .collect();
+
+    let mut layers = Vec::with_capacity(network.layers.len());
+    let mut totals = NetworkTotals::default();
+    let mut reported = vec![false; unique.len()];
+    let mut previous: Option<&LayerMetrics> = None;
+    for ((layer, lm), slot) in network.layers.iter().zip(&mapping.layers).zip(slots) {
+        let status = match slot {
+            None => LayerStatus::NotMapped,
+            Some(s) => match &results[s] {
+                Ok(m) => {
+                    // MAESTRO's CSV energy of a multi-level dataflow takes the previous
+                    // layer's L1 counts (§8.4); a no-op in the default model.
+                    let mut m = m.clone();
+                    if let Some(prev) = previous {
+                        m.maestro_chain_previous_layer(prev);
+                    }
+                    if let Ok(current) = &results[s] {
+                        previous = Some(current);
+                    }
+                    totals.layers_evaluated += 1;
+                    totals.runtime_cycles += m.runtime_cycles;
+                    totals.num_macs += m.num_macs;
+                    totals.total_energy += m.total_energy_exact;
+                    totals.l2_accesses_total += m.l2_accesses_total;
+                    totals.l1_accesses_total += m.l1_accesses_total;
+                    totals.peak_bw_req = totals.peak_bw_req.max(m.peak_bw_req);
+                    LayerStatus::Ok {
+                        metrics: Box::new(m.clone()),
+                    }
+                }
+                Err(e) => {
+                    if !reported[s] {
+                        reported[s] = true;
+                        diags.push(error_diagnostic(program, mapping, layer, lm, e));
+                    }
+                    LayerStatus::Error {
+                        message: e.to_string(),
+                    }
+                }
+            },
+        };
+        layers.push(LayerReport {
+            layer: layer.name.clone(),
+            status,
+        });
+    }
+    if totals.runtime_cycles > 0 {
+        totals.throughput = totals.num_macs as f64 / totals.runtime_cycles as f64;
+    }
+    let report = MappingReport {
+        mapping: mapping.name.clone(),
+        network: network.name.clone(),
+        hardware: hw.name.clone(),
+        model,
+        layers,
+        totals,
+    };
+    (report, diags)
+}
+
+/// MAESTRO couples `N` to a layer type's tensors when the first layer of that type in the
+/// file declares `N` (§4.3); the default model couples it whenever the batch is used.
+fn batch_coupling(network: &ir::Network, model: Model) -> Vec<bool> {
+    let mut first: HashMap<cost::LayerType, bool> = HashMap::new();
+    network
+        .layers
+        .iter()
+        .map(|l| match model {
+            Model::Maestro => *first
+                .entry(layer_type(l, model))
+                .or_insert(l.shape.batch_declared),
+            Model::Default => l.shape.batch_declared || l.shape.n > 1,
+        })
+        .collect()
+}
+
+fn layer_type(layer: &ir::Layer, model: Model) -> cost::LayerType {
+    match layer.op {
+        LayerOp::DwConv => cost::LayerType::Dsconv,
+        LayerOp::TConv if model == Model::Maestro => cost::LayerType::Trconv,
+        _ if layer.shape.g > 1 => cost::LayerType::Ngconv,
+        _ => cost::LayerType::Conv,
+    }
+}
+
+fn i(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// The cost model's view of one layer under one dataflow.
+fn problem(
+    layer: &ir::Layer,
+    directives: &[ConcreteDirective],
+    batch: bool,
+    model: Model,
+) -> cost::Problem {
+    use cost::Dim as D;
+    let s = &layer.shape;
+    let ty = layer_type(layer, model);
+    // MAESTRO analyses TRCONV exactly as CONV over the input as written (§4.2); the default
+    // model costs the zero-inserted stride-1 convolution the layer lowers to.
+    let raw = model == Model::Maestro && layer.op == LayerOp::TConv;
+    let (y, x, r, sz) = if raw {
+        (s.y, s.x, s.r, s.s)
+    } else {
+        (
+            layer.loop_bound(ir::Dim::Y),
+            layer.loop_bound(ir::Dim::X),
+            layer.loop_bound(ir::Dim::R),
+            layer.loop_bound(ir::Dim::S),
+        )
+    };
+    let mut dims = Vec::with_capacity(8);
+    if batch || s.batch_declared {
+        dims.push((D::N, i(s.n)));
+    }
+    match ty {
+        cost::LayerType::Dsconv => {
+            dims.push((D::K, 1));
+            dims.push((D::C, i(s.g)));
+        }
+        cost::LayerType::Ngconv => {
+            dims.push((D::G, i(s.g)));
+            dims.push((D::K, i(s.k)));
+            dims.push((D::C, i(s.c)));
+        }
+        _ => {
+            dims.push((D::K, i(s.k)));
+            dims.push((D::C, i(s.c)));
+        }
+    }
+    dims.extend([(D::R, i(r)), (D::S, i(sz))]);
+    // MAESTRO derives the input from a declared output size itself, and reports the
+    // declaration as written (§5.1); the default model is given the input.
+    let maestro = model == Model::Maestro;
+    dims.push(if maestro && s.output_declared_y {
+        (D::YOut, i(s.out_y))
+    } else {
+        (D::Y, i(y))
+    });
+    dims.push(if maestro && s.output_declared_x {
+        (D::XOut, i(s.out_x))
+    } else {
+        (D::X, i(x))
+    });
+    let (sy, sx) = if raw {
+        (s.stride_y, s.stride_x)
+    } else {
+        (layer.loop_stride_y(), layer.loop_stride_x())
+    };
+    let strides = vec![(D::Y, i(sy)), (D::X, i(sx))];
+    let directives = directives
+        .iter()
+        .map(|d| match *d {
+            ConcreteDirective::Map {
+                kind,
+                size,
+                offset,
+                dim,
+            } => cost::Directive::Map {
+                kind: match kind {
+                    ir::MapKind::Spatial => cost::MapKind::Spatial,
+                    ir::MapKind::Temporal => cost::MapKind::Temporal,
+                },
+                size,
+                offset,
+                dim: cost_dim(dim),
+            },
+            ConcreteDirective::Cluster { size } => cost::Directive::Cluster { size },
+        })
+        .collect();
+    cost::Problem {
+        layer_type: ty,
+        dims,
+        strides,
+        batch_in_tensors: batch,
+        directives,
+    }
+}
+
+fn cost_dim(d: ir::Dim) -> cost::Dim {
+    match d {
+        ir::Dim::N => cost::Dim::N,
+        ir::Dim::G => cost::Dim::G,
+        ir::Dim::K => cost::Dim::K,
+        ir::Dim::C => cost::Dim::C,
+        ir::Dim::R => cost::Dim::R,
+        ir::Dim::S => cost::Dim::S,
+        ir::Dim::Y => cost::Dim::Y,
+        ir::Dim::X => cost::Dim::X,
+        ir::Dim::YOut => cost::Dim::YOut,
+        ir::Dim::XOut => cost::Dim::XOut,
+    }
+}
+
+/// The cost model's view of the hardware; a layer precision overrides the hardware's.
+fn hardware(hw: &ir::Hardware, layer: Option<ir::LayerPrecision>, model: Model) -> cost::Hardware {
+    // The cost model has one element size per layer: the activations' when the mapping
+    // quantises the layer (inputs and outputs are most of the traffic), else the hardware's.
+    let precision = layer.map(|p| p.activations).or(hw.precision);
+    // MAESTRO counts capacities in elements; the default model with a precision in bytes.
+    let capacity = |size: ir::Size| match (model, precision) {
+        (Model::Default, Some(p)) => size.bytes(hw.precision.or(Some(p))),
+        _ => size.elements(hw.precision),
+    };
+    cost::Hardware {
+        num_pes: i(hw.pes),
+        l1_size: i(capacity(hw.l1)),
+        l2_size: i(capacity(hw.l2)),
+        noc_bw: i(hw.noc_bandwidth.elements_per_cycle(hw.precision)),
+        noc_hops: i(hw.noc_latency_cycles),
+        simd_lanes: i(hw.macs_per_pe),
+        precision_bits: precision.map(|p| p.bits),
+        energy: hw.energy.map(|e| cost::EnergyTable {
+            mac: e.mac_pj,
+            l1: e.l1_pj,
+            l2: e.l2_pj,
+            nj_per_unit: 1e-3,
+        }),
+    }
+}
+
+/// A model error as a diagnostic on the directive or hardware line that caused it.
+fn error_diagnostic(
+    program: &Program,
+    mapping: &ir::Mapping,
+    layer: &ir::Layer,
+    lm: &ir::LayerMapping,
+    e: &CostError,
+) -> Diagnostic {
+    let hw = program.hardware(mapping.hardware);
+    let use_span = lm.dataflow.span();
+    let dataflow = match &lm.dataflow {
+        DataflowChoice::Fixed { dataflow, .. } => Some(program.dataflow(*dataflow)),
+        DataflowChoice::Search { .. } => None,
+    };
+    let directive_span = |i: usize| -> Span {
+        dataflow
+            .and_then(|d| d.directives.get(i).map(ir::Directive::span))
+            .or(dataflow.map(|d| d.span))
+            .unwrap_or(use_span)
+    };
+    let for_layer = format!("for layer `{}`", layer.name);
+    let (code, span, label, hint): (Code, Span, String, Option<String>) = match e {
+        CostError::NotEnoughL1 { required, capacity } => (
+            Code::BufferOverflow,
+            hw.field_span("l1"),
+            format!("holds {capacity} elements; the output tile needs {required}"),
+            Some("use a smaller output tile at the innermost level, or a larger `l1`".to_string()),
+        ),
+        CostError::NotEnoughL2 { required, capacity } => (
+            Code::BufferOverflow,
+            hw.field_span("l2"),
+            format!("holds {capacity} elements; the output egress needs {required}"),
+            Some("tile the outer levels more finely, or use a larger `l2`".to_string()),
+        ),
+        CostError::InvalidMapSize { directive, .. }
+        | CostError::InvalidMapOffset { directive, .. }
+        | CostError::InvalidClusterSize { directive, .. }
+        | CostError::TooManyClusters { directive }
+        | CostError::DimensionNotFound { directive, .. }
+        | CostError::OutputMapWithoutFilterMap { directive, .. }
+        | CostError::TooManySpatialMaps { directive }
+        | CostError::ZeroUniqueSize {
+            directive: Some(directive),
+            ..
+        } => (
+            Code::ModelError,
+            directive_span(*directive),
+            "this directive".to_string(),
+            None,
+        ),
+        CostError::NoSpatialMap {
+            cluster: Some(c), ..
+        } => (
+            Code::ModelError,
+            directive_span(*c),
+            "the level opened here".to_string(),
+            None,
+        ),
+        CostError::NotEnoughPes { available, .. } => (
+            Code::ClusterTooLarge,
+            hw.field_span("pes"),
+            format!("{available} PEs"),
+            None,
+        ),
+        CostError::InvalidHardware { field } => (
+            Code::ModelError,
+            hw.span,
+            format!("`{}` is not usable", field.name()),
+            None,
+        ),
+        _ => (Code::ModelError, layer.span, "this layer".to_string(), None),
+    };
+    let mut d = Diagnostic::at(code, span, format!("{e} {for_layer}"), label);
+    if span != use_span {
+        d = d.with_label(use_span, format!("the dataflow of layer `{}`", layer.name));
+    }
+    d.with_help_opt(hint)
+}
