@@ -284,13 +284,10 @@ fn problem(
                 offset,
                 dim,
             } => cost::Directive::Map {
-                kind: match kind {
-                    ir::MapKind::Spatial => cost::MapKind::Spatial,
-                    ir::MapKind::Temporal => cost::MapKind::Temporal,
-                },
+                kind,
                 size,
                 offset,
-                dim: cost_dim(dim),
+                dim,
             },
             ConcreteDirective::Cluster { size } => cost::Directive::Cluster { size },
         })
@@ -301,21 +298,6 @@ fn problem(
         strides,
         batch_in_tensors: batch,
         directives,
-    }
-}
-
-fn cost_dim(d: ir::Dim) -> cost::Dim {
-    match d {
-        ir::Dim::N => cost::Dim::N,
-        ir::Dim::G => cost::Dim::G,
-        ir::Dim::K => cost::Dim::K,
-        ir::Dim::C => cost::Dim::C,
-        ir::Dim::R => cost::Dim::R,
-        ir::Dim::S => cost::Dim::S,
-        ir::Dim::Y => cost::Dim::Y,
-        ir::Dim::X => cost::Dim::X,
-        ir::Dim::YOut => cost::Dim::YOut,
-        ir::Dim::XOut => cost::Dim::XOut,
     }
 }
 

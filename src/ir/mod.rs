@@ -86,6 +86,17 @@ impl Dim {
     pub fn parse(name: &str) -> Option<Dim> {
         Dim::ALL.iter().copied().find(|d| d.name() == name)
     }
+
+    /// Position in [`Dim::ALL`], for tables indexed by dimension.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Dim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// A whole program: every item of the root file and of the files it imports.

@@ -56,74 +56,7 @@ pub enum LayerType {
     Trconv,
 }
 
-/// A layer dimension. `YOut`/`XOut` are MAESTRO's `Y'`/`X'` (output rows/columns).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum Dim {
-    N,
-    G,
-    K,
-    C,
-    R,
-    S,
-    Y,
-    X,
-    YOut,
-    XOut,
-}
-
-impl Dim {
-    /// Every dimension, in index order.
-    pub const ALL: [Dim; 10] = [
-        Dim::N,
-        Dim::G,
-        Dim::K,
-        Dim::C,
-        Dim::R,
-        Dim::S,
-        Dim::Y,
-        Dim::X,
-        Dim::YOut,
-        Dim::XOut,
-    ];
-
-    /// MAESTRO's spelling (`Y'` for [`Dim::YOut`]).
-    pub fn name(self) -> &'static str {
-        match self {
-            Dim::N => "N",
-            Dim::G => "G",
-            Dim::K => "K",
-            Dim::C => "C",
-            Dim::R => "R",
-            Dim::S => "S",
-            Dim::Y => "Y",
-            Dim::X => "X",
-            Dim::YOut => "Y'",
-            Dim::XOut => "X'",
-        }
-    }
-
-    /// Inverse of [`Dim::name`].
-    pub fn from_name(name: &str) -> Option<Dim> {
-        Dim::ALL.into_iter().find(|d| d.name() == name)
-    }
-
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl fmt::Display for Dim {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// `TemporalMap` or `SpatialMap`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum MapKind {
-    Temporal,
-    Spatial,
-}
+pub use crate::ir::{Dim, MapKind};
 
 /// One dataflow directive with its sizes already resolved to integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

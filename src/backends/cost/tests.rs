@@ -29,7 +29,7 @@ fn layer_type(s: &str) -> LayerType {
 
 fn dim(v: &Value) -> Dim {
     let s = v.as_str().expect("dimension name");
-    Dim::from_name(s).unwrap_or_else(|| panic!("unknown dimension {s}"))
+    Dim::parse(s).unwrap_or_else(|| panic!("unknown dimension {s}"))
 }
 
 fn int(v: &Value) -> i64 {
