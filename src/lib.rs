@@ -10,5 +10,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod ir;
 pub mod maestro;
+pub mod rewrite;
+pub mod search;
 pub mod source;
 pub mod syntax;

@@ -213,8 +213,9 @@ fn i(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-/// The cost model's view of one layer under one dataflow.
-fn problem(
+/// The cost model's view of one layer under one dataflow. `batch` says whether `N` is
+/// coupled to the tensors (see `batch_coupling`; for a lone layer: `shape.batch_declared`).
+pub fn problem(
     layer: &ir::Layer,
     directives: &[ConcreteDirective],
     batch: bool,
@@ -302,7 +303,11 @@ fn problem(
 }
 
 /// The cost model's view of the hardware; a layer precision overrides the hardware's.
-fn hardware(hw: &ir::Hardware, layer: Option<ir::LayerPrecision>, model: Model) -> cost::Hardware {
+pub fn hardware(
+    hw: &ir::Hardware,
+    layer: Option<ir::LayerPrecision>,
+    model: Model,
+) -> cost::Hardware {
     // The cost model has one element size per layer: the activations' when the mapping
     // quantises the layer (inputs and outputs are most of the traffic), else the hardware's.
     let precision = layer.map(|p| p.activations).or(hw.precision);

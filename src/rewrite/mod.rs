@@ -1,0 +1,1 @@
+//! Mapping space as e-graph rewrites (egg). Being built; see issue 4.
