@@ -173,6 +173,7 @@ pub fn evaluate_mapping(
     if totals.runtime_cycles > 0 {
         totals.throughput = totals.num_macs as f64 / totals.runtime_cycles as f64;
     }
+    crate::diagnostics::sort(&mut diags);
     let report = MappingReport {
         mapping: mapping.name.clone(),
         network: network.name.clone(),

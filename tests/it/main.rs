@@ -3,10 +3,12 @@
 
 mod cli;
 mod common;
+mod cost_model;
 mod editors;
 mod fmt;
 mod maestro_import;
 mod mutations;
 mod parity;
 mod programs;
+mod reports;
 mod ui;

@@ -410,7 +410,16 @@ impl Plan {
                 }
             }
         }
-        let iv_mask = tensors[INPUT].mask | tensors[FILTER].mask;
+        // A depthwise layer's `K` (1) is no tensor's variable, so MAESTRO does not carry it to
+        // lower levels, and a `K` map at an outer level of a multi-level dataflow fails there
+        // (§8.10). The default model carries it down like any loop of size 1, so dataflows
+        // written for convolutions (which map `K` first) also run depthwise layers.
+        let depthwise_k = if fixed && p.layer_type == LayerType::Dsconv && top.has(K) {
+            bit(K)
+        } else {
+            0
+        };
+        let iv_mask = tensors[INPUT].mask | tensors[FILTER].mask | depthwise_k;
 
         // Validate directives and split them at the clusters.
         // One segment per cluster level: the opening `Cluster` (index, size) and its maps.
