@@ -14,3 +14,4 @@ pub mod rewrite;
 pub mod search;
 pub mod source;
 pub mod syntax;
+pub mod testing;

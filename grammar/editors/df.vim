@@ -4,7 +4,7 @@ if exists("b:current_syntax")
   finish
 endif
 
-syn keyword dfKeyword dataflow expect hardware int mapping network search std test use
+syn keyword dfKeyword dataflow expect hardware int mapping network of search snapshot std test use within
 syn keyword dfDirective Cluster SpatialMap Sz TemporalMap cluster spatial temporal
 syn keyword dfOperator conv dwconv fc gemm matmul pwconv tconv
 syn keyword dfPrecision bf16 fp16 fp32 fp8 int16 int32 int4 int8

@@ -5,6 +5,7 @@
 //! changes), 2 usage, I/O or internal error.
 
 mod files;
+mod run_tests;
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -105,6 +106,26 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<String>,
     },
+    /// Run the `test` blocks of `.df` files (directories are searched recursively).
+    ///
+    /// Snapshots live in `snapshots/<file stem>.<test>.snap` beside each file. A missing
+    /// snapshot is written, a changed one fails with a diff.
+    Test {
+        /// Files or directories (default: the current directory).
+        paths: Vec<String>,
+        /// Write new and changed snapshots.
+        #[arg(long, conflicts_with = "check")]
+        accept: bool,
+        /// Never write; a missing snapshot fails (for CI).
+        #[arg(long)]
+        check: bool,
+        /// Run only tests whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+    },
     /// Print the long explanation of a diagnostic code, e.g. `dfc explain E0301`.
     Explain {
         /// A code (`E0301`) or its name (`no-spatial-map`); `--list` for all.
@@ -132,6 +153,13 @@ pub enum ReportFormat {
     Table,
     Json,
     Csv,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
 }
 
 #[derive(Subcommand, Debug)]
@@ -227,6 +255,22 @@ pub fn run(cli: Cli) -> ExitCode {
             stdin_filepath,
         } => fmt(&reporter, &files, check, stdin_filepath.as_deref()),
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Test {
+            paths,
+            accept,
+            check,
+            filter,
+            format,
+        } => run_tests::run(
+            &reporter,
+            &run_tests::TestArgs {
+                paths,
+                accept,
+                check,
+                filter,
+                format,
+            },
+        ),
         Command::Eval {
             file,
             model,

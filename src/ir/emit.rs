@@ -492,32 +492,56 @@ fn mapping(program: &Program, m: &Mapping) -> ast::Mapping {
 fn test(program: &Program, t: &Test) -> ast::Test {
     let m = program.mapping(t.mapping);
     let net = program.network(m.network);
-    let expects = t
-        .expectations
-        .iter()
-        .map(|e| {
-            let unit = match e.metric {
-                Metric::Runtime => Some("cycles"),
-                Metric::Energy => Some("pJ"),
-                Metric::L1 | Metric::L2 => Some(if e.in_elements { "elem" } else { "B" }),
-                Metric::Macs | Metric::Throughput | Metric::UtilizedPes => None,
-            };
-            let value = quantity_ast(float_or_int(e.value), unit.map(|u| (u, None)));
-            ast::Expect {
-                layer: e
-                    .layer
-                    .and_then(|i| net.layers.get(i))
-                    .map(|l| ident(&l.name)),
-                metric: ident(e.metric.name()),
-                op: e.op,
-                value,
-                span: nospan(),
-            }
-        })
-        .collect();
+    let setting = |key: &str, value: &str| ast::TestStatement::Setting {
+        key: ident(key),
+        value: ident(value),
+        span: nospan(),
+    };
+    let mut statements = Vec::new();
+    if t.name != m.name {
+        statements.push(setting("mapping", &m.name));
+    }
+    if t.run == TestRun::Search {
+        statements.push(setting("run", "search"));
+    }
+    if t.model == CostModel::Maestro {
+        statements.push(setting("model", "maestro"));
+    }
+    for e in &t.expectations {
+        let unit = match e.metric {
+            Metric::Runtime => Some("cycles"),
+            Metric::Energy => Some("pJ"),
+            Metric::L1 | Metric::L2 => Some(if e.in_elements { "elem" } else { "B" }),
+            Metric::Macs | Metric::Throughput | Metric::UtilizedPes | Metric::Utilization => None,
+        };
+        statements.push(ast::TestStatement::Expect(ast::Expect {
+            layer: e
+                .layer
+                .and_then(|i| net.layers.get(i))
+                .map(|l| ident(&l.name)),
+            metric: ident(e.metric.name()),
+            op: match e.op {
+                ExpectOp::Cmp(c) => ast::ExpectOp::Cmp(c),
+                ExpectOp::Within(p) => ast::ExpectOp::Within(number(float_or_int(p))),
+            },
+            value: quantity_ast(float_or_int(e.value), unit.map(|u| (u, None))),
+            span: nospan(),
+        }));
+    }
+    for snap in &t.snapshots {
+        let (what, metrics) = match snap {
+            Snapshot::Mapping => ("mapping", Vec::new()),
+            Snapshot::Report(ms) => ("report", ms.iter().map(|m| ident(m.name())).collect()),
+        };
+        statements.push(ast::TestStatement::Snapshot {
+            what: ident(what),
+            metrics,
+            span: nospan(),
+        });
+    }
     ast::Test {
-        name: ident(&m.name),
-        expects,
+        name: ident(&t.name),
+        statements,
         span: nospan(),
     }
 }

@@ -332,8 +332,34 @@ pub struct PrecisionPart {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Test {
     pub name: Ident,
-    pub expects: Vec<Expect>,
+    pub statements: Vec<TestStatement>,
     pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestStatement {
+    /// `mapping: m;`, `run: search;`, `model: maestro;`
+    Setting {
+        key: Ident,
+        value: Ident,
+        span: Span,
+    },
+    Expect(Expect),
+    /// `snapshot mapping;` or `snapshot report(runtime, energy);`
+    Snapshot {
+        what: Ident,
+        metrics: Vec<Ident>,
+        span: Span,
+    },
+}
+
+impl TestStatement {
+    pub fn span(&self) -> Span {
+        match self {
+            TestStatement::Setting { span, .. } | TestStatement::Snapshot { span, .. } => *span,
+            TestStatement::Expect(e) => e.span,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,12 +383,19 @@ impl CmpOp {
     }
 }
 
-/// `expect conv1.runtime < 40e6 cycles;`
+/// How an expectation compares: `< 40e6` or `within 2 % of 1.3e9`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectOp {
+    Cmp(CmpOp),
+    Within(Number),
+}
+
+/// `expect conv1.runtime < 40e6 cycles;` or `expect energy within 2 % of 1.3e9 pJ;`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expect {
     pub layer: Option<Ident>,
     pub metric: Ident,
-    pub op: CmpOp,
+    pub op: ExpectOp,
     pub value: Quantity,
     pub span: Span,
 }

@@ -29,6 +29,12 @@ pub enum Token<'s> {
     Test,
     #[token("expect")]
     Expect,
+    #[token("snapshot")]
+    Snapshot,
+    #[token("within")]
+    Within,
+    #[token("of")]
+    Of,
     #[token("search")]
     Search,
     #[token("int")]
@@ -74,6 +80,8 @@ pub enum Token<'s> {
     Slash,
     #[token("+")]
     Plus,
+    #[token("%")]
+    Percent,
     #[token("-")]
     Minus,
     #[token("<")]
@@ -110,7 +118,8 @@ pub enum Token<'s> {
 
 /// Keywords of the language, as the editor syntax files list them.
 pub const KEYWORDS: &[&str] = &[
-    "use", "std", "network", "hardware", "dataflow", "mapping", "test", "expect", "search", "int",
+    "use", "std", "network", "hardware", "dataflow", "mapping", "test", "expect", "snapshot",
+    "within", "of", "search", "int",
 ];
 
 /// Directive keywords, including MAESTRO's spellings.
@@ -212,6 +221,10 @@ impl std::fmt::Display for Token<'_> {
             Token::Mapping => "`mapping`",
             Token::Test => "`test`",
             Token::Expect => "`expect`",
+            Token::Snapshot => "`snapshot`",
+            Token::Within => "`within`",
+            Token::Of => "`of`",
+            Token::Percent => "`%`",
             Token::Search => "`search`",
             Token::Int => "`int`",
             Token::Spatial => "`spatial`",

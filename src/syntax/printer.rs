@@ -172,14 +172,9 @@ impl Printer<'_> {
             Item::Test(t) => {
                 let head = format!("test {}", t.name.name);
                 self.block(&head, t.name.span.end as usize, t.span.end as usize, |p| {
-                    for e in &t.expects {
-                        let target = match &e.layer {
-                            Some(l) => format!("{}.{}", l.name, e.metric.name),
-                            None => e.metric.name.clone(),
-                        };
-                        let text =
-                            format!("expect {target} {} {};", e.op.as_str(), quantity(&e.value));
-                        p.line(e.span.start as usize, e.span.end as usize, &text);
+                    for st in &t.statements {
+                        let span = st.span();
+                        p.line(span.start as usize, span.end as usize, &test_statement(st));
                     }
                 });
             }
@@ -245,6 +240,30 @@ impl Printer<'_> {
             }
         };
         self.line(span.start as usize, span.end as usize, &text);
+    }
+}
+
+fn test_statement(st: &TestStatement) -> String {
+    match st {
+        TestStatement::Setting { key, value, .. } => format!("{}: {};", key.name, value.name),
+        TestStatement::Expect(e) => {
+            let target = match &e.layer {
+                Some(l) => format!("{}.{}", l.name, e.metric.name),
+                None => e.metric.name.clone(),
+            };
+            let op = match &e.op {
+                ExpectOp::Cmp(c) => c.as_str().to_string(),
+                ExpectOp::Within(n) => format!("within {} % of", n.text),
+            };
+            format!("expect {target} {op} {};", quantity(&e.value))
+        }
+        TestStatement::Snapshot { what, metrics, .. } if metrics.is_empty() => {
+            format!("snapshot {};", what.name)
+        }
+        TestStatement::Snapshot { what, metrics, .. } => {
+            let names: Vec<&str> = metrics.iter().map(|m| m.name.as_str()).collect();
+            format!("snapshot {}({});", what.name, names.join(", "))
+        }
     }
 }
 

@@ -11,4 +11,5 @@ mod mutations;
 mod parity;
 mod programs;
 mod reports;
+mod test_cmd;
 mod ui;

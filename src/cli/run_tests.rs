@@ -1,0 +1,309 @@
+//! `dfc test`: find `.df` files with `test` blocks, run them, compare and write snapshots
+//! (`<dir>/snapshots/<file stem>.<test>.snap`), and report in human, JSON or JUnit form.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{compile, exit, fail, Reporter, TestFormat};
+use crate::source::SourceMap;
+use crate::syntax::lexer::{self, Token};
+use crate::testing;
+
+pub struct TestArgs {
+    pub paths: Vec<String>,
+    pub accept: bool,
+    pub check: bool,
+    pub filter: Option<String>,
+    pub format: TestFormat,
+}
+
+/// The outcome of one test, snapshot comparison included.
+#[derive(serde::Serialize)]
+struct Outcome {
+    file: String,
+    test: String,
+    passed: bool,
+    checks: Vec<testing::Check>,
+    /// `matched`, `written`, `accepted`, `missing`, `changed`, or absent without snapshots.
+    snapshot: Option<&'static str>,
+    snapshot_file: Option<String>,
+    #[serde(skip)]
+    diff: Option<String>,
+    /// Errors that kept the test from running (rendered diagnostics).
+    errors: Vec<String>,
+}
+
+pub fn run(reporter: &Reporter, args: &TestArgs) -> ExitCode {
+    let mut files = Vec::new();
+    let paths = if args.paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        args.paths.clone()
+    };
+    for p in &paths {
+        let path = Path::new(p);
+        if path.is_dir() {
+            collect(path, &mut files);
+        } else if path.is_file() {
+            files.push(path.to_path_buf());
+        } else {
+            return fail(reporter, format!("no file or directory `{p}`"));
+        }
+    }
+    let mut outcomes = Vec::new();
+    for file in files {
+        let name = super::files::normalize(&file)
+            .to_string_lossy()
+            .into_owned();
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            return fail(reporter, format!("cannot read `{name}`"));
+        };
+        if !has_test_block(&text) {
+            continue;
+        }
+        let mut sources = SourceMap::new();
+        let (root, program, diags) = match compile(&mut sources, &name, None) {
+            Ok(x) => x,
+            Err(e) => return fail(reporter, e),
+        };
+        let Some(program) = program else {
+            outcomes.push(Outcome {
+                file: name.clone(),
+                test: "(compile)".to_string(),
+                passed: false,
+                checks: Vec::new(),
+                snapshot: None,
+                snapshot_file: None,
+                diff: None,
+                errors: vec![reporter.render(&diags, &sources)],
+            });
+            continue;
+        };
+        for test in program.tests.iter().filter(|t| t.span.file == root) {
+            if args
+                .filter
+                .as_ref()
+                .is_some_and(|f| !test.name.contains(f.as_str()))
+            {
+                continue;
+            }
+            let result = testing::run(&program, test);
+            let mut outcome = Outcome {
+                file: name.clone(),
+                test: test.name.clone(),
+                passed: result.expectations_pass(),
+                checks: result.checks,
+                snapshot: None,
+                snapshot_file: None,
+                diff: None,
+                errors: Vec::new(),
+            };
+            if crate::diagnostics::has_errors(&result.diagnostics) {
+                outcome
+                    .errors
+                    .push(reporter.render(&result.diagnostics, &sources));
+            }
+            if let Some(body) = result.snapshot {
+                compare_snapshot(&file, &test.name, &name, &body, args, &mut outcome);
+            }
+            outcomes.push(outcome);
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let passed = outcomes.len() - failed;
+    let mut out = std::io::stdout().lock();
+    let text = match args.format {
+        TestFormat::Human => human(&outcomes, passed, failed),
+        TestFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&outcomes).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        TestFormat::Junit => junit(&outcomes),
+    };
+    let _ = out.write_all(text.as_bytes());
+    exit(u8::from(failed > 0))
+}
+
+/// `.df` files under `dir`, sorted, skipping `snapshots/` folders and hidden ones.
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            collect(&p, files);
+        } else if p.extension().and_then(|e| e.to_str()) == Some("df") {
+            files.push(p);
+        }
+    }
+}
+
+fn has_test_block(text: &str) -> bool {
+    lexer::lex(crate::source::FileId(0), text)
+        .tokens
+        .iter()
+        .any(|(_, t, _)| *t == Token::Test)
+}
+
+fn snapshot_path(file: &Path, test: &str) -> PathBuf {
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("file");
+    file.parent()
+        .unwrap_or(Path::new("."))
+        .join("snapshots")
+        .join(format!("{stem}.{test}.snap"))
+}
+
+fn compare_snapshot(
+    file: &Path,
+    test: &str,
+    name: &str,
+    body: &str,
+    args: &TestArgs,
+    outcome: &mut Outcome,
+) {
+    let path = snapshot_path(file, test);
+    outcome.snapshot_file = Some(path.to_string_lossy().into_owned());
+    let content = format!("{}{body}", testing::snapshot_header(test, name));
+    let write = |outcome: &mut Outcome, state: &'static str| {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        match super::write_atomically(&path.to_string_lossy(), &content) {
+            Ok(()) => outcome.snapshot = Some(state),
+            Err(e) => {
+                outcome.errors.push(e);
+                outcome.passed = false;
+            }
+        }
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(stored) => {
+            let stored = testing::snapshot_without_header(&stored);
+            if stored == body {
+                outcome.snapshot = Some("matched");
+            } else if args.accept {
+                write(outcome, "accepted");
+            } else {
+                outcome.snapshot = Some("changed");
+                outcome.diff = Some(testing::diff(&stored, body));
+                outcome.passed = false;
+            }
+        }
+        Err(_) if args.check => {
+            outcome.snapshot = Some("missing");
+            outcome.passed = false;
+        }
+        Err(_) => write(outcome, "written"),
+    }
+}
+
+fn human(outcomes: &[Outcome], passed: usize, failed: usize) -> String {
+    let mut s = String::new();
+    for o in outcomes {
+        let status = if o.passed { "ok" } else { "FAILED" };
+        let snap = match o.snapshot {
+            Some(state @ ("written" | "accepted")) => format!(" (snapshot {state})"),
+            _ => String::new(),
+        };
+        s.push_str(&format!("test {}::{} ... {status}{snap}\n", o.file, o.test));
+    }
+    for o in outcomes.iter().filter(|o| !o.passed) {
+        s.push_str(&format!("\n---- {}::{} ----\n", o.file, o.test));
+        for c in o.checks.iter().filter(|c| !c.passed) {
+            match (c.actual, &c.note) {
+                (Some(a), _) => s.push_str(&format!(
+                    "expectation failed: {}\n    actual: {}\n",
+                    c.expectation,
+                    testing::number(a)
+                )),
+                (None, note) => s.push_str(&format!(
+                    "expectation not measured: {} ({})\n",
+                    c.expectation,
+                    note.as_deref().unwrap_or("no value")
+                )),
+            }
+        }
+        match o.snapshot {
+            Some("missing") => s.push_str(&format!(
+                "snapshot missing: {} (run `dfc test --accept` to write it)\n",
+                o.snapshot_file.as_deref().unwrap_or("")
+            )),
+            Some("changed") => {
+                s.push_str(&format!(
+                    "snapshot changed: {} (run `dfc test --accept` if the change is intended)\n",
+                    o.snapshot_file.as_deref().unwrap_or("")
+                ));
+                s.push_str(o.diff.as_deref().unwrap_or(""));
+            }
+            _ => {}
+        }
+        for e in &o.errors {
+            s.push_str(e);
+        }
+    }
+    s.push_str(&format!("\n{passed} passed, {failed} failed\n"));
+    s
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn junit(outcomes: &[Outcome]) -> String {
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"dfc\" tests=\"{}\" failures=\"{failed}\">\n  <testsuite name=\"dfc test\" tests=\"{}\" failures=\"{failed}\">\n",
+        outcomes.len(),
+        outcomes.len()
+    );
+    for o in outcomes {
+        s.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\"",
+            xml(&o.file),
+            xml(&o.test)
+        ));
+        if o.passed {
+            s.push_str("/>\n");
+            continue;
+        }
+        let mut details = String::new();
+        for c in o.checks.iter().filter(|c| !c.passed) {
+            details.push_str(&format!(
+                "expectation failed: {} (actual: {})\n",
+                c.expectation,
+                c.actual.map_or("not measured".to_string(), testing::number)
+            ));
+        }
+        if let Some(d) = &o.diff {
+            details.push_str(d);
+        }
+        if o.snapshot == Some("missing") {
+            details.push_str("snapshot missing\n");
+        }
+        for e in &o.errors {
+            details.push_str(e);
+        }
+        let message = details.lines().next().unwrap_or("failed").to_string();
+        s.push_str(&format!(
+            ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+            xml(&message),
+            xml(&details)
+        ));
+    }
+    s.push_str("  </testsuite>\n</testsuites>\n");
+    s
+}
