@@ -96,12 +96,8 @@ pub enum Command {
         /// Evaluate only this mapping.
         #[arg(long)]
         mapping: Option<String>,
-        /// MAESTRO HW file, for a `.m` FILE.
-        #[arg(long)]
-        hw: Option<String>,
-        /// MACs per PE for a `.m` FILE (MAESTRO's `--num_simd_lanes`); 1 when absent.
-        #[arg(long)]
-        lanes: Option<u64>,
+        #[command(flatten)]
+        maestro: MaestroArgs,
         /// Write the report here instead of standard output.
         #[arg(short, long)]
         output: Option<String>,
@@ -142,6 +138,17 @@ pub enum Command {
     Debug(DebugCommand),
 }
 
+/// How to read a MAESTRO mapping file: its HW file and SIMD lanes.
+#[derive(Args, Debug, Clone)]
+pub struct MaestroArgs {
+    /// The MAESTRO HW file (`NumPEs`, `L1Size`, …).
+    #[arg(long)]
+    pub hw: Option<String>,
+    /// MACs per PE (MAESTRO's `--num_simd_lanes`); 1 when absent.
+    #[arg(long)]
+    pub lanes: Option<u64>,
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelChoice {
     Default,
@@ -168,12 +175,8 @@ pub enum ImportCommand {
     Maestro {
         /// The MAESTRO mapping file (`Network { Layer { … } }`).
         mapping: String,
-        /// The MAESTRO HW file (`NumPEs`, `L1Size`, …); adds hardware and a mapping.
-        #[arg(long)]
-        hw: Option<String>,
-        /// MACs per PE (MAESTRO's `--num_simd_lanes`); 1 when absent.
-        #[arg(long)]
-        lanes: Option<u64>,
+        #[command(flatten)]
+        maestro: MaestroArgs,
         /// Write the `.df` here instead of standard output.
         #[arg(short, long)]
         output: Option<String>,
@@ -276,8 +279,7 @@ pub fn run(cli: Cli) -> ExitCode {
             model,
             format,
             mapping,
-            hw,
-            lanes,
+            maestro,
             output,
         } => eval(
             &reporter,
@@ -286,17 +288,15 @@ pub fn run(cli: Cli) -> ExitCode {
                 model,
                 format,
                 mapping,
-                hw,
-                lanes,
+                maestro,
                 output,
             },
         ),
         Command::Import(ImportCommand::Maestro {
             mapping,
-            hw,
-            lanes,
+            maestro,
             output,
-        }) => import_maestro(&reporter, &mapping, hw.as_deref(), lanes, output.as_deref()),
+        }) => import_maestro(&reporter, &mapping, &maestro, output.as_deref()),
         Command::Debug(cmd) => debug(&reporter, cmd),
     }
 }
@@ -432,12 +432,11 @@ fn explain(code: Option<&str>, list: bool) -> ExitCode {
 fn import_maestro(
     reporter: &Reporter,
     mapping: &str,
-    hw: Option<&str>,
-    lanes: Option<u64>,
+    maestro: &MaestroArgs,
     output: Option<&str>,
 ) -> ExitCode {
     let mut sources = SourceMap::new();
-    let (program, diags) = match load_maestro(&mut sources, mapping, hw, lanes) {
+    let (program, diags) = match load_maestro(&mut sources, mapping, maestro) {
         Ok(x) => x,
         Err(e) => return fail(reporter, e),
     };
@@ -454,8 +453,7 @@ struct EvalArgs {
     model: ModelChoice,
     format: ReportFormat,
     mapping: Option<String>,
-    hw: Option<String>,
-    lanes: Option<u64>,
+    maestro: MaestroArgs,
     output: Option<String>,
 }
 
@@ -464,7 +462,7 @@ fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
     let mut sources = SourceMap::new();
     let is_maestro = args.file.ends_with(".m");
     let loaded = if is_maestro {
-        if args.hw.is_none() {
+        if args.maestro.hw.is_none() {
             return fail(
                 reporter,
                 format!(
@@ -473,8 +471,7 @@ fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
                 ),
             );
         }
-        load_maestro(&mut sources, &args.file, args.hw.as_deref(), args.lanes)
-            .map(|(p, d)| (None, p, d))
+        load_maestro(&mut sources, &args.file, &args.maestro).map(|(p, d)| (None, p, d))
     } else {
         compile(&mut sources, &args.file, None).map(|(root, p, d)| (Some(root), p, d))
     };
@@ -531,12 +528,11 @@ fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
 pub(crate) fn load_maestro(
     sources: &mut SourceMap,
     mapping: &str,
-    hw: Option<&str>,
-    lanes: Option<u64>,
+    maestro: &MaestroArgs,
 ) -> Result<(Option<ir::Program>, Vec<Diagnostic>), String> {
     let (name, text) = read_input(mapping, None)?;
     let mapping = sources.add(name, text);
-    let hardware = match hw {
+    let hardware = match &maestro.hw {
         Some(path) => {
             let (name, text) = read_input(path, None)?;
             Some(sources.add(name, text))
@@ -548,7 +544,7 @@ pub(crate) fn load_maestro(
         &crate::maestro::Inputs {
             mapping,
             hardware,
-            lanes,
+            lanes: maestro.lanes,
         },
     ))
 }

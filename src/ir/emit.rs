@@ -293,10 +293,7 @@ fn dataflow(d: &Dataflow) -> ast::Dataflow {
                 dim,
                 ..
             } => ast::Directive::Map {
-                kind: match kind {
-                    MapKind::Spatial => ast::MapKind::Spatial,
-                    MapKind::Temporal => ast::MapKind::Temporal,
-                },
+                kind: *kind,
                 size: expr(d, size),
                 offset: expr(d, offset),
                 dim: ident(dim.name()),

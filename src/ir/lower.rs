@@ -678,16 +678,22 @@ impl Cx {
     }
 
     fn positive(&mut self, n: i64, span: Span, field: &str) -> Option<u64> {
-        if n <= 0 {
+        self.require_positive(Code::InvalidValue, n, span, field)
+            .map(|v| v as u64)
+    }
+
+    /// `v` if it is at least 1; otherwise a `code` diagnostic naming `what`.
+    fn require_positive(&mut self, code: Code, v: i64, span: Span, what: &str) -> Option<i64> {
+        if v <= 0 {
             self.error(Diagnostic::at(
-                Code::InvalidValue,
+                code,
                 span,
-                format!("`{field}` must be positive, found {n}"),
+                format!("`{what}` must be positive, found {v}"),
                 "must be at least 1",
             ));
             return None;
         }
-        Some(n as u64)
+        Some(v)
     }
 
     fn expected_number(&mut self, v: &ast::Value, field: &str) -> Option<u64> {
@@ -884,12 +890,8 @@ impl Cx {
                     let size = self.dataflow_expr(size, &params);
                     let offset = self.dataflow_expr(offset, &params);
                     if let (Some(dim), Some(size), Some(offset)) = (dim_ok, size, offset) {
-                        let kind = match kind {
-                            ast::MapKind::Spatial => MapKind::Spatial,
-                            ast::MapKind::Temporal => MapKind::Temporal,
-                        };
                         directives.push(Directive::Map {
-                            kind,
+                            kind: *kind,
                             size,
                             offset,
                             dim,
@@ -932,16 +934,7 @@ impl Cx {
     }
 
     fn positive_i64(&mut self, v: i64, span: Span, what: &str) -> Option<i64> {
-        if v <= 0 {
-            self.error(Diagnostic::at(
-                Code::InvalidTile,
-                span,
-                format!("`{what}` must be positive, found {v}"),
-                "must be at least 1",
-            ));
-            return None;
-        }
-        Some(v)
+        self.require_positive(Code::InvalidTile, v, span, what)
     }
 
     fn dim(&mut self, name: &ast::Ident) -> Option<Dim> {

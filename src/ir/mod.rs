@@ -434,11 +434,7 @@ pub enum Expr {
 
 pub use crate::syntax::ast::BinOp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum MapKind {
-    Spatial,
-    Temporal,
-}
+pub use crate::syntax::ast::MapKind;
 
 /// One directive of a dataflow, before it is instantiated for a layer.
 #[derive(Debug, Clone, PartialEq)]

@@ -185,7 +185,8 @@ pub struct Param {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Across sub-units (`spatial`) or over time (`temporal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum MapKind {
     Spatial,
     Temporal,
