@@ -64,6 +64,7 @@ codes! {
     UnknownLayer = "E0307", "unknown-layer", "a mapping or expectation names a layer the network lacks";
     IncompleteMapping = "E0308", "incomplete-mapping", "a mapping without its network, hardware or a dataflow for some layer";
     UnknownMetric = "E0309", "unknown-metric", "an expectation on a metric that no back end reports";
+    BadDependency = "E0310", "bad-dependency", "a layer that comes after a layer that does not exist or is defined later";
     ClusterTooLarge = "E0401", "cluster-too-large", "clusters that need more PEs than the hardware has";
     PrecisionRequired = "E0402", "precision-required", "a size in bytes on hardware without a precision";
     BufferOverflow = "E0501", "buffer-overflow", "a mapping whose tiles do not fit a buffer";

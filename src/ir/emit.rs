@@ -13,37 +13,23 @@ pub fn emit(program: &Program) -> String {
 
 /// The program as an AST with empty spans.
 pub fn to_ast(program: &Program) -> ast::File {
-    let mut items = Vec::new();
+    let p = program;
+    let mut items: Vec<ast::Item> = Vec::new();
+    items.extend(p.networks.iter().map(|n| ast::Item::Network(network(n))));
+    items.extend(p.hardware.iter().map(|h| ast::Item::Hardware(hardware(h))));
+    items.extend(p.dataflows.iter().map(|d| ast::Item::Dataflow(dataflow(d))));
+    items.extend(p.mappings.iter().map(|m| ast::Item::Mapping(mapping(p, m))));
     items.extend(
-        program
-            .networks
+        p.accelerators
             .iter()
-            .map(|n| ast::Item::Network(network(n))),
+            .map(|a| ast::Item::Accelerator(accelerator(p, a))),
     );
     items.extend(
-        program
-            .hardware
+        p.workloads
             .iter()
-            .map(|h| ast::Item::Hardware(hardware(h))),
+            .map(|w| ast::Item::Workload(workload(p, w))),
     );
-    items.extend(
-        program
-            .dataflows
-            .iter()
-            .map(|d| ast::Item::Dataflow(dataflow(d))),
-    );
-    items.extend(
-        program
-            .mappings
-            .iter()
-            .map(|m| ast::Item::Mapping(mapping(program, m))),
-    );
-    items.extend(
-        program
-            .tests
-            .iter()
-            .map(|t| ast::Item::Test(test(program, t))),
-    );
+    items.extend(p.tests.iter().map(|t| ast::Item::Test(test(p, t))));
     ast::File {
         items,
         comments: Vec::new(),
@@ -79,12 +65,17 @@ fn arg(key: &str, value: u64) -> ast::Arg {
 fn network(n: &Network) -> ast::Network {
     ast::Network {
         name: ident(&n.name),
-        layers: n.layers.iter().map(layer).collect(),
+        layers: n
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| layer(n, i, l))
+            .collect(),
         span: nospan(),
     }
 }
 
-fn layer(l: &Layer) -> ast::Layer {
+fn layer(n: &Network, index: usize, l: &Layer) -> ast::Layer {
     let s = &l.shape;
     let mut args = Vec::new();
     let mut push = |k: &str, v: u64| args.push(arg(k, v));
@@ -151,10 +142,24 @@ fn layer(l: &Layer) -> ast::Layer {
             push("K", s.c);
         }
     }
+    // A chain (after the layer before) is the default and is not written.
+    let chain: Vec<usize> = index.checked_sub(1).into_iter().collect();
+    let after = if l.preds == chain {
+        Vec::new()
+    } else if l.preds.is_empty() {
+        vec![ident("input")]
+    } else {
+        l.preds
+            .iter()
+            .filter_map(|&p| n.layers.get(p))
+            .map(|p| ident(&p.name))
+            .collect()
+    };
     ast::Layer {
         name: ident(&l.name),
         op: ident(l.op.name()),
         args,
+        after,
         span: nospan(),
     }
 }
@@ -539,6 +544,65 @@ fn test(program: &Program, t: &Test) -> ast::Test {
     ast::Test {
         name: ident(&t.name),
         statements,
+        span: nospan(),
+    }
+}
+
+fn accelerator(program: &Program, a: &Accelerator) -> ast::Accelerator {
+    let mut entries: Vec<ast::AcceleratorEntry> = a
+        .subs
+        .iter()
+        .map(|s| ast::AcceleratorEntry::Sub {
+            name: ident(&s.name),
+            hardware: ident(&program.hardware(s.hardware).name),
+            dataflow: choice(
+                program,
+                &DataflowChoice::Fixed {
+                    dataflow: s.dataflow,
+                    args: s.args.clone(),
+                    span: nospan(),
+                },
+            ),
+            span: nospan(),
+        })
+        .collect();
+    if let Some(b) = a.dram_bandwidth {
+        entries.push(ast::AcceleratorEntry::Field(block(
+            "dram",
+            vec![field("bandwidth", bandwidth(b))],
+        )));
+    }
+    if let Some(g) = a.global_buffer {
+        entries.push(ast::AcceleratorEntry::Field(field(
+            "global_buffer",
+            size(g),
+        )));
+    }
+    if let Some(c) = a.clock_hz {
+        entries.push(ast::AcceleratorEntry::Field(field(
+            "clock",
+            quantity(float_or_int(c), Some(("Hz", None))),
+        )));
+    }
+    ast::Accelerator {
+        name: ident(&a.name),
+        entries,
+        span: nospan(),
+    }
+}
+
+fn workload(program: &Program, w: &Workload) -> ast::Workload {
+    ast::Workload {
+        name: ident(&w.name),
+        entries: w
+            .networks
+            .iter()
+            .map(|(n, rate)| ast::WorkloadEntry {
+                network: ident(&program.network(*n).name),
+                rate: rate.map(|r| quantity_ast(float_or_int(r), Some(("fps", None)))),
+                span: nospan(),
+            })
+            .collect(),
         span: nospan(),
     }
 }

@@ -36,6 +36,21 @@ pub fn lower_program(
     }
     for (m, module) in loaded.modules.iter().enumerate() {
         for item in &module.ast.items {
+            match item {
+                ast::Item::Accelerator(a) => {
+                    let lowered = cx.accelerator(a, &scopes[m]);
+                    cx.program.accelerators.push(lowered);
+                }
+                ast::Item::Workload(w) => {
+                    let lowered = cx.workload(w, &scopes[m]);
+                    cx.program.workloads.push(lowered);
+                }
+                _ => {}
+            }
+        }
+    }
+    for (m, module) in loaded.modules.iter().enumerate() {
+        for item in &module.ast.items {
             if let ast::Item::Test(test) = item {
                 if let Some(t) = cx.test(test, &scopes[m]) {
                     cx.program.tests.push(t);
@@ -63,6 +78,10 @@ enum ItemRef {
     Hardware(HardwareId),
     Dataflow(DataflowId),
     Mapping(MappingId),
+    // Nothing refers to accelerators or workloads by name yet; the ids keep them in the
+    // one namespace of items, so their names clash like any other's.
+    Accelerator(#[allow(dead_code)] AcceleratorId),
+    Workload(#[allow(dead_code)] WorkloadId),
 }
 
 impl ItemRef {
@@ -72,6 +91,8 @@ impl ItemRef {
             ItemRef::Hardware(_) => "hardware",
             ItemRef::Dataflow(_) => "dataflow",
             ItemRef::Mapping(_) => "mapping",
+            ItemRef::Accelerator(_) => "accelerator",
+            ItemRef::Workload(_) => "workload",
         }
     }
 }
@@ -95,6 +116,8 @@ impl Cx {
     fn declare(&mut self, modules: &[Module]) -> Vec<Scope> {
         let mut locals: Vec<Scope> = Vec::new();
         let mut mapping_count = 0u32;
+        let mut accelerator_count = 0u32;
+        let mut workload_count = 0u32;
         for module in modules {
             let mut scope = Scope::default();
             for item in &module.ast.items {
@@ -118,6 +141,14 @@ impl Cx {
                     ast::Item::Mapping(_) => {
                         mapping_count += 1;
                         ItemRef::Mapping(MappingId(mapping_count - 1))
+                    }
+                    ast::Item::Accelerator(_) => {
+                        accelerator_count += 1;
+                        ItemRef::Accelerator(AcceleratorId(accelerator_count - 1))
+                    }
+                    ast::Item::Workload(_) => {
+                        workload_count += 1;
+                        ItemRef::Workload(WorkloadId(workload_count - 1))
                     }
                 };
                 let Some(name) = item.name() else { continue };
@@ -272,7 +303,9 @@ impl Cx {
                 continue;
             }
             seen.insert(&l.name.name, l.name.span);
-            if let Some(layer) = self.layer(l) {
+            let preds = self.layer_preds(n, l, &layers);
+            if let Some(mut layer) = self.layer(l) {
+                layer.preds = preds;
                 layers.push(layer);
             }
         }
@@ -281,6 +314,55 @@ impl Cx {
             layers,
             span: n.span,
         }
+    }
+
+    /// The layers `l` comes after: the ones it names (all defined before it; `input` is the
+    /// network's input), or the layer before it in the file.
+    fn layer_preds(&mut self, n: &ast::Network, l: &ast::Layer, earlier: &[Layer]) -> Vec<usize> {
+        if l.after.is_empty() {
+            return earlier.len().checked_sub(1).into_iter().collect();
+        }
+        let mut preds = Vec::new();
+        for a in &l.after {
+            // `input`, unless a layer has that name, is the network's input: no layer.
+            let position = earlier.iter().position(|x| x.name == a.name);
+            if position.is_none() && a.name == "input" {
+                continue;
+            }
+            match position {
+                Some(i) if !preds.contains(&i) => preds.push(i),
+                Some(_) => {}
+                None => {
+                    let later = n.layers.iter().any(|x| x.name.name == a.name);
+                    let mut d = Diagnostic::at(
+                        Code::BadDependency,
+                        a.span,
+                        if later {
+                            format!(
+                                "layer `{}` comes after `{}`, which is defined later",
+                                l.name.name, a.name
+                            )
+                        } else {
+                            format!("network `{}` has no layer `{}`", n.name.name, a.name)
+                        },
+                        if later {
+                            "defined further down"
+                        } else {
+                            "no such layer"
+                        },
+                    );
+                    d = if later {
+                        d.with_help(
+                            "list layers in an order where each comes after the layers it needs",
+                        )
+                    } else {
+                        d.with_help_opt(suggest(&a.name, earlier.iter().map(|x| x.name.as_str())))
+                    };
+                    self.error(d);
+                }
+            }
+        }
+        preds
     }
 
     fn layer(&mut self, l: &ast::Layer) -> Option<Layer> {
@@ -451,6 +533,7 @@ impl Cx {
             name: l.name.name.clone(),
             op,
             shape,
+            preds: Vec::new(),
             span: l.span,
         })
     }
@@ -480,7 +563,7 @@ impl Cx {
         };
         let mut has_energy = false;
         let mut byte_sizes: Vec<Span> = Vec::new();
-        let fields = self.flatten_fields(&h.fields, "", HARDWARE_FIELDS);
+        let fields = self.flatten_fields(&h.fields, "", HARDWARE_FIELDS, "hardware");
         for (path, field, v) in &fields {
             hw.field_spans.push((path.clone(), field.span));
             match path.as_str() {
@@ -590,6 +673,7 @@ impl Cx {
         fields: &'a [ast::Field],
         prefix: &str,
         known: &[&str],
+        item: &str,
     ) -> Vec<(String, &'a ast::Field, &'a ast::Value)> {
         let mut out = Vec::new();
         let mut seen: HashMap<String, Span> = HashMap::new();
@@ -628,7 +712,7 @@ impl Cx {
                     Diagnostic::at(
                         Code::UnknownField,
                         f.key.span,
-                        format!("unknown hardware field `{path}`"),
+                        format!("unknown {item} field `{path}`"),
                         "unknown field",
                     )
                     .with_note(format!("fields here: {}", unique.join(", ")))
@@ -652,7 +736,7 @@ impl Cx {
             match &f.value {
                 ast::FieldValue::Value(v) => out.push((path, f, v)),
                 ast::FieldValue::Block(inner) => {
-                    out.extend(self.flatten_fields(inner, &path, known))
+                    out.extend(self.flatten_fields(inner, &path, known, item))
                 }
             }
         }
@@ -723,6 +807,9 @@ impl Cx {
                 ),
                 Dimension::Time => format!("`{} cycles`", q.number.text),
                 Dimension::Energy => format!("`{} pJ`", q.number.text),
+                Dimension::Frequency => {
+                    format!("`{0} fps` (a frame rate) or `{0} MHz`", q.number.text)
+                }
                 Dimension::Count | Dimension::Rate => q.number.text.clone(),
             };
             let mut d = Diagnostic::at(
@@ -1060,6 +1147,170 @@ impl Cx {
                 );
                 None
             }
+        }
+    }
+
+    fn accelerator(&mut self, a: &ast::Accelerator, scope: &Scope) -> Accelerator {
+        let mut acc = Accelerator {
+            name: a.name.name.clone(),
+            subs: Vec::new(),
+            dram_bandwidth: None,
+            global_buffer: None,
+            clock_hz: None,
+            span: a.span,
+        };
+        let mut fields = Vec::new();
+        let mut names: HashMap<&str, Span> = HashMap::new();
+        for e in &a.entries {
+            match e {
+                ast::AcceleratorEntry::Field(f) => fields.push(f.clone()),
+                ast::AcceleratorEntry::Sub {
+                    name,
+                    hardware,
+                    dataflow,
+                    span,
+                } => {
+                    if let Some(first) = names.insert(&name.name, name.span) {
+                        self.error(
+                            Diagnostic::at(
+                                Code::DuplicateDefinition,
+                                name.span,
+                                format!("sub-accelerator `{}` is defined twice", name.name),
+                                "defined again here",
+                            )
+                            .with_label(first, "first defined here"),
+                        );
+                        continue;
+                    }
+                    let hw = self.resolve(scope, hardware, "hardware");
+                    let df = match dataflow {
+                        ast::DataflowChoice::Search(s) => {
+                            self.error(
+                                Diagnostic::at(
+                                    Code::IncompleteMapping,
+                                    *s,
+                                    "a sub-accelerator needs a dataflow, not `search`",
+                                    "here",
+                                )
+                                .with_help(
+                                    "name the dataflow style it is built for, e.g. `with nvdla`",
+                                ),
+                            );
+                            None
+                        }
+                        choice => self.choice(choice, scope),
+                    };
+                    if let (
+                        Some(ItemRef::Hardware(hw)),
+                        Some(DataflowChoice::Fixed { dataflow, args, .. }),
+                    ) = (hw, df)
+                    {
+                        acc.subs.push(SubAccelerator {
+                            name: name.name.clone(),
+                            hardware: hw,
+                            dataflow,
+                            args,
+                            span: *span,
+                        });
+                    }
+                }
+            }
+        }
+        for (path, _, v) in self.flatten_fields(&fields, "", ACCELERATOR_FIELDS, "accelerator") {
+            match path.as_str() {
+                "dram.bandwidth" => {
+                    if let Some((n, elements)) = self.quantity_u64(v, Dimension::Bandwidth, &path) {
+                        acc.dram_bandwidth = Some(if elements {
+                            Bandwidth::ElementsPerCycle(n)
+                        } else {
+                            Bandwidth::BytesPerCycle(n)
+                        });
+                    }
+                }
+                "global_buffer" => {
+                    if let Some((n, elements)) = self.quantity_u64(v, Dimension::Size, &path) {
+                        acc.global_buffer = Some(if elements {
+                            Size::Elements(n)
+                        } else {
+                            Size::Bytes(n)
+                        });
+                    }
+                }
+                _ => acc.clock_hz = self.quantity_f64(v, Dimension::Frequency, &path),
+            }
+        }
+        if a.entries
+            .iter()
+            .all(|e| !matches!(e, ast::AcceleratorEntry::Sub { .. }))
+        {
+            self.error(
+                Diagnostic::at(
+                    Code::MissingField,
+                    a.name.span,
+                    format!("accelerator `{}` has no sub-accelerators", a.name.name),
+                    "in this accelerator",
+                )
+                .with_help("add one per line: `big: cloud1024 with nvdla;`"),
+            );
+        }
+        acc
+    }
+
+    fn workload(&mut self, w: &ast::Workload, scope: &Scope) -> Workload {
+        let mut networks = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for e in &w.entries {
+            if let Some(first) = seen.insert(&e.network.name, e.network.span) {
+                self.error(
+                    Diagnostic::at(
+                        Code::DuplicateField,
+                        e.network.span,
+                        format!("`{}` is listed twice", e.network.name),
+                        "listed again here",
+                    )
+                    .with_label(first, "first listed here"),
+                );
+                continue;
+            }
+            let rate = match &e.rate {
+                Some(q) => match self.quantity_f64(
+                    &ast::Value::Quantity(q.clone()),
+                    Dimension::Frequency,
+                    "frame rate",
+                ) {
+                    Some(r) if r > 0.0 => Some(r),
+                    Some(_) => {
+                        self.error(Diagnostic::at(
+                            Code::InvalidValue,
+                            q.span,
+                            "a frame rate must be positive",
+                            "here",
+                        ));
+                        continue;
+                    }
+                    None => continue,
+                },
+                None => None,
+            };
+            if let Some(ItemRef::Network(id)) = self.resolve(scope, &e.network, "network") {
+                networks.push((id, rate));
+            }
+        }
+        if w.entries.is_empty() {
+            self.error(
+                Diagnostic::at(
+                    Code::MissingField,
+                    w.name.span,
+                    format!("workload `{}` has no networks", w.name.name),
+                    "in this workload",
+                )
+                .with_help("list the networks that run together: `resnet50: 30 fps;`"),
+            );
+        }
+        Workload {
+            name: w.name.name.clone(),
+            networks,
+            span: w.span,
         }
     }
 
@@ -1734,6 +1985,9 @@ pub(crate) fn check_levels(name: &ast::Ident, directives: &[Directive]) -> Vec<D
 /// Largest layer argument and dataflow constant: keeps every product of a few loop bounds
 /// inside 64 bits.
 pub(crate) const MAX_LOOP_BOUND: i64 = 1 << 31;
+
+/// Fields an accelerator may have besides its sub-accelerators.
+const ACCELERATOR_FIELDS: &[&str] = &["dram.bandwidth", "global_buffer", "clock"];
 
 /// Fields a hardware description may have, as dotted paths.
 const HARDWARE_FIELDS: &[&str] = &[

@@ -37,6 +37,10 @@ declare_id! {
     DataflowId;
     /// A mapping of [`Program::mappings`].
     MappingId;
+    /// A heterogeneous accelerator of [`Program::accelerators`].
+    AcceleratorId;
+    /// A workload of [`Program::workloads`].
+    WorkloadId;
 }
 
 /// A loop dimension. `YOut`/`XOut` are MAESTRO's primed output dimensions `Y'`/`X'`.
@@ -107,6 +111,8 @@ pub struct Program {
     pub dataflows: Vec<Dataflow>,
     pub mappings: Vec<Mapping>,
     pub tests: Vec<Test>,
+    pub accelerators: Vec<Accelerator>,
+    pub workloads: Vec<Workload>,
 }
 
 impl Program {
@@ -225,6 +231,8 @@ pub struct Layer {
     pub name: String,
     pub op: LayerOp,
     pub shape: Shape,
+    /// Indices of the layers of the same network this one depends on (all earlier).
+    pub preds: Vec<usize>,
     pub span: Span,
 }
 
@@ -642,5 +650,34 @@ pub struct Test {
     pub model: CostModel,
     pub expectations: Vec<Expectation>,
     pub snapshots: Vec<Snapshot>,
+    pub span: Span,
+}
+
+/// One sub-accelerator: a hardware description running one dataflow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubAccelerator {
+    pub name: String,
+    pub hardware: HardwareId,
+    pub dataflow: DataflowId,
+    pub args: Vec<i64>,
+    pub span: Span,
+}
+
+/// A heterogeneous accelerator: sub-accelerators sharing DRAM bandwidth and a global buffer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accelerator {
+    pub name: String,
+    pub subs: Vec<SubAccelerator>,
+    pub dram_bandwidth: Option<Bandwidth>,
+    pub global_buffer: Option<Size>,
+    pub clock_hz: Option<f64>,
+    pub span: Span,
+}
+
+/// Networks that run together, each optionally with a frame-rate target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    pub name: String,
+    pub networks: Vec<(NetworkId, Option<f64>)>,
     pub span: Span,
 }

@@ -12,6 +12,8 @@ pub enum Dimension {
     Energy,
     Count,
     Rate,
+    /// Hz (clocks, frame rates).
+    Frequency,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,6 +44,11 @@ const OTHERS: &[(&str, Dimension, f64)] = &[
     ("uJ", Dimension::Energy, 1e6),
     ("mJ", Dimension::Energy, 1e9),
     ("MACs", Dimension::Count, 1.0),
+    ("Hz", Dimension::Frequency, 1.0),
+    ("kHz", Dimension::Frequency, 1e3),
+    ("MHz", Dimension::Frequency, 1e6),
+    ("GHz", Dimension::Frequency, 1e9),
+    ("fps", Dimension::Frequency, 1.0),
 ];
 
 /// Every unit name, for editor highlighting and "did you mean" suggestions.
@@ -102,6 +109,7 @@ impl Dimension {
             Dimension::Energy => "an energy (`pJ`, `nJ`, `uJ` or `mJ`)",
             Dimension::Count => "a count (no unit, or `MACs`)",
             Dimension::Rate => "a rate (`MAC/cycle`)",
+            Dimension::Frequency => "a frequency (`Hz`, `MHz`, `GHz`, or `fps` for frame rates)",
         }
     }
 }

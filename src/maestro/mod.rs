@@ -645,6 +645,9 @@ fn lower_network(
             }
         };
         dataflow_ids.push(ir::DataflowId(id as u32));
+        // MAESTRO's layers are independent; dfc chains them, as a `.df` network does.
+        let mut layer = layer;
+        layer.preds = layers.len().checked_sub(1).into_iter().collect();
         layers.push(layer);
     }
     program.networks.push(ir::Network {
@@ -905,6 +908,7 @@ fn lower_layer(l: &MLayer, name: &str, diags: &mut Vec<Diagnostic>) -> Option<ir
             name: name.to_string(),
             op,
             shape,
+            preds: Vec::new(),
             span: l.name_span,
         }),
         Err(ShapeError::NoOutput(msg)) => {

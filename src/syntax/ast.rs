@@ -47,6 +47,8 @@ pub enum Item {
     Dataflow(Dataflow),
     Mapping(Mapping),
     Test(Test),
+    Accelerator(Accelerator),
+    Workload(Workload),
 }
 
 impl Item {
@@ -58,6 +60,8 @@ impl Item {
             Item::Dataflow(d) => d.span,
             Item::Mapping(m) => m.span,
             Item::Test(t) => t.span,
+            Item::Accelerator(a) => a.span,
+            Item::Workload(w) => w.span,
         }
     }
 
@@ -70,6 +74,8 @@ impl Item {
             Item::Dataflow(d) => Some(&d.name),
             Item::Mapping(m) => Some(&m.name),
             Item::Test(t) => Some(&t.name),
+            Item::Accelerator(a) => Some(&a.name),
+            Item::Workload(w) => Some(&w.name),
         }
     }
 }
@@ -99,12 +105,14 @@ pub struct Network {
     pub span: Span,
 }
 
-/// `conv1 = conv(K: 64, C: 3, stride: 2);`
+/// `conv1 = conv(K: 64, C: 3, stride: 2);` or `add = conv(…) after a, b;`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layer {
     pub name: Ident,
     pub op: Ident,
     pub args: Vec<Arg>,
+    /// Layers this one depends on; empty means "the layer before" (a chain).
+    pub after: Vec<Ident>,
     pub span: Span,
 }
 
@@ -398,5 +406,51 @@ pub struct Expect {
     pub metric: Ident,
     pub op: ExpectOp,
     pub value: Quantity,
+    pub span: Span,
+}
+
+/// Several sub-accelerators sharing DRAM and a global buffer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accelerator {
+    pub name: Ident,
+    pub entries: Vec<AcceleratorEntry>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AcceleratorEntry {
+    /// `big: cloud1024 with nvdla(c_tile: 32);`
+    Sub {
+        name: Ident,
+        hardware: Ident,
+        dataflow: DataflowChoice,
+        span: Span,
+    },
+    /// `dram { bandwidth: 32 B/cycle; }`, `global_buffer: 1 MiB;`, `clock: 1 GHz;`
+    Field(Field),
+}
+
+impl AcceleratorEntry {
+    pub fn span(&self) -> Span {
+        match self {
+            AcceleratorEntry::Sub { span, .. } => *span,
+            AcceleratorEntry::Field(f) => f.span,
+        }
+    }
+}
+
+/// Networks that run together: `workload ar_vr { resnet50: 30 fps; unet; }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    pub name: Ident,
+    pub entries: Vec<WorkloadEntry>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadEntry {
+    pub network: Ident,
+    /// A frame-rate target.
+    pub rate: Option<Quantity>,
     pub span: Span,
 }

@@ -31,6 +31,14 @@ pub enum Token<'s> {
     Expect,
     #[token("snapshot")]
     Snapshot,
+    #[token("accelerator")]
+    Accelerator,
+    #[token("workload")]
+    Workload,
+    #[token("after")]
+    After,
+    #[token("with")]
+    With,
     #[token("within")]
     Within,
     #[token("of")]
@@ -118,8 +126,23 @@ pub enum Token<'s> {
 
 /// Keywords of the language, as the editor syntax files list them.
 pub const KEYWORDS: &[&str] = &[
-    "use", "std", "network", "hardware", "dataflow", "mapping", "test", "expect", "snapshot",
-    "within", "of", "search", "int",
+    "use",
+    "std",
+    "network",
+    "hardware",
+    "dataflow",
+    "mapping",
+    "test",
+    "expect",
+    "snapshot",
+    "within",
+    "of",
+    "search",
+    "int",
+    "accelerator",
+    "workload",
+    "after",
+    "with",
 ];
 
 /// Directive keywords, including MAESTRO's spellings.
@@ -222,6 +245,10 @@ impl std::fmt::Display for Token<'_> {
             Token::Test => "`test`",
             Token::Expect => "`expect`",
             Token::Snapshot => "`snapshot`",
+            Token::Accelerator => "`accelerator`",
+            Token::Workload => "`workload`",
+            Token::After => "`after`",
+            Token::With => "`with`",
             Token::Within => "`within`",
             Token::Of => "`of`",
             Token::Percent => "`%`",

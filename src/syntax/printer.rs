@@ -135,7 +135,15 @@ impl Printer<'_> {
                 let head = format!("network {}", n.name.name);
                 self.block(&head, n.name.span.end as usize, n.span.end as usize, |p| {
                     for l in &n.layers {
-                        let text = format!("{} = {}({});", l.name.name, l.op.name, args(&l.args));
+                        let after = if l.after.is_empty() {
+                            String::new()
+                        } else {
+                            let names: Vec<&str> =
+                                l.after.iter().map(|a| a.name.as_str()).collect();
+                            format!(" after {}", names.join(", "))
+                        };
+                        let text =
+                            format!("{} = {}({}){after};", l.name.name, l.op.name, args(&l.args));
                         p.line(l.span.start as usize, l.span.end as usize, &text);
                     }
                 });
@@ -166,6 +174,42 @@ impl Printer<'_> {
                 self.block(&head, m.name.span.end as usize, m.span.end as usize, |p| {
                     for e in &m.entries {
                         p.mapping_entry(e);
+                    }
+                });
+            }
+            Item::Accelerator(a) => {
+                let head = format!("accelerator {}", a.name.name);
+                self.block(&head, a.name.span.end as usize, a.span.end as usize, |p| {
+                    for e in &a.entries {
+                        match e {
+                            AcceleratorEntry::Sub {
+                                name,
+                                hardware,
+                                dataflow,
+                                span,
+                            } => {
+                                let text = format!(
+                                    "{}: {} with {};",
+                                    name.name,
+                                    hardware.name,
+                                    choice(dataflow)
+                                );
+                                p.line(span.start as usize, span.end as usize, &text);
+                            }
+                            AcceleratorEntry::Field(f) => p.fields(std::slice::from_ref(f)),
+                        }
+                    }
+                });
+            }
+            Item::Workload(w) => {
+                let head = format!("workload {}", w.name.name);
+                self.block(&head, w.name.span.end as usize, w.span.end as usize, |p| {
+                    for e in &w.entries {
+                        let text = match &e.rate {
+                            Some(q) => format!("{}: {};", e.network.name, quantity(q)),
+                            None => format!("{};", e.network.name),
+                        };
+                        p.line(e.span.start as usize, e.span.end as usize, &text);
                     }
                 });
             }
