@@ -5,4 +5,6 @@
 
 pub mod cost;
 pub mod evaluate;
+pub mod hda;
 pub mod report;
+pub mod schedule;

@@ -6,6 +6,7 @@
 
 mod files;
 mod run_tests;
+mod schedule;
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -102,6 +103,34 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<String>,
     },
+    /// Schedule a workload of several networks on a heterogeneous accelerator (HERALD-style),
+    /// and compare it with each monolithic accelerator and a naive scheduler.
+    Schedule {
+        file: String,
+        /// The accelerator to use (default: the file's only one).
+        #[arg(long)]
+        accelerator: Option<String>,
+        /// The workload to schedule (default: the file's only one).
+        #[arg(long)]
+        workload: Option<String>,
+        #[arg(long, value_enum, default_value_t = ObjectiveChoice::Edp)]
+        objective: ObjectiveChoice,
+        /// `fixed`: the sub-accelerators as written; `grid`: also search PE and bandwidth
+        /// splits between their styles and report the best design and the Pareto set.
+        #[arg(long, value_enum, default_value_t = PartitionChoice::Fixed)]
+        partition: PartitionChoice,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Write the schedule as a Chrome trace (open it in Perfetto).
+        #[arg(long)]
+        trace: Option<String>,
+        /// Write the schedule as an SVG Gantt chart.
+        #[arg(long)]
+        svg: Option<String>,
+        /// Write the report here instead of standard output.
+        #[arg(short, long)]
+        output: Option<String>,
+    },
     /// Run the `test` blocks of `.df` files (directories are searched recursively).
     ///
     /// Snapshots live in `snapshots/<file stem>.<test>.snap` beside each file. A missing
@@ -160,6 +189,19 @@ pub enum ReportFormat {
     Table,
     Json,
     Csv,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectiveChoice {
+    Latency,
+    Energy,
+    Edp,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionChoice {
+    Fixed,
+    Grid,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,6 +300,30 @@ pub fn run(cli: Cli) -> ExitCode {
             stdin_filepath,
         } => fmt(&reporter, &files, check, stdin_filepath.as_deref()),
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Schedule {
+            file,
+            accelerator,
+            workload,
+            objective,
+            partition,
+            format,
+            trace,
+            svg,
+            output,
+        } => schedule::run(
+            &reporter,
+            &schedule::ScheduleArgs {
+                file,
+                accelerator,
+                workload,
+                objective,
+                partition,
+                format,
+                trace,
+                svg,
+                output,
+            },
+        ),
         Command::Test {
             paths,
             accept,

@@ -11,5 +11,6 @@ mod mutations;
 mod parity;
 mod programs;
 mod reports;
+mod schedule;
 mod test_cmd;
 mod ui;

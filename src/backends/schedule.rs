@@ -1,0 +1,271 @@
+//! From IR to HDA scheduling: a `workload` becomes layer graphs, an `accelerator` a platform of
+//! sub-accelerators, and the cost model fills the cost table (every layer × sub-accelerator
+//! once, identical problems once, in parallel). Design-time partitioning re-splits the PE and
+//! on-chip bandwidth budget between the same sub-accelerator styles.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::cost::{self, Model};
+use super::evaluate;
+use super::hda;
+use crate::ir::{self, lower::instantiate, AcceleratorId, Program, WorkloadId};
+
+/// Everything a scheduler needs, built from a program.
+pub struct ScheduleInputs {
+    pub workload: hda::Workload,
+    pub platform: hda::Platform,
+    pub table: hda::CostTable,
+    /// The same budget as one sub-accelerator per style (monolithic designs): platform and
+    /// cost table for each style.
+    pub monolithic: Vec<(hda::Platform, hda::CostTable)>,
+}
+
+/// A sub-accelerator's recipe: its hardware (whose PE count and bandwidth a partition may
+/// change) and its dataflow.
+#[derive(Clone)]
+struct Style {
+    name: String,
+    hardware: ir::Hardware,
+    dataflow: ir::DataflowId,
+    args: Vec<i64>,
+}
+
+fn bytes_per_element(hw: &ir::Hardware) -> f64 {
+    f64::from(hw.precision.map_or(8, |p| p.bits)) / 8.0
+}
+
+fn styles(program: &Program, acc: &ir::Accelerator) -> Vec<Style> {
+    acc.subs
+        .iter()
+        .map(|s| Style {
+            name: program.dataflow(s.dataflow).name.clone(),
+            hardware: program.hardware(s.hardware).clone(),
+            dataflow: s.dataflow,
+            args: s.args.clone(),
+        })
+        .collect()
+}
+
+fn sub_accel(name: &str, style: &Style) -> hda::SubAccel {
+    let hw = &style.hardware;
+    hda::SubAccel {
+        name: name.to_string(),
+        dataflow_style: style.name.clone(),
+        pes: u32::try_from(hw.pes).unwrap_or(u32::MAX),
+        noc_bw: hw.noc_bandwidth.elements_per_cycle(hw.precision) as f64 * bytes_per_element(hw),
+        buffer_bytes: hw.l2.bytes(hw.precision),
+    }
+}
+
+fn graphs(program: &Program, workload: &ir::Workload) -> hda::Workload {
+    hda::Workload {
+        networks: workload
+            .networks
+            .iter()
+            .map(|(id, rate)| {
+                let net = program.network(*id);
+                hda::NetworkGraph {
+                    name: net.name.clone(),
+                    layers: net
+                        .layers
+                        .iter()
+                        .map(|l| hda::LayerNode {
+                            name: l.name.clone(),
+                            preds: l.preds.clone(),
+                        })
+                        .collect(),
+                    frame_rate: *rate,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The cost of every layer of the workload on every style, with each style's hardware
+/// resized to the given sub-accelerator (PEs, on-chip bandwidth, buffer).
+fn cost_table(
+    program: &Program,
+    workload: &ir::Workload,
+    subs: &[(Style, hda::SubAccel)],
+) -> Result<hda::CostTable, String> {
+    // Every (layer, sub-accelerator) as a cost-model problem; identical ones evaluated once.
+    let layers: Vec<&ir::Layer> = workload
+        .networks
+        .iter()
+        .flat_map(|(id, _)| program.network(*id).layers.iter())
+        .collect();
+    let mut unique: Vec<(cost::Problem, cost::Hardware, f64)> = Vec::new();
+    let mut index: HashMap<(cost::Problem, usize), usize> = HashMap::new();
+    let mut slot: Vec<Vec<Option<usize>>> = Vec::with_capacity(layers.len());
+    for layer in &layers {
+        let mut row = Vec::with_capacity(subs.len());
+        for (s, (style, sub)) in subs.iter().enumerate() {
+            let df = program.dataflow(style.dataflow);
+            let Ok(dirs) = instantiate(df, &style.args, layer) else {
+                row.push(None);
+                continue;
+            };
+            let mut hw = style.hardware.clone();
+            resize(&mut hw, sub);
+            let problem = evaluate::problem(
+                layer,
+                &dirs,
+                layer.shape.batch_declared || layer.shape.n > 1,
+                Model::Default,
+            );
+            let next = unique.len();
+            let i = *index.entry((problem.clone(), s)).or_insert(next);
+            if i == next {
+                unique.push((
+                    problem,
+                    evaluate::hardware(&hw, None, Model::Default),
+                    bytes_per_element(&hw),
+                ));
+            }
+            row.push(Some(i));
+        }
+        slot.push(row);
+    }
+    let costs: Vec<Option<hda::Cost>> = unique
+        .par_iter()
+        .map(|(p, h, bytes)| {
+            cost::evaluate(p, h, Model::Default)
+                .ok()
+                .map(|m| hda::Cost {
+                    runtime_cycles: m.runtime_cycles as f64,
+                    energy: m.total_energy_exact,
+                    // Compulsory off-chip traffic: each input, weight and output element once.
+                    dram_bytes: (m.input_l2_write + m.filter_l2_write + m.output_l2_read) as f64
+                        * bytes,
+                })
+        })
+        .collect();
+    let mut flat = slot.into_iter();
+    let mut table = hda::CostTable::default();
+    for (id, _) in &workload.networks {
+        let net = program.network(*id);
+        let rows: Vec<Vec<Option<hda::Cost>>> = (0..net.layers.len())
+            .map(|_| {
+                flat.next()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|i| i.and_then(|i| costs[i]))
+                    .collect()
+            })
+            .collect();
+        table.costs.push(rows);
+    }
+    Ok(table)
+}
+
+/// Give `hw` the sub-accelerator's PEs, on-chip bandwidth and buffer share.
+fn resize(hw: &mut ir::Hardware, sub: &hda::SubAccel) {
+    let bytes = bytes_per_element(hw);
+    hw.pes = u64::from(sub.pes.max(1));
+    hw.noc_bandwidth =
+        ir::Bandwidth::ElementsPerCycle(((sub.noc_bw / bytes).floor() as u64).max(1));
+    hw.l2 = ir::Size::Bytes(sub.buffer_bytes.max(1));
+}
+
+fn platform(acc: &ir::Accelerator, subs: Vec<hda::SubAccel>) -> hda::Platform {
+    let dram_bw = acc.dram_bandwidth.map_or(f64::INFINITY, |b| match b {
+        ir::Bandwidth::BytesPerCycle(n) => n as f64,
+        ir::Bandwidth::ElementsPerCycle(n) => n as f64,
+    });
+    hda::Platform {
+        sub_accels: subs,
+        dram_bw,
+        global_buffer_bytes: acc.global_buffer.map_or(0, |g| g.bytes(None)),
+        clock_hz: acc.clock_hz,
+    }
+}
+
+/// Build the scheduler's inputs for `accelerator` running `workload`.
+pub fn inputs(
+    program: &Program,
+    acc_id: AcceleratorId,
+    wl_id: WorkloadId,
+) -> Result<ScheduleInputs, String> {
+    let acc = &program.accelerators[acc_id.index()];
+    let workload = &program.workloads[wl_id.index()];
+    let styles = styles(program, acc);
+    let subs: Vec<(Style, hda::SubAccel)> = acc
+        .subs
+        .iter()
+        .zip(&styles)
+        .map(|(s, st)| (st.clone(), sub_accel(&s.name, st)))
+        .collect();
+    let table = cost_table(program, workload, &subs)?;
+    // Monolithic: each style alone with the whole budget.
+    let total_pes: u32 = subs.iter().map(|s| s.1.pes).sum();
+    let total_bw: f64 = subs.iter().map(|s| s.1.noc_bw).sum();
+    let total_buffer: u64 = subs.iter().map(|s| s.1.buffer_bytes).sum();
+    let mut monolithic = Vec::new();
+    for (style, sub) in &subs {
+        let whole = hda::SubAccel {
+            name: format!("{} (whole budget)", style.name),
+            pes: total_pes,
+            noc_bw: total_bw,
+            buffer_bytes: total_buffer,
+            ..sub.clone()
+        };
+        let t = cost_table(program, workload, &[(style.clone(), whole.clone())])?;
+        monolithic.push((platform(acc, vec![whole]), t));
+    }
+    Ok(ScheduleInputs {
+        workload: graphs(program, workload),
+        platform: platform(acc, subs.into_iter().map(|s| s.1).collect()),
+        table,
+        monolithic,
+    })
+}
+
+/// Design-time partitioning: re-split the accelerator's PE and on-chip bandwidth budget
+/// between its sub-accelerator styles on a grid, and schedule each split.
+pub fn partition(
+    program: &Program,
+    acc_id: AcceleratorId,
+    wl_id: WorkloadId,
+    objective: hda::Objective,
+) -> Result<hda::PartitionResult, hda::HdaError> {
+    let acc = &program.accelerators[acc_id.index()];
+    let workload = &program.workloads[wl_id.index()];
+    let styles = styles(program, acc);
+    let subs: Vec<hda::SubAccel> = acc
+        .subs
+        .iter()
+        .zip(&styles)
+        .map(|(s, st)| sub_accel(&s.name, st))
+        .collect();
+    let by_name: HashMap<String, Style> =
+        styles.iter().map(|s| (s.name.clone(), s.clone())).collect();
+    let mut style_sets: Vec<Vec<String>> = vec![styles.iter().map(|s| s.name.clone()).collect()];
+    style_sets.extend(styles.iter().map(|s| vec![s.name.clone()]));
+    let platform = platform(acc, subs.clone());
+    let spec = hda::PartitionSpec {
+        style_sets,
+        total_pes: subs.iter().map(|s| s.pes).sum(),
+        total_noc_bw: subs.iter().map(|s| s.noc_bw).sum(),
+        global_buffer_bytes: subs.iter().map(|s| s.buffer_bytes).sum(),
+        dram_bw: platform.dram_bw,
+        clock_hz: platform.clock_hz,
+        pe_steps: 16,
+        bw_steps: 8,
+        objective,
+    };
+    let graph = graphs(program, workload);
+    hda::partition(&graph, &spec, |split: &[hda::SubAccel]| {
+        let recipe: Result<Vec<(Style, hda::SubAccel)>, String> = split
+            .iter()
+            .map(|s| {
+                by_name
+                    .get(&s.dataflow_style)
+                    .map(|st| (st.clone(), s.clone()))
+                    .ok_or_else(|| format!("no style `{}`", s.dataflow_style))
+            })
+            .collect();
+        cost_table(program, workload, &recipe?)
+    })
+}
