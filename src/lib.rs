@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod ir;
 pub mod maestro;
 pub mod rewrite;
+pub mod scalesim;
 pub mod search;
 pub mod source;
 pub mod syntax;

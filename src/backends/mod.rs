@@ -8,3 +8,5 @@ pub mod evaluate;
 pub mod hda;
 pub mod report;
 pub mod schedule;
+pub mod simulate;
+pub mod systolic;

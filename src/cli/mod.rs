@@ -7,6 +7,7 @@
 mod files;
 mod run_tests;
 mod schedule;
+mod simulate;
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -100,6 +101,27 @@ pub enum Command {
         #[command(flatten)]
         maestro: MaestroArgs,
         /// Write the report here instead of standard output.
+        #[arg(short, long)]
+        output: Option<String>,
+    },
+    /// Simulate layers on a systolic array with SCALE-Sim's semantics: a `.df` file's mappings
+    /// (their hardware needs a `systolic` block), or SCALE-Sim's own `--config`/`--topology`.
+    Simulate {
+        file: Option<String>,
+        #[command(flatten)]
+        scalesim: simulate::ScalesimFiles,
+        /// `default`: SCALE-Sim's bugs fixed; `scalesim`: SCALE-Sim 3.0.0 exactly.
+        #[arg(long, value_enum, default_value_t = simulate::SimModel::Default)]
+        model: simulate::SimModel,
+        /// `csv` is SCALE-Sim's COMPUTE_REPORT.csv.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Write COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv here.
+        #[arg(long)]
+        report_dir: Option<String>,
+        /// Write SCALE-Sim's SRAM and DRAM traces here (`layerN/*.csv`), streamed.
+        #[arg(long)]
+        traces: Option<String>,
         #[arg(short, long)]
         output: Option<String>,
     },
@@ -213,6 +235,14 @@ pub enum TestFormat {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
+    /// Import SCALE-Sim's configuration and topology files as `.df`.
+    Scalesim {
+        #[command(flatten)]
+        files: simulate::ScalesimFiles,
+        /// Write the `.df` here instead of standard output.
+        #[arg(short, long)]
+        output: Option<String>,
+    },
     /// Import a MAESTRO mapping file (and optionally its HW file) as `.df`.
     Maestro {
         /// The MAESTRO mapping file (`Network { Layer { … } }`).
@@ -300,6 +330,29 @@ pub fn run(cli: Cli) -> ExitCode {
             stdin_filepath,
         } => fmt(&reporter, &files, check, stdin_filepath.as_deref()),
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Simulate {
+            file,
+            scalesim,
+            model,
+            format,
+            report_dir,
+            traces,
+            output,
+        } => simulate::run(
+            &reporter,
+            &simulate::SimulateArgs {
+                file,
+                scalesim,
+                model,
+                format,
+                report_dir,
+                traces,
+                output,
+            },
+        ),
+        Command::Import(ImportCommand::Scalesim { files, output }) => {
+            simulate::import(&reporter, &files, output.as_deref())
+        }
         Command::Schedule {
             file,
             accelerator,

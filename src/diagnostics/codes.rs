@@ -69,8 +69,10 @@ codes! {
     PrecisionRequired = "E0402", "precision-required", "a size in bytes on hardware without a precision";
     BufferOverflow = "E0501", "buffer-overflow", "a mapping whose tiles do not fit a buffer";
     ModelError = "E0502", "model-error", "the cost model cannot evaluate this mapping";
+    SimulationError = "E0503", "simulation-error", "the systolic simulator cannot simulate this layer on this array";
     MaestroSyntax = "E0601", "maestro-syntax", "a MAESTRO file that MAESTRO itself would reject";
     MaestroUnsupported = "E0602", "maestro-unsupported", "a MAESTRO construct that has no meaning dfc can keep";
+    ScalesimSyntax = "E0603", "scalesim-syntax", "a SCALE-Sim config or topology file that cannot be read";
     Io = "E0901", "io-error", "a file could not be read or written";
     Internal = "E0902", "internal-error", "a bug in dfc";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";

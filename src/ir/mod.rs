@@ -416,12 +416,38 @@ pub struct Hardware {
     pub dram_bandwidth: Option<Bandwidth>,
     pub precision: Option<Precision>,
     pub energy: Option<EnergyTable>,
+    /// A systolic array, for the systolic back end (`dfc simulate`).
+    pub systolic: Option<SystolicArray>,
     pub span: Span,
     /// Where each field was written, for diagnostics that blame a hardware value.
     pub field_spans: Vec<(String, Span)>,
 }
 
 impl Hardware {
+    /// Hardware described by a systolic array alone. The cost model's view follows from the
+    /// array: one MAC per cell, one word (element) of L1, the three SRAMs as L2, a NoC as wide
+    /// as the array's longer side.
+    pub fn from_array(name: &str, array: SystolicArray, span: Span) -> Hardware {
+        Hardware {
+            name: name.to_string(),
+            pes: array.rows * array.cols,
+            macs_per_pe: 1,
+            l1: Size::Elements(1),
+            l2: Size::Elements(
+                (array.ifmap_sram_bytes + array.filter_sram_bytes + array.ofmap_sram_bytes)
+                    / array.word_bytes.max(1),
+            ),
+            noc_bandwidth: Bandwidth::ElementsPerCycle(array.rows.max(array.cols)),
+            noc_latency_cycles: 1,
+            dram_bandwidth: None,
+            precision: None,
+            energy: None,
+            systolic: Some(array),
+            span,
+            field_spans: Vec::new(),
+        }
+    }
+
     pub fn field_span(&self, field: &str) -> Span {
         self.field_spans
             .iter()
@@ -680,4 +706,50 @@ pub struct Workload {
     pub name: String,
     pub networks: Vec<(NetworkId, Option<f64>)>,
     pub span: Span,
+}
+
+/// Which operand stays in the PEs of a systolic array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SystolicDataflow {
+    /// Output stationary.
+    Os,
+    /// Weight stationary.
+    Ws,
+    /// Input stationary.
+    Is,
+}
+
+impl SystolicDataflow {
+    pub fn name(self) -> &'static str {
+        match self {
+            SystolicDataflow::Os => "os",
+            SystolicDataflow::Ws => "ws",
+            SystolicDataflow::Is => "is",
+        }
+    }
+}
+
+/// DRAM bandwidth of a systolic array: computed so reads never stall (SCALE-Sim's CALC mode),
+/// or given per operand in words per cycle (its USER mode, where reads can stall).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum SystolicBandwidth {
+    Calc,
+    User { ifmap: u64, filter: u64, ofmap: u64 },
+}
+
+/// A rows × cols systolic array with its three operand SRAMs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SystolicArray {
+    pub rows: u64,
+    pub cols: u64,
+    pub dataflow: SystolicDataflow,
+    /// SRAM sizes in bytes (whole KiB).
+    pub ifmap_sram_bytes: u64,
+    pub filter_sram_bytes: u64,
+    pub ofmap_sram_bytes: u64,
+    pub bandwidth: SystolicBandwidth,
+    /// Word address offsets of the operands in traces.
+    pub offsets: [u64; 3],
+    pub word_bytes: u64,
 }

@@ -544,7 +544,7 @@ fn v_span(p: &Parser<'_, '_>, fallback: Tok<'_>) -> Span {
 
 /// A `.df` identifier for a MAESTRO name: invalid characters become `_`, keywords and names
 /// starting with a digit get a prefix.
-fn identifier(name: &str, prefix: &str) -> String {
+pub(crate) fn identifier(name: &str, prefix: &str) -> String {
     let mut s: String = name
         .chars()
         .map(|c| {
@@ -1163,6 +1163,7 @@ fn hardware(
         dram_bandwidth: dram.map(|d| ir::Bandwidth::ElementsPerCycle(d.0)),
         precision: None,
         energy: None,
+        systolic: None,
         span: whole,
         field_spans,
     }

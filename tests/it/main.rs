@@ -12,5 +12,6 @@ mod parity;
 mod programs;
 mod reports;
 mod schedule;
+mod systolic;
 mod test_cmd;
 mod ui;

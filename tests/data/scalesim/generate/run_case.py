@@ -1,0 +1,16 @@
+"""Run one generated case through SCALE-Sim 3.0.0; write status.json."""
+import json, os, sys, time, traceback, warnings
+warnings.simplefilter("ignore")
+d = sys.argv[1]; gemm = sys.argv[2] == "1"; traces = sys.argv[3] == "1"
+os.chdir(d)
+from scalesim.scale_sim import scalesim
+t0 = time.process_time()
+try:
+    s = scalesim(save_disk_space=not traces, verbose=False, config=os.path.join(d, "scalesim.cfg"),
+                 topology=os.path.join(d, "topology.csv"), layout="/work/shared/reference/scalesim/layout_header_only.csv",
+                 input_type_gemm=gemm)
+    s.run_scale(top_path=os.path.join(d, "out"))
+    st = dict(status="ok", cpu=time.process_time() - t0)
+except BaseException as e:
+    st = dict(status="crash", error=type(e).__name__ + ": " + str(e)[:300], tb=traceback.format_exc()[-800:])
+json.dump(st, open(os.path.join(d, "status.json"), "w"))

@@ -1,0 +1,110 @@
+//! SCALE-Sim parity through the `.df` front end: every public reference case is imported with
+//! `dfc import scalesim` semantics, printed as `.df`, compiled again, and simulated with
+//! `--model scalesim`; the three report files must equal SCALE-Sim's byte for byte. (The
+//! engine's own parity tests, traces included, are in `src/backends/systolic/tests/`.)
+
+use dfc::backends::{simulate, systolic};
+use dfc::scalesim::{import, Inputs};
+use dfc::source::SourceMap;
+
+use crate::common;
+
+#[test]
+fn every_reference_case_round_trips_through_df() {
+    let root = common::root().join("tests/data/scalesim");
+    let runs = std::fs::read_to_string(root.join("runs.csv")).expect("runs.csv");
+    let mut header: Vec<&str> = Vec::new();
+    let mut checked = 0;
+    for line in runs.lines() {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[0] == "suite" {
+            header = f;
+            continue;
+        }
+        let col = |name: &str| f[header.iter().position(|h| *h == name).expect("column")];
+        // Debug builds skip the largest cases (whole ResNet-18); `cargo test --release` runs all.
+        let lines: u64 = col("demand_lines").parse().unwrap_or(0);
+        if cfg!(debug_assertions) && lines > 3_000_000 {
+            continue;
+        }
+        let dir = root.join("runs").join(col("suite")).join(col("case_id"));
+        let topology = root
+            .join("topologies")
+            .join(format!("{}.csv", col("topology")));
+        let mut sources = SourceMap::new();
+        let config = sources.add(
+            "scalesim.cfg",
+            std::fs::read_to_string(dir.join("scalesim.cfg")).expect("cfg"),
+        );
+        let topo = sources.add(
+            topology.to_string_lossy(),
+            std::fs::read_to_string(&topology).expect("topology"),
+        );
+        let gemm = col("input_type") == "gemm";
+        let (program, diags) = import(
+            &sources,
+            &Inputs {
+                config,
+                topology: topo,
+                gemm,
+            },
+        );
+        let program = program.unwrap_or_else(|| panic!("{}: {diags:?}", col("case_id")));
+        let text = dfc::ir::emit::emit(&program);
+        let (_, again, diags) = dfc::ir::lower::lower_text("imported.df", &text);
+        let again = again.unwrap_or_else(|| panic!("{}: {diags:?}\n{text}", col("case_id")));
+        let config = simulate::array_config(&again.hardware[0]).expect("systolic hardware");
+        let layers: Vec<systolic::Layer> = again.networks[0]
+            .layers
+            .iter()
+            .flat_map(simulate::layers)
+            .collect();
+        let reports =
+            systolic::simulate_all(&layers, &config, systolic::Model::Scalesim).expect("simulates");
+        for (file, ours) in [
+            ("COMPUTE_REPORT.csv", systolic::compute_report_csv(&reports)),
+            (
+                "BANDWIDTH_REPORT.csv",
+                systolic::bandwidth_report_csv(&reports),
+            ),
+            (
+                "DETAILED_ACCESS_REPORT.csv",
+                systolic::detailed_access_report_csv(&reports),
+            ),
+        ] {
+            let theirs = std::fs::read_to_string(dir.join(file)).expect("reference report");
+            assert_eq!(ours, theirs, "{} {file}", col("case_id"));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 40, "{checked} cases checked");
+}
+
+#[test]
+fn simulate_command_writes_scalesim_reports() {
+    let dir = std::env::temp_dir().join(format!("dfc-simulate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .current_dir(common::root())
+        .args(["simulate", "examples/systolic_resnet18.df", "--report-dir"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let compute = std::fs::read_to_string(dir.join("COMPUTE_REPORT.csv")).expect("written");
+    assert!(compute.starts_with(systolic::COMPUTE_REPORT_HEADER));
+    assert_eq!(
+        compute.lines().count(),
+        1 + 21,
+        "one row per layer of ResNet-18"
+    );
+    assert!(
+        dir.join("BANDWIDTH_REPORT.csv").exists()
+            && dir.join("DETAILED_ACCESS_REPORT.csv").exists()
+    );
+}
