@@ -7,7 +7,7 @@ from scalesim.scale_sim import scalesim
 t0 = time.process_time()
 try:
     s = scalesim(save_disk_space=not traces, verbose=False, config=os.path.join(d, "scalesim.cfg"),
-                 topology=os.path.join(d, "topology.csv"), layout="/work/shared/reference/scalesim/layout_header_only.csv",
+                 topology=os.path.join(d, "topology.csv"), layout=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "layout_header_only.csv"),
                  input_type_gemm=gemm)
     s.run_scale(top_path=os.path.join(d, "out"))
     st = dict(status="ok", cpu=time.process_time() - t0)
