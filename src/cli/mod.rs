@@ -5,6 +5,7 @@
 //! changes), 2 usage, I/O or internal error.
 
 mod files;
+mod map;
 mod run_tests;
 mod schedule;
 mod simulate;
@@ -100,6 +101,9 @@ pub enum Command {
         mapping: Option<String>,
         #[command(flatten)]
         maestro: MaestroArgs,
+        /// How layers mapped with `search` are searched first.
+        #[command(flatten)]
+        search: map::SearchArgs,
         /// Write the report here instead of standard output.
         #[arg(short, long)]
         output: Option<String>,
@@ -172,6 +176,24 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TestFormat::Human)]
         format: TestFormat,
+    },
+    /// Search the dataflow of every layer of the file's mappings and print the chosen
+    /// mapping as `.df` (it re-parses and evaluates to the reported numbers) or JSON.
+    Map {
+        file: String,
+        /// Search only this mapping.
+        #[arg(long)]
+        mapping: Option<String>,
+        #[command(flatten)]
+        search: map::SearchArgs,
+        /// Search only the layers mapped with `search`; keep the others.
+        #[arg(long)]
+        only_search: bool,
+        /// `df` (default) or `json`.
+        #[arg(long, default_value = "df", value_parser = ["df", "json"])]
+        emit: String,
+        #[arg(short, long)]
+        output: Option<String>,
     },
     /// Print the long explanation of a diagnostic code, e.g. `dfc explain E0301`.
     Explain {
@@ -330,6 +352,24 @@ pub fn run(cli: Cli) -> ExitCode {
             stdin_filepath,
         } => fmt(&reporter, &files, check, stdin_filepath.as_deref()),
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Map {
+            file,
+            mapping,
+            search,
+            only_search,
+            emit,
+            output,
+        } => map::run(
+            &reporter,
+            &map::MapArgs {
+                file,
+                mapping,
+                search,
+                only_search,
+                emit_json: emit == "json",
+                output,
+            },
+        ),
         Command::Simulate {
             file,
             scalesim,
@@ -399,6 +439,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             mapping,
             maestro,
+            search,
             output,
         } => eval(
             &reporter,
@@ -408,6 +449,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 format,
                 mapping,
                 maestro,
+                search,
                 output,
             },
         ),
@@ -573,6 +615,7 @@ struct EvalArgs {
     format: ReportFormat,
     mapping: Option<String>,
     maestro: MaestroArgs,
+    search: map::SearchArgs,
     output: Option<String>,
 }
 
@@ -624,7 +667,17 @@ fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
         return fail(reporter, why);
     }
     let mut reports = Vec::with_capacity(ids.len());
+    let mut program = program;
     for id in ids {
+        // Layers mapped with `search` get the mapper's choice first.
+        let searches = program
+            .mapping(id)
+            .layers
+            .iter()
+            .any(|l| matches!(l.dataflow, ir::DataflowChoice::Search { .. }));
+        if searches {
+            program = map::map_with_progress(&program, id, &args.search.options(), true).program;
+        }
         let (r, d) = evaluate::evaluate_mapping(&program, id, model);
         reports.push(r);
         diags.extend(d);

@@ -48,18 +48,23 @@ pub fn run(program: &Program, test: &Test) -> TestRunResult {
         CostModel::Maestro => Model::Maestro,
     };
     let mut diagnostics = Vec::new();
-    if test.run == TestRun::Search {
-        diagnostics.push(
-            Diagnostic::new(
-                crate::diagnostics::Code::LayerNotEvaluated,
-                format!(
-                    "test `{}` asks for `run: search`, which this build cannot run",
-                    test.name
-                ),
-            )
-            .with_label(test.span, "this test"),
-        );
-    }
+    // `run: search` maps every layer; otherwise only the layers written `search` are searched.
+    let only_search_layers = test.run != TestRun::Search;
+    let searches = !only_search_layers
+        || program
+            .mapping(test.mapping)
+            .layers
+            .iter()
+            .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
+    let searched;
+    let program = if searches {
+        let opts = crate::search::SearchOptions::default();
+        searched =
+            crate::search::map_mapping(program, test.mapping, &opts, only_search_layers).program;
+        &searched
+    } else {
+        program
+    };
     let (report, diags) = evaluate::evaluate_mapping(program, test.mapping, model);
     diagnostics.extend(diags);
     let mapping = program.mapping(test.mapping);

@@ -1,0 +1,171 @@
+//! `dfc map`: search every layer's dataflow (Marvel-style decoupled search over the mapping
+//! space, e-graph refinement) and print the chosen mapping as `.df` or JSON.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::{compile, exit, fail, write_output, Reporter};
+use crate::ir;
+use crate::search::{self, Objective, Progress, SearchOptions, Strategy};
+use crate::source::SourceMap;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SearchArgs {
+    /// What to minimise.
+    #[arg(long, default_value = "runtime", value_parser = ["runtime", "energy", "edp"])]
+    pub objective: String,
+    /// `decoupled` (Marvel) or a baseline: `random`, `genetic` (GAMMA).
+    #[arg(long, default_value = "decoupled", value_parser = ["decoupled", "random", "genetic"])]
+    pub strategy: String,
+    /// Cost-model evaluations per distinct layer.
+    #[arg(long, default_value_t = SearchOptions::default().budget)]
+    pub budget: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// e-graph runner iterations per refinement round.
+    #[arg(long, default_value_t = SearchOptions::default().egg_iters)]
+    pub egg_iters: usize,
+    /// e-graph node limit per refinement round.
+    #[arg(long, default_value_t = SearchOptions::default().egg_nodes)]
+    pub egg_nodes: usize,
+}
+
+impl SearchArgs {
+    pub fn options(&self) -> SearchOptions {
+        SearchOptions {
+            objective: Objective::parse(&self.objective).unwrap_or(Objective::Runtime),
+            strategy: Strategy::parse(&self.strategy).unwrap_or(Strategy::Decoupled),
+            budget: self.budget,
+            seed: self.seed,
+            egg_iters: self.egg_iters,
+            egg_nodes: self.egg_nodes,
+            ..SearchOptions::default()
+        }
+    }
+}
+
+pub struct MapArgs {
+    pub file: String,
+    pub mapping: Option<String>,
+    pub search: SearchArgs,
+    /// Search only the layers mapped with `search`.
+    pub only_search: bool,
+    pub emit_json: bool,
+    pub output: Option<String>,
+}
+
+/// Run the search, with a progress line on a terminal once it takes more than a second.
+pub fn map_with_progress(
+    program: &ir::Program,
+    id: ir::MappingId,
+    opts: &SearchOptions,
+    only_search: bool,
+) -> search::MappedProgram {
+    let start = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let shown = Mutex::new(false);
+    let progress = |p: Progress| {
+        if tty && start.elapsed().as_secs_f64() > 1.0 {
+            if let Ok(mut shown) = shown.lock() {
+                *shown = true;
+                let _ = write!(
+                    std::io::stderr(),
+                    "\r  searching: {}/{} distinct layers",
+                    p.done,
+                    p.total
+                );
+            }
+        }
+    };
+    let mapped = search::map_mapping_with_progress(program, id, opts, only_search, &progress);
+    if shown.lock().is_ok_and(|s| *s) {
+        let _ = writeln!(std::io::stderr());
+    }
+    mapped
+}
+
+pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
+    let mut sources = SourceMap::new();
+    let (root, program, diags) = match compile(&mut sources, &args.file, None) {
+        Ok(x) => x,
+        Err(e) => return fail(reporter, e),
+    };
+    reporter.emit(&diags, &sources);
+    let Some(mut program) = program else {
+        return exit(1);
+    };
+    let ids: Vec<ir::MappingId> = program
+        .mappings
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.span.file == root && args.mapping.as_ref().is_none_or(|n| *n == m.name))
+        .map(|(i, _)| ir::MappingId(i as u32))
+        .collect();
+    if ids.is_empty() {
+        return fail(
+            reporter,
+            format!("`{}` defines no mapping to search", args.file),
+        );
+    }
+    let opts = args.search.options();
+    let start = Instant::now();
+    let mut summaries = Vec::new();
+    let mut failed = false;
+    let mut evaluations = 0;
+    for id in ids {
+        let mapped = map_with_progress(&program, id, &opts, args.only_search);
+        evaluations += mapped.evaluations;
+        failed |= mapped.layers.iter().any(|l| l.error.is_some());
+        summaries.push((program.mapping(id).name.clone(), mapped.layers.clone()));
+        program = mapped.program;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut err = std::io::stderr().lock();
+    for (name, layers) in &summaries {
+        let _ = writeln!(
+            err,
+            "mapping `{name}` ({} objective):",
+            opts.objective.name()
+        );
+        for l in layers {
+            match (&l.choice, &l.error, &l.same_as) {
+                (_, Some(e), _) => {
+                    let _ = writeln!(err, "  {:<24} error: {e}", l.layer);
+                }
+                (_, _, Some(same)) => {
+                    let _ = writeln!(err, "  {:<24} as {same}", l.layer);
+                }
+                (Some(c), _, _) => {
+                    let vs = c.best_stdlib.as_ref().map_or(String::new(), |b| {
+                        format!(
+                            ", best stdlib `{}` {:.4e} ({:+.1} %)",
+                            b.dataflow,
+                            b.objective_value,
+                            100.0 * (c.objective_value / b.objective_value - 1.0)
+                        )
+                    });
+                    let _ = writeln!(err, "  {:<24} {:.4e}{vs}", l.layer, c.objective_value);
+                }
+                _ => {}
+            }
+        }
+    }
+    let _ = writeln!(
+        err,
+        "{evaluations} cost-model evaluations in {elapsed:.2} s"
+    );
+    drop(err);
+    let text = if args.emit_json {
+        serde_json::to_string_pretty(&summaries).unwrap_or_default() + "\n"
+    } else {
+        crate::ir::emit::emit(&program)
+    };
+    let written = write_output(reporter, args.output.as_deref(), &text);
+    if failed {
+        exit(1)
+    } else {
+        written
+    }
+}
