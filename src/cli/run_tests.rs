@@ -53,9 +53,8 @@ pub fn run(reporter: &Reporter, args: &TestArgs) -> ExitCode {
     }
     let mut outcomes = Vec::new();
     for file in files {
-        let name = super::files::normalize(&file)
-            .to_string_lossy()
-            .into_owned();
+        let file = super::files::normalize(&file);
+        let name = file.to_string_lossy().into_owned();
         let Ok(text) = std::fs::read_to_string(&file) else {
             return fail(reporter, format!("cannot read `{name}`"));
         };
