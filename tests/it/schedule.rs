@@ -82,3 +82,20 @@ fn schedule_command_writes_trace_and_svg() {
         .expect("svg")
         .contains("</svg>"));
 }
+
+/// The example's HERALD schedule, snapshotted: a change in the cost model or the scheduler
+/// shows up here as a reviewable diff.
+#[test]
+fn example_schedule_snapshot() {
+    let (_, program, _) = common::compile(&common::root().join("examples/ar_vr_hda.df"));
+    let program = program.expect("compiles");
+    let inputs = schedule::inputs(&program, AcceleratorId(0), WorkloadId(0)).expect("inputs");
+    let s = hda::herald(
+        &inputs.workload,
+        &inputs.platform,
+        &inputs.table,
+        hda::Objective::Edp,
+    )
+    .expect("schedules");
+    insta::assert_snapshot!(hda::csv(&s));
+}
