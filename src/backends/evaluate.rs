@@ -277,23 +277,7 @@ pub fn problem(
         (layer.loop_stride_y(), layer.loop_stride_x())
     };
     let strides = vec![(D::Y, i(sy)), (D::X, i(sx))];
-    let directives = directives
-        .iter()
-        .map(|d| match *d {
-            ConcreteDirective::Map {
-                kind,
-                size,
-                offset,
-                dim,
-            } => cost::Directive::Map {
-                kind,
-                size,
-                offset,
-                dim,
-            },
-            ConcreteDirective::Cluster { size } => cost::Directive::Cluster { size },
-        })
-        .collect();
+    let directives = directives.to_vec();
     cost::Problem {
         layer_type: ty,
         dims,
@@ -383,6 +367,14 @@ fn error_diagnostic(
             directive_span(*directive),
             "this directive".to_string(),
             None,
+        ),
+        CostError::UnsupportedMapping {
+            directive: Some(d), ..
+        } => (
+            Code::ModelError,
+            directive_span(*d),
+            "this directive".to_string(),
+            Some("the default model cannot count this mapping exactly; see `src/backends/cost/MODEL.md`, Limitations".to_string()),
         ),
         CostError::NoSpatialMap {
             cluster: Some(c), ..

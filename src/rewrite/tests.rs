@@ -128,23 +128,7 @@ impl Case {
     /// The cost model's MACs for `dirs`, or `None` if it rejects the nest.
     fn model_macs(&self, dirs: &[ConcreteDirective]) -> Option<i64> {
         let mut p = self.problem.clone();
-        p.directives = dirs
-            .iter()
-            .map(|d| match *d {
-                ConcreteDirective::Map {
-                    kind,
-                    size,
-                    offset,
-                    dim,
-                } => cost::Directive::Map {
-                    kind,
-                    size,
-                    offset,
-                    dim,
-                },
-                ConcreteDirective::Cluster { size } => cost::Directive::Cluster { size },
-            })
-            .collect();
+        p.directives = dirs.to_vec();
         cost::evaluate(&p, &test_hw(), Model::Default)
             .ok()
             .map(|m| m.num_macs)
@@ -386,13 +370,13 @@ fn rules_keep_macs_on_stdlib_dataflows() {
             );
             let original = {
                 let mut p = problem.clone();
-                p.directives = to_cost(&seed);
+                p.directives = seed.to_vec();
                 cost::evaluate(&p, &hw, Model::Default).map(|m| m.num_macs)
             };
             let Ok(original) = original else { continue };
             for dirs in sample_terms(&egraph, roots[0], 6, &mut rng) {
                 let mut p = problem.clone();
-                p.directives = to_cost(&dirs);
+                p.directives = dirs.to_vec();
                 if let Ok(m) = cost::evaluate(&p, &hw, Model::Default) {
                     assert_eq!(m.num_macs, original, "{} on {:?}", layer.name, dirs);
                     checked += 1;
@@ -401,25 +385,6 @@ fn rules_keep_macs_on_stdlib_dataflows() {
         }
     }
     assert!(checked > 20, "only {checked} terms checked");
-}
-
-fn to_cost(dirs: &[ConcreteDirective]) -> Vec<cost::Directive> {
-    dirs.iter()
-        .map(|d| match *d {
-            ConcreteDirective::Map {
-                kind,
-                size,
-                offset,
-                dim,
-            } => cost::Directive::Map {
-                kind,
-                size,
-                offset,
-                dim,
-            },
-            ConcreteDirective::Cluster { size } => cost::Directive::Cluster { size },
-        })
-        .collect()
 }
 
 /// Goal-style: a mapping is reachable from another within a few iterations.

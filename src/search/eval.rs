@@ -236,20 +236,7 @@ pub fn score_directives(
     dirs: &[ConcreteDirective],
 ) -> Option<(Score, LayerMetrics)> {
     problem.directives.clear();
-    problem.directives.extend(dirs.iter().map(|d| match *d {
-        ConcreteDirective::Map {
-            kind,
-            size,
-            offset,
-            dim,
-        } => cost::Directive::Map {
-            kind,
-            size,
-            offset,
-            dim,
-        },
-        ConcreteDirective::Cluster { size } => cost::Directive::Cluster { size },
-    }));
+    problem.directives.extend_from_slice(dirs);
     let m = cost::evaluate(problem, hw, Model::Default).ok()?;
     // The model's MAC count must be the layer's, and no mapping beats one MAC per PE lane
     // per cycle. Either failing means the model mis-analysed the nest (two spatial maps in one

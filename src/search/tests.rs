@@ -88,23 +88,7 @@ fn space_points_have_exact_mac_counts() {
             let g = space.random_genome(&mut rng, 3);
             let dirs = g.directives(&space);
             let mut prob = problem.clone();
-            prob.directives = dirs
-                .iter()
-                .map(|d| match *d {
-                    ConcreteDirective::Map {
-                        kind,
-                        size,
-                        offset,
-                        dim,
-                    } => cost::Directive::Map {
-                        kind,
-                        size,
-                        offset,
-                        dim,
-                    },
-                    ConcreteDirective::Cluster { size } => cost::Directive::Cluster { size },
-                })
-                .collect();
+            prob.directives = dirs.to_vec();
             if let Ok(m) = cost::evaluate(&prob, &hw, Model::Default) {
                 accepted += 1;
                 assert_eq!(

@@ -221,6 +221,14 @@ pub(super) struct Level {
     sp_tensor: [SpSel; 3],
     sp_psum: SpSel,
     innermost: bool,
+    /// Default model, per axis (`Y`, `X`): the filter extent that makes a complete window, so
+    /// a tile of `m` input rows holds `extent(m, window)` outputs whatever the filter tile
+    /// (a partial `R` map selects which filter rows those outputs use now). `None` is the
+    /// MAESTRO rule, `extent(M[Y], M[R])`: the Maestro model everywhere, and the Default model
+    /// at and below a level that maps `Y` and `R` in lock-step (row stationary).
+    window: [Option<i64>; 2],
+    /// Default model: axes mapped in lock-step at this level (`Y` with `R`, `X` with `S`).
+    lockstep: [bool; 2],
 }
 
 /// Everything fixed for one evaluation.
@@ -264,6 +272,18 @@ fn check_hw(v: i64, min: i64, field: HwField) -> Result<i64, CostError> {
 impl Plan {
     fn fixed(&self) -> bool {
         self.model == Model::Default
+    }
+
+    /// The layer's true MAC count: the product of its loop extents (every variable of the
+    /// three tensors; `Y'`/`X'` for `Y`/`X`), with the real (uncompacted) output sizes.
+    pub fn true_macs(&self) -> i64 {
+        let mask = self.tensors.iter().fold(0u16, |m, t| m | t.mask);
+        (0..ND as u8)
+            .filter(|&v| mask & bit(v) != 0)
+            .fold(1, |acc, v| {
+                let key = primed(v) as usize;
+                mul(acc, self.real.size[key])
+            })
     }
 
     /// Outputs of a window of size `win` sliding over `len` inputs along `v` (`Y` or `X`).
@@ -496,12 +516,33 @@ impl Plan {
         let mut cdims = top;
         let nlevels = segments.len();
         let mut prev: Option<Vec<LDir>> = None;
+        // Default model: once a level maps an axis in lock-step, it and the levels below it
+        // count outputs with the filter tile (MAESTRO's rule), see `Level::window`.
+        let mut locked = [false; 2];
         for (li, (cluster, mut cur)) in segments.into_iter().enumerate() {
             let is_top = li == 0;
-            // Output-centric conversion (Y' → Y, X' → X), with this level's filter map.
+            let lockstep = if fixed {
+                let sp_on = |vs: [u8; 2]| cur.iter().any(|d| d.spatial && vs.contains(&d.var));
+                [
+                    sp_on([Y, YO]) && sp_on([R, R]),
+                    sp_on([X, XO]) && sp_on([S, S]),
+                ]
+            } else {
+                [false; 2]
+            };
+            for a in 0..2 {
+                locked[a] |= lockstep[a];
+            }
+            let window = [Y, X].map(|v| {
+                let a = usize::from(v == X);
+                let sl = sliding(v);
+                (fixed && !locked[a] && top.has(sl)).then(|| top.size[sl as usize])
+            });
+            // Output-centric conversion (Y' → Y, X' → X), with this level's filter map (the
+            // Default model: with the complete window unless the axis is in lock-step).
             let filter_size = |cur: &[LDir], v: u8| cur.iter().find(|d| d.var == v).map(|d| d.m);
-            let r_size = filter_size(&cur, R);
-            let s_size = filter_size(&cur, S);
+            let r_size = window[0].or(filter_size(&cur, R));
+            let s_size = window[1].or(filter_size(&cur, S));
             for (out, inp, sz) in [(XO, X, s_size), (YO, Y, r_size)] {
                 let has_out = cur.iter().any(|d| d.var == out);
                 let has_in = cur.iter().any(|d| d.var == inp);
@@ -608,7 +649,11 @@ impl Plan {
                 Some((_, size)) => size,
                 None => top_units,
             };
-            let level = plan.make_level(cur, cdims, n, first_sp, li + 1 == nlevels)?;
+            if fixed {
+                plan.check_tilings(&cur, &cdims, n, window, lockstep)?;
+            }
+            let mut level = plan.make_level(cur, cdims, n, first_sp, li + 1 == nlevels, window)?;
+            level.lockstep = lockstep;
             // Static dims of the next level: the tiles of the input/filter variables.
             let mut next = DimTable::default();
             for v in IV_ORDER {
@@ -624,6 +669,121 @@ impl Plan {
         Ok(plan)
     }
 
+    /// Default model: reject the maps of one level (after conversion, inheritance,
+    /// auto-unroll and stride adjustment; `dims` are its static dims) whose tiles the model
+    /// cannot count exactly, rather than report a wrong number. Every user map must tile its
+    /// dimension (windows of outputs for `Y`/`X`); two spatial maps are supported only as the
+    /// lock-step pair `Y`+`R` / `X`+`S` of row stationary.
+    fn check_tilings(
+        &self,
+        dirs: &[LDir],
+        dims: &DimTable,
+        n: i64,
+        window: [Option<i64>; 2],
+        lockstep: [bool; 2],
+    ) -> Result<(), CostError> {
+        let unsupported = |d: &LDir, reason: &'static str| CostError::UnsupportedMapping {
+            directive: d.origin.index(),
+            reason,
+        };
+        let spatial: Vec<&LDir> = dirs.iter().filter(|d| d.spatial).collect();
+        if let [a, b] = spatial[..] {
+            let pair = |v: u8| {
+                let sl = sliding(v);
+                (a.var == v && b.var == sl) || (a.var == sl && b.var == v)
+            };
+            let axis = if pair(Y) {
+                Some(0)
+            } else if pair(X) {
+                Some(1)
+            } else {
+                None
+            };
+            let Some(axis) = axis else {
+                return Err(unsupported(
+                    b,
+                    "two spatial maps in one cluster level run in lock-step (unit i gets the \
+                     i-th tile of both), which covers only part of the iteration space; \
+                     use one spatial map per level (or Y with R / X with S, row stationary)",
+                ));
+            };
+            let (v, sl) = if axis == 0 { (Y, R) } else { (X, S) };
+            let same_tiles = a.m == b.m && a.o == b.o && a.m == a.o;
+            let d = dims.size[v as usize];
+            // Pairs of tiles match only within one spatial fold: successive folds of the two
+            // maps are nested loops, which would pair tiles that share no output.
+            let one_fold = add(a.m, mul(a.o, n - 1)) >= d;
+            if !lockstep[axis] || !same_tiles || d != dims.size[sl as usize] || !one_fold {
+                return Err(unsupported(
+                    b,
+                    "a sliding dimension and its filter dimension mapped spatially in one \
+                     level must have equal tiles (size = offset) that cover, in one spatial \
+                     fold, a tile of exactly one window (row stationary)",
+                ));
+            }
+        }
+        for d in dirs.iter().filter(|d| d.own) {
+            let v = d.var;
+            let dim = dims.size[v as usize];
+            if v == YO || v == XO {
+                return Err(unsupported(
+                    d,
+                    "a level maps both an output-centric dimension and its input-centric one",
+                ));
+            }
+            if d.m >= dim {
+                continue; // one tile of the whole dimension
+            }
+            let axis = usize::from(v == X);
+            let sliding_win = if v == Y || v == X { window[axis] } else { None };
+            match sliding_win {
+                Some(w) if !lockstep[axis] => {
+                    let p = self.pitch[axis];
+                    if d.m < w {
+                        return Err(unsupported(
+                            d,
+                            "the tile is narrower than one filter window, so it holds no \
+                             complete output (use a tile of at least the filter size, or map \
+                             the filter dimension in lock-step)",
+                        ));
+                    }
+                    let step = mul((d.m - w) / p + 1, p);
+                    if d.o < step {
+                        return Err(unsupported(
+                            d,
+                            "consecutive tiles share outputs (the offset is smaller than the \
+                             tile's windows times the stride), so outputs are computed twice",
+                        ));
+                    }
+                    if d.o > step {
+                        return Err(unsupported(
+                            d,
+                            "the offset is larger than the tile's windows times the stride, \
+                             so outputs between tiles are skipped",
+                        ));
+                    }
+                }
+                _ => {
+                    if d.o < d.m {
+                        return Err(unsupported(
+                            d,
+                            "the tiles overlap (offset smaller than size), so points are \
+                             computed more than once",
+                        ));
+                    }
+                    if d.o > d.m {
+                        return Err(unsupported(
+                            d,
+                            "the offset is larger than the size, so points between tiles are \
+                             skipped",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Prepare a level from its final directives and its static dims (§5.2 step 3), from
     /// which the mapping tables and `E` are computed.
     fn make_level(
@@ -633,6 +793,7 @@ impl Plan {
         n: i64,
         first_sp: LDir,
         innermost: bool,
+        window: [Option<i64>; 2],
     ) -> Result<Level, CostError> {
         let fixed = self.fixed();
         // Edge clusters E of the first spatial map (§5.3).
@@ -671,6 +832,8 @@ impl Plan {
             sp_tensor: [SpSel::default(); 3],
             sp_psum: SpSel::default(),
             innermost,
+            window,
+            lockstep: [false; 2],
         };
         // Mapping tables from the static dims; a later directive on the same variable wins.
         for (i, d) in lv.dirs.iter().enumerate() {
@@ -716,8 +879,9 @@ impl Plan {
                 sliding(d.var) as usize,
             );
             lv.has |= bit(a as u8);
-            lv.tm[a] = self.extent(d.var, lv.tm[v], lv.tm[sl]);
-            lv.tme[a] = self.extent(d.var, lv.tme[v], lv.tme[sl]);
+            let win = lv.window[usize::from(d.var == X)];
+            lv.tm[a] = self.extent(d.var, lv.tm[v], win.unwrap_or(lv.tm[sl]));
+            lv.tme[a] = self.extent(d.var, lv.tme[v], win.unwrap_or(lv.tme[sl]));
             if fixed {
                 // Outputs advanced per step: the input offset in window pitches.
                 let p = self.pitch[usize::from(d.var == X)];
@@ -1187,7 +1351,9 @@ impl Case<'_> {
         for v in [Y, X] {
             let a = primed(v);
             if lv.vars & bit(v) != 0 && has & bit(a) == 0 {
-                nd[a as usize] = plan.extent(v, nd[v as usize], nd[sliding(v) as usize]);
+                let win = lv.window[usize::from(v == X)];
+                let win = win.unwrap_or(nd[sliding(v) as usize]);
+                nd[a as usize] = plan.extent(v, nd[v as usize], win);
                 has |= bit(a);
             }
         }
@@ -1312,6 +1478,22 @@ impl<'a> Analyzer<'a> {
         let fixed = plan.fixed();
         let lv = &plan.levels[idx];
         let nd = lv.dirs.len();
+        for (axis, (v, sl)) in [(Y, R), (X, S)].into_iter().enumerate() {
+            // The lock-step pair counts one output per unit: right only while the tile this
+            // level is given holds exactly one window (checked statically in `check_tilings`;
+            // an edge tile of the parent could differ).
+            if lv.lockstep[axis] && dd[v as usize] != dd[sl as usize] {
+                return Err(CostError::UnsupportedMapping {
+                    directive: lv
+                        .dirs
+                        .iter()
+                        .find(|d| d.var == v)
+                        .and_then(|d| d.origin.index()),
+                    reason: "a sliding dimension mapped in lock-step with its filter dimension \
+                             gets a tile of more than one window",
+                });
+            }
+        }
         sc.states.clear();
         sc.counts.clear();
         let mut total: i64 = 1;
@@ -1395,7 +1577,8 @@ impl<'a> Analyzer<'a> {
                 }
                 rec.l2r[OUTPUT] = tout.vars().iter().fold(1, |a, &v| {
                     let size = if v == Y || v == X {
-                        plan.extent(v, dd[v as usize], dd[sliding(v) as usize])
+                        let win = lv.window[usize::from(v == X)];
+                        plan.extent(v, dd[v as usize], win.unwrap_or(dd[sliding(v) as usize]))
                     } else {
                         dd[v as usize]
                     };

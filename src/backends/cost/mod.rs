@@ -58,18 +58,9 @@ pub enum LayerType {
 
 pub use crate::ir::{Dim, MapKind};
 
-/// One dataflow directive with its sizes already resolved to integers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum Directive {
-    Map {
-        kind: MapKind,
-        size: i64,
-        offset: i64,
-        dim: Dim,
-    },
-    /// `Cluster(size, P|L)`; the two cluster types are analysed identically.
-    Cluster { size: i64 },
-}
+/// One dataflow directive with its sizes already resolved to integers (the IR's instantiated
+/// directive: the cost model reads exactly what `ir::lower::instantiate` produces).
+pub use crate::ir::ConcreteDirective as Directive;
 
 /// One layer to evaluate.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
@@ -220,6 +211,13 @@ pub enum CostError {
     ValueTooLarge { value: i64 },
     /// The dataflow has more iteration cases than the engine enumerates (see `MAX_CASES`).
     TooManyCases { level: usize, cases: i64 },
+    /// Default model: the mapping is outside what the model counts exactly (e.g. overlapping
+    /// tiles, two unrelated spatial maps in one level). Reported instead of a wrong number;
+    /// `directive` is `None` when no single directive is to blame. See `MODEL.md`.
+    UnsupportedMapping {
+        directive: Option<usize>,
+        reason: &'static str,
+    },
     /// A count exceeded the `i64` range.
     Overflow,
 }
@@ -299,6 +297,10 @@ impl fmt::Display for CostError {
                 f,
                 "cluster level {level} has {cases} iteration cases, more than the engine enumerates"
             ),
+            CostError::UnsupportedMapping { directive, reason } => match directive {
+                Some(d) => write!(f, "directive {d}: unsupported mapping: {reason}"),
+                None => write!(f, "unsupported mapping: {reason}"),
+            },
             CostError::Overflow => f.write_str("a count exceeded the 64-bit integer range"),
         }
     }
@@ -310,5 +312,15 @@ impl std::error::Error for CostError {}
 pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics, CostError> {
     let plan = engine::Plan::build(p, hw, model)?;
     let out = engine::Analyzer::new(&plan).run()?;
+    // Default model: the per-case volumes are exact for the mappings `Plan::build` accepts
+    // (property-tested); should a combination still escape them, report it rather than a wrong
+    // MAC count (and the runtime and accesses derived from the same volumes).
+    if model == Model::Default && out.top.macs != plan.true_macs() {
+        return Err(CostError::UnsupportedMapping {
+            directive: None,
+            reason: "the model's per-step volumes of this mapping do not add up to the layer's \
+                     MACs (a combination of tiles it cannot count exactly)",
+        });
+    }
     metrics::assemble(&plan, hw, &out)
 }
