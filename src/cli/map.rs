@@ -46,13 +46,22 @@ impl SearchArgs {
     }
 }
 
+#[derive(clap::Args, Debug)]
 pub struct MapArgs {
+    /// A `.df` program with mappings.
     pub file: String,
+    /// Search only this mapping.
+    #[arg(long)]
     pub mapping: Option<String>,
+    #[command(flatten)]
     pub search: SearchArgs,
-    /// Search only the layers mapped with `search`.
+    /// Search only the layers mapped with `search`; keep the others.
+    #[arg(long)]
     pub only_search: bool,
-    pub emit_json: bool,
+    /// `df` (default) or `json`.
+    #[arg(long, default_value = "df", value_parser = ["df", "json"])]
+    pub emit: String,
+    #[arg(short, long)]
     pub output: Option<String>,
 }
 
@@ -157,7 +166,7 @@ pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
         "{evaluations} cost-model evaluations in {elapsed:.2} s"
     );
     drop(err);
-    let text = if args.emit_json {
+    let text = if args.emit == "json" {
         serde_json::to_string_pretty(&summaries).unwrap_or_default() + "\n"
     } else {
         crate::ir::emit::emit(&program)

@@ -88,113 +88,21 @@ pub enum Command {
     ///
     /// FILE is a `.df` program (its mappings are evaluated) or a MAESTRO mapping file `.m`
     /// with `--hw HW.m`.
-    Eval {
-        file: String,
-        /// `default`: MAESTRO's model with its bugs fixed; `maestro`: bit-exact MAESTRO.
-        #[arg(long, value_enum, default_value_t = ModelChoice::Default)]
-        model: ModelChoice,
-        /// Report format.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-        /// Evaluate only this mapping.
-        #[arg(long)]
-        mapping: Option<String>,
-        #[command(flatten)]
-        maestro: MaestroArgs,
-        /// How layers mapped with `search` are searched first.
-        #[command(flatten)]
-        search: map::SearchArgs,
-        /// Write the report here instead of standard output.
-        #[arg(short, long)]
-        output: Option<String>,
-    },
+    Eval(EvalArgs),
     /// Simulate layers on a systolic array with SCALE-Sim's semantics: a `.df` file's mappings
     /// (their hardware needs a `systolic` block), or SCALE-Sim's own `--config`/`--topology`.
-    Simulate {
-        file: Option<String>,
-        #[command(flatten)]
-        scalesim: simulate::ScalesimFiles,
-        /// `default`: SCALE-Sim's bugs fixed; `scalesim`: SCALE-Sim 3.0.0 exactly.
-        #[arg(long, value_enum, default_value_t = simulate::SimModel::Default)]
-        model: simulate::SimModel,
-        /// `csv` is SCALE-Sim's COMPUTE_REPORT.csv.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-        /// Write COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv here.
-        #[arg(long)]
-        report_dir: Option<String>,
-        /// Write SCALE-Sim's SRAM and DRAM traces here (`layerN/*.csv`), streamed.
-        #[arg(long)]
-        traces: Option<String>,
-        #[arg(short, long)]
-        output: Option<String>,
-    },
+    Simulate(simulate::SimulateArgs),
     /// Schedule a workload of several networks on a heterogeneous accelerator (HERALD-style),
     /// and compare it with each monolithic accelerator and a naive scheduler.
-    Schedule {
-        file: String,
-        /// The accelerator to use (default: the file's only one).
-        #[arg(long)]
-        accelerator: Option<String>,
-        /// The workload to schedule (default: the file's only one).
-        #[arg(long)]
-        workload: Option<String>,
-        #[arg(long, value_enum, default_value_t = ObjectiveChoice::Edp)]
-        objective: ObjectiveChoice,
-        /// `fixed`: the sub-accelerators as written; `grid`: also search PE and bandwidth
-        /// splits between their styles and report the best design and the Pareto set.
-        #[arg(long, value_enum, default_value_t = PartitionChoice::Fixed)]
-        partition: PartitionChoice,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
-        /// Write the schedule as a Chrome trace (open it in Perfetto).
-        #[arg(long)]
-        trace: Option<String>,
-        /// Write the schedule as an SVG Gantt chart.
-        #[arg(long)]
-        svg: Option<String>,
-        /// Write the report here instead of standard output.
-        #[arg(short, long)]
-        output: Option<String>,
-    },
+    Schedule(schedule::ScheduleArgs),
     /// Run the `test` blocks of `.df` files (directories are searched recursively).
     ///
     /// Snapshots live in `snapshots/<file stem>.<test>.snap` beside each file. A missing
     /// snapshot is written, a changed one fails with a diff.
-    Test {
-        /// Files or directories (default: the current directory).
-        paths: Vec<String>,
-        /// Write new and changed snapshots.
-        #[arg(long, conflicts_with = "check")]
-        accept: bool,
-        /// Never write; a missing snapshot fails (for CI).
-        #[arg(long)]
-        check: bool,
-        /// Run only tests whose name contains this text.
-        #[arg(long)]
-        filter: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
-        format: TestFormat,
-    },
+    Test(run_tests::TestArgs),
     /// Search the dataflow of every layer of the file's mappings and print the chosen
     /// mapping as `.df` (it re-parses and evaluates to the reported numbers) or JSON.
-    Map {
-        file: String,
-        /// Search only this mapping.
-        #[arg(long)]
-        mapping: Option<String>,
-        #[command(flatten)]
-        search: map::SearchArgs,
-        /// Search only the layers mapped with `search`; keep the others.
-        #[arg(long)]
-        only_search: bool,
-        /// `df` (default) or `json`.
-        #[arg(long, default_value = "df", value_parser = ["df", "json"])]
-        emit: String,
-        #[arg(short, long)]
-        output: Option<String>,
-    },
+    Map(map::MapArgs),
     /// Print the long explanation of a diagnostic code, e.g. `dfc explain E0301`.
     Explain {
         /// A code (`E0301`) or its name (`no-spatial-map`); `--list` for all.
@@ -351,113 +259,20 @@ pub fn run(cli: Cli) -> ExitCode {
             check,
             stdin_filepath,
         } => fmt(&reporter, &files, check, stdin_filepath.as_deref()),
+        Command::Eval(args) => eval(&reporter, &args),
+        Command::Map(args) => map::run(&reporter, &args),
+        Command::Simulate(args) => simulate::run(&reporter, &args),
+        Command::Schedule(args) => schedule::run(&reporter, &args),
+        Command::Test(args) => run_tests::run(&reporter, &args),
         Command::Explain { code, list } => explain(code.as_deref(), list),
-        Command::Map {
-            file,
-            mapping,
-            search,
-            only_search,
-            emit,
-            output,
-        } => map::run(
-            &reporter,
-            &map::MapArgs {
-                file,
-                mapping,
-                search,
-                only_search,
-                emit_json: emit == "json",
-                output,
-            },
-        ),
-        Command::Simulate {
-            file,
-            scalesim,
-            model,
-            format,
-            report_dir,
-            traces,
-            output,
-        } => simulate::run(
-            &reporter,
-            &simulate::SimulateArgs {
-                file,
-                scalesim,
-                model,
-                format,
-                report_dir,
-                traces,
-                output,
-            },
-        ),
-        Command::Import(ImportCommand::Scalesim { files, output }) => {
-            simulate::import(&reporter, &files, output.as_deref())
-        }
-        Command::Schedule {
-            file,
-            accelerator,
-            workload,
-            objective,
-            partition,
-            format,
-            trace,
-            svg,
-            output,
-        } => schedule::run(
-            &reporter,
-            &schedule::ScheduleArgs {
-                file,
-                accelerator,
-                workload,
-                objective,
-                partition,
-                format,
-                trace,
-                svg,
-                output,
-            },
-        ),
-        Command::Test {
-            paths,
-            accept,
-            check,
-            filter,
-            format,
-        } => run_tests::run(
-            &reporter,
-            &run_tests::TestArgs {
-                paths,
-                accept,
-                check,
-                filter,
-                format,
-            },
-        ),
-        Command::Eval {
-            file,
-            model,
-            format,
-            mapping,
-            maestro,
-            search,
-            output,
-        } => eval(
-            &reporter,
-            &EvalArgs {
-                file,
-                model,
-                format,
-                mapping,
-                maestro,
-                search,
-                output,
-            },
-        ),
         Command::Import(ImportCommand::Maestro {
             mapping,
             maestro,
             output,
         }) => import_maestro(&reporter, &mapping, &maestro, output.as_deref()),
+        Command::Import(ImportCommand::Scalesim { files, output }) => {
+            simulate::import(&reporter, &files, output.as_deref())
+        }
         Command::Debug(cmd) => debug(&reporter, cmd),
     }
 }
@@ -609,14 +424,27 @@ fn import_maestro(
     write_output(reporter, output, &text)
 }
 
-struct EvalArgs {
-    file: String,
-    model: ModelChoice,
-    format: ReportFormat,
-    mapping: Option<String>,
-    maestro: MaestroArgs,
-    search: map::SearchArgs,
-    output: Option<String>,
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    /// A `.df` program, or a MAESTRO mapping file (`.m`).
+    pub file: String,
+    /// `default`: MAESTRO's model with its bugs fixed; `maestro`: bit-exact MAESTRO.
+    #[arg(long, value_enum, default_value_t = ModelChoice::Default)]
+    pub model: ModelChoice,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Evaluate only this mapping.
+    #[arg(long)]
+    pub mapping: Option<String>,
+    #[command(flatten)]
+    pub maestro: MaestroArgs,
+    /// How layers mapped with `search` are searched first.
+    #[command(flatten)]
+    pub search: map::SearchArgs,
+    /// Write the report here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<String>,
 }
 
 fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {

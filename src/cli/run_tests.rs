@@ -10,11 +10,21 @@ use crate::source::SourceMap;
 use crate::syntax::lexer::{self, Token};
 use crate::testing;
 
+#[derive(clap::Args, Debug)]
 pub struct TestArgs {
+    /// Files or directories (default: the current directory).
     pub paths: Vec<String>,
+    /// Write new and changed snapshots.
+    #[arg(long, conflicts_with = "check")]
     pub accept: bool,
+    /// Never write; a missing snapshot fails (for CI).
+    #[arg(long)]
     pub check: bool,
+    /// Run only tests whose name contains this text.
+    #[arg(long)]
     pub filter: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
 }
 

@@ -13,15 +13,32 @@ use crate::backends::{hda, schedule};
 use crate::ir;
 use crate::source::SourceMap;
 
+#[derive(clap::Args, Debug)]
 pub struct ScheduleArgs {
+    /// A `.df` program with an `accelerator` and a `workload`.
     pub file: String,
+    /// The accelerator to use (default: the file's only one).
+    #[arg(long)]
     pub accelerator: Option<String>,
+    /// The workload to schedule (default: the file's only one).
+    #[arg(long)]
     pub workload: Option<String>,
+    #[arg(long, value_enum, default_value_t = ObjectiveChoice::Edp)]
     pub objective: ObjectiveChoice,
+    /// `fixed`: the sub-accelerators as written; `grid`: also search PE and bandwidth
+    /// splits between their styles and report the best design and the Pareto set.
+    #[arg(long, value_enum, default_value_t = PartitionChoice::Fixed)]
     pub partition: PartitionChoice,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Write the schedule as a Chrome trace (open it in Perfetto).
+    #[arg(long)]
     pub trace: Option<String>,
+    /// Write the schedule as an SVG Gantt chart.
+    #[arg(long)]
     pub svg: Option<String>,
+    /// Write the report here instead of standard output.
+    #[arg(short, long)]
     pub output: Option<String>,
 }
 

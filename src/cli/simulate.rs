@@ -34,13 +34,25 @@ pub struct ScalesimFiles {
     pub gemm: bool,
 }
 
+#[derive(clap::Args, Debug)]
 pub struct SimulateArgs {
+    /// A `.df` program whose mappings run on systolic hardware.
     pub file: Option<String>,
+    #[command(flatten)]
     pub scalesim: ScalesimFiles,
+    /// `default`: SCALE-Sim's bugs fixed; `scalesim`: SCALE-Sim 3.0.0 exactly.
+    #[arg(long, value_enum, default_value_t = SimModel::Default)]
     pub model: SimModel,
+    /// `csv` is SCALE-Sim's COMPUTE_REPORT.csv.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Write COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv here.
+    #[arg(long)]
     pub report_dir: Option<String>,
+    /// Write SCALE-Sim's SRAM and DRAM traces here (`layerN/*.csv`), streamed.
+    #[arg(long)]
     pub traces: Option<String>,
+    #[arg(short, long)]
     pub output: Option<String>,
 }
 
