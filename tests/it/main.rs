@@ -14,4 +14,5 @@ mod reports;
 mod schedule;
 mod systolic;
 mod test_cmd;
+mod tidy;
 mod ui;
