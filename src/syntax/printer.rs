@@ -321,7 +321,8 @@ fn use_text(u: &Use) -> String {
             }
             s
         }
-        UseSource::File { path, .. } => format!("{path:?}"),
+        // Strings have no escapes: the path is printed exactly as it was written.
+        UseSource::File { path, .. } => format!("\"{path}\""),
     };
     let names: Vec<&str> = u.names.iter().map(|n| n.name.as_str()).collect();
     if u.braced {
