@@ -116,6 +116,31 @@ pub struct Program {
 }
 
 impl Program {
+    /// Rename items so that no two share a name (`x`, `x_2`, …), in item order. Items refer
+    /// to each other by id, so renaming keeps the program's meaning; importers call this so
+    /// that what they emit re-parses (a `.df` file has one namespace of items).
+    pub fn make_item_names_unique(&mut self) {
+        let mut used = std::collections::HashSet::new();
+        let mut unique = |name: &mut String| {
+            if !used.insert(name.clone()) {
+                let base = name.clone();
+                let mut n = 2;
+                while !used.insert(format!("{base}_{n}")) {
+                    n += 1;
+                }
+                *name = format!("{base}_{n}");
+            }
+        };
+        self.networks.iter_mut().for_each(|x| unique(&mut x.name));
+        self.hardware.iter_mut().for_each(|x| unique(&mut x.name));
+        self.dataflows.iter_mut().for_each(|x| unique(&mut x.name));
+        self.mappings.iter_mut().for_each(|x| unique(&mut x.name));
+        self.accelerators
+            .iter_mut()
+            .for_each(|x| unique(&mut x.name));
+        self.workloads.iter_mut().for_each(|x| unique(&mut x.name));
+    }
+
     pub fn network(&self, id: NetworkId) -> &Network {
         &self.networks[id.index()]
     }

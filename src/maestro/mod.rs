@@ -82,6 +82,7 @@ pub fn import(sources: &SourceMap, inputs: &Inputs) -> (Option<ir::Program>, Vec
         }
     }
     crate::diagnostics::sort(&mut diags);
+    program.make_item_names_unique();
     let ok = !crate::diagnostics::has_errors(&diags);
     (ok.then_some(program), diags)
 }

@@ -206,6 +206,7 @@ pub fn import(sources: &SourceMap, inputs: &Inputs) -> (Option<ir::Program>, Vec
         ],
         span: whole(inputs.topology),
     });
+    program.make_item_names_unique();
     let ok = !crate::diagnostics::has_errors(&diags);
     (ok.then_some(program), diags)
 }

@@ -128,3 +128,31 @@ fn maestro_errors_and_habits_are_diagnosed() {
         }
     }
 }
+
+/// Found by fuzzing: MAESTRO accepts two networks of one name (and a HW file named like a
+/// network); the emitted `.df`, with one namespace of items, renames them and re-parses.
+#[test]
+fn clashing_maestro_names_are_made_unique() {
+    let net = "Network n {\n Layer a {\n  Type: CONV\n  Dimensions { K: 4, C: 4, R: 1, S: 1, Y: 4, X: 4 }\n  Dataflow { SpatialMap(1,1) K; }\n }\n}\n";
+    let mut sources = SourceMap::new();
+    let m = sources.add("twice.m", format!("{net}{net}"));
+    let h = sources.add("n.m", "NumPEs: 4\nL1Size: 64\nL2Size: 640\nNoC_BW: 4\n");
+    let (program, diags) = import(
+        &sources,
+        &Inputs {
+            mapping: m,
+            hardware: Some(h),
+            lanes: Some(1),
+        },
+    );
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let text = dfc::ir::emit::emit(&program);
+    assert!(
+        text.contains("network n {")
+            && text.contains("network n_2 {")
+            && text.contains("hardware n_3 {"),
+        "{text}"
+    );
+    let (_, again, diags) = dfc::ir::lower::lower_text("again.df", &text);
+    assert!(again.is_some(), "{diags:?}");
+}

@@ -14,5 +14,8 @@ fn every_source_file_starts_with_a_module_doc() {
         })
         .map(|p| common::relative(p))
         .collect();
-    assert!(missing.is_empty(), "files without a `//!` module doc: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a `//!` module doc: {missing:?}"
+    );
 }
