@@ -80,11 +80,60 @@ pub fn import(sources: &SourceMap, inputs: &Inputs) -> (Option<ir::Program>, Vec
                 span: net.span,
             });
         }
+        diags.extend(clusters_fit(&program));
     }
     crate::diagnostics::sort(&mut diags);
     program.make_item_names_unique();
     let ok = !crate::diagnostics::has_errors(&diags);
     (ok.then_some(program), diags)
+}
+
+/// Clusters that need more PEs than the HW file gives leave MAESTRO's top level without
+/// sub-clusters; report them on the `Cluster` directive, as `.df` lowering does (E0401).
+fn clusters_fit(program: &ir::Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(hw) = program.hardware.first() else {
+        return out;
+    };
+    let mut reported = Vec::new();
+    for m in &program.mappings {
+        let net = program.network(m.network);
+        for (layer, lm) in net.layers.iter().zip(&m.layers) {
+            let ir::DataflowChoice::Fixed { dataflow, args, .. } = &lm.dataflow else {
+                continue;
+            };
+            let df = program.dataflow(*dataflow);
+            let Ok(dirs) = crate::ir::lower::instantiate(df, args, layer) else {
+                continue;
+            };
+            let product = dirs
+                .iter()
+                .filter_map(|d| match d {
+                    ir::ConcreteDirective::Cluster { size } => Some(*size),
+                    ir::ConcreteDirective::Map { .. } => None,
+                })
+                .fold(1i64, i64::saturating_mul);
+            let cluster = df
+                .directives
+                .iter()
+                .find(|d| matches!(d, ir::Directive::Cluster { .. }));
+            if let (true, Some(c)) = (product > hw.pes as i64, cluster) {
+                if !reported.contains(&c.span()) {
+                    reported.push(c.span());
+                    out.push(
+                        Diagnostic::at(
+                            Code::ClusterTooLarge,
+                            c.span(),
+                            format!("the clusters of layer `{}` need {product} PEs but the HW file gives {}", layer.name, hw.pes),
+                            "this cluster",
+                        )
+                        .with_label(hw.field_span("pes"), format!("{} PEs", hw.pes)),
+                    );
+                }
+            }
+        }
+    }
+    out
 }
 
 // ---- tokens --------------------------------------------------------------------------------
