@@ -577,6 +577,18 @@ impl<'a> Parser<'_, 'a> {
                 "invalid size",
             ));
         }
+        if v > crate::ir::lower::MAX_LOOP_BOUND {
+            self.diags.push(Diagnostic::at(
+                Code::InvalidValue,
+                t.span,
+                format!(
+                    "{v} is larger than the largest supported size, {}",
+                    crate::ir::lower::MAX_LOOP_BOUND
+                ),
+                "too large",
+            ));
+            return Err(Stop);
+        }
         Ok(MValue {
             kind: MValueKind::Int(v),
             span: t.span,

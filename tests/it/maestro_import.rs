@@ -100,6 +100,8 @@ fn maestro_errors_and_habits_are_diagnosed() {
         ("Network n {\n Layer l {\n  Type: CONV\n  Dimensions{ K: 4 }\n }\n}\n", "E0601"),
         ("Network n {\n Layer l {\n  Type: CONV\n  Dimensions { K: 4, C: 4, R: 1, S: 1, Y: 4, X: 4 }\n  Dataflow { SpatialMap(1,1) Q; }\n }\n}\n", "E0601"),
         ("Accelerator { PE { NumPEs 4 } }\n", "E0602"),
+        // Found by fuzzing: a map size beyond what `.df` accepts is refused at import.
+        ("Network n {\n Layer l {\n  Type: CONV\n  Dimensions { K: 4, C: 4, R: 1, S: 1, Y: 4, X: 4 }\n  Dataflow { SpatialMap(99999999999999999999,1) K; }\n }\n}\n", "E0206"),
     ];
     for (text, code) in cases {
         let mut sources = SourceMap::new();
