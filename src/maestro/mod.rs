@@ -929,7 +929,7 @@ fn lower_layer(l: &MLayer, name: &str, diags: &mut Vec<Diagnostic>) -> Option<ir
         let g = args.get("groups").copied().unwrap_or(1);
         for k in ["K", "C"] {
             if let Some(v) = args.get_mut(k) {
-                *v *= g;
+                *v = v.saturating_mul(g);
             }
         }
     }

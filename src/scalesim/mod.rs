@@ -167,6 +167,21 @@ pub fn import(sources: &SourceMap, inputs: &Inputs) -> (Option<ir::Program>, Vec
             ident = format!("{ident}_{n}");
         }
         let args: HashMap<&str, u64> = args.into_iter().collect();
+        if args
+            .values()
+            .any(|v| *v > crate::ir::lower::MAX_LOOP_BOUND as u64)
+        {
+            diags.push(Diagnostic::at(
+                Code::InvalidValue,
+                whole(inputs.topology),
+                format!(
+                    "layer `{name}` has a size larger than dfc supports ({})",
+                    crate::ir::lower::MAX_LOOP_BOUND
+                ),
+                "in this topology",
+            ));
+            continue;
+        }
         match build_shape(op, &args) {
             Ok(shape) => ir_layers.push(ir::Layer {
                 name: ident,
