@@ -41,7 +41,7 @@ pub fn table(reports: &[MappingReport]) -> String {
                     number(m.throughput),
                     number(m.avg_utilized_pes),
                     number(m.total_energy_exact),
-                    m.input_l2_size_req + m.filter_l2_size_req + m.output_l2_size_req,
+                    m.l2_size_req(),
                 )),
                 LayerStatus::NotMapped => out.push_str(&format!(
                     "{:<name_width$}  (search: not evaluated)\n",

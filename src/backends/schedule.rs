@@ -89,7 +89,7 @@ fn cost_table(
     program: &Program,
     workload: &ir::Workload,
     subs: &[(Style, hda::SubAccel)],
-) -> Result<hda::CostTable, String> {
+) -> hda::CostTable {
     // Every (layer, sub-accelerator) as a cost-model problem; identical ones evaluated once.
     let layers: Vec<&ir::Layer> = workload
         .networks
@@ -157,7 +157,7 @@ fn cost_table(
             .collect();
         table.costs.push(rows);
     }
-    Ok(table)
+    table
 }
 
 /// Give `hw` the sub-accelerator's PEs, on-chip bandwidth and buffer share.
@@ -183,11 +183,7 @@ fn platform(acc: &ir::Accelerator, subs: Vec<hda::SubAccel>) -> hda::Platform {
 }
 
 /// Build the scheduler's inputs for `accelerator` running `workload`.
-pub fn inputs(
-    program: &Program,
-    acc_id: AcceleratorId,
-    wl_id: WorkloadId,
-) -> Result<ScheduleInputs, String> {
+pub fn inputs(program: &Program, acc_id: AcceleratorId, wl_id: WorkloadId) -> ScheduleInputs {
     let acc = &program.accelerators[acc_id.index()];
     let workload = &program.workloads[wl_id.index()];
     let styles = styles(program, acc);
@@ -197,7 +193,7 @@ pub fn inputs(
         .zip(&styles)
         .map(|(s, st)| (st.clone(), sub_accel(&s.name, st)))
         .collect();
-    let table = cost_table(program, workload, &subs)?;
+    let table = cost_table(program, workload, &subs);
     // Monolithic: each style alone with the whole budget.
     let total_pes: u32 = subs.iter().map(|s| s.1.pes).sum();
     let total_bw: f64 = subs.iter().map(|s| s.1.noc_bw).sum();
@@ -211,15 +207,15 @@ pub fn inputs(
             buffer_bytes: total_buffer,
             ..sub.clone()
         };
-        let t = cost_table(program, workload, &[(style.clone(), whole.clone())])?;
+        let t = cost_table(program, workload, &[(style.clone(), whole.clone())]);
         monolithic.push((platform(acc, vec![whole]), t));
     }
-    Ok(ScheduleInputs {
+    ScheduleInputs {
         workload: graphs(program, workload),
         platform: platform(acc, subs.into_iter().map(|s| s.1).collect()),
         table,
         monolithic,
-    })
+    }
 }
 
 /// Design-time partitioning: re-split the accelerator's PE and on-chip bandwidth budget
@@ -266,6 +262,6 @@ pub fn partition(
                     .ok_or_else(|| format!("no style `{}`", s.dataflow_style))
             })
             .collect();
-        cost_table(program, workload, &recipe?)
+        Ok(cost_table(program, workload, &recipe?))
     })
 }

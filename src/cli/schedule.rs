@@ -131,10 +131,7 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
         Ok((a, w)) => (ir::AcceleratorId(a as u32), ir::WorkloadId(w as u32)),
         Err(e) => return fail(reporter, e),
     };
-    let inputs = match schedule::inputs(&program, acc, wl) {
-        Ok(i) => i,
-        Err(e) => return fail(reporter, e),
-    };
+    let inputs = schedule::inputs(&program, acc, wl);
     let result = build_report(&program, acc, wl, &inputs, objective, args.partition);
     let report = match result {
         Ok(r) => r,

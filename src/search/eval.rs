@@ -247,8 +247,8 @@ pub fn score_directives(
         return None;
     }
     if strict {
-        let l1 = m.input_l1_size_req + m.filter_l1_size_req + m.output_l1_size_req;
-        let l2 = m.input_l2_size_req + m.filter_l2_size_req + m.output_l2_size_req;
+        let l1 = m.l1_size_req();
+        let l2 = m.l2_size_req();
         if l1 > hw.l1_size || l2 > hw.l2_size {
             return None;
         }

@@ -182,9 +182,9 @@ fn measure(e: &Expectation, report: &MappingReport, hw: &ir::Hardware) -> Result
             // The largest requirement of any layer: the buffer must hold every layer's tiles.
             let size = |m: &LayerMetrics| {
                 let elements_or_bytes = if e.metric == Metric::L1 {
-                    m.input_l1_size_req + m.filter_l1_size_req + m.output_l1_size_req
+                    m.l1_size_req()
                 } else {
-                    m.input_l2_size_req + m.filter_l2_size_req + m.output_l2_size_req
+                    m.l2_size_req()
                 } as f64;
                 let bits = f64::from(hw.precision.map_or(8, |p| p.bits));
                 match (m.info.size_unit, e.in_elements) {
@@ -329,14 +329,8 @@ fn report_snapshot(report: &MappingReport, metrics: &[Metric], pes: f64) -> Stri
                         Metric::Throughput => m.throughput,
                         Metric::UtilizedPes => m.avg_utilized_pes,
                         Metric::Utilization => m.avg_utilized_pes / pes,
-                        Metric::L1 => {
-                            (m.input_l1_size_req + m.filter_l1_size_req + m.output_l1_size_req)
-                                as f64
-                        }
-                        Metric::L2 => {
-                            (m.input_l2_size_req + m.filter_l2_size_req + m.output_l2_size_req)
-                                as f64
-                        }
+                        Metric::L1 => (m.l1_size_req()) as f64,
+                        Metric::L2 => (m.l2_size_req()) as f64,
                     };
                     row.push(number(v));
                 }

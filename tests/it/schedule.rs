@@ -11,7 +11,7 @@ use crate::common;
 fn the_example_schedules_validly_and_deterministically() {
     let (_, program, diags) = common::compile(&common::root().join("examples/ar_vr_hda.df"));
     let program = program.unwrap_or_else(|| panic!("{diags:?}"));
-    let inputs = schedule::inputs(&program, AcceleratorId(0), WorkloadId(0)).expect("inputs");
+    let inputs = schedule::inputs(&program, AcceleratorId(0), WorkloadId(0));
     let (w, p, t) = (&inputs.workload, &inputs.platform, &inputs.table);
     let layers = w.num_layers();
     assert_eq!(layers, 21 + 53 + 8);
@@ -89,7 +89,7 @@ fn schedule_command_writes_trace_and_svg() {
 fn example_schedule_snapshot() {
     let (_, program, _) = common::compile(&common::root().join("examples/ar_vr_hda.df"));
     let program = program.expect("compiles");
-    let inputs = schedule::inputs(&program, AcceleratorId(0), WorkloadId(0)).expect("inputs");
+    let inputs = schedule::inputs(&program, AcceleratorId(0), WorkloadId(0));
     let s = hda::herald(
         &inputs.workload,
         &inputs.platform,

@@ -71,6 +71,16 @@ macro_rules! layer_metrics {
         pub const CSV_COLUMNS: &[&str] = &[ $( stringify!($name), )* ];
 
         impl LayerMetrics {
+    /// L1 size requirement of the three tensors together.
+    pub fn l1_size_req(&self) -> i64 {
+        self.input_l1_size_req + self.filter_l1_size_req + self.output_l1_size_req
+    }
+
+    /// L2 size requirement of the three tensors together.
+    pub fn l2_size_req(&self) -> i64 {
+        self.input_l2_size_req + self.filter_l2_size_req + self.output_l2_size_req
+    }
+
             /// The values of [`CSV_COLUMNS`], formatted.
             pub fn csv_values(&self) -> Vec<String> {
                 vec![ $( CsvCell::csv(&self.$name), )* ]
