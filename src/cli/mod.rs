@@ -317,9 +317,18 @@ fn compile(
             .to_string_lossy()
             .into_owned()
     };
+    Ok(compile_text(sources, name, text))
+}
+
+/// Lower text already read, importing files through the file system.
+fn compile_text(
+    sources: &mut SourceMap,
+    name: String,
+    text: String,
+) -> (FileId, Option<ir::Program>, Vec<Diagnostic>) {
     let root = sources.add(name, text);
     let (program, diags) = ir::lower::lower_program(root, sources, &files::FsLoader);
-    Ok((root, program, diags))
+    (root, program, diags)
 }
 
 fn check(reporter: &Reporter, files: &[String], stdin_name: Option<&str>) -> ExitCode {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{compile, exit, fail, Reporter, TestFormat};
+use super::{compile_text, exit, fail, Reporter, TestFormat};
 use crate::source::SourceMap;
 use crate::syntax::lexer::{self, Token};
 use crate::testing;
@@ -72,10 +72,7 @@ pub fn run(reporter: &Reporter, args: &TestArgs) -> ExitCode {
             continue;
         }
         let mut sources = SourceMap::new();
-        let (root, program, diags) = match compile(&mut sources, &name, None) {
-            Ok(x) => x,
-            Err(e) => return fail(reporter, e),
-        };
+        let (root, program, diags) = compile_text(&mut sources, name.clone(), text);
         let Some(program) = program else {
             outcomes.push(Outcome {
                 file: name.clone(),
