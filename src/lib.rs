@@ -16,3 +16,4 @@ pub mod search;
 pub mod source;
 pub mod syntax;
 pub mod testing;
+pub mod util;

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::hardware_keys::{field_in_source, maestro_hardware_field};
 use super::modules::{self, Loader, Module};
 use super::units::{self, Dimension};
 use super::*;
@@ -636,7 +637,7 @@ impl Cx {
             .chain(
                 h.fields
                     .iter()
-                    .filter_map(|f| maestro_alias(&f.key.name).map(field_of_alias)),
+                    .filter_map(|f| maestro_hardware_field(&f.key.name)),
             )
             .collect();
         let has_array = h.fields.iter().any(|f| f.key.name == "systolic");
@@ -919,8 +920,11 @@ impl Cx {
                         rest.map(|r| r.split('.').next().unwrap_or(r))
                     })
                     .collect();
-                let help = maestro_alias(&f.key.name)
-                    .map(|a| format!("MAESTRO's `{}` is `{a}` in `.df`", f.key.name))
+                let help = maestro_hardware_field(&f.key.name)
+                    .map(|a| {
+                        let a = field_in_source(a);
+                        format!("MAESTRO's `{}` is `{a}` in `.df`", f.key.name)
+                    })
                     .or_else(|| suggest(&f.key.name, here.iter().copied()));
                 let mut unique = here.clone();
                 unique.dedup();
@@ -2239,29 +2243,6 @@ fn v_span(v: &ast::Value) -> Span {
     match v {
         ast::Value::Quantity(q) => q.span,
         ast::Value::Name(n) => n.span,
-    }
-}
-
-/// The field path a MAESTRO alias stands for (`noc { bandwidth: … }` → `noc.bandwidth`).
-fn field_of_alias(alias: &'static str) -> &'static str {
-    match alias {
-        "noc { bandwidth: … }" => "noc.bandwidth",
-        "noc { latency: … }" => "noc.latency",
-        "dram { bandwidth: … }" => "dram.bandwidth",
-        other => other,
-    }
-}
-
-fn maestro_alias(name: &str) -> Option<&'static str> {
-    match name {
-        "NumPEs" | "num_pes" => Some("pes"),
-        "L1Size" | "l1_size_cstr" => Some("l1"),
-        "L2Size" | "l2_size_cstr" => Some("l2"),
-        "NoC_BW" | "noc_bw_cstr" => Some("noc { bandwidth: … }"),
-        "NoC_NumHops" => Some("noc { latency: … }"),
-        "offchip_bw_cstr" => Some("dram { bandwidth: … }"),
-        "num_simd_lanes" | "lanes" => Some("macs_per_pe"),
-        _ => None,
     }
 }
 

@@ -6,6 +6,7 @@
 //! Built by [`lower::lower_program`]; printed back to `.df` by [`emit`].
 
 pub mod emit;
+pub mod hardware_keys;
 pub mod lower;
 mod modules;
 pub mod units;

@@ -1122,32 +1122,15 @@ fn hardware(
             continue;
         };
         i += 2;
-        let field = match key.text {
-            "NumPEs" | "num_pes" => "pes",
-            "L1Size" | "l1_size_cstr" => "l1",
-            "L2Size" | "l2_size_cstr" => "l2",
-            "NoC_BW" | "noc_bw_cstr" => "noc.bandwidth",
-            "NoC_NumHops" => "noc.latency",
-            "offchip_bw_cstr" => {
-                diags.push(
-                    Diagnostic::at(
-                        Code::IgnoredInput,
-                        key.span,
-                        "`offchip_bw_cstr` is imported as the DRAM bandwidth",
-                        "no effect in `--model maestro`",
-                    )
-                    .with_note(
-                        "the MAESTRO version dfc reproduces has no off-chip bandwidth bound",
-                    ),
-                );
-                "dram.bandwidth"
-            }
-            other => {
+        let field = match ir::hardware_keys::maestro_hardware_field(key.text) {
+            // Lanes come from `--lanes`, not from MAESTRO's HW file.
+            Some(field) if field != "macs_per_pe" => field,
+            _ => {
                 diags.push(
                     Diagnostic::at(
                         Code::MaestroSyntax,
                         key.span,
-                        format!("`{other}` is not a MAESTRO HW keyword"),
+                        format!("`{}` is not a MAESTRO HW keyword", key.text),
                         "MAESTRO rejects this line",
                     )
                     .with_note("HW files take NumPEs, L1Size, L2Size, NoC_BW and NoC_NumHops"),
@@ -1155,6 +1138,17 @@ fn hardware(
                 continue;
             }
         };
+        if key.text == "offchip_bw_cstr" {
+            diags.push(
+                Diagnostic::at(
+                    Code::IgnoredInput,
+                    key.span,
+                    "`offchip_bw_cstr` is imported as the DRAM bandwidth",
+                    "no effect in `--model maestro`",
+                )
+                .with_note("the MAESTRO version dfc reproduces has no off-chip bandwidth bound"),
+            );
+        }
         let (v, clean) = atoi(value.text);
         if v <= 0 {
             diags.push(Diagnostic::at(

@@ -13,9 +13,9 @@
 use std::cmp::Ordering;
 
 use super::eval::Score;
-use super::rng::Rng;
 use super::space::{tile_of, Genome, LayerSpace, Level};
 use super::{Ctx, Origin};
+use crate::util::Rng;
 
 pub fn random(ctx: &mut Ctx) {
     let n = ctx.eval.remaining();

@@ -97,7 +97,7 @@ pub fn onchip_candidate(
     space: &LayerSpace,
     p: &OffchipPoint,
     l1_elements: i64,
-    rng: &mut super::rng::Rng,
+    rng: &mut crate::util::Rng,
 ) -> Option<Genome> {
     let n = space.dims.len();
     let parallel: Vec<usize> = (0..n).filter(|&i| p.block[i] > 1).collect();

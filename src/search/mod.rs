@@ -20,7 +20,6 @@ mod decoupled;
 mod eval;
 pub mod exhaustive;
 mod offchip;
-mod rng;
 mod seeds;
 pub(crate) mod space;
 
@@ -37,8 +36,8 @@ use crate::backends::evaluate;
 use crate::ir::{self, lower::instantiate, ConcreteDirective, DataflowChoice, MappingId, Program};
 use crate::rewrite::RunnerReport;
 
+use crate::util::Rng;
 use eval::Evaluator;
-use rng::Rng;
 use space::LayerSpace;
 
 /// What a search minimises.
@@ -511,7 +510,7 @@ impl Job {
             self.problem.batch_in_tensors,
             self.hw.precision_bits
         );
-        let seed = opts.seed ^ rng::stable_hash(key.bytes());
+        let seed = opts.seed ^ crate::util::stable_hash(key.bytes());
         let mut ctx = Ctx {
             eval: Evaluator::new(
                 self.problem.clone(),

@@ -11,7 +11,7 @@ use crate::backends::cost::{self, Dim as CDim};
 use crate::ir::{ConcreteDirective, Dim, MapKind};
 use crate::rewrite::NDIMS;
 
-use super::rng::Rng;
+use crate::util::Rng;
 
 /// An active dimension of the layer (extent > 1).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -59,7 +59,7 @@ fn dirs_text(dirs: &[ConcreteDirective]) -> String {
 /// that is why the space has neither.)
 #[test]
 fn space_points_have_exact_mac_counts() {
-    let mut rng = rng::Rng::new(17);
+    let mut rng = crate::util::Rng::new(17);
     let mut accepted = 0;
     for i in 0..60 {
         let (k, c, r) = (1 + rng.below(6), 1 + rng.below(6), 1 + rng.below(3));
@@ -114,7 +114,7 @@ fn db_model_matches_trace_count() {
         "dwconv(C: 4, R: 3, S: 3, Y: 6, X: 6)",
         "conv(K: 4, C: 4, R: 3, S: 3, Y: 6, X: 6, N: 2)",
     ];
-    let mut rng = rng::Rng::new(3);
+    let mut rng = crate::util::Rng::new(3);
     let mut compared = 0;
     for text in texts {
         let p = lower(&format!("network n {{ l = {text}; }}"));

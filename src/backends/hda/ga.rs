@@ -11,8 +11,8 @@
 
 use super::herald::priority_order;
 use super::instance::{Eval, Instance, Plan, Scratch};
-use super::rng::Rng;
 use super::{CostTable, HdaError, Objective, Platform, Schedule, Workload};
+use crate::util::Rng;
 
 /// GA settings. Same settings and inputs give the same schedule.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +110,7 @@ pub(crate) fn ga_plan(
         }
         let mut g = Genome {
             assign: (0..n).map(|l| random_core(&mut rng, l)).collect(),
-            prio: (0..n).map(|_| rng.f64()).collect(),
+            prio: (0..n).map(|_| rng.unit()).collect(),
             value: f64::INFINITY,
         };
         evaluate(&mut g, &mut sc)?;
@@ -134,7 +134,7 @@ pub(crate) fn ga_plan(
             .collect();
         let total: f64 = weights.iter().sum();
         let pick = |rng: &mut Rng| {
-            let mut x = rng.f64() * total;
+            let mut x = rng.unit() * total;
             for (i, w) in weights.iter().enumerate() {
                 if x < *w {
                     return i;
@@ -175,7 +175,7 @@ pub(crate) fn ga_plan(
                     child.assign[l] = random_core(&mut rng, l);
                 }
                 if rng.chance(MUTATION) {
-                    child.prio[l] = rng.f64();
+                    child.prio[l] = rng.unit();
                 }
                 // Crossover copies genes from the other parent only, so they are feasible;
                 // the check keeps that an invariant rather than an assumption.

@@ -32,7 +32,6 @@ mod ga;
 mod herald;
 mod instance;
 mod partition;
-mod rng;
 pub mod synthetic;
 mod validate;
 mod writers;

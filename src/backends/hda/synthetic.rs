@@ -8,8 +8,8 @@
 //! DRAM demand varies per layer so that concurrent layers sometimes over-subscribe the shared
 //! bandwidth.
 
-use super::rng::Rng;
 use super::{Cost, CostTable, LayerNode, NetworkGraph, Platform, SubAccel, Workload};
+use crate::util::Rng;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,9 +1,9 @@
 //! Tests of the HDA schedulers on seeded synthetic workloads and small fixed ones.
 
 use super::instance::{Instance, Plan};
-use super::rng::Rng;
 use super::synthetic::{synthetic, SyntheticSpec};
 use super::*;
+use crate::util::Rng;
 
 const OBJECTIVES: [Objective; 3] = [Objective::Latency, Objective::Energy, Objective::Edp];
 

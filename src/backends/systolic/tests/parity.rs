@@ -221,12 +221,7 @@ fn reference_layer_columns() {
 
 /// FNV-1a 64 (the digest of `trace_digests.csv`).
 pub(crate) fn fnv64(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in data {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    crate::util::stable_hash(data.iter().copied())
 }
 
 /// Writes the traces of every layer of `case` and compares them with the digests of

@@ -1,5 +1,6 @@
-//! A small seeded generator (xoshiro256** seeded through SplitMix64). Every random choice of
-//! the search goes through one of these, so a seed fixes the result on any machine.
+//! The crate's one seeded generator (xoshiro256** seeded through SplitMix64). Every random
+//! choice — the search, the HDA genetic scheduler, synthetic workloads, randomised tests —
+//! goes through it, so a seed fixes the result on any machine and at any thread count.
 
 /// xoshiro256** (Blackman and Vigna).
 #[derive(Debug, Clone)]
@@ -48,6 +49,11 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// Uniform in `[lo, hi)`.
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
@@ -62,15 +68,4 @@ impl Rng {
             xs.swap(i, j);
         }
     }
-}
-
-/// FNV-1a over bytes: a stable hash (std's hashers may change between releases) for
-/// deriving per-layer seeds from layer shapes.
-pub fn stable_hash(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
