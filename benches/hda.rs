@@ -24,6 +24,34 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// HERALD's gap to the proven optimum on the first `count` of the small cases the unit test
+/// `herald_is_close_to_the_optimum` bounds (it checks the first 60): the distribution its
+/// bounds are set from.
+fn herald_gap_distribution(count: usize) {
+    for objective in [Objective::Latency, Objective::Edp] {
+        let mut gaps: Vec<f64> = hda::synthetic::small_cases(count)
+            .iter()
+            .map(|(w, p, t)| {
+                let h = hda::herald(w, p, t, objective).expect("herald");
+                let x =
+                    hda::exact(w, p, t, objective, &hda::ExactOptions::default()).expect("exact");
+                assert!(x.proven_optimal, "the small cases are solved exactly");
+                100.0 * (h.objective_value() / x.schedule.objective_value() - 1.0)
+            })
+            .collect();
+        let first_60_max = gaps.iter().take(60).copied().fold(0.0, f64::max);
+        gaps.sort_by(f64::total_cmp);
+        let optimal = gaps.iter().filter(|&&g| g <= 1e-7).count();
+        println!(
+            "HERALD vs exact optimum ({objective:?}, {count} small cases of the unit test): mean gap {:.2} %, median {:.2} %, p90 {:.2} %, max {:.2} % (first 60: max {first_60_max:.2} %), optimal in {optimal} of {count}",
+            gaps.iter().sum::<f64>() / count as f64,
+            gaps[count / 2],
+            gaps[(count - 1) * 9 / 10],
+            gaps[count - 1],
+        );
+    }
+}
+
 fn main() {
     // 1. Evaluations per second.
     let (w, p, t) = synthetic(&SyntheticSpec {
@@ -138,6 +166,8 @@ fn main() {
         mean(&vs_exact),
         vs_exact.iter().copied().fold(0.0, f64::max)
     );
+
+    herald_gap_distribution(200);
 
     // 3. A partition sweep with the real cost model.
     let text = "use std::dataflows::{nvdla, row_stationary, shidiannao};\n\

@@ -158,3 +158,27 @@ pub fn synthetic(spec: &SyntheticSpec) -> (Workload, Platform, CostTable) {
     };
     (Workload { networks }, platform, CostTable { costs })
 }
+
+/// Small cases for the exact search: ≤ 12 layers, 2 sub-accelerators.
+pub fn small_cases(count: usize) -> Vec<(Workload, Platform, CostTable)> {
+    let mut rng = Rng::new(0x5a11);
+    let mut out = Vec::new();
+    let mut seed = 1000;
+    while out.len() < count {
+        seed += 1;
+        let networks = 1 + rng.below(3);
+        let spec = SyntheticSpec {
+            seed,
+            networks,
+            layers_per_network: 8 / networks + 1,
+            sub_accels: 2,
+            dram_bw_factor: [1.0, 1.5, 3.0, 1e9][rng.below(4)],
+            ..SyntheticSpec::default()
+        };
+        let case = synthetic(&spec);
+        if (4..=12).contains(&case.0.num_layers()) {
+            out.push(case);
+        }
+    }
+    out
+}
