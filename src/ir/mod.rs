@@ -7,8 +7,10 @@
 
 pub mod emit;
 pub mod hardware_keys;
+pub mod instantiate;
 pub mod lower;
 mod modules;
+pub mod shape;
 pub mod units;
 
 pub use modules::{stdlib_files, Loader, ModuleRequest, NoFiles};
