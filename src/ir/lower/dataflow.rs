@@ -60,7 +60,7 @@ impl Cx {
                     let offset = self.dataflow_expr(offset, &params);
                     if let (Some(dim), Some(size), Some(offset)) = (dim_ok, size, offset) {
                         directives.push(Directive::Map {
-                            kind: *kind,
+                            kind: map_kind(*kind),
                             size,
                             offset,
                             dim,
@@ -181,8 +181,30 @@ impl Cx {
             ast::Expr::Binary { op, lhs, rhs, .. } => {
                 let a = self.dataflow_expr(lhs, params);
                 let b = self.dataflow_expr(rhs, params);
-                Some(Expr::Binary(*op, Box::new(a?), Box::new(b?)))
+                Some(Expr::Binary(
+                    binary_operator(*op),
+                    Box::new(a?),
+                    Box::new(b?),
+                ))
             }
         }
+    }
+}
+
+/// The IR's own copy of a map kind: the back ends never see syntax.
+fn map_kind(kind: ast::MapKind) -> MapKind {
+    match kind {
+        ast::MapKind::Spatial => MapKind::Spatial,
+        ast::MapKind::Temporal => MapKind::Temporal,
+    }
+}
+
+/// The IR's own copy of an arithmetic operator.
+pub(super) fn binary_operator(op: ast::BinOp) -> BinOp {
+    match op {
+        ast::BinOp::Add => BinOp::Add,
+        ast::BinOp::Sub => BinOp::Sub,
+        ast::BinOp::Mul => BinOp::Mul,
+        ast::BinOp::Div => BinOp::Div,
     }
 }

@@ -1,6 +1,7 @@
 //! Numbers as the text writes them: constant expressions, whole numbers, plain counts, and
 //! quantities with units converted to base units. Every lowering step reads its values here.
 
+use super::dataflow::binary_operator;
 use super::*;
 use crate::ir::instantiate::apply;
 
@@ -37,7 +38,7 @@ impl Cx {
             ast::Expr::Binary { op, lhs, rhs, span } => {
                 let a = self.const_eval(lhs, what)?;
                 let b = self.const_eval(rhs, what)?;
-                match apply(*op, a, b) {
+                match apply(binary_operator(*op), a, b) {
                     Ok(v) => Some(v),
                     Err(msg) => {
                         self.error(Diagnostic::at(

@@ -186,7 +186,7 @@ impl Cx {
             }
         };
         let op = match &e.op {
-            ast::ExpectOp::Cmp(c) => ExpectOp::Cmp(*c),
+            ast::ExpectOp::Cmp(c) => ExpectOp::Cmp(comparison(*c)),
             ast::ExpectOp::Within(n) => match n.as_f64().filter(|p| p.is_finite() && *p >= 0.0) {
                 Some(p) => ExpectOp::Within(p),
                 None => {
@@ -208,5 +208,16 @@ impl Cx {
             in_elements,
             span: e.span,
         })
+    }
+}
+
+/// The IR's own copy of a comparison operator.
+fn comparison(op: ast::CmpOp) -> CmpOp {
+    match op {
+        ast::CmpOp::Lt => CmpOp::Lt,
+        ast::CmpOp::Le => CmpOp::Le,
+        ast::CmpOp::Gt => CmpOp::Gt,
+        ast::CmpOp::Ge => CmpOp::Ge,
+        ast::CmpOp::Eq => CmpOp::Eq,
     }
 }
