@@ -1,6 +1,7 @@
 //! Lowering hardware descriptions: nested fields flattened to dotted paths, sizes and
 //! bandwidths converted to base units, and fields a systolic array implies filled in.
 
+use super::systolic::SystolicBlock;
 use super::*;
 
 impl Cx {
@@ -105,55 +106,91 @@ impl Cx {
             .collect();
         let has_array = h.fields.iter().any(|f| f.key.name == "systolic");
         if has_array {
-            if let Some(array) = self.systolic_array(&h.name, &systolic_fields) {
-                // Fields not written follow from the array (`Hardware::from_array`).
-                let derived = Hardware::from_array(&hw.name, array, h.span);
-                if !given.contains(&"pes") {
-                    hw.pes = derived.pes;
-                }
-                if !given.contains(&"l1") {
-                    hw.l1 = derived.l1;
-                }
-                if !given.contains(&"l2") {
-                    hw.l2 = derived.l2;
-                }
-                if !given.contains(&"noc.bandwidth") {
-                    hw.noc_bandwidth = derived.noc_bandwidth;
-                }
-                hw.systolic = derived.systolic;
-            }
+            let block = SystolicBlock {
+                hardware: &h.name,
+                fields: &systolic_fields,
+            };
+            self.fill_from_systolic_array(&mut hw, &block, &given);
         }
-        let missing: Vec<&str> = ["pes", "l1", "l2", "noc.bandwidth"]
-            .into_iter()
-            .filter(|f| !given.contains(f) && !has_array)
-            .collect();
-        if !missing.is_empty() {
-            let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
-            self.error(
-                Diagnostic::at(
-                    Code::MissingField,
-                    h.name.span,
-                    format!("hardware `{}` is missing {}", h.name.name, list.join(", ")),
-                    "in this hardware",
-                )
-                .with_help("every hardware gives `pes`, `l1`, `l2` and `noc { bandwidth: … }`"),
-            );
+        if !has_array {
+            self.check_required_hardware_fields(&h.name, &given);
         }
         if !given.contains(&"precision") {
-            if let Some(span) = byte_sizes.first() {
-                self.error(
-                    Diagnostic::at(
-                        Code::PrecisionRequired,
-                        *span,
-                        format!("hardware `{}` gives a size or bandwidth in bytes but no precision", h.name.name),
-                        "in bytes",
-                    )
-                    .with_note("the cost model counts elements; bytes per element come from the precision")
-                    .with_help("add `precision: int8;` (or the format you use), or give the size in `elem`"),
-                );
-            }
+            self.check_bytes_have_a_precision(&h.name, &byte_sizes);
         }
         hw
+    }
+
+    /// Fields the hardware does not write follow from its systolic array (as
+    /// `Hardware::from_array` derives them); the array itself is kept for the simulator.
+    fn fill_from_systolic_array(
+        &mut self,
+        hw: &mut Hardware,
+        block: &SystolicBlock,
+        given: &[&str],
+    ) {
+        let Some(array) = self.systolic_array(block) else {
+            return;
+        };
+        let derived = Hardware::from_array(&hw.name, array, hw.span);
+        if !given.contains(&"pes") {
+            hw.pes = derived.pes;
+        }
+        if !given.contains(&"l1") {
+            hw.l1 = derived.l1;
+        }
+        if !given.contains(&"l2") {
+            hw.l2 = derived.l2;
+        }
+        if !given.contains(&"noc.bandwidth") {
+            hw.noc_bandwidth = derived.noc_bandwidth;
+        }
+        hw.systolic = derived.systolic;
+    }
+
+    /// Without a systolic array to derive them from, `pes`, `l1`, `l2` and the NoC bandwidth
+    /// must be written.
+    fn check_required_hardware_fields(&mut self, name: &ast::Ident, given: &[&str]) {
+        let missing: Vec<&str> = ["pes", "l1", "l2", "noc.bandwidth"]
+            .into_iter()
+            .filter(|f| !given.contains(f))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+        self.error(
+            Diagnostic::at(
+                Code::MissingField,
+                name.span,
+                format!("hardware `{}` is missing {}", name.name, list.join(", ")),
+                "in this hardware",
+            )
+            .with_help("every hardware gives `pes`, `l1`, `l2` and `noc { bandwidth: … }`"),
+        );
+    }
+
+    /// Sizes and bandwidths in bytes need a precision: the cost model counts elements.
+    /// `byte_sizes` are where such values were written; the first one is reported.
+    fn check_bytes_have_a_precision(&mut self, name: &ast::Ident, byte_sizes: &[Span]) {
+        let Some(span) = byte_sizes.first() else {
+            return;
+        };
+        self.error(
+            Diagnostic::at(
+                Code::PrecisionRequired,
+                *span,
+                format!(
+                    "hardware `{}` gives a size or bandwidth in bytes but no precision",
+                    name.name
+                ),
+                "in bytes",
+            )
+            .with_note("the cost model counts elements; bytes per element come from the precision")
+            .with_help(
+                "add `precision: int8;` (or the format you use), or give the size in `elem`",
+            ),
+        );
     }
 
     /// Leaf fields with dotted paths (`noc.bandwidth`); unknown and duplicate keys diagnosed.

@@ -4,88 +4,24 @@
 use super::*;
 use crate::ir::instantiate::instantiate;
 
+/// The entries of one mapping, sorted by kind.
+#[derive(Default)]
+struct MappingEntries<'a> {
+    network: Option<(NetworkId, Span)>,
+    hardware: Option<(HardwareId, Span)>,
+    default: Option<&'a ast::DataflowChoice>,
+    /// Per-layer dataflow lines: the layer, its choice, and the line.
+    overrides: Vec<(&'a ast::Ident, &'a ast::DataflowChoice, Span)>,
+    precisions: Vec<&'a ast::PrecisionEntry>,
+    /// Every key given (`network`, a layer name, …), with where it was first given.
+    seen: HashMap<String, Span>,
+}
+
 impl Cx {
     /// The lowered mapping, and whether its network and hardware resolved.
     pub(super) fn mapping(&mut self, m: &ast::Mapping, scope: &Scope) -> (Mapping, bool) {
-        let mut network: Option<(NetworkId, Span)> = None;
-        let mut hardware: Option<(HardwareId, Span)> = None;
-        let mut default: Option<&ast::DataflowChoice> = None;
-        let mut overrides: Vec<(&ast::Ident, &ast::DataflowChoice, Span)> = Vec::new();
-        let mut precisions: Vec<&ast::PrecisionEntry> = Vec::new();
-        let mut seen: HashMap<String, Span> = HashMap::new();
-        for e in &m.entries {
-            let key = match e {
-                ast::MappingEntry::Network { .. } => "network".to_string(),
-                ast::MappingEntry::Hardware { .. } => "hardware".to_string(),
-                ast::MappingEntry::Dataflow { .. } => "dataflow".to_string(),
-                ast::MappingEntry::Layer { layer, .. } => layer.name.clone(),
-                ast::MappingEntry::Precision { key, .. } => key.name.clone(),
-            };
-            if let Some(first) = seen.get(&key) {
-                self.error(
-                    Diagnostic::at(
-                        Code::DuplicateField,
-                        e.span(),
-                        format!("`{key}` is given twice in mapping `{}`", m.name.name),
-                        "given again here",
-                    )
-                    .with_label(*first, "first given here"),
-                );
-                continue;
-            }
-            seen.insert(key, e.span());
-            match e {
-                ast::MappingEntry::Network { name, span } => {
-                    if let Some(ItemRef::Network(id)) = self.resolve(scope, name, "network") {
-                        network = Some((id, *span));
-                    }
-                }
-                ast::MappingEntry::Hardware { name, span } => {
-                    if let Some(ItemRef::Hardware(id)) = self.resolve(scope, name, "hardware") {
-                        hardware = Some((id, *span));
-                    }
-                }
-                ast::MappingEntry::Dataflow { choice, .. } => default = Some(choice),
-                ast::MappingEntry::Layer {
-                    layer,
-                    choice,
-                    span,
-                } => overrides.push((layer, choice, *span)),
-                ast::MappingEntry::Precision { key, entries, .. } => {
-                    if key.name == "precision" {
-                        precisions.extend(entries);
-                    } else {
-                        self.error(
-                            Diagnostic::at(
-                                Code::UnknownField,
-                                key.span,
-                                format!("mappings have no `{}` block", key.name),
-                                "unknown block",
-                            )
-                            .with_help_opt(suggest(&key.name, ["precision"])),
-                        );
-                    }
-                }
-            }
-        }
-        let mut missing = Vec::new();
-        if network.is_none() && !seen.contains_key("network") {
-            missing.push("`network: …;`");
-        }
-        if hardware.is_none() && !seen.contains_key("hardware") {
-            missing.push("`hardware: …;`");
-        }
-        if !missing.is_empty() {
-            self.error(
-                Diagnostic::at(
-                    Code::IncompleteMapping,
-                    m.name.span,
-                    format!("mapping `{}` has no {}", m.name.name, missing.join(" and ")),
-                    "in this mapping",
-                )
-                .with_help(format!("add {}", missing.join(" and "))),
-            );
-        }
+        let found = self.mapping_entries(m, scope);
+        self.check_network_and_hardware_given(m, &found);
         let placeholder = Mapping {
             name: m.name.name.clone(),
             network: NetworkId(0),
@@ -93,10 +29,9 @@ impl Cx {
             layers: Vec::new(),
             span: m.span,
         };
-        let (Some((net_id, _)), Some((hw_id, _))) = (network, hardware) else {
+        let (Some((net_id, _)), Some((hw_id, _))) = (found.network, found.hardware) else {
             return (placeholder, false);
         };
-        let default_choice = default.and_then(|c| self.choice(c, scope));
         let layer_names: Vec<String> = self
             .program
             .network(net_id)
@@ -104,63 +39,10 @@ impl Cx {
             .iter()
             .map(|l| l.name.clone())
             .collect();
-        let mut per_layer: Vec<Option<DataflowChoice>> =
-            vec![default_choice.clone(); layer_names.len()];
-        for (layer, choice, _) in &overrides {
-            match layer_names.iter().position(|n| *n == layer.name) {
-                Some(i) => {
-                    if let Some(c) = self.choice(choice, scope) {
-                        per_layer[i] = Some(c);
-                    }
-                }
-                None => self.unknown_layer(layer, net_id),
-            }
-        }
-        let mut layer_precision: Vec<Option<LayerPrecision>> = vec![None; layer_names.len()];
-        for p in precisions.iter().filter(|p| p.layer.is_none()) {
-            if let Some(lp) = self.layer_precision(p) {
-                layer_precision.iter_mut().for_each(|x| *x = Some(lp));
-            }
-        }
-        for p in precisions.iter().filter(|p| p.layer.is_some()) {
-            let Some(layer) = &p.layer else { continue };
-            match layer_names.iter().position(|n| *n == layer.name) {
-                Some(i) => {
-                    if let Some(lp) = self.layer_precision(p) {
-                        layer_precision[i] = Some(lp);
-                    }
-                }
-                None => self.unknown_layer(layer, net_id),
-            }
-        }
-        let unmapped: Vec<&str> = per_layer
-            .iter()
-            .zip(&layer_names)
-            .filter(|(c, _)| c.is_none())
-            .map(|(_, n)| n.as_str())
-            .collect();
-        if default.is_none() && !unmapped.is_empty() {
-            let shown: Vec<String> = unmapped.iter().take(5).map(|n| format!("`{n}`")).collect();
-            let more = if unmapped.len() > 5 {
-                format!(" and {} more", unmapped.len() - 5)
-            } else {
-                String::new()
-            };
-            self.error(
-                Diagnostic::at(
-                    Code::IncompleteMapping,
-                    m.name.span,
-                    format!(
-                        "mapping `{}` gives no dataflow for {}{more}",
-                        m.name.name,
-                        shown.join(", ")
-                    ),
-                    "in this mapping",
-                )
-                .with_help(
-                    "add a default `dataflow: …;` (or `dataflow: search;`) or a line per layer",
-                ),
-            );
+        let per_layer = self.layer_dataflows(&found, net_id, &layer_names, scope);
+        let layer_precision = self.layer_precisions(&found.precisions, net_id, &layer_names);
+        if found.default.is_none() {
+            self.check_every_layer_has_a_dataflow(m, &per_layer, &layer_names);
         }
         let layers: Vec<LayerMapping> = per_layer
             .into_iter()
@@ -179,6 +61,180 @@ impl Cx {
         };
         self.check_instances(&mapping);
         (mapping, true)
+    }
+
+    /// The entries of a mapping sorted by kind, each key at most once; the network and
+    /// hardware resolved in `scope`.
+    fn mapping_entries<'a>(&mut self, m: &'a ast::Mapping, scope: &Scope) -> MappingEntries<'a> {
+        let mut found = MappingEntries::default();
+        for e in &m.entries {
+            let key = match e {
+                ast::MappingEntry::Network { .. } => "network".to_string(),
+                ast::MappingEntry::Hardware { .. } => "hardware".to_string(),
+                ast::MappingEntry::Dataflow { .. } => "dataflow".to_string(),
+                ast::MappingEntry::Layer { layer, .. } => layer.name.clone(),
+                ast::MappingEntry::Precision { key, .. } => key.name.clone(),
+            };
+            if let Some(first) = found.seen.get(&key) {
+                self.error(
+                    Diagnostic::at(
+                        Code::DuplicateField,
+                        e.span(),
+                        format!("`{key}` is given twice in mapping `{}`", m.name.name),
+                        "given again here",
+                    )
+                    .with_label(*first, "first given here"),
+                );
+                continue;
+            }
+            found.seen.insert(key, e.span());
+            match e {
+                ast::MappingEntry::Network { name, span } => {
+                    if let Some(ItemRef::Network(id)) = self.resolve(scope, name, "network") {
+                        found.network = Some((id, *span));
+                    }
+                }
+                ast::MappingEntry::Hardware { name, span } => {
+                    if let Some(ItemRef::Hardware(id)) = self.resolve(scope, name, "hardware") {
+                        found.hardware = Some((id, *span));
+                    }
+                }
+                ast::MappingEntry::Dataflow { choice, .. } => found.default = Some(choice),
+                ast::MappingEntry::Layer {
+                    layer,
+                    choice,
+                    span,
+                } => found.overrides.push((layer, choice, *span)),
+                ast::MappingEntry::Precision { key, entries, .. } => {
+                    if key.name == "precision" {
+                        found.precisions.extend(entries);
+                    } else {
+                        self.error(
+                            Diagnostic::at(
+                                Code::UnknownField,
+                                key.span,
+                                format!("mappings have no `{}` block", key.name),
+                                "unknown block",
+                            )
+                            .with_help_opt(suggest(&key.name, ["precision"])),
+                        );
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// A mapping names its network and its hardware (a name that did not resolve was
+    /// already diagnosed, so it is not also missing).
+    fn check_network_and_hardware_given(&mut self, m: &ast::Mapping, found: &MappingEntries) {
+        let mut missing = Vec::new();
+        if found.network.is_none() && !found.seen.contains_key("network") {
+            missing.push("`network: …;`");
+        }
+        if found.hardware.is_none() && !found.seen.contains_key("hardware") {
+            missing.push("`hardware: …;`");
+        }
+        if missing.is_empty() {
+            return;
+        }
+        self.error(
+            Diagnostic::at(
+                Code::IncompleteMapping,
+                m.name.span,
+                format!("mapping `{}` has no {}", m.name.name, missing.join(" and ")),
+                "in this mapping",
+            )
+            .with_help(format!("add {}", missing.join(" and "))),
+        );
+    }
+
+    /// Each layer's dataflow: the default, or the layer's own line.
+    fn layer_dataflows(
+        &mut self,
+        found: &MappingEntries,
+        net_id: NetworkId,
+        layer_names: &[String],
+        scope: &Scope,
+    ) -> Vec<Option<DataflowChoice>> {
+        let default_choice = found.default.and_then(|c| self.choice(c, scope));
+        let mut per_layer: Vec<Option<DataflowChoice>> =
+            vec![default_choice.clone(); layer_names.len()];
+        for (layer, choice, _) in &found.overrides {
+            match layer_names.iter().position(|n| *n == layer.name) {
+                Some(i) => {
+                    if let Some(c) = self.choice(choice, scope) {
+                        per_layer[i] = Some(c);
+                    }
+                }
+                None => self.unknown_layer(layer, net_id),
+            }
+        }
+        per_layer
+    }
+
+    /// Each layer's precision: the mapping-wide entry, or the layer's own.
+    fn layer_precisions(
+        &mut self,
+        precisions: &[&ast::PrecisionEntry],
+        net_id: NetworkId,
+        layer_names: &[String],
+    ) -> Vec<Option<LayerPrecision>> {
+        let mut layer_precision: Vec<Option<LayerPrecision>> = vec![None; layer_names.len()];
+        for p in precisions.iter().filter(|p| p.layer.is_none()) {
+            if let Some(lp) = self.layer_precision(p) {
+                layer_precision.iter_mut().for_each(|x| *x = Some(lp));
+            }
+        }
+        for p in precisions.iter().filter(|p| p.layer.is_some()) {
+            let Some(layer) = &p.layer else { continue };
+            match layer_names.iter().position(|n| *n == layer.name) {
+                Some(i) => {
+                    if let Some(lp) = self.layer_precision(p) {
+                        layer_precision[i] = Some(lp);
+                    }
+                }
+                None => self.unknown_layer(layer, net_id),
+            }
+        }
+        layer_precision
+    }
+
+    /// Without a default dataflow, every layer needs its own line.
+    fn check_every_layer_has_a_dataflow(
+        &mut self,
+        m: &ast::Mapping,
+        per_layer: &[Option<DataflowChoice>],
+        layer_names: &[String],
+    ) {
+        let unmapped: Vec<&str> = per_layer
+            .iter()
+            .zip(layer_names)
+            .filter(|(c, _)| c.is_none())
+            .map(|(_, n)| n.as_str())
+            .collect();
+        if unmapped.is_empty() {
+            return;
+        }
+        let shown: Vec<String> = unmapped.iter().take(5).map(|n| format!("`{n}`")).collect();
+        let more = if unmapped.len() > 5 {
+            format!(" and {} more", unmapped.len() - 5)
+        } else {
+            String::new()
+        };
+        self.error(
+            Diagnostic::at(
+                Code::IncompleteMapping,
+                m.name.span,
+                format!(
+                    "mapping `{}` gives no dataflow for {}{more}",
+                    m.name.name,
+                    shown.join(", ")
+                ),
+                "in this mapping",
+            )
+            .with_help("add a default `dataflow: …;` (or `dataflow: search;`) or a line per layer"),
+        );
     }
 
     pub(super) fn unknown_layer(&mut self, layer: &ast::Ident, net: NetworkId) {

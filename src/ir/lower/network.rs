@@ -4,6 +4,16 @@
 use super::*;
 use crate::ir::shape::{build_shape, ShapeError, MAX_LOOP_BOUND};
 
+/// A layer's arguments as lowering accepted them.
+struct LayerArguments<'a> {
+    /// Each accepted argument's value and where it was written.
+    values: HashMap<&'a str, (i64, Span)>,
+    /// Keys written with a valid name, even if their value was rejected: not "missing".
+    written: Vec<&'a str>,
+    /// Whether every argument was accepted.
+    ok: bool,
+}
+
 impl Cx {
     pub(super) fn network(&mut self, n: &ast::Network) -> Network {
         let mut layers = Vec::new();
@@ -93,23 +103,51 @@ impl Cx {
     }
 
     pub(super) fn layer(&mut self, l: &ast::Layer) -> Option<Layer> {
-        let Some(op) = LayerOp::parse(&l.op.name) else {
+        let op = self.layer_operator(&l.op)?;
+        let (allowed, required) = layer_keys(op);
+        let arguments = self.layer_arguments(op, l, allowed);
+        let sizes_ok = self.check_input_or_output_size(&arguments.values);
+        let required_ok = self.check_required_arguments(op, l, required, &arguments.written);
+        if !(arguments.ok && sizes_ok && required_ok) {
+            return None;
+        }
+        let shape = self.layer_shape(op, l, &arguments.values)?;
+        Some(Layer {
+            name: l.name.name.clone(),
+            op,
+            shape,
+            preds: Vec::new(),
+            span: l.span,
+        })
+    }
+
+    /// The operator a layer is written with (`conv`, `gemm`, …).
+    fn layer_operator(&mut self, name: &ast::Ident) -> Option<LayerOp> {
+        let op = LayerOp::parse(&name.name);
+        if op.is_none() {
             let names = LayerOp::ALL.map(LayerOp::name);
             self.error(
                 Diagnostic::at(
                     Code::UnknownLayerKind,
-                    l.op.span,
-                    format!("unknown layer operator `{}`", l.op.name),
+                    name.span,
+                    format!("unknown layer operator `{}`", name.name),
                     "not a layer operator",
                 )
                 .with_note(format!("operators: {}", names.join(", ")))
-                .with_help_opt(suggest(&l.op.name, names)),
+                .with_help_opt(suggest(&name.name, names)),
             );
-            return None;
-        };
-        let (allowed, required) = layer_keys(op);
+        }
+        op
+    }
+
+    /// The arguments of a layer, each range-checked (see [`LayerArguments`]).
+    fn layer_arguments<'a>(
+        &mut self,
+        op: LayerOp,
+        l: &'a ast::Layer,
+        allowed: &[&str],
+    ) -> LayerArguments<'a> {
         let mut args: HashMap<&str, (i64, Span)> = HashMap::new();
-        // Keys written with a valid name, even if their value was rejected: not "missing".
         let mut written: Vec<&str> = Vec::new();
         let mut ok = true;
         for a in &l.args {
@@ -174,7 +212,17 @@ impl Cx {
             }
             args.insert(key, (v, a.span));
         }
-        // `Y'` (`X'`) stands for `Y` (`X`): the input follows from the output size.
+        LayerArguments {
+            values: args,
+            written,
+            ok,
+        }
+    }
+
+    /// `Y'` (`X'`) stands for `Y` (`X`): the input follows from the output size, so a layer
+    /// gives one or the other.
+    fn check_input_or_output_size(&mut self, args: &HashMap<&str, (i64, Span)>) -> bool {
+        let mut ok = true;
         for (input, output) in [("Y", "Y'"), ("X", "X'")] {
             if let (Some((_, a)), Some((_, b))) = (args.get(input), args.get(output)) {
                 self.error(
@@ -192,6 +240,17 @@ impl Cx {
                 ok = false;
             }
         }
+        ok
+    }
+
+    /// Every required argument is written (an output size counts for its input size).
+    fn check_required_arguments(
+        &mut self,
+        op: LayerOp,
+        l: &ast::Layer,
+        required: &[&str],
+        written: &[&str],
+    ) -> bool {
         let missing: Vec<&str> = required
             .iter()
             .copied()
@@ -223,14 +282,21 @@ impl Cx {
                         .join(", ")
                 )),
             );
-            ok = false;
+            return false;
         }
-        if !ok {
-            return None;
-        }
+        true
+    }
+
+    /// The canonical shape from the accepted arguments (see [`build_shape`]).
+    fn layer_shape(
+        &mut self,
+        op: LayerOp,
+        l: &ast::Layer,
+        args: &HashMap<&str, (i64, Span)>,
+    ) -> Option<Shape> {
         let values: HashMap<&str, u64> = args.iter().map(|(k, (v, _))| (*k, *v as u64)).collect();
-        let shape = match build_shape(op, &values) {
-            Ok(shape) => shape,
+        match build_shape(op, &values) {
+            Ok(shape) => Some(shape),
             Err(ShapeError::Groups { dim, total, groups }) => {
                 self.error(
                     Diagnostic::at(
@@ -241,7 +307,7 @@ impl Cx {
                     )
                     .with_help("each group must get the same number of channels"),
                 );
-                return None;
+                None
             }
             Err(ShapeError::NoOutput(msg)) => {
                 self.error(
@@ -253,16 +319,9 @@ impl Cx {
                     )
                     .with_help("check `R`/`S`, `Y`/`X`, `pad` and `dilation`"),
                 );
-                return None;
+                None
             }
-        };
-        Some(Layer {
-            name: l.name.name.clone(),
-            op,
-            shape,
-            preds: Vec::new(),
-            span: l.span,
-        })
+        }
     }
 }
 

@@ -4,49 +4,118 @@
 use super::numbers::v_span;
 use super::*;
 
+/// The fields of one `systolic { … }` block (dotted paths such as `systolic.rows`), with the
+/// name of the hardware they belong to, for messages about fields that are missing.
+pub(super) struct SystolicBlock<'a> {
+    pub hardware: &'a ast::Ident,
+    pub fields: &'a [(String, Span, &'a ast::Value)],
+}
+
+impl<'a> SystolicBlock<'a> {
+    /// Where the field `key` is written, and its value.
+    fn get(&self, key: &str) -> Option<(Span, &'a ast::Value)> {
+        self.fields
+            .iter()
+            .find(|(path, _, _)| path == key)
+            .map(|(_, span, value)| (*span, *value))
+    }
+
+    /// "the systolic array of `hw` has no `key`", at the hardware's name.
+    fn missing(&self, key: &str) -> Diagnostic {
+        Diagnostic::at(
+            Code::MissingField,
+            self.hardware.span,
+            format!(
+                "the systolic array of `{}` has no `{key}`",
+                self.hardware.name
+            ),
+            "in this hardware",
+        )
+    }
+}
+
+/// The per-operand DRAM bandwidth fields, in SCALE-Sim's operand order.
+const PER_OPERAND_BANDWIDTH: [&str; 3] = [
+    "systolic.dram.ifmap",
+    "systolic.dram.filter",
+    "systolic.dram.ofmap",
+];
+
 impl Cx {
-    /// The `systolic { … }` block of a hardware description.
-    pub(super) fn systolic_array(
-        &mut self,
-        hw_name: &ast::Ident,
-        fields: &[(String, Span, &ast::Value)],
-    ) -> Option<SystolicArray> {
-        let get = |key: &str| {
-            fields
-                .iter()
-                .find(|(p, _, _)| p == key)
-                .map(|(_, s, v)| (*s, *v))
-        };
+    /// The `systolic { … }` block of a hardware description; `None` when any field of it
+    /// was diagnosed.
+    pub(super) fn systolic_array(&mut self, block: &SystolicBlock) -> Option<SystolicArray> {
         let errors_before = self.diags.len();
-        let count = |cx: &mut Self, key: &str, default: Option<u64>| -> u64 {
-            match get(key) {
-                Some((_, v)) => cx.count(v, key).unwrap_or(1),
-                None => default.unwrap_or_else(|| {
-                    cx.error(
-                        Diagnostic::at(Code::MissingField, hw_name.span, format!("the systolic array of `{}` has no `{key}`", hw_name.name), "in this hardware")
-                            .with_help("a systolic array gives `rows`, `cols`, `dataflow` and the three SRAM sizes"),
-                    );
-                    1
-                }),
-            }
+        let rows = self.systolic_count(block, "systolic.rows");
+        let cols = self.systolic_count(block, "systolic.cols");
+        let dataflow = self.systolic_dataflow(block);
+        let ifmap_sram_bytes = self.systolic_sram(block, "systolic.ifmap_sram");
+        let filter_sram_bytes = self.systolic_sram(block, "systolic.filter_sram");
+        let ofmap_sram_bytes = self.systolic_sram(block, "systolic.ofmap_sram");
+        let bandwidth = self.systolic_bandwidth(block);
+        let offsets = [
+            self.systolic_offset(block, "systolic.offsets.ifmap", 0),
+            self.systolic_offset(block, "systolic.offsets.filter", 10_000_000),
+            self.systolic_offset(block, "systolic.offsets.ofmap", 20_000_000),
+        ];
+        let word_bytes = match block.get("systolic.word") {
+            Some((_, v)) => self
+                .quantity_u64(v, Dimension::Size, "systolic.word")
+                .map_or(1, |q| q.0),
+            None => 1,
         };
-        let rows = count(self, "systolic.rows", None);
-        let cols = count(self, "systolic.cols", None);
-        let dataflow = match get("systolic.dataflow") {
-            Some((_, ast::Value::Name(n))) => {
-                match n.name.as_str() {
-                    "os" => Some(SystolicDataflow::Os),
-                    "ws" => Some(SystolicDataflow::Ws),
-                    "is" => Some(SystolicDataflow::Is),
-                    other => {
-                        self.error(
-                        Diagnostic::at(Code::InvalidValue, n.span, format!("unknown systolic dataflow `{other}`"), "expected `os`, `ws` or `is`")
-                            .with_note("os: output stationary, ws: weight stationary, is: input stationary"),
-                    );
-                        None
-                    }
-                }
+        let ok = self.diags.len() == errors_before;
+        match (ok, dataflow) {
+            (true, Some(dataflow)) => Some(SystolicArray {
+                rows,
+                cols,
+                dataflow,
+                ifmap_sram_bytes,
+                filter_sram_bytes,
+                ofmap_sram_bytes,
+                bandwidth,
+                offsets,
+                word_bytes,
+            }),
+            _ => None,
+        }
+    }
+
+    /// A required count of the array (`rows`, `cols`).
+    fn systolic_count(&mut self, block: &SystolicBlock, key: &str) -> u64 {
+        match block.get(key) {
+            Some((_, v)) => self.count(v, key).unwrap_or(1),
+            None => {
+                self.error(block.missing(key).with_help(
+                    "a systolic array gives `rows`, `cols`, `dataflow` and the three SRAM sizes",
+                ));
+                1
             }
+        }
+    }
+
+    /// Which operand stays in the PEs: `os`, `ws` or `is`.
+    fn systolic_dataflow(&mut self, block: &SystolicBlock) -> Option<SystolicDataflow> {
+        match block.get("systolic.dataflow") {
+            Some((_, ast::Value::Name(n))) => match n.name.as_str() {
+                "os" => Some(SystolicDataflow::Os),
+                "ws" => Some(SystolicDataflow::Ws),
+                "is" => Some(SystolicDataflow::Is),
+                other => {
+                    self.error(
+                        Diagnostic::at(
+                            Code::InvalidValue,
+                            n.span,
+                            format!("unknown systolic dataflow `{other}`"),
+                            "expected `os`, `ws` or `is`",
+                        )
+                        .with_note(
+                            "os: output stationary, ws: weight stationary, is: input stationary",
+                        ),
+                    );
+                    None
+                }
+            },
             Some((span, _)) => {
                 self.error(Diagnostic::at(
                     Code::TypeMismatch,
@@ -57,46 +126,40 @@ impl Cx {
                 None
             }
             None => {
-                self.error(Diagnostic::at(
-                    Code::MissingField,
-                    hw_name.span,
-                    format!("the systolic array of `{}` has no `dataflow`", hw_name.name),
-                    "in this hardware",
-                ));
+                self.error(block.missing("dataflow"));
                 None
             }
+        }
+    }
+
+    /// An operand SRAM size in bytes; SCALE-Sim sizes SRAMs in whole KiB.
+    fn systolic_sram(&mut self, block: &SystolicBlock, key: &str) -> u64 {
+        let Some((span, v)) = block.get(key) else {
+            self.error(block.missing(key));
+            return 1024;
         };
-        let sram = |cx: &mut Self, key: &str| -> u64 {
-            let Some((span, v)) = get(key) else {
-                cx.error(Diagnostic::at(
-                    Code::MissingField,
-                    hw_name.span,
-                    format!("the systolic array of `{}` has no `{key}`", hw_name.name),
-                    "in this hardware",
-                ));
-                return 1024;
-            };
-            match cx.quantity_u64(v, Dimension::Size, key) {
-                Some((bytes, false)) if bytes % 1024 == 0 => bytes,
-                Some(_) => {
-                    cx.error(
-                        Diagnostic::at(
-                            Code::InvalidValue,
-                            span,
-                            format!("`{key}` must be a whole number of KiB in bytes"),
-                            "not whole KiB",
-                        )
-                        .with_note("SCALE-Sim sizes its SRAMs in kB of 1024 bytes"),
-                    );
-                    1024
-                }
-                None => 1024,
+        match self.quantity_u64(v, Dimension::Size, key) {
+            Some((bytes, false)) if bytes % 1024 == 0 => bytes,
+            Some(_) => {
+                self.error(
+                    Diagnostic::at(
+                        Code::InvalidValue,
+                        span,
+                        format!("`{key}` must be a whole number of KiB in bytes"),
+                        "not whole KiB",
+                    )
+                    .with_note("SCALE-Sim sizes its SRAMs in kB of 1024 bytes"),
+                );
+                1024
             }
-        };
-        let ifmap_sram_bytes = sram(self, "systolic.ifmap_sram");
-        let filter_sram_bytes = sram(self, "systolic.filter_sram");
-        let ofmap_sram_bytes = sram(self, "systolic.ofmap_sram");
-        let bandwidth = match get("systolic.bandwidth") {
+            None => 1024,
+        }
+    }
+
+    /// The DRAM bandwidth: `calc` (the default), one figure for all operands, or one per
+    /// operand (which then wins over the single figure).
+    fn systolic_bandwidth(&mut self, block: &SystolicBlock) -> SystolicBandwidth {
+        let single = match block.get("systolic.bandwidth") {
             None => SystolicBandwidth::Calc,
             Some((_, ast::Value::Name(n))) if n.name == "calc" => SystolicBandwidth::Calc,
             Some((_, v)) => {
@@ -119,80 +182,52 @@ impl Cx {
                 }
             }
         };
-        let per_operand = [
-            "systolic.dram.ifmap",
-            "systolic.dram.filter",
-            "systolic.dram.ofmap",
-        ];
-        let bandwidth = if per_operand.iter().any(|k| get(k).is_some()) {
-            let mut words = [0u64; 3];
-            for (w, key) in words.iter_mut().zip(per_operand) {
-                *w = match get(key) {
-                    Some((_, v)) => self
-                        .quantity_u64(v, Dimension::Bandwidth, key)
-                        .map_or(1, |q| q.0),
-                    None => {
-                        self.error(Diagnostic::at(
-                            Code::MissingField,
-                            hw_name.span,
-                            format!("`{key}` is missing; give all three operand bandwidths"),
-                            "in this hardware",
-                        ));
-                        1
-                    }
-                };
-            }
-            SystolicBandwidth::User {
-                ifmap: words[0],
-                filter: words[1],
-                ofmap: words[2],
-            }
-        } else {
-            bandwidth
-        };
-        // Offsets are word addresses: 0 is a valid one.
-        let offset = |cx: &mut Self, key: &str, default: u64| -> u64 {
-            match get(key) {
-                Some((_, ast::Value::Quantity(q))) if q.unit.is_none() => {
-                    cx.integer(&q.number).map_or(default, |v| v as u64)
-                }
-                Some((_, v)) => {
-                    cx.error(Diagnostic::at(
-                        Code::TypeMismatch,
-                        v_span(v),
-                        format!("`{key}` is a word address: a plain number"),
-                        "expected a number",
+        if PER_OPERAND_BANDWIDTH
+            .iter()
+            .all(|key| block.get(key).is_none())
+        {
+            return single;
+        }
+        let mut words = [0u64; 3];
+        for (w, key) in words.iter_mut().zip(PER_OPERAND_BANDWIDTH) {
+            *w = match block.get(key) {
+                Some((_, v)) => self
+                    .quantity_u64(v, Dimension::Bandwidth, key)
+                    .map_or(1, |q| q.0),
+                None => {
+                    self.error(Diagnostic::at(
+                        Code::MissingField,
+                        block.hardware.span,
+                        format!("`{key}` is missing; give all three operand bandwidths"),
+                        "in this hardware",
                     ));
-                    default
+                    1
                 }
-                None => default,
+            };
+        }
+        SystolicBandwidth::User {
+            ifmap: words[0],
+            filter: words[1],
+            ofmap: words[2],
+        }
+    }
+
+    /// An operand's base address in words: a plain number, where 0 is a valid address.
+    fn systolic_offset(&mut self, block: &SystolicBlock, key: &str, default: u64) -> u64 {
+        match block.get(key) {
+            Some((_, ast::Value::Quantity(q))) if q.unit.is_none() => {
+                self.integer(&q.number).map_or(default, |v| v as u64)
             }
-        };
-        let offsets = [
-            offset(self, "systolic.offsets.ifmap", 0),
-            offset(self, "systolic.offsets.filter", 10_000_000),
-            offset(self, "systolic.offsets.ofmap", 20_000_000),
-        ];
-        let word_bytes = match get("systolic.word") {
-            Some((_, v)) => self
-                .quantity_u64(v, Dimension::Size, "systolic.word")
-                .map_or(1, |q| q.0),
-            None => 1,
-        };
-        let ok = self.diags.len() == errors_before;
-        match (ok, dataflow) {
-            (true, Some(dataflow)) => Some(SystolicArray {
-                rows,
-                cols,
-                dataflow,
-                ifmap_sram_bytes,
-                filter_sram_bytes,
-                ofmap_sram_bytes,
-                bandwidth,
-                offsets,
-                word_bytes,
-            }),
-            _ => None,
+            Some((_, v)) => {
+                self.error(Diagnostic::at(
+                    Code::TypeMismatch,
+                    v_span(v),
+                    format!("`{key}` is a word address: a plain number"),
+                    "expected a number",
+                ));
+                default
+            }
+            None => default,
         }
     }
 }
