@@ -64,6 +64,8 @@ pub fn instantiate(
         .collect()
 }
 
+/// The value of a dataflow expression for one layer: parameters from `args`, `Sz(D)` from
+/// the layer's loop bounds.
 fn eval(e: &Expr, args: &[i64], layer: &Layer) -> Result<i64, String> {
     match e {
         Expr::Const(v) => Ok(*v),
@@ -78,6 +80,8 @@ fn eval(e: &Expr, args: &[i64], layer: &Layer) -> Result<i64, String> {
     }
 }
 
+/// One arithmetic step, checked: division by zero and overflow are errors, not panics.
+/// Lowering's constant evaluation uses it too.
 pub(crate) fn apply(op: BinOp, a: i64, b: i64) -> Result<i64, String> {
     let r = match op {
         BinOp::Add => a.checked_add(b),

@@ -3,7 +3,11 @@
 //! loop dimensions `N G K C R S Y X` with derived outputs `Y' X'`, and every value keeps the
 //! span of the text it came from. Back ends read only these types, never syntax.
 //!
-//! Built by [`lower::lower_program`]; printed back to `.df` by [`emit`].
+//! Built by [`lower::lower_program`]; printed back to `.df` by [`emit`]. What the back ends
+//! and importers share lives beside the types: [`instantiate`] evaluates a dataflow for one
+//! layer, [`shape`] derives a layer's loop bounds from its arguments, [`units`] and
+//! [`hardware_keys`] hold the unit and MAESTRO-keyword tables. Nothing here but `lower` and
+//! `emit` sees the AST.
 
 pub mod emit;
 pub mod hardware_keys;

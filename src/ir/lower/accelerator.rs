@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Cx {
+impl Lowering {
     pub(super) fn accelerator(&mut self, a: &ast::Accelerator, scope: &Scope) -> Accelerator {
         let mut acc = Accelerator {
             name: a.name.name.clone(),

@@ -5,7 +5,7 @@ use super::*;
 use crate::ir::instantiate::check_levels;
 use crate::ir::shape::MAX_LOOP_BOUND;
 
-impl Cx {
+impl Lowering {
     pub(super) fn dataflow(&mut self, d: &ast::Dataflow) -> Dataflow {
         let mut params: Vec<Param> = Vec::new();
         for p in &d.params {

@@ -4,7 +4,7 @@
 use super::systolic::SystolicBlock;
 use super::*;
 
-impl Cx {
+impl Lowering {
     pub(super) fn hardware(&mut self, h: &ast::Hardware) -> Hardware {
         let mut hw = Hardware {
             name: h.name.name.clone(),

@@ -17,7 +17,7 @@ struct MappingEntries<'a> {
     seen: HashMap<String, Span>,
 }
 
-impl Cx {
+impl Lowering {
     /// The lowered mapping, and whether its network and hardware resolved.
     pub(super) fn mapping(&mut self, m: &ast::Mapping, scope: &Scope) -> (Mapping, bool) {
         let found = self.mapping_entries(m, scope);

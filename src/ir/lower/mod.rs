@@ -6,7 +6,7 @@
 //! This file is the driver: it loads the files, declares every item in its file's scope, and
 //! lowers the items in dependency order (networks, hardware and dataflows first; mappings,
 //! which refer to them, next; then accelerators, workloads and tests). Each item kind has its
-//! own file, each adding methods to the one lowering context [`Cx`].
+//! own file, each adding methods to the one lowering state, `Lowering`.
 
 mod accelerator;
 mod dataflow;
@@ -27,9 +27,9 @@ use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast;
 
-// The MAESTRO and SCALE-Sim importers, being split on another branch, still name these
-// through `ir::lower`; once that lands they import them from `ir::instantiate`/`ir::shape`
-// and these two lines go.
+// Old paths, kept only while the MAESTRO and SCALE-Sim importers still name these through
+// `ir::lower`; everything else imports them from `ir::instantiate` and `ir::shape`, and so
+// should the importers, after which these two lines go.
 pub(crate) use super::instantiate::instantiate;
 pub(crate) use super::shape::MAX_LOOP_BOUND;
 
@@ -40,18 +40,18 @@ pub fn lower_program(
     loader: &dyn Loader,
 ) -> (Option<Program>, Vec<Diagnostic>) {
     let loaded = modules::load(root, sources, loader);
-    let mut cx = Cx {
+    let mut lowering = Lowering {
         program: Program::default(),
         diags: loaded.diagnostics,
         mapping_complete: Vec::new(),
     };
-    let scopes = cx.declare(&loaded.modules);
+    let scopes = lowering.declare(&loaded.modules);
     for (m, module) in loaded.modules.iter().enumerate() {
         for item in &module.ast.items {
             if let ast::Item::Mapping(mapping) = item {
-                let (lowered, complete) = cx.mapping(mapping, &scopes[m]);
-                cx.program.mappings.push(lowered);
-                cx.mapping_complete.push(complete);
+                let (lowered, complete) = lowering.mapping(mapping, &scopes[m]);
+                lowering.program.mappings.push(lowered);
+                lowering.mapping_complete.push(complete);
             }
         }
     }
@@ -59,12 +59,12 @@ pub fn lower_program(
         for item in &module.ast.items {
             match item {
                 ast::Item::Accelerator(a) => {
-                    let lowered = cx.accelerator(a, &scopes[m]);
-                    cx.program.accelerators.push(lowered);
+                    let lowered = lowering.accelerator(a, &scopes[m]);
+                    lowering.program.accelerators.push(lowered);
                 }
                 ast::Item::Workload(w) => {
-                    let lowered = cx.workload(w, &scopes[m]);
-                    cx.program.workloads.push(lowered);
+                    let lowered = lowering.workload(w, &scopes[m]);
+                    lowering.program.workloads.push(lowered);
                 }
                 _ => {}
             }
@@ -73,15 +73,15 @@ pub fn lower_program(
     for (m, module) in loaded.modules.iter().enumerate() {
         for item in &module.ast.items {
             if let ast::Item::Test(test) = item {
-                if let Some(t) = cx.test(test, &scopes[m]) {
-                    cx.program.tests.push(t);
+                if let Some(t) = lowering.test(test, &scopes[m]) {
+                    lowering.program.tests.push(t);
                 }
             }
         }
     }
-    let mut diags = cx.diags;
+    let mut diags = lowering.diags;
     crate::diagnostics::sort(&mut diags);
-    let program = (!crate::diagnostics::has_errors(&diags)).then_some(cx.program);
+    let program = (!crate::diagnostics::has_errors(&diags)).then_some(lowering.program);
     (program, diags)
 }
 
@@ -124,14 +124,15 @@ struct Scope {
     items: HashMap<String, (ItemRef, Span)>,
 }
 
-struct Cx {
+/// The state of one lowering run: the program built so far and every problem found.
+struct Lowering {
     program: Program,
     diags: Vec<Diagnostic>,
     /// Per mapping: whether its network and hardware resolved (tests may look into it).
     mapping_complete: Vec<bool>,
 }
 
-impl Cx {
+impl Lowering {
     /// Lower every network, hardware and dataflow, give every mapping an id, and build each
     /// file's scope. Mappings are lowered afterwards because they refer to the others.
     fn declare(&mut self, modules: &[Module]) -> Vec<Scope> {

@@ -14,7 +14,7 @@ struct LayerArguments<'a> {
     ok: bool,
 }
 
-impl Cx {
+impl Lowering {
     pub(super) fn network(&mut self, n: &ast::Network) -> Network {
         let mut layers = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();

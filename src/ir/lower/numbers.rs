@@ -5,7 +5,7 @@ use super::dataflow::binary_operator;
 use super::*;
 use crate::ir::instantiate::apply;
 
-impl Cx {
+impl Lowering {
     /// Evaluate an expression that may hold only numbers and arithmetic.
     pub(super) fn const_eval(&mut self, e: &ast::Expr, what: &str) -> Option<i64> {
         match e {
@@ -241,7 +241,7 @@ impl Cx {
     }
 }
 
-pub(super) fn v_span(v: &ast::Value) -> Span {
+pub(super) fn value_span(v: &ast::Value) -> Span {
     match v {
         ast::Value::Quantity(q) => q.span,
         ast::Value::Name(n) => n.span,

@@ -1,7 +1,7 @@
 //! Lowering the `systolic { … }` block of a hardware description to a [`SystolicArray`]:
 //! its shape, dataflow, SRAM sizes, DRAM bandwidth, address offsets and word size.
 
-use super::numbers::v_span;
+use super::numbers::value_span;
 use super::*;
 
 /// The fields of one `systolic { … }` block (dotted paths such as `systolic.rows`), with the
@@ -41,7 +41,7 @@ const PER_OPERAND_BANDWIDTH: [&str; 3] = [
     "systolic.dram.ofmap",
 ];
 
-impl Cx {
+impl Lowering {
     /// The `systolic { … }` block of a hardware description; `None` when any field of it
     /// was diagnosed.
     pub(super) fn systolic_array(&mut self, block: &SystolicBlock) -> Option<SystolicArray> {
@@ -172,7 +172,7 @@ impl Cx {
                     Some((_, false)) => {
                         self.error(Diagnostic::at(
                             Code::WrongUnit,
-                            v_span(v),
+                            value_span(v),
                             "a systolic array's DRAM bandwidth is in `elem/cycle` (words)",
                             "use `elem/cycle`",
                         ));
@@ -221,7 +221,7 @@ impl Cx {
             Some((_, v)) => {
                 self.error(Diagnostic::at(
                     Code::TypeMismatch,
-                    v_span(v),
+                    value_span(v),
                     format!("`{key}` is a word address: a plain number"),
                     "expected a number",
                 ));

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Cx {
+impl Lowering {
     pub(super) fn test(&mut self, t: &ast::Test, scope: &Scope) -> Option<Test> {
         let mut mapping_name = &t.name;
         let mut run = TestRun::Eval;
