@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use dfc::backends::cost::{self, Model};
 use dfc::backends::evaluate;
-use dfc::ir::{self, lower::instantiate, DataflowChoice};
+use dfc::ir::{self, instantiate::instantiate, DataflowChoice};
 use dfc::source::SourceMap;
 
 fn main() {

@@ -16,4 +16,5 @@ pub mod search;
 pub mod source;
 pub mod syntax;
 pub mod testing;
+pub mod tooling;
 pub mod util;

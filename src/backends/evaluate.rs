@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::cost::{self, CostError, LayerMetrics, Model};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::lower::instantiate;
+use crate::ir::instantiate::instantiate;
 use crate::ir::{self, ConcreteDirective, DataflowChoice, LayerOp, MappingId, Program};
 use crate::source::Span;
 

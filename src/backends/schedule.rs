@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::cost::{self, Model};
 use super::evaluate;
 use super::hda;
-use crate::ir::{self, lower::instantiate, AcceleratorId, Program, WorkloadId};
+use crate::ir::{self, instantiate::instantiate, AcceleratorId, Program, WorkloadId};
 
 /// Everything a scheduler needs, built from a program.
 pub struct ScheduleInputs {

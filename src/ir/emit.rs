@@ -339,7 +339,7 @@ fn dataflow(d: &Dataflow) -> ast::Dataflow {
                 dim,
                 ..
             } => ast::Directive::Map {
-                kind: *kind,
+                kind: map_kind(*kind),
                 size: expr(d, size),
                 offset: expr(d, offset),
                 dim: ident(dim.name()),
@@ -397,7 +397,7 @@ fn expr(d: &Dataflow, e: &Expr) -> ast::Expr {
                 }
             };
             ast::Expr::Binary {
-                op: *op,
+                op: binary_operator(*op),
                 lhs: Box::new(wrap(a, false)),
                 rhs: Box::new(wrap(b, true)),
                 span: nospan(),
@@ -564,7 +564,7 @@ fn test(program: &Program, t: &Test) -> ast::Test {
                 .map(|l| ident(&l.name)),
             metric: ident(e.metric.name()),
             op: match e.op {
-                ExpectOp::Cmp(c) => ast::ExpectOp::Cmp(c),
+                ExpectOp::Cmp(c) => ast::ExpectOp::Cmp(comparison(c)),
                 ExpectOp::Within(p) => ast::ExpectOp::Within(number(float_or_int(p))),
             },
             value: quantity_ast(float_or_int(e.value), unit.map(|u| (u, None))),
@@ -653,5 +653,34 @@ fn float_or_int(x: f64) -> String {
         format!("{}", x as i64)
     } else {
         float(x)
+    }
+}
+
+/// A map kind as the syntax spells it.
+fn map_kind(kind: MapKind) -> ast::MapKind {
+    match kind {
+        MapKind::Spatial => ast::MapKind::Spatial,
+        MapKind::Temporal => ast::MapKind::Temporal,
+    }
+}
+
+/// An arithmetic operator as the syntax spells it.
+fn binary_operator(op: BinOp) -> ast::BinOp {
+    match op {
+        BinOp::Add => ast::BinOp::Add,
+        BinOp::Sub => ast::BinOp::Sub,
+        BinOp::Mul => ast::BinOp::Mul,
+        BinOp::Div => ast::BinOp::Div,
+    }
+}
+
+/// A comparison operator as the syntax spells it.
+fn comparison(op: CmpOp) -> ast::CmpOp {
+    match op {
+        CmpOp::Lt => ast::CmpOp::Lt,
+        CmpOp::Le => ast::CmpOp::Le,
+        CmpOp::Gt => ast::CmpOp::Gt,
+        CmpOp::Ge => ast::CmpOp::Ge,
+        CmpOp::Eq => ast::CmpOp::Eq,
     }
 }

@@ -3,15 +3,23 @@
 //! loop dimensions `N G K C R S Y X` with derived outputs `Y' X'`, and every value keeps the
 //! span of the text it came from. Back ends read only these types, never syntax.
 //!
-//! Built by [`lower::lower_program`]; printed back to `.df` by [`emit`].
+//! Built by [`lower::lower_program`]; printed back to `.df` by [`emit`]. What the back ends
+//! and importers share lives beside the types: [`instantiate`] evaluates a dataflow for one
+//! layer, [`shape`] derives a layer's loop bounds from its arguments, [`units`] and
+//! [`hardware_keys`] hold the unit and MAESTRO-keyword tables. Nothing here but `lower` and
+//! `emit` sees the AST.
 
 pub mod emit;
 pub mod hardware_keys;
+pub mod instantiate;
 pub mod lower;
 mod modules;
+pub mod shape;
+mod test;
 pub mod units;
 
 pub use modules::{stdlib_files, Loader, ModuleRequest, NoFiles};
+pub use test::{CmpOp, CostModel, ExpectOp, Expectation, Metric, Snapshot, Test, TestRun};
 
 use crate::source::Span;
 
@@ -492,9 +500,21 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>),
 }
 
-pub use crate::syntax::ast::BinOp;
+/// The arithmetic of dataflow expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
 
-pub use crate::syntax::ast::MapKind;
+/// Across sub-units (`spatial`) or over time (`temporal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum MapKind {
+    Spatial,
+    Temporal,
+}
 
 /// One directive of a dataflow, before it is instantiated for a layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -590,118 +610,6 @@ pub struct Mapping {
     pub hardware: HardwareId,
     /// One entry per layer of the network, in layer order.
     pub layers: Vec<LayerMapping>,
-    pub span: Span,
-}
-
-/// A metric an expectation can constrain, with the unit its values are kept in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// cycles
-    Runtime,
-    /// multiply-accumulates
-    Macs,
-    /// pJ (or MAC-energy units when the hardware has no energy table)
-    Energy,
-    /// MACs per cycle
-    Throughput,
-    /// average busy PEs
-    UtilizedPes,
-    /// average busy PEs as a fraction of all PEs
-    Utilization,
-    /// bytes
-    L1,
-    /// bytes
-    L2,
-}
-
-impl Metric {
-    pub const ALL: [Metric; 8] = [
-        Metric::Runtime,
-        Metric::Macs,
-        Metric::Energy,
-        Metric::Throughput,
-        Metric::UtilizedPes,
-        Metric::Utilization,
-        Metric::L1,
-        Metric::L2,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::Runtime => "runtime",
-            Metric::Macs => "macs",
-            Metric::Energy => "energy",
-            Metric::Throughput => "throughput",
-            Metric::UtilizedPes => "utilized_pes",
-            Metric::Utilization => "utilization",
-            Metric::L1 => "l1",
-            Metric::L2 => "l2",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Metric> {
-        Metric::ALL.iter().copied().find(|m| m.name() == name)
-    }
-}
-
-pub use crate::syntax::ast::CmpOp;
-
-/// How an expectation compares the measured value with its value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ExpectOp {
-    Cmp(CmpOp),
-    /// Within this many percent of the value.
-    Within(f64),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Expectation {
-    /// A layer index of the mapping's network, or the whole network.
-    pub layer: Option<usize>,
-    pub metric: Metric,
-    pub op: ExpectOp,
-    /// In the metric's base unit (for `l1`/`l2`: bytes, or elements when `in_elements`).
-    pub value: f64,
-    pub in_elements: bool,
-    pub span: Span,
-}
-
-/// What a test runs to get its numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TestRun {
-    /// Evaluate the mapping as written (`dfc eval`).
-    Eval,
-    /// Search the mapping's layers first (`dfc map`), then evaluate.
-    Search,
-}
-
-/// Which cost model a test uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CostModel {
-    Default,
-    Maestro,
-}
-
-/// What a `snapshot` statement captures.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Snapshot {
-    /// The dataflow of every layer, as `.df`.
-    Mapping,
-    /// Per-layer metrics; the default set when empty.
-    Report(Vec<Metric>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Test {
-    pub name: String,
-    pub mapping: MappingId,
-    pub run: TestRun,
-    pub model: CostModel,
-    pub expectations: Vec<Expectation>,
-    pub snapshots: Vec<Snapshot>,
     pub span: Span,
 }
 

@@ -8,10 +8,10 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::lower::{build_shape, check_levels, ShapeError};
+use crate::ir::instantiate::check_levels;
+use crate::ir::shape::{build_shape, ShapeError};
 use crate::ir::{self, Dim, LayerOp};
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::ast;
 
 /// What `dfc import maestro` and `dfc eval FILE.m` start from.
 pub struct Inputs {
@@ -688,11 +688,7 @@ fn lower_network(
             Some(i) => i,
             None => {
                 let df_name = format!("{layer_name}_dataflow");
-                let df_ident = ast::Ident {
-                    name: df_name.clone(),
-                    span: dataflow.1,
-                };
-                let level_errors = check_levels(&df_ident, &directives);
+                let level_errors = check_levels(&df_name, dataflow.1, &directives);
                 if !level_errors.is_empty() {
                     diags.extend(level_errors);
                     continue;

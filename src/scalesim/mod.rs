@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::backends::systolic::{self, FileError};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::lower::build_shape;
+use crate::ir::shape::build_shape;
 use crate::ir::{self, LayerOp, SystolicArray, SystolicBandwidth, SystolicDataflow};
 use crate::maestro::identifier;
 use crate::source::{FileId, SourceMap, Span};

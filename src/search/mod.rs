@@ -33,7 +33,9 @@ use rayon::prelude::*;
 
 use crate::backends::cost::{self, LayerMetrics, Model};
 use crate::backends::evaluate;
-use crate::ir::{self, lower::instantiate, ConcreteDirective, DataflowChoice, MappingId, Program};
+use crate::ir::{
+    self, instantiate::instantiate, ConcreteDirective, DataflowChoice, MappingId, Program,
+};
 use crate::rewrite::RunnerReport;
 
 use crate::util::Rng;

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use crate::ir::{self, lower::instantiate, ConcreteDirective};
+use crate::ir::{self, instantiate::instantiate, ConcreteDirective};
 
 /// A stdlib dataflow instantiated for one layer.
 #[derive(Debug, Clone)]

@@ -2,7 +2,6 @@
 //! about hardware or dataflow semantics; it only knows what the text says.
 
 pub mod ast;
-pub mod highlight;
 pub mod lexer;
 pub mod parser;
 pub mod printer;

@@ -7,7 +7,7 @@ use crate::backends::cost::{LayerMetrics, Model, SizeUnit};
 use crate::backends::evaluate::{self, LayerStatus, MappingReport};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
-    self, lower::instantiate, CmpOp, ConcreteDirective, CostModel, DataflowChoice, ExpectOp,
+    self, instantiate::instantiate, CmpOp, ConcreteDirective, CostModel, DataflowChoice, ExpectOp,
     Expectation, Metric, Program, Snapshot, Test, TestRun,
 };
 

@@ -8,9 +8,9 @@ fn editor_syntax_files_are_fresh() {
     let files = [
         (
             "grammar/editors/dfc.tmLanguage.json",
-            dfc::syntax::highlight::textmate(),
+            dfc::tooling::highlight::textmate(),
         ),
-        ("grammar/editors/df.vim", dfc::syntax::highlight::vim()),
+        ("grammar/editors/df.vim", dfc::tooling::highlight::vim()),
     ];
     let bless = std::env::var_os("DFC_BLESS").is_some();
     for (path, fresh) in files {
@@ -30,7 +30,7 @@ fn editor_syntax_files_are_fresh() {
 #[test]
 fn textmate_grammar_names_every_keyword() {
     let grammar: serde_json::Value =
-        serde_json::from_str(&dfc::syntax::highlight::textmate()).expect("valid JSON");
+        serde_json::from_str(&dfc::tooling::highlight::textmate()).expect("valid JSON");
     let text = grammar.to_string();
     for kw in dfc::syntax::lexer::KEYWORDS {
         assert!(text.contains(kw), "{kw} missing from the TextMate grammar");

@@ -59,7 +59,7 @@ pub enum LayerType {
 pub use crate::ir::{Dim, MapKind};
 
 /// One dataflow directive with its sizes already resolved to integers (the IR's instantiated
-/// directive: the cost model reads exactly what `ir::lower::instantiate` produces).
+/// directive: the cost model reads exactly what `ir::instantiate::instantiate` produces).
 pub use crate::ir::ConcreteDirective as Directive;
 
 /// One layer to evaluate.

@@ -1,0 +1,5 @@
+//! Tools for people who write `.df`, built from the language's own tables. They sit above
+//! both `syntax` and `ir` because they read from both: the lexer's keywords and the IR's
+//! names of operators, dimensions, units and precisions.
+
+pub mod highlight;
