@@ -29,17 +29,15 @@ mod compute;
 mod engine;
 mod geometry;
 mod memory;
-mod parse;
 mod pyfmt;
 mod report;
 mod trace;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::fmt;
 
-pub use parse::{parse_config, parse_topology, FileError};
 pub use pyfmt::py_float_repr;
 pub use report::{
     bandwidth_report_csv, compute_report_csv, detailed_access_report_csv, Access, LayerReport,
