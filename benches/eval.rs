@@ -29,12 +29,12 @@ fn main() {
             std::fs::read_to_string(inputs.join(mapping)).expect("mapping"),
         );
         let h = sources.add(hw, std::fs::read_to_string(inputs.join(hw)).expect("hw"));
-        let inputs = dfc::maestro::Inputs {
+        let inputs = dfc::interop::maestro::Inputs {
             mapping: m,
             hardware: Some(h),
             lanes: Some(1),
         };
-        let (program, _) = dfc::maestro::import(&sources, &inputs);
+        let (program, _) = dfc::interop::maestro::import(&sources, &inputs);
         let program = program.expect("reference input imports");
         let mapping = &program.mappings[0];
         let layer = &program.networks[0].layers[0];

@@ -23,7 +23,7 @@ fn main() {
         }
         let col = |name: &str| f[header.iter().position(|h| h == name).expect("column")];
         let dir = root.join("runs").join(col("suite")).join(col("case_id"));
-        let config = systolic::parse_config(
+        let config = dfc::interop::scalesim::parse_config(
             &std::fs::read_to_string(dir.join("scalesim.cfg")).expect("cfg"),
         )
         .expect("config");
@@ -32,7 +32,7 @@ fn main() {
                 .join(format!("{}.csv", col("topology"))),
         )
         .expect("topology");
-        let ls = systolic::parse_topology(&topology, col("input_type") == "gemm")
+        let ls = dfc::interop::scalesim::parse_topology(&topology, col("input_type") == "gemm")
             .expect("topology parses");
         let start = Instant::now();
         let reports = systolic::simulate_all(&ls, &config, Model::Scalesim);
@@ -55,7 +55,7 @@ fn main() {
 
     let resnet =
         std::fs::read_to_string(root.join("topologies/resnet18.csv")).expect("resnet18 topology");
-    let layers = systolic::parse_topology(&resnet, false).expect("parses");
+    let layers = dfc::interop::scalesim::parse_topology(&resnet, false).expect("parses");
     for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
         let config = ArrayConfig::new(32, 32, dataflow, [64, 64, 64]);
         let start = Instant::now();

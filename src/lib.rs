@@ -3,15 +3,15 @@
 //! Modules in reading order, following the data:
 //! `source` (files and spans) → `syntax` (tokens, AST, printer) → `ir` (resolved, checked
 //! model) → `backends` (cost model) → `cli` (the only module that does I/O).
-//! `diagnostics` is shared by every stage; `maestro` imports MAESTRO's input files into the IR.
+//! `diagnostics` is shared by every stage; `interop` imports MAESTRO's and SCALE-Sim's input
+//! files into the IR.
 
 pub mod backends;
 pub mod cli;
 pub mod diagnostics;
+pub mod interop;
 pub mod ir;
-pub mod maestro;
 pub mod rewrite;
-pub mod scalesim;
 pub mod search;
 pub mod source;
 pub mod syntax;

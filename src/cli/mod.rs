@@ -548,9 +548,9 @@ pub(crate) fn load_maestro(
         }
         None => None,
     };
-    Ok(crate::maestro::import(
+    Ok(crate::interop::maestro::import(
         sources,
-        &crate::maestro::Inputs {
+        &crate::interop::maestro::Inputs {
             mapping,
             hardware,
             lanes: maestro.lanes,

@@ -73,12 +73,15 @@ fn jobs(
         let cfg_id = read(cfg, &mut sources)?;
         let topo_id = read(topo, &mut sources)?;
         let mut diags = Vec::new();
-        let config = systolic::parse_config(&sources.file(cfg_id).text)
+        let config = crate::interop::scalesim::parse_config(&sources.file(cfg_id).text)
             .map_err(|e| diags.push(file_error(cfg_id, e)))
             .ok();
-        let layers = systolic::parse_topology(&sources.file(topo_id).text, args.scalesim.gemm)
-            .map_err(|e| diags.push(file_error(topo_id, e)))
-            .ok();
+        let layers = crate::interop::scalesim::parse_topology(
+            &sources.file(topo_id).text,
+            args.scalesim.gemm,
+        )
+        .map_err(|e| diags.push(file_error(topo_id, e)))
+        .ok();
         let (Some(mut config), Some(layers)) = (config, layers) else {
             reporter.emit(&diags, &sources);
             return Err(exit(1));
@@ -137,7 +140,7 @@ fn jobs(
     Ok(out)
 }
 
-fn file_error(file: crate::source::FileId, e: systolic::FileError) -> Diagnostic {
+fn file_error(file: crate::source::FileId, e: crate::interop::scalesim::FileError) -> Diagnostic {
     Diagnostic::at(
         Code::ScalesimSyntax,
         crate::source::Span::new(file, e.span.clone()),
@@ -278,12 +281,12 @@ pub fn import(reporter: &Reporter, files: &ScalesimFiles, output: Option<&str>) 
         (Ok(c), Ok(t)) => (c, t),
         (Err(e), _) | (_, Err(e)) => return fail(reporter, e),
     };
-    let inputs = crate::scalesim::Inputs {
+    let inputs = crate::interop::scalesim::Inputs {
         config,
         topology,
         gemm: files.gemm,
     };
-    let (program, diags) = crate::scalesim::import(&sources, &inputs);
+    let (program, diags) = crate::interop::scalesim::import(&sources, &inputs);
     reporter.emit(&diags, &sources);
     let Some(program) = program else {
         return exit(1);

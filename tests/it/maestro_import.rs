@@ -1,7 +1,7 @@
 //! `dfc import maestro`: every MAESTRO input of the reference set imports, the emitted `.df`
 //! checks clean, is already formatted, and lowers back to the same program.
 
-use dfc::maestro::{import, Inputs};
+use dfc::interop::maestro::{import, Inputs};
 use dfc::source::SourceMap;
 
 use crate::common;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use dfc::backends::cost::{Model, CSV_COLUMNS};
 use dfc::backends::evaluate::{evaluate_mapping, LayerStatus, MappingReport};
-use dfc::maestro::{import, Inputs};
+use dfc::interop::maestro::{import, Inputs};
 use dfc::source::SourceMap;
 
 use crate::common;

@@ -4,7 +4,7 @@
 //! engine's own parity tests, traces included, are in `src/backends/systolic/tests/`.)
 
 use dfc::backends::{simulate, systolic};
-use dfc::scalesim::{import, Inputs};
+use dfc::interop::scalesim::{import, Inputs};
 use dfc::source::SourceMap;
 
 use crate::common;

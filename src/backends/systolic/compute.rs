@@ -1,4 +1,5 @@
-//! Compute-side report values in closed form (§4.5): utilisations and SRAM access counts.
+//! Compute-side report values in closed form: utilisations and SRAM access counts (see `docs/semantics/scalesim.md`, "Report columns"
+//! and "Demand lines per fold").
 //!
 //! SCALE-Sim divides Python integers (`int / int` is the correctly rounded quotient of the
 //! exact rational) and sums per-fold floats left to right; [`ratio`] and the fold loops below

@@ -1,11 +1,13 @@
-//! Drives the memory models over the demand lines and assembles the report (§5, §6.1).
+//! Drives the memory models over the demand lines and assembles the report (`docs/semantics/scalesim.md`,
+//! "CALC read buffer", "USER read buffer", "OFMAP write buffer" and "Report columns").
 //!
 //! Two drivers, one behaviour:
 //!
 //! * [`calc_fast`] (CALC mode, reports only). Reads never stall in CALC mode, so the OFMAP
 //!   write buffer — the only source of stalls — runs first over per-line write counts; the two
 //!   read buffers then replay their address streams against the resulting issue cycles, or are
-//!   skipped entirely when the operand never fills half its SRAM (the simple regime, §5.1).
+//!   skipped entirely when the operand never fills half its SRAM (the simple regime,
+//!   see `docs/semantics/scalesim.md`, "CALC read buffer").
 //! * [`interleaved`] (USER mode, and every trace). Line by line, IFMAP then FILTER then OFMAP,
 //!   as SCALE-Sim does; a [`Hooks`] implementation sees every line and every DRAM transfer.
 //!   With [`NoHooks`] all tracing code compiles away.
@@ -396,7 +398,7 @@ fn update(span: &mut Option<(i64, i64)>, c: i64) {
     });
 }
 
-/// Builds the report columns (§6.1) in SCALE-Sim's evaluation order.
+/// Builds the report columns in SCALE-Sim's evaluation order (see `docs/semantics/scalesim.md`, "Report columns").
 fn assemble(
     g: &Geometry,
     total: u64,

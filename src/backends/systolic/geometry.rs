@@ -1,4 +1,5 @@
-//! Layer shape, fold geometry and the demand lines, computed on the fly (§4.1–§4.4).
+//! Layer shape, fold geometry and the demand lines, computed on the fly (`docs/semantics/scalesim.md`,
+//! "Layer shapes and folds", "Dataflow mapping" and "Demand lines per fold").
 //!
 //! SCALE-Sim builds, per fold, three blocks (IFMAP, FILTER, OFMAP) that are either *skewed*
 //! (column `c` delayed by `c` cycles) or *stationary* (an `R × C` tile, flipped, read in the
@@ -88,7 +89,7 @@ pub(crate) struct Geometry {
     pub p: u64,
     pub k: u64,
     pub macs: u64,
-    // Mapping (§4.3).
+    // Mapping (the semantics document's "Dataflow mapping").
     pub sr: u64,
     pub sc: u64,
     pub t: u64,
@@ -146,164 +147,256 @@ fn mul(a: u64, b: u64, what: &str) -> Result<u64, SimError> {
     a.checked_mul(b).ok_or_else(|| too_large(what))
 }
 
+/// A layer's shape as the model simulates it: the validated sizes, the strides the model
+/// honours, the output size its rule gives, and the derived counts.
+struct Shape {
+    h: u64,
+    w: u64,
+    fh: u64,
+    fw: u64,
+    ch: u64,
+    n: u64,
+    sh: u64,
+    sw: u64,
+    eh: u64,
+    ew: u64,
+    /// Output pixels per filter, window size, MACs.
+    p: u64,
+    k: u64,
+    macs: u64,
+    /// Size of each operand's address space.
+    space: [u64; 3],
+}
+
+/// How the layer folds onto the array (see `docs/semantics/scalesim.md`, "Dataflow mapping"
+/// and "Demand lines per fold").
+struct Folding {
+    sr: u64,
+    sc: u64,
+    t: u64,
+    fr: u64,
+    fc: u64,
+    folds: u64,
+    lf: u64,
+    lines: u64,
+    ofmap_off: i64,
+}
+
+/// The layer's sizes, checked, and its output size under the model's rule (see
+/// `docs/semantics/scalesim.md`, "Layer shapes and folds").
+fn layer_shape(layer: &Layer, model: Model) -> Result<Shape, SimError> {
+    let (h, w, fh, fw) = (layer.ifmap_h, layer.ifmap_w, layer.filter_h, layer.filter_w);
+    let (ch, n) = (layer.channels, layer.num_filters);
+    let (sh, sw) = match model {
+        // SCALE-Sim reads one stride and uses it for both axes (T7).
+        Model::Scalesim => (layer.stride_h, layer.stride_h),
+        Model::Default => (layer.stride_h, layer.stride_w),
+    };
+    for (v, what) in [
+        (h, "IFMAP height"),
+        (w, "IFMAP width"),
+        (fh, "filter height"),
+        (fw, "filter width"),
+        (ch, "channels"),
+        (n, "number of filters"),
+        (sh, "stride"),
+        (sw, "stride"),
+    ] {
+        if v == 0 {
+            return Err(SimError::Layer(format!(
+                "{what} of layer `{}` is 0",
+                layer.name
+            )));
+        }
+    }
+    if fh > h || fw > w {
+        return Err(SimError::Layer(format!(
+            "filter {fh}×{fw} of layer `{}` is larger than its IFMAP {h}×{w}",
+            layer.name
+        )));
+    }
+    for v in [h, w, fh, fw, ch, n, sh, sw] {
+        if v > MAX_SPACE {
+            return Err(too_large("a layer dimension exceeds 2^28"));
+        }
+    }
+    let (eh, ew) = match model {
+        // SCALE-Sim's output size ceil((H − Fh + s)/s): one more than a valid convolution
+        // when s does not divide H − Fh (quirk Q5).
+        Model::Scalesim => ((h - fh).div_ceil(sh) + 1, (w - fw).div_ceil(sw) + 1),
+        // Q5 fixed: a valid convolution.
+        Model::Default => ((h - fh) / sh + 1, (w - fw) / sw + 1),
+    };
+    let p = mul(eh, ew, "output pixels")?;
+    let k = mul(mul(fh, fw, "window")?, ch, "window")?;
+    let macs = mul(mul(p, k, "MACs")?, n, "MACs")?;
+    let space = [
+        mul(mul(h, w, "IFMAP")?, ch, "IFMAP")?,
+        mul(k, n, "filter")?,
+        mul(p, n, "OFMAP")?,
+    ];
+    if p > MAX_SPACE || k > MAX_SPACE || space.iter().any(|&s| s > MAX_SPACE) {
+        return Err(too_large("an operand has more than 2^28 elements"));
+    }
+    Ok(Shape {
+        h,
+        w,
+        fh,
+        fw,
+        ch,
+        n,
+        sh,
+        sw,
+        eh,
+        ew,
+        p,
+        k,
+        macs,
+        space,
+    })
+}
+
+/// The dataflow's spatial rows, spatial columns and temporal extent, the folds they make on
+/// the array, and the demand lines of each fold.
+fn folding(shape: &Shape, cfg: &ArrayConfig, model: Model) -> Result<Folding, SimError> {
+    let (r, c) = (cfg.rows, cfg.cols);
+    let (sr, sc, t) = match cfg.dataflow {
+        Dataflow::Os => (shape.p, shape.n, shape.k),
+        Dataflow::Ws => (shape.k, shape.n, shape.p),
+        Dataflow::Is => (shape.k, shape.p, shape.n),
+    };
+    let fr = sr.div_ceil(r);
+    let fc = sc.div_ceil(c);
+    let folds = mul(fr, fc, "folds")?;
+    // The default model adds R cycles to OS folds (Q1).
+    let os_extra = if model == Model::Default { r } else { 0 };
+    let lf = match cfg.dataflow {
+        Dataflow::Os => t + r + c - 2 + os_extra,
+        Dataflow::Ws | Dataflow::Is => 2 * r + c + t - 2,
+    };
+    let lines = mul(folds, lf, "demand lines")?;
+    if lines > 1 << 50 {
+        return Err(too_large("more than 2^50 demand lines"));
+    }
+    let ofmap_off = match cfg.dataflow {
+        Dataflow::Os => (t - 1 + os_extra) as i64,
+        Dataflow::Ws | Dataflow::Is => (2 * r - 1) as i64,
+    };
+    Ok(Folding {
+        sr,
+        sc,
+        t,
+        fr,
+        fc,
+        folds,
+        lf,
+        lines,
+        ofmap_off,
+    })
+}
+
+/// Words each SRAM holds (IFMAP, FILTER, OFMAP).
+fn sram_words(cfg: &ArrayConfig) -> Result<[u64; 3], SimError> {
+    let word = cfg.word_bytes.max(1);
+    let sram_words = [
+        mul(cfg.ifmap_sram_kb, 1024, "SRAM size")? / word,
+        mul(cfg.filter_sram_kb, 1024, "SRAM size")? / word,
+        mul(cfg.ofmap_sram_kb, 1024, "SRAM size")? / word,
+    ];
+    if sram_words.iter().any(|&e| e < 100) {
+        // SCALE-Sim divides each SRAM into 100 sets; with fewer words its CALC model
+        // reshapes an empty prefetch and crashes.
+        return Err(SimError::Config(
+            "every SRAM must hold at least 100 words".to_string(),
+        ));
+    }
+    Ok(sram_words)
+}
+
+/// The IFMAP address tables: one entry per output pixel and one per window element.
+fn ifmap_tables(shape: &Shape) -> (Vec<Part>, Vec<Part>) {
+    let Shape {
+        h, w, fh, fw, ch, ..
+    } = *shape;
+    let mut pix = Vec::with_capacity(shape.p as usize);
+    for oy in 0..shape.eh {
+        for ox in 0..shape.ew {
+            let (y, x) = (oy * shape.sh, ox * shape.sw);
+            // Clamp so that off-IFMAP windows (all entries invalid) do not overflow u32;
+            // their entries are never used.
+            let base = if y < h && x < w { (y * w + x) * ch } else { 0 };
+            // Rows/columns left are clamped at 0: a pixel whose window starts off the
+            // IFMAP has no valid element.
+            pix.push(Part {
+                base: base as u32,
+                y: h.saturating_sub(y) as i32,
+                x: w.saturating_sub(x) as i32,
+            });
+        }
+    }
+    let mut win = Vec::with_capacity(shape.k as usize);
+    for fy in 0..fh {
+        for fx in 0..fw {
+            for cc in 0..ch {
+                win.push(Part {
+                    base: ((fy * w + fx) * ch + cc) as u32,
+                    y: fy as i32,
+                    x: fx as i32,
+                });
+            }
+        }
+    }
+    (pix, win)
+}
+
 impl Geometry {
+    /// The geometry of `layer` on the array of `cfg` under `model`, in four steps: the
+    /// layer's shape, its folding onto the array, the SRAM sizes, and the IFMAP tables.
     pub(crate) fn new(
         layer: &Layer,
         cfg: &ArrayConfig,
         model: Model,
     ) -> Result<Geometry, SimError> {
         check_config(cfg, model)?;
-        let (h, w, fh, fw) = (layer.ifmap_h, layer.ifmap_w, layer.filter_h, layer.filter_w);
-        let (ch, n) = (layer.channels, layer.num_filters);
-        let (sh, sw) = match model {
-            // SCALE-Sim reads one stride and uses it for both axes (T7).
-            Model::Scalesim => (layer.stride_h, layer.stride_h),
-            Model::Default => (layer.stride_h, layer.stride_w),
-        };
-        for (v, what) in [
-            (h, "IFMAP height"),
-            (w, "IFMAP width"),
-            (fh, "filter height"),
-            (fw, "filter width"),
-            (ch, "channels"),
-            (n, "number of filters"),
-            (sh, "stride"),
-            (sw, "stride"),
-        ] {
-            if v == 0 {
-                return Err(SimError::Layer(format!(
-                    "{what} of layer `{}` is 0",
-                    layer.name
-                )));
-            }
-        }
-        if fh > h || fw > w {
-            return Err(SimError::Layer(format!(
-                "filter {fh}×{fw} of layer `{}` is larger than its IFMAP {h}×{w}",
-                layer.name
-            )));
-        }
-        for v in [h, w, fh, fw, ch, n, sh, sw] {
-            if v > MAX_SPACE {
-                return Err(too_large("a layer dimension exceeds 2^28"));
-            }
-        }
-        let (eh, ew) = match model {
-            // §4.1: ceil((H − Fh + s)/s), one more than a valid convolution when s ∤ H − Fh.
-            Model::Scalesim => ((h - fh).div_ceil(sh) + 1, (w - fw).div_ceil(sw) + 1),
-            // Q5 fixed: a valid convolution.
-            Model::Default => ((h - fh) / sh + 1, (w - fw) / sw + 1),
-        };
-        let p = mul(eh, ew, "output pixels")?;
-        let k = mul(mul(fh, fw, "window")?, ch, "window")?;
-        let macs = mul(mul(p, k, "MACs")?, n, "MACs")?;
-        let space = [
-            mul(mul(h, w, "IFMAP")?, ch, "IFMAP")?,
-            mul(k, n, "filter")?,
-            mul(p, n, "OFMAP")?,
-        ];
-        if p > MAX_SPACE || k > MAX_SPACE || space.iter().any(|&s| s > MAX_SPACE) {
-            return Err(too_large("an operand has more than 2^28 elements"));
-        }
-        let (r, c) = (cfg.rows, cfg.cols);
-        let (sr, sc, t) = match cfg.dataflow {
-            Dataflow::Os => (p, n, k),
-            Dataflow::Ws => (k, n, p),
-            Dataflow::Is => (k, p, n),
-        };
-        let fr = sr.div_ceil(r);
-        let fc = sc.div_ceil(c);
-        let folds = mul(fr, fc, "folds")?;
-        // Lines per fold (§4.4); the default model adds R cycles to OS folds (Q1).
-        let os_extra = if model == Model::Default { r } else { 0 };
-        let lf = match cfg.dataflow {
-            Dataflow::Os => t + r + c - 2 + os_extra,
-            Dataflow::Ws | Dataflow::Is => 2 * r + c + t - 2,
-        };
-        let lines = mul(folds, lf, "demand lines")?;
-        if lines > 1 << 50 {
-            return Err(too_large("more than 2^50 demand lines"));
-        }
-        let ofmap_off = match cfg.dataflow {
-            Dataflow::Os => (t - 1 + os_extra) as i64,
-            Dataflow::Ws | Dataflow::Is => (2 * r - 1) as i64,
-        };
-        let word = cfg.word_bytes.max(1);
-        let sram_words = [
-            mul(cfg.ifmap_sram_kb, 1024, "SRAM size")? / word,
-            mul(cfg.filter_sram_kb, 1024, "SRAM size")? / word,
-            mul(cfg.ofmap_sram_kb, 1024, "SRAM size")? / word,
-        ];
-        if sram_words.iter().any(|&e| e < 100) {
-            // SCALE-Sim divides each SRAM into 100 sets; with fewer words its CALC model
-            // reshapes an empty prefetch and crashes.
-            return Err(SimError::Config(
-                "every SRAM must hold at least 100 words".to_string(),
-            ));
-        }
-        // IFMAP tables.
-        let mut pix = Vec::with_capacity(p as usize);
-        for oy in 0..eh {
-            for ox in 0..ew {
-                let (y, x) = (oy * sh, ox * sw);
-                // Clamp so that off-IFMAP windows (all entries invalid) do not overflow u32;
-                // their entries are never used.
-                let base = if y < h && x < w { (y * w + x) * ch } else { 0 };
-                // Rows/columns left are clamped at 0: a pixel whose window starts off the
-                // IFMAP has no valid element.
-                pix.push(Part {
-                    base: base as u32,
-                    y: h.saturating_sub(y) as i32,
-                    x: w.saturating_sub(x) as i32,
-                });
-            }
-        }
-        let mut win = Vec::with_capacity(k as usize);
-        for fy in 0..fh {
-            for fx in 0..fw {
-                for cc in 0..ch {
-                    win.push(Part {
-                        base: ((fy * w + fx) * ch + cc) as u32,
-                        y: fy as i32,
-                        x: fx as i32,
-                    });
-                }
-            }
-        }
-        let has_invalid = (eh - 1) * sh + fh > h || (ew - 1) * sw + fw > w;
+        let shape = layer_shape(layer, model)?;
+        let folding = folding(&shape, cfg, model)?;
+        let sram_words = sram_words(cfg)?;
+        let (pix, win) = ifmap_tables(&shape);
+        let has_invalid = (shape.eh - 1) * shape.sh + shape.fh > shape.h
+            || (shape.ew - 1) * shape.sw + shape.fw > shape.w;
         Ok(Geometry {
             model,
             df: cfg.dataflow,
             name: layer.name.clone(),
-            r,
-            c,
-            h,
-            w,
-            fh,
-            fw,
-            ch,
-            n,
-            sh,
-            sw,
-            eh,
-            ew,
-            p,
-            k,
-            macs,
-            sr,
-            sc,
-            t,
-            fr,
-            fc,
-            folds,
-            lf,
-            lines,
-            ofmap_off,
+            r: cfg.rows,
+            c: cfg.cols,
+            h: shape.h,
+            w: shape.w,
+            fh: shape.fh,
+            fw: shape.fw,
+            ch: shape.ch,
+            n: shape.n,
+            sh: shape.sh,
+            sw: shape.sw,
+            eh: shape.eh,
+            ew: shape.ew,
+            p: shape.p,
+            k: shape.k,
+            macs: shape.macs,
+            sr: folding.sr,
+            sc: folding.sc,
+            t: folding.t,
+            fr: folding.fr,
+            fc: folding.fc,
+            folds: folding.folds,
+            lf: folding.lf,
+            lines: folding.lines,
+            ofmap_off: folding.ofmap_off,
             sram_words,
             bandwidth: cfg.bandwidth,
             fill_bw: cfg.calc_fill_bandwidth,
             offsets: [cfg.ifmap_offset, cfg.filter_offset, cfg.ofmap_offset],
-            space,
+            space: shape.space,
             has_invalid,
             pix,
             win,
@@ -528,7 +621,7 @@ impl Geometry {
         }
     }
 
-    // ----- USER-mode fetch order (§5.2) -----
+    // ----- USER-mode fetch order (see `docs/semantics/scalesim.md`, "DRAM fetch order") -----
 
     /// Shape of the stacked fetch matrix of `op` (rows, width) and whether it is read out by
     /// anti-diagonals (the streaming operands) rather than row-major (the stationary ones).
@@ -599,7 +692,7 @@ impl Geometry {
         }
     }
 
-    /// The DRAM fetch sequence of `op` (USER mode, §5.2), −1 entries as [`NONE`].
+    /// The DRAM fetch sequence of `op` (USER mode, "DRAM fetch order"), −1 entries as [`NONE`].
     pub(crate) fn fetch_sequence(&self, op: Op) -> Result<Vec<u32>, SimError> {
         let (m, w, diag) = self.fetch_shape(op);
         let len = mul(m, w, "fetch sequence")?;

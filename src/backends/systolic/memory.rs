@@ -1,4 +1,4 @@
-//! The three memory models of §5: the CALC read buffer (prefetch windows), the USER read
+//! The three memory models (`docs/semantics/scalesim.md`): the CALC read buffer (prefetch windows), the USER read
 //! buffer (fetch lines, sliding window, stalls) and the OFMAP write buffer (drains, write
 //! stalls). Each is SCALE-Sim's state machine with the bookkeeping changed, never the
 //! behaviour: address sets become stamp arrays indexed by address, write runs are processed in
@@ -10,7 +10,7 @@ use super::geometry::NONE;
 use super::SimError;
 
 // ------------------------------------------------------------------------------------------
-// CALC read buffer (§5.1)
+// CALC read buffer (see `docs/semantics/scalesim.md`, "CALC read buffer")
 // ------------------------------------------------------------------------------------------
 
 /// CALC-mode read buffer of one operand. SCALE-Sim keeps a list of sets of `items` addresses
@@ -102,7 +102,7 @@ pub(crate) struct Emission {
     pub sets: u64,
 }
 
-/// The prefetches of a CALC read buffer (§5.1 "Emission timing").
+/// The prefetches of a CALC read buffer (`docs/semantics/scalesim.md`, "Prefetch timing").
 /// `first_req`: issue cycle of the first line holding a real address of the operand;
 /// `completions`: `t_k` of the completed windows; `final_count`: addresses after them.
 /// `zero_cycle_ok`: the default model places a prefetch that SCALE-Sim would give zero cycles
@@ -172,7 +172,7 @@ pub(crate) fn calc_emissions(
 }
 
 // ------------------------------------------------------------------------------------------
-// USER read buffer (§5.2)
+// USER read buffer (see `docs/semantics/scalesim.md`, "USER read buffer")
 // ------------------------------------------------------------------------------------------
 
 /// A DRAM request of the USER read buffer, for the trace writer.
@@ -212,7 +212,7 @@ pub(crate) struct UserRead {
 }
 
 impl UserRead {
-    /// `seq`: the fetch sequence (§5.2), `space`: size of the operand's address space.
+    /// `seq`: the fetch sequence ("DRAM fetch order" in the semantics document), `space`: size of the operand's address space.
     pub(crate) fn new(
         seq: &[u32],
         space: u64,
@@ -410,7 +410,7 @@ fn for_each_line(seq: &[u32], eps: u64, mut f: impl FnMut(u32, u32)) -> u32 {
 }
 
 // ------------------------------------------------------------------------------------------
-// OFMAP write buffer (§5.1, both modes)
+// OFMAP write buffer, both modes (see `docs/semantics/scalesim.md`, "OFMAP write buffer")
 // ------------------------------------------------------------------------------------------
 
 /// The OFMAP write buffer. Writes fill DRAM lines of `B` words; when the occupancy passes the

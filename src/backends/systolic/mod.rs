@@ -1,4 +1,5 @@
-//! Systolic-array simulator with SCALE-Sim 3.0.0 semantics (`specs/scalesim.md`).
+//! Systolic-array simulator with SCALE-Sim 3.0.0 semantics, described in
+//! `docs/semantics/scalesim.md`.
 //!
 //! One layer on one array configuration at a time: [`simulate`] returns every column SCALE-Sim
 //! writes to `COMPUTE_REPORT.csv`, `BANDWIDTH_REPORT.csv` and `DETAILED_ACCESS_REPORT.csv`, and
@@ -7,7 +8,7 @@
 //! Two models share the machinery ([`Model`]):
 //!
 //! * [`Model::Scalesim`] reproduces SCALE-Sim 3.0.0 to the last digit, its quirks included
-//!   (§8 of the spec).
+//!   (listed under "Quirks" in the semantics document).
 //! * [`Model::Default`] fixes the documented bugs; every difference is listed in `MODEL.md`
 //!   next to this file.
 //!
@@ -19,27 +20,24 @@
 //! but with array-indexed address bookkeeping, bulk processing of write runs, and a closed form
 //! wherever an operand never leaves the simple regime (it fits in half its SRAM).
 //!
-//! Input files: [`parse_config`] and [`parse_topology`] read SCALE-Sim's own `scalesim.cfg` and
-//! topology CSV files with SCALE-Sim's rules (trailing comma, `DP` depthwise expansion, GEMM
-//! conversion). Output files: [`compute_report_csv`], [`bandwidth_report_csv`] and
-//! [`detailed_access_report_csv`] write SCALE-Sim's exact text. No file system access happens
-//! in this module.
+//! Input is plain data ([`ArrayConfig`], [`Layer`]); SCALE-Sim's own `scalesim.cfg` and topology
+//! CSV files are read by the SCALE-Sim importer (`src/interop/scalesim/`). Output files: [`compute_report_csv`],
+//! [`bandwidth_report_csv`] and [`detailed_access_report_csv`] write SCALE-Sim's exact text. No
+//! file system access happens in this module.
 
 mod compute;
 mod engine;
 mod geometry;
 mod memory;
-mod parse;
 mod pyfmt;
 mod report;
 mod trace;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::fmt;
 
-pub use parse::{parse_config, parse_topology, FileError};
 pub use pyfmt::py_float_repr;
 pub use report::{
     bandwidth_report_csv, compute_report_csv, detailed_access_report_csv, Access, LayerReport,
@@ -56,7 +54,7 @@ pub enum Model {
     Default,
 }
 
-/// Dataflow of the array (§4.3 of the spec).
+/// Dataflow of the array (see `docs/semantics/scalesim.md`, "Dataflow mapping").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Dataflow {
     /// Output stationary.
@@ -81,10 +79,12 @@ impl Dataflow {
 /// How DRAM bandwidth is modelled (`[run_presets] InterfaceBandwidth`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Bandwidth {
-    /// SCALE-Sim's CALC mode: reads never stall; prefetch bandwidth is whatever fits (§5.1).
+    /// SCALE-Sim's CALC mode: reads never stall; prefetch bandwidth is whatever fits
+    /// (see `docs/semantics/scalesim.md`, "CALC read buffer").
     Calc,
-    /// SCALE-Sim's USER mode: fixed DRAM bandwidths in words per cycle, reads can stall (§5.2).
-    /// [`parse_config`] fills these as SCALE-Sim uses them: `ifmap` and `filter` from
+    /// SCALE-Sim's USER mode: fixed DRAM bandwidths in words per cycle, reads can stall
+    /// (see `docs/semantics/scalesim.md`, "USER read buffer"). The SCALE-Sim importer's
+    /// `parse_config` fills these as SCALE-Sim uses them: `ifmap` and `filter` from
     /// `[layout] Ifmap/FilterSRAMBankBandwidth`, `ofmap` from `Bandwidth[0]` (quirk Q7).
     User { ifmap: u64, filter: u64, ofmap: u64 },
 }
@@ -205,7 +205,7 @@ pub struct Gemm {
 }
 
 /// One layer as SCALE-Sim simulates it (conv form). GEMM layers are converted as SCALE-Sim does
-/// (§2.4): `IFMAP M×K, filter 1×K, 1 channel, N filters, stride 1`, and remember their GEMM
+/// (see `docs/semantics/scalesim.md`, "Input files"): `IFMAP M×K, filter 1×K, 1 channel, N filters, stride 1`, and remember their GEMM
 /// form in [`Layer::gemm`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Layer {
@@ -294,7 +294,7 @@ impl fmt::Display for SimError {
 
 impl std::error::Error for SimError {}
 
-/// Simulates one layer and returns every report column (§6.1).
+/// Simulates one layer and returns every report column (see `docs/semantics/scalesim.md`, "Report columns").
 pub fn simulate(
     layer: &Layer,
     config: &ArrayConfig,
@@ -304,7 +304,8 @@ pub fn simulate(
     engine::run(&geom)
 }
 
-/// Simulates every layer, in parallel (layers are independent, §2.6); reports in layer order.
+/// Simulates every layer, in parallel (layers are independent, see `docs/semantics/scalesim.md`, "Input files");
+/// reports in layer order.
 pub fn simulate_all(
     layers: &[Layer],
     config: &ArrayConfig,

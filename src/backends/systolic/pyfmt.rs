@@ -1,4 +1,5 @@
-//! Python's float `repr`, the number format of SCALE-Sim's reports and DRAM traces (§6.2).
+//! Python's float `repr`, the number format of SCALE-Sim's reports and DRAM traces
+//! (see `docs/semantics/scalesim.md`, "Number formatting").
 
 /// Formats `x` exactly as CPython's `repr(float)` (and numpy's `str(float64)`): the shortest
 /// digits that read back to `x`, positional when the decimal exponent is in `-4..16` (with at

@@ -1,4 +1,5 @@
-//! Per-layer results and SCALE-Sim's three report files (§6.1, §6.2).
+//! Per-layer results and SCALE-Sim's three report files (`docs/semantics/scalesim.md`, "Report columns" and
+//! "Number formatting").
 
 use super::pyfmt::{py_float_repr, py_int_float};
 use super::{Dataflow, Model};

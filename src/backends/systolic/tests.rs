@@ -4,7 +4,6 @@
 mod functional;
 mod invariants;
 mod parity;
-mod parsing;
 
 use std::path::PathBuf;
 
@@ -25,7 +24,7 @@ pub(super) fn data_dir() -> PathBuf {
     dir.join("tests/data/scalesim")
 }
 
-pub(super) fn read(rel: &str) -> String {
+pub(crate) fn read(rel: &str) -> String {
     let p = data_dir().join(rel);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }

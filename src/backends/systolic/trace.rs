@@ -1,4 +1,4 @@
-//! Streaming SRAM and DRAM cycle traces in SCALE-Sim's format (§6.3).
+//! Streaming SRAM and DRAM cycle traces in SCALE-Sim's format (see `docs/semantics/scalesim.md`, "Traces").
 //!
 //! The six files of a layer are written row by row while the interleaved driver walks the
 //! demand lines; nothing larger than one DRAM prefetch window is held in memory. The caller

@@ -27,12 +27,6 @@ use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast;
 
-// Old paths, kept only while the MAESTRO and SCALE-Sim importers still name these through
-// `ir::lower`; everything else imports them from `ir::instantiate` and `ir::shape`, and so
-// should the importers, after which these two lines go.
-pub(crate) use super::instantiate::instantiate;
-pub(crate) use super::shape::MAX_LOOP_BOUND;
-
 /// Lower the file `root` and everything it imports. `Some(program)` only when no error was found.
 pub fn lower_program(
     root: FileId,

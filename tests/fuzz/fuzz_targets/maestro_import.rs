@@ -11,8 +11,8 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = dfc::source::SourceMap::new();
     let mapping = sources.add("fuzz.m", text);
     let hardware = Some(sources.add("hw.m", "NumPEs: 64\nL1Size: 512\nL2Size: 65536\nNoC_BW: 16\n"));
-    let inputs = dfc::maestro::Inputs { mapping, hardware, lanes: Some(1) };
-    let (program, _) = dfc::maestro::import(&sources, &inputs);
+    let inputs = dfc::interop::maestro::Inputs { mapping, hardware, lanes: Some(1) };
+    let (program, _) = dfc::interop::maestro::import(&sources, &inputs);
     if let Some(program) = program {
         let text = dfc::ir::emit::emit(&program);
         let (_, again, diags) = dfc::ir::lower::lower_text("emitted.df", &text);

@@ -4,6 +4,7 @@ use super::super::engine::{calc_fast, interleaved, NoHooks};
 use super::super::geometry::Geometry;
 use super::super::*;
 use super::parity::{cases, extra_cases, load};
+use crate::interop::scalesim::{parse_config, parse_topology};
 
 /// The crate's generator with the two draws these tests use.
 struct Rng(crate::util::Rng);

@@ -2,6 +2,7 @@
 
 use super::super::*;
 use super::{csv_rows, data_dir, read};
+use crate::interop::scalesim::{parse_config, parse_topology};
 
 /// One case of `runs.csv`.
 pub(crate) struct Case {

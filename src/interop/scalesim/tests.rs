@@ -1,7 +1,8 @@
 //! SCALE-Sim input files: what is accepted, what it means, where errors point.
 
-use super::super::*;
-use super::read;
+use super::{parse_config, parse_topology};
+use crate::backends::systolic::tests::read;
+use crate::backends::systolic::{Bandwidth, Dataflow, Gemm};
 
 #[test]
 fn topology_trailing_comma_rule() {

@@ -1,0 +1,181 @@
+//! SCALE-Sim's layers into the IR: one IR layer per topology row, except that the
+//! per-channel layers SCALE-Sim makes of a `DP` row come back as the one depthwise
+//! convolution they stand for. The layers are chained in file order and mapped onto the
+//! configuration's array with the dataflow left to the search.
+
+use std::collections::HashMap;
+
+use crate::backends::systolic::Layer;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::interop::LayerNames;
+use crate::ir::shape::build_shape;
+use crate::ir::{self, LayerOp};
+use crate::source::Span;
+
+/// One IR layer's worth of topology rows: its operator, its `build_shape` arguments, how many
+/// rows it takes, and its name as the file gives it.
+struct RowGroup {
+    op: LayerOp,
+    args: Vec<(&'static str, u64)>,
+    rows: usize,
+    name: String,
+}
+
+/// The IR layers of a topology, each the successor of the one before; rows that cannot
+/// become a layer are reported on `span` (the topology file) and left out.
+pub(super) fn network_layers(
+    layers: &[Layer],
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ir::Layer> {
+    let mut ir_layers: Vec<ir::Layer> = Vec::new();
+    let mut names = LayerNames::default();
+    let mut i = 0;
+    while i < layers.len() {
+        let group = row_group(&layers[i..]);
+        i += group.rows;
+        let ident = names.next(&group.name);
+        let name = group.name;
+        let args: HashMap<&str, u64> = group.args.into_iter().collect();
+        if args
+            .values()
+            .any(|v| *v > crate::ir::shape::MAX_LOOP_BOUND as u64)
+        {
+            diags.push(Diagnostic::at(
+                Code::InvalidValue,
+                span,
+                format!(
+                    "layer `{name}` has a size larger than dfc supports ({})",
+                    crate::ir::shape::MAX_LOOP_BOUND
+                ),
+                "in this topology",
+            ));
+            continue;
+        }
+        match build_shape(group.op, &args) {
+            Ok(shape) => ir_layers.push(ir::Layer {
+                name: ident,
+                op: group.op,
+                shape,
+                preds: ir_layers.len().checked_sub(1).into_iter().collect(),
+                span,
+            }),
+            Err(_) => diags.push(Diagnostic::at(
+                Code::InvalidShape,
+                span,
+                format!("layer `{name}` has no output"),
+                "in this topology",
+            )),
+        }
+    }
+    ir_layers
+}
+
+/// The rows at the start of `rows` that make one IR layer.
+fn row_group(rows: &[Layer]) -> RowGroup {
+    let l = &rows[0];
+    // `<name>Channel_0 … <name>Channel_{C-1}`: one SCALE-Sim `DP` row of C channels.
+    let dp_base = l
+        .name
+        .strip_suffix("Channel_0")
+        .filter(|base| base.contains("DP") && l.gemm.is_none());
+    if let Some(base) = dp_base {
+        return depthwise_group(rows, base);
+    }
+    if let Some(g) = l.gemm {
+        return RowGroup {
+            op: LayerOp::Gemm,
+            args: vec![("M", g.m), ("N", g.n), ("K", g.k)],
+            rows: 1,
+            name: l.name.clone(),
+        };
+    }
+    RowGroup {
+        op: LayerOp::Conv,
+        args: vec![
+            ("K", l.num_filters),
+            ("C", l.channels),
+            ("R", l.filter_h),
+            ("S", l.filter_w),
+            ("Y", l.ifmap_h),
+            ("X", l.ifmap_w),
+            ("stride_y", l.stride_h),
+            ("stride_x", l.stride_w),
+        ],
+        rows: 1,
+        name: l.name.clone(),
+    }
+}
+
+/// The per-channel layers `<base>Channel_0`, `<base>Channel_1`, … of one `DP` row.
+fn depthwise_group(rows: &[Layer], base: &str) -> RowGroup {
+    let l = &rows[0];
+    let channels = rows
+        .iter()
+        .enumerate()
+        .take_while(|(c, x)| x.name == format!("{base}Channel_{c}"))
+        .count() as u64;
+    let window = [
+        ("R", l.filter_h),
+        ("S", l.filter_w),
+        ("Y", l.ifmap_h),
+        ("X", l.ifmap_w),
+        ("stride_y", l.stride_h),
+        ("stride_x", l.stride_w),
+    ];
+    // SCALE-Sim gives each channel the row's filter count: a depthwise convolution with that
+    // channel multiplier, i.e. one group per channel.
+    let (op, mut args) = if l.num_filters == 1 {
+        (LayerOp::DwConv, vec![("C", channels)])
+    } else {
+        (
+            LayerOp::Conv,
+            vec![
+                ("K", channels * l.num_filters),
+                ("C", channels),
+                ("groups", channels),
+            ],
+        )
+    };
+    args.extend(window);
+    RowGroup {
+        op,
+        args,
+        rows: channels as usize,
+        name: base.to_string(),
+    }
+}
+
+/// The program: the network, the hardware, and a mapping of every layer onto it with the
+/// dataflow left to the search.
+pub(super) fn program(
+    network_name: String,
+    layers: Vec<ir::Layer>,
+    hardware: ir::Hardware,
+    span: Span,
+) -> ir::Program {
+    let mut program = ir::Program::default();
+    let mapping_name = format!("{network_name}_on_{}", hardware.name);
+    let layer_count = layers.len();
+    program.networks.push(ir::Network {
+        name: network_name,
+        layers,
+        span,
+    });
+    program.hardware.push(hardware);
+    program.mappings.push(ir::Mapping {
+        name: mapping_name,
+        network: ir::NetworkId(0),
+        hardware: ir::HardwareId(0),
+        layers: vec![
+            ir::LayerMapping {
+                dataflow: ir::DataflowChoice::Search { span },
+                precision: None,
+            };
+            layer_count
+        ],
+        span,
+    });
+    program.make_item_names_unique();
+    program
+}

@@ -1,0 +1,113 @@
+//! Import of SCALE-Sim's input files — `scalesim.cfg` and a topology CSV (conv or GEMM form) —
+//! into the IR: a hardware item with a `systolic` block, a network, and a mapping that binds
+//! them. A `DP` layer, which SCALE-Sim splits into one layer per channel, comes back as the
+//! depthwise convolution it stands for (`dwconv`, or a `conv` with one group per channel when
+//! each channel has several filters).
+//!
+//! The file parsers live here too, so that the systolic back end only ever sees plain data:
+//! `text` (Python's line, strip and `int` rules, and [`FileError`]), `ini` (Python's
+//! `configparser`), `config` ([`parse_config`]) and `topology` ([`parse_topology`]) follow
+//! SCALE-Sim's own reading of its files; `lower` turns the parsed layers into IR.
+
+mod config;
+mod ini;
+mod lower;
+mod text;
+mod topology;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::parse_config;
+pub use text::FileError;
+pub use topology::parse_topology;
+
+use crate::backends::systolic;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::interop::{file_stem, identifier, whole_file_span};
+use crate::ir::{self, SystolicArray, SystolicBandwidth, SystolicDataflow};
+use crate::source::{FileId, SourceMap, Span};
+
+/// What `dfc import scalesim` starts from.
+pub struct Inputs {
+    pub config: FileId,
+    pub topology: FileId,
+    /// The topology is in GEMM form (`name, M, N, K,`).
+    pub gemm: bool,
+}
+
+/// The diagnostic for a problem a parser found in `file`.
+pub fn file_error(file: FileId, e: FileError) -> Diagnostic {
+    Diagnostic::at(
+        Code::ScalesimSyntax,
+        Span::new(file, e.span.clone()),
+        e.message,
+        format!("line {}", e.line),
+    )
+}
+
+/// The array a SCALE-Sim configuration describes.
+pub fn array(config: &systolic::ArrayConfig) -> SystolicArray {
+    SystolicArray {
+        rows: config.rows,
+        cols: config.cols,
+        dataflow: match config.dataflow {
+            systolic::Dataflow::Os => SystolicDataflow::Os,
+            systolic::Dataflow::Ws => SystolicDataflow::Ws,
+            systolic::Dataflow::Is => SystolicDataflow::Is,
+        },
+        ifmap_sram_bytes: config.ifmap_sram_kb * 1024,
+        filter_sram_bytes: config.filter_sram_kb * 1024,
+        ofmap_sram_bytes: config.ofmap_sram_kb * 1024,
+        bandwidth: match config.bandwidth {
+            systolic::Bandwidth::Calc => SystolicBandwidth::Calc,
+            systolic::Bandwidth::User {
+                ifmap,
+                filter,
+                ofmap,
+            } => SystolicBandwidth::User {
+                ifmap,
+                filter,
+                ofmap,
+            },
+        },
+        offsets: [
+            config.ifmap_offset,
+            config.filter_offset,
+            config.ofmap_offset,
+        ],
+        word_bytes: config.word_bytes,
+    }
+}
+
+/// Import the files; `Some(program)` only without errors.
+pub fn import(sources: &SourceMap, inputs: &Inputs) -> (Option<ir::Program>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let config = match parse_config(&sources.file(inputs.config).text) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            diags.push(file_error(inputs.config, e));
+            None
+        }
+    };
+    let topology_file = sources.file(inputs.topology);
+    let layers = match parse_topology(&topology_file.text, inputs.gemm) {
+        Ok(l) => Some(l),
+        Err(e) => {
+            diags.push(file_error(inputs.topology, e));
+            None
+        }
+    };
+    let (Some(config), Some(layers)) = (config, layers) else {
+        return (None, diags);
+    };
+    let config_span = whole_file_span(inputs.config, &sources.file(inputs.config).text);
+    let topology_span = whole_file_span(inputs.topology, &topology_file.text);
+    let hw_name = identifier(&config.run_name, "hw_");
+    let hardware = ir::Hardware::from_array(&hw_name, array(&config), config_span);
+    let network_name = identifier(file_stem(topology_file, "topology"), "net_");
+    let ir_layers = lower::network_layers(&layers, topology_span, &mut diags);
+    let program = lower::program(network_name, ir_layers, hardware, topology_span);
+    let ok = !crate::diagnostics::has_errors(&diags);
+    (ok.then_some(program), diags)
+}
