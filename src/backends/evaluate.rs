@@ -5,6 +5,7 @@
 //! point at the directive or hardware line responsible.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use rayon::prelude::*;
 
@@ -70,10 +71,9 @@ pub fn evaluate_mapping(
     let hw = program.hardware(mapping.hardware);
     let mut diags = Vec::new();
 
-    // Layer → index into `unique`, or why it has none.
-    let mut unique: Vec<(cost::Problem, cost::Hardware)> = Vec::new();
-    let mut index: HashMap<(cost::Problem, Option<u32>), usize> = HashMap::new();
-    let mut slots: Vec<Option<usize>> = Vec::with_capacity(network.layers.len());
+    // Each layer's cost problem keyed by what decides its metrics, or `None` with a
+    // diagnostic saying why it has none.
+    let mut problems = Vec::with_capacity(network.layers.len());
     let coupling = batch_coupling(network, model);
     for (i, (layer, lm)) in network.layers.iter().zip(&mapping.layers).enumerate() {
         let DataflowChoice::Fixed {
@@ -94,7 +94,7 @@ pub fn evaluate_mapping(
                 )
                 .with_help("run `dfc map` to choose a dataflow, or name one for this layer"),
             );
-            slots.push(None);
+            problems.push(None);
             continue;
         };
         let df = program.dataflow(*dataflow);
@@ -105,29 +105,21 @@ pub fn evaluate_mapping(
                     Diagnostic::at(e.code, e.span, e.message, "evaluated here")
                         .with_label(*span, format!("used for layer `{}`", layer.name)),
                 );
-                slots.push(None);
+                problems.push(None);
                 continue;
             }
         };
         let problem = problem(layer, &directives, coupling[i], model);
         let hardware = hardware(hw, lm.precision, model);
-        let key = (problem, hardware.precision_bits);
-        let next = unique.len();
-        let slot = *index.entry(key.clone()).or_insert(next);
-        if slot == next {
-            unique.push((key.0, hardware));
-        }
-        slots.push(Some(slot));
+        let key = (problem.clone(), hardware.precision_bits);
+        problems.push(Some((key, (problem, hardware))));
     }
-
-    let results: Vec<Result<LayerMetrics, CostError>> = unique
-        .par_iter()
-        .map(|(p, h)| cost::evaluate(p, h, model))
-        .collect();
+    let Distinct { results, slots } =
+        evaluate_distinct(problems, |(p, h)| cost::evaluate(p, h, model));
 
     let mut layers = Vec::with_capacity(network.layers.len());
     let mut totals = NetworkTotals::default();
-    let mut reported = vec![false; unique.len()];
+    let mut reported = vec![false; results.len()];
     let mut previous: Option<&LayerMetrics> = None;
     for ((layer, lm), slot) in network.layers.iter().zip(&mapping.layers).zip(slots) {
         let status = match slot {
@@ -183,6 +175,45 @@ pub fn evaluate_mapping(
         totals,
     };
     (report, diags)
+}
+
+/// Distinct problems evaluated once each, and where every input item's result is.
+pub struct Distinct<R> {
+    /// One result per distinct problem, in order of first appearance.
+    pub results: Vec<R>,
+    /// For each input item, the index of its result (`None` for an item with no problem).
+    pub slots: Vec<Option<usize>>,
+}
+
+/// Evaluate a list of optional problems, each identified by a key: items with equal keys share
+/// one evaluation, and the distinct problems run in parallel (rayon). Results are collected in
+/// order of first appearance, so the outcome does not depend on the thread count.
+pub fn evaluate_distinct<K, P, R>(
+    items: impl IntoIterator<Item = Option<(K, P)>>,
+    evaluate: impl Fn(&P) -> R + Sync + Send,
+) -> Distinct<R>
+where
+    K: Hash + Eq,
+    P: Sync,
+    R: Send,
+{
+    let mut unique: Vec<P> = Vec::new();
+    let mut index: HashMap<K, usize> = HashMap::new();
+    let slots = items
+        .into_iter()
+        .map(|item| {
+            item.map(|(key, problem)| {
+                let next = unique.len();
+                let slot = *index.entry(key).or_insert(next);
+                if slot == next {
+                    unique.push(problem);
+                }
+                slot
+            })
+        })
+        .collect();
+    let results = unique.par_iter().map(evaluate).collect();
+    Distinct { results, slots }
 }
 
 /// MAESTRO couples `N` to a layer type's tensors when the first layer of that type in the
