@@ -1,7 +1,8 @@
 //! From IR to HDA scheduling: a `workload` becomes layer graphs, an `accelerator` a platform of
 //! sub-accelerators, and the cost model fills the cost table (every layer × sub-accelerator
 //! once, identical problems once, in parallel). Design-time partitioning re-splits the PE and
-//! on-chip bandwidth budget between the same sub-accelerator styles.
+//! on-chip bandwidth budget between the same sub-accelerator styles; [`report`] gathers the
+//! schedule report `dfc schedule` prints.
 
 use std::collections::HashMap;
 
@@ -242,4 +243,31 @@ pub fn partition(
             .collect();
         Ok(cost_table(program, workload, &recipe?))
     })
+}
+
+/// The schedule report of `accelerator` running `workload` (whose scheduler inputs are
+/// `inputs`): HERALD against the naive scheduler and each monolithic design, plus the
+/// design-time partition sweep when `sweep_partitions` is set.
+pub fn report(
+    program: &Program,
+    acc_id: AcceleratorId,
+    wl_id: WorkloadId,
+    inputs: &ScheduleInputs,
+    objective: hda::Objective,
+    sweep_partitions: bool,
+) -> Result<hda::ScheduleReport, hda::HdaError> {
+    let comparison = hda::Comparison {
+        accelerator_name: &program.accelerators[acc_id.index()].name,
+        workload_name: &program.workloads[wl_id.index()].name,
+        workload: &inputs.workload,
+        platform: &inputs.platform,
+        table: &inputs.table,
+        monolithic: &inputs.monolithic,
+    };
+    let mut report = hda::schedule_report(&comparison, objective)?;
+    if sweep_partitions {
+        let sweep = partition(program, acc_id, wl_id, objective)?;
+        report.partition = Some(hda::PartitionSummary::new(&sweep));
+    }
+    Ok(report)
 }
