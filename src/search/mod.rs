@@ -26,6 +26,7 @@ pub(crate) mod space;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -398,6 +399,45 @@ pub fn map_mapping_with_progress(
         layers,
         searches: total,
         evaluations,
+    }
+}
+
+/// A mapping evaluated after its layers were searched: the program the report refers to
+/// (the input itself when nothing was searched), the report and its diagnostics.
+pub struct SearchedEvaluation<'a> {
+    pub program: Cow<'a, Program>,
+    pub report: evaluate::MappingReport,
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+}
+
+/// Search, then evaluate: the layers of mapping `id` written `search` (every layer unless
+/// `only_search_layers`) get the mapper's choice first, then the mapping is evaluated with
+/// `model`. `dfc eval` and `test` blocks both evaluate this way.
+pub fn evaluate_with_search<'a>(
+    program: &'a Program,
+    id: MappingId,
+    model: Model,
+    opts: &SearchOptions,
+    only_search_layers: bool,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> SearchedEvaluation<'a> {
+    let searches = !only_search_layers
+        || program
+            .mapping(id)
+            .layers
+            .iter()
+            .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
+    let program = if searches {
+        let mapped = map_mapping_with_progress(program, id, opts, only_search_layers, progress);
+        Cow::Owned(mapped.program)
+    } else {
+        Cow::Borrowed(program)
+    };
+    let (report, diagnostics) = evaluate::evaluate_mapping(&program, id, model);
+    SearchedEvaluation {
+        program,
+        report,
+        diagnostics,
     }
 }
 
