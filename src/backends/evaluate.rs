@@ -4,6 +4,8 @@
 //! order, so reports do not depend on thread count. Model errors become diagnostics that
 //! point at the directive or hardware line responsible.
 
+pub mod render;
+
 use std::collections::HashMap;
 use std::hash::Hash;
 

@@ -457,7 +457,7 @@ pub struct EvalArgs {
 }
 
 fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
-    use crate::backends::{cost::Model, report};
+    use crate::backends::{cost::Model, evaluate::render};
     use crate::search;
     let mut sources = SourceMap::new();
     let is_maestro = args.file.ends_with(".m");
@@ -521,9 +521,9 @@ fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
     }
     reporter.emit(&diags, &sources);
     let text = match args.format {
-        ReportFormat::Table => report::table(&reports),
-        ReportFormat::Json => report::json(&reports),
-        ReportFormat::Csv => report::csv(&reports),
+        ReportFormat::Table => render::table(&reports),
+        ReportFormat::Json => render::json(&reports),
+        ReportFormat::Csv => render::csv(&reports),
     };
     let written = write_output(reporter, args.output.as_deref(), &text);
     if diagnostics::has_errors(&diags) {

@@ -1,7 +1,9 @@
 //! `test` blocks: running a test's mapping, checking its expectations, and rendering its
 //! snapshot text. Pure: the CLI (`dfc test`) finds files, reads and writes snapshots and
 //! prints results. Snapshot text is plain, stable across runs and thread counts, and made
-//! to diff well in review.
+//! to diff well in review. [`report`] renders a run's outcomes.
+
+pub mod report;
 
 use crate::backends::cost::{LayerMetrics, Model, SizeUnit};
 use crate::backends::evaluate::{LayerStatus, MappingReport};
