@@ -31,6 +31,7 @@
 
 mod exact;
 mod ga;
+mod gantt;
 mod herald;
 mod instance;
 mod partition;
@@ -46,12 +47,13 @@ use serde::{Deserialize, Serialize};
 
 pub use exact::{exact, ExactOptions, ExactResult};
 pub use ga::{genetic, GaOptions};
+pub use gantt::gantt_svg;
 pub use herald::{herald, monolithic, naive};
 pub use instance::{Eval, Instance, Plan};
 pub use partition::{pareto_front, partition, Design, DesignPoint, PartitionResult, PartitionSpec};
 pub use report::{schedule_report, Comparison, ComparisonRow, PartitionSummary, ScheduleReport};
 pub use validate::validate;
-pub use writers::{csv, gantt_svg, table, trace_json};
+pub use writers::{csv, table, trace_json};
 
 /// One layer of a network graph. `preds` are indices of layers of the same network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
