@@ -129,7 +129,7 @@ pub fn evaluate_mapping(
             Some(s) => match &results[s] {
                 Ok(m) => {
                     // MAESTRO's CSV energy of a multi-level dataflow takes the previous
-                    // layer's L1 counts (§8.4); a no-op in the default model.
+                    // layer's L1 counts (`src/backends/cost/MODEL.md`, difference 7); a no-op in the default model.
                     let mut m = m.clone();
                     if let Some(prev) = previous {
                         m.maestro_chain_previous_layer(prev);
@@ -219,7 +219,7 @@ where
 }
 
 /// MAESTRO couples `N` to a layer type's tensors when the first layer of that type in the
-/// file declares `N` (§4.3); the default model couples it whenever the batch is used.
+/// file declares `N`; the default model couples it whenever the batch is used.
 fn batch_coupling(network: &ir::Network, model: Model) -> Vec<bool> {
     let mut first: HashMap<cost::LayerType, bool> = HashMap::new();
     network
@@ -258,8 +258,9 @@ pub fn problem(
     use cost::Dim as D;
     let s = &layer.shape;
     let ty = layer_type(layer, model);
-    // MAESTRO analyses TRCONV exactly as CONV over the input as written (§4.2); the default
-    // model costs the zero-inserted stride-1 convolution the layer lowers to.
+    // MAESTRO analyses TRCONV exactly as CONV over the input as written (see "Unchanged on
+    // purpose" in `src/backends/cost/MODEL.md`); the default model costs the zero-inserted
+    // stride-1 convolution the layer lowers to.
     let raw = model == Model::Maestro && layer.op == LayerOp::TConv;
     let (y, x, r, sz) = if raw {
         (s.y, s.x, s.r, s.s)
@@ -292,7 +293,7 @@ pub fn problem(
     }
     dims.extend([(D::R, i(r)), (D::S, i(sz))]);
     // MAESTRO derives the input from a declared output size itself, and reports the
-    // declaration as written (§5.1); the default model is given the input.
+    // declaration as written; the default model is given the input.
     let maestro = model == Model::Maestro;
     dims.push(if maestro && s.output_declared_y {
         (D::YOut, i(s.out_y))
