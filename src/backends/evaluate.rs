@@ -129,7 +129,8 @@ pub fn evaluate_mapping(
             Some(s) => match &results[s] {
                 Ok(m) => {
                     // MAESTRO's CSV energy of a multi-level dataflow takes the previous
-                    // layer's L1 counts (`src/backends/cost/MODEL.md`, difference 7); a no-op in the default model.
+                    // layer's L1 counts (`src/backends/cost/MODEL.md`, difference 7); a
+                    // no-op in the default model.
                     let mut m = m.clone();
                     if let Some(prev) = previous {
                         m.maestro_chain_previous_layer(prev);
