@@ -14,6 +14,8 @@
 //!   options' seed and the layer's shape, so results do not depend on the thread count; it
 //!   returns a program whose layers use new dataflows with constant sizes.
 //! * [`exhaustive`] enumerates the joint space of small layers, to measure the gap.
+//! * [`evaluate_with_search`] searches the layers that need it and then evaluates the mapping;
+//!   `dfc eval` and `test` blocks both go through it.
 
 mod baselines;
 mod decoupled;
