@@ -4,7 +4,10 @@
 //! order, so reports do not depend on thread count. Model errors become diagnostics that
 //! point at the directive or hardware line responsible.
 
+pub mod render;
+
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use rayon::prelude::*;
 
@@ -70,10 +73,9 @@ pub fn evaluate_mapping(
     let hw = program.hardware(mapping.hardware);
     let mut diags = Vec::new();
 
-    // Layer → index into `unique`, or why it has none.
-    let mut unique: Vec<(cost::Problem, cost::Hardware)> = Vec::new();
-    let mut index: HashMap<(cost::Problem, Option<u32>), usize> = HashMap::new();
-    let mut slots: Vec<Option<usize>> = Vec::with_capacity(network.layers.len());
+    // Each layer's cost problem keyed by what decides its metrics, or `None` with a
+    // diagnostic saying why it has none.
+    let mut problems = Vec::with_capacity(network.layers.len());
     let coupling = batch_coupling(network, model);
     for (i, (layer, lm)) in network.layers.iter().zip(&mapping.layers).enumerate() {
         let DataflowChoice::Fixed {
@@ -94,7 +96,7 @@ pub fn evaluate_mapping(
                 )
                 .with_help("run `dfc map` to choose a dataflow, or name one for this layer"),
             );
-            slots.push(None);
+            problems.push(None);
             continue;
         };
         let df = program.dataflow(*dataflow);
@@ -105,29 +107,21 @@ pub fn evaluate_mapping(
                     Diagnostic::at(e.code, e.span, e.message, "evaluated here")
                         .with_label(*span, format!("used for layer `{}`", layer.name)),
                 );
-                slots.push(None);
+                problems.push(None);
                 continue;
             }
         };
         let problem = problem(layer, &directives, coupling[i], model);
         let hardware = hardware(hw, lm.precision, model);
-        let key = (problem, hardware.precision_bits);
-        let next = unique.len();
-        let slot = *index.entry(key.clone()).or_insert(next);
-        if slot == next {
-            unique.push((key.0, hardware));
-        }
-        slots.push(Some(slot));
+        let key = (problem.clone(), hardware.precision_bits);
+        problems.push(Some((key, (problem, hardware))));
     }
-
-    let results: Vec<Result<LayerMetrics, CostError>> = unique
-        .par_iter()
-        .map(|(p, h)| cost::evaluate(p, h, model))
-        .collect();
+    let Distinct { results, slots } =
+        evaluate_distinct(problems, |(p, h)| cost::evaluate(p, h, model));
 
     let mut layers = Vec::with_capacity(network.layers.len());
     let mut totals = NetworkTotals::default();
-    let mut reported = vec![false; unique.len()];
+    let mut reported = vec![false; results.len()];
     let mut previous: Option<&LayerMetrics> = None;
     for ((layer, lm), slot) in network.layers.iter().zip(&mapping.layers).zip(slots) {
         let status = match slot {
@@ -135,7 +129,8 @@ pub fn evaluate_mapping(
             Some(s) => match &results[s] {
                 Ok(m) => {
                     // MAESTRO's CSV energy of a multi-level dataflow takes the previous
-                    // layer's L1 counts (§8.4); a no-op in the default model.
+                    // layer's L1 counts (`src/backends/cost/MODEL.md`, difference 7); a
+                    // no-op in the default model.
                     let mut m = m.clone();
                     if let Some(prev) = previous {
                         m.maestro_chain_previous_layer(prev);
@@ -185,8 +180,47 @@ pub fn evaluate_mapping(
     (report, diags)
 }
 
+/// Distinct problems evaluated once each, and where every input item's result is.
+pub struct Distinct<R> {
+    /// One result per distinct problem, in order of first appearance.
+    pub results: Vec<R>,
+    /// For each input item, the index of its result (`None` for an item with no problem).
+    pub slots: Vec<Option<usize>>,
+}
+
+/// Evaluate a list of optional problems, each identified by a key: items with equal keys share
+/// one evaluation, and the distinct problems run in parallel (rayon). Results are collected in
+/// order of first appearance, so the outcome does not depend on the thread count.
+pub fn evaluate_distinct<K, P, R>(
+    items: impl IntoIterator<Item = Option<(K, P)>>,
+    evaluate: impl Fn(&P) -> R + Sync + Send,
+) -> Distinct<R>
+where
+    K: Hash + Eq,
+    P: Sync,
+    R: Send,
+{
+    let mut unique: Vec<P> = Vec::new();
+    let mut index: HashMap<K, usize> = HashMap::new();
+    let slots = items
+        .into_iter()
+        .map(|item| {
+            item.map(|(key, problem)| {
+                let next = unique.len();
+                let slot = *index.entry(key).or_insert(next);
+                if slot == next {
+                    unique.push(problem);
+                }
+                slot
+            })
+        })
+        .collect();
+    let results = unique.par_iter().map(evaluate).collect();
+    Distinct { results, slots }
+}
+
 /// MAESTRO couples `N` to a layer type's tensors when the first layer of that type in the
-/// file declares `N` (§4.3); the default model couples it whenever the batch is used.
+/// file declares `N`; the default model couples it whenever the batch is used.
 fn batch_coupling(network: &ir::Network, model: Model) -> Vec<bool> {
     let mut first: HashMap<cost::LayerType, bool> = HashMap::new();
     network
@@ -225,8 +259,9 @@ pub fn problem(
     use cost::Dim as D;
     let s = &layer.shape;
     let ty = layer_type(layer, model);
-    // MAESTRO analyses TRCONV exactly as CONV over the input as written (§4.2); the default
-    // model costs the zero-inserted stride-1 convolution the layer lowers to.
+    // MAESTRO analyses TRCONV exactly as CONV over the input as written (see "Unchanged on
+    // purpose" in `src/backends/cost/MODEL.md`); the default model costs the zero-inserted
+    // stride-1 convolution the layer lowers to.
     let raw = model == Model::Maestro && layer.op == LayerOp::TConv;
     let (y, x, r, sz) = if raw {
         (s.y, s.x, s.r, s.s)
@@ -259,7 +294,7 @@ pub fn problem(
     }
     dims.extend([(D::R, i(r)), (D::S, i(sz))]);
     // MAESTRO derives the input from a declared output size itself, and reports the
-    // declaration as written (§5.1); the default model is given the input.
+    // declaration as written; the default model is given the input.
     let maestro = model == Model::Maestro;
     dims.push(if maestro && s.output_declared_y {
         (D::YOut, i(s.out_y))

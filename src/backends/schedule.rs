@@ -1,14 +1,13 @@
 //! From IR to HDA scheduling: a `workload` becomes layer graphs, an `accelerator` a platform of
 //! sub-accelerators, and the cost model fills the cost table (every layer × sub-accelerator
 //! once, identical problems once, in parallel). Design-time partitioning re-splits the PE and
-//! on-chip bandwidth budget between the same sub-accelerator styles.
+//! on-chip bandwidth budget between the same sub-accelerator styles; [`report`] gathers the
+//! schedule report `dfc schedule` prints.
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
-
 use super::cost::{self, Model};
-use super::evaluate;
+use super::evaluate::{self, evaluate_distinct, Distinct};
 use super::hda;
 use crate::ir::{self, instantiate::instantiate, AcceleratorId, Program, WorkloadId};
 
@@ -90,23 +89,17 @@ fn cost_table(
     workload: &ir::Workload,
     subs: &[(Style, hda::SubAccel)],
 ) -> hda::CostTable {
-    // Every (layer, sub-accelerator) as a cost-model problem; identical ones evaluated once.
+    // Every (layer, sub-accelerator) as a cost-model problem, layer by layer; identical ones
+    // are evaluated once.
     let layers: Vec<&ir::Layer> = workload
         .networks
         .iter()
         .flat_map(|(id, _)| program.network(*id).layers.iter())
         .collect();
-    let mut unique: Vec<(cost::Problem, cost::Hardware, f64)> = Vec::new();
-    let mut index: HashMap<(cost::Problem, usize), usize> = HashMap::new();
-    let mut slot: Vec<Vec<Option<usize>>> = Vec::with_capacity(layers.len());
-    for layer in &layers {
-        let mut row = Vec::with_capacity(subs.len());
-        for (s, (style, sub)) in subs.iter().enumerate() {
+    let problems = layers.iter().flat_map(|layer| {
+        subs.iter().enumerate().map(move |(s, (style, sub))| {
             let df = program.dataflow(style.dataflow);
-            let Ok(dirs) = instantiate(df, &style.args, layer) else {
-                row.push(None);
-                continue;
-            };
+            let dirs = instantiate(df, &style.args, layer).ok()?;
             let mut hw = style.hardware.clone();
             resize(&mut hw, sub);
             let problem = evaluate::problem(
@@ -115,45 +108,31 @@ fn cost_table(
                 layer.shape.batch_declared || layer.shape.n > 1,
                 Model::Default,
             );
-            let next = unique.len();
-            let i = *index.entry((problem.clone(), s)).or_insert(next);
-            if i == next {
-                unique.push((
-                    problem,
-                    evaluate::hardware(&hw, None, Model::Default),
-                    bytes_per_element(&hw),
-                ));
-            }
-            row.push(Some(i));
-        }
-        slot.push(row);
-    }
-    let costs: Vec<Option<hda::Cost>> = unique
-        .par_iter()
-        .map(|(p, h, bytes)| {
-            cost::evaluate(p, h, Model::Default)
-                .ok()
-                .map(|m| hda::Cost {
-                    runtime_cycles: m.runtime_cycles as f64,
-                    energy: m.total_energy_exact,
-                    // Compulsory off-chip traffic: each input, weight and output element once.
-                    dram_bytes: (m.input_l2_write + m.filter_l2_write + m.output_l2_read) as f64
-                        * bytes,
-                })
+            let hardware = evaluate::hardware(&hw, None, Model::Default);
+            Some((
+                (problem.clone(), s),
+                (problem, hardware, bytes_per_element(&hw)),
+            ))
         })
-        .collect();
-    let mut flat = slot.into_iter();
+    });
+    let Distinct { results, slots } = evaluate_distinct(problems, |(problem, hardware, bytes)| {
+        cost::evaluate(problem, hardware, Model::Default)
+            .ok()
+            .map(|m| hda::Cost {
+                runtime_cycles: m.runtime_cycles as f64,
+                energy: m.total_energy_exact,
+                // Compulsory off-chip traffic: each input, weight and output element once.
+                dram_bytes: (m.input_l2_write + m.filter_l2_write + m.output_l2_read) as f64
+                    * bytes,
+            })
+    });
+    // Back into `costs[network][layer][sub_accelerator]`, in the same layer order.
+    let mut costs = slots.into_iter().map(|slot| slot.and_then(|i| results[i]));
     let mut table = hda::CostTable::default();
     for (id, _) in &workload.networks {
         let net = program.network(*id);
         let rows: Vec<Vec<Option<hda::Cost>>> = (0..net.layers.len())
-            .map(|_| {
-                flat.next()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|i| i.and_then(|i| costs[i]))
-                    .collect()
-            })
+            .map(|_| costs.by_ref().take(subs.len()).collect())
             .collect();
         table.costs.push(rows);
     }
@@ -264,4 +243,31 @@ pub fn partition(
             .collect();
         Ok(cost_table(program, workload, &recipe?))
     })
+}
+
+/// The schedule report of `accelerator` running `workload` (whose scheduler inputs are
+/// `inputs`): HERALD against the naive scheduler and each monolithic design, plus the
+/// design-time partition sweep when `sweep_partitions` is set.
+pub fn report(
+    program: &Program,
+    acc_id: AcceleratorId,
+    wl_id: WorkloadId,
+    inputs: &ScheduleInputs,
+    objective: hda::Objective,
+    sweep_partitions: bool,
+) -> Result<hda::ScheduleReport, hda::HdaError> {
+    let comparison = hda::Comparison {
+        accelerator_name: &program.accelerators[acc_id.index()].name,
+        workload_name: &program.workloads[wl_id.index()].name,
+        workload: &inputs.workload,
+        platform: &inputs.platform,
+        table: &inputs.table,
+        monolithic: &inputs.monolithic,
+    };
+    let mut report = hda::schedule_report(&comparison, objective)?;
+    if sweep_partitions {
+        let sweep = partition(program, acc_id, wl_id, objective)?;
+        report.partition = Some(hda::PartitionSummary::new(&sweep));
+    }
+    Ok(report)
 }

@@ -3,10 +3,15 @@
 //! GEMMs only, so layers it cannot express are split the way its users split them: a grouped
 //! convolution into one layer per group, a depthwise one into one single-channel layer per
 //! channel (SCALE-Sim's own `DP` convention), a batch into one layer per image, a batched
-//! matmul into one GEMM per batch.
+//! matmul into one GEMM per batch. The simulation report's renderers (table, JSON, SCALE-Sim's
+//! CSV reports) live here too.
 
-use super::systolic::{self, ArrayConfig, Bandwidth, Dataflow, Layer};
+use std::fmt::Write as _;
+
+use super::systolic::{self, ArrayConfig, Bandwidth, Dataflow, Layer, LayerReport};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, LayerOp, SystolicBandwidth, SystolicDataflow};
+use crate::source::FileId;
 
 /// The array a hardware description gives, if it has one.
 pub fn array_config(hw: &ir::Hardware) -> Option<ArrayConfig> {
@@ -130,4 +135,126 @@ pub fn simulate_network(
                 .map_err(|e| (l.name.clone(), e))
         })
         .collect()
+}
+
+/// Layers and the array they run on, under a name (a mapping's, or SCALE-Sim's run name).
+pub type SimulationJob = (String, ArrayConfig, Vec<Layer>);
+
+/// A job's name and the reports of its layers, in order.
+pub type SimulatedRun = (String, Vec<LayerReport>);
+
+/// One job per mapping the file `root` defines; a mapping whose hardware has no systolic
+/// array is an error.
+pub fn mapping_jobs(
+    program: &ir::Program,
+    root: FileId,
+) -> Result<Vec<SimulationJob>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for m in program.mappings.iter().filter(|m| m.span.file == root) {
+        let hw = program.hardware(m.hardware);
+        let Some(config) = array_config(hw) else {
+            errors.push(
+                Diagnostic::at(Code::SimulationError, hw.span, format!("hardware `{}` has no systolic array", hw.name), "no `systolic { … }` block")
+                    .with_label(m.span, format!("mapping `{}` runs on it", m.name))
+                    .with_help("add `systolic { rows: …; cols: …; dataflow: ws; ifmap_sram: …; filter_sram: …; ofmap_sram: …; }`"),
+            );
+            continue;
+        };
+        let layers = program
+            .network(m.network)
+            .layers
+            .iter()
+            .flat_map(layers)
+            .collect();
+        out.push((m.name.clone(), config, layers));
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Simulate every job; the first failure stops the run.
+pub fn simulate_jobs(
+    jobs: &[SimulationJob],
+    model: systolic::Model,
+) -> Result<Vec<SimulatedRun>, Diagnostic> {
+    jobs.iter()
+        .map(|(name, config, layers)| {
+            systolic::simulate_all(layers, config, model)
+                .map(|r| (name.clone(), r))
+                .map_err(|e| Diagnostic::new(Code::SimulationError, format!("`{name}`: {e}")))
+        })
+        .collect()
+}
+
+fn all_reports(runs: &[SimulatedRun]) -> Vec<LayerReport> {
+    runs.iter().flat_map(|(_, r)| r.iter().cloned()).collect()
+}
+
+/// SCALE-Sim's COMPUTE_REPORT.csv over every run.
+pub fn compute_report_csv(runs: &[SimulatedRun]) -> String {
+    systolic::compute_report_csv(&all_reports(runs))
+}
+
+/// SCALE-Sim's three report files over every run, by file name.
+pub fn report_files(runs: &[SimulatedRun]) -> [(&'static str, String); 3] {
+    let reports = all_reports(runs);
+    [
+        ("COMPUTE_REPORT.csv", systolic::compute_report_csv(&reports)),
+        (
+            "BANDWIDTH_REPORT.csv",
+            systolic::bandwidth_report_csv(&reports),
+        ),
+        (
+            "DETAILED_ACCESS_REPORT.csv",
+            systolic::detailed_access_report_csv(&reports),
+        ),
+    ]
+}
+
+/// Every run as pretty-printed JSON.
+pub fn json(runs: &[SimulatedRun]) -> String {
+    serde_json::to_string_pretty(runs).unwrap_or_default() + "\n"
+}
+
+/// A table per run for people, with totals.
+pub fn table(all: &[SimulatedRun]) -> String {
+    let mut s = String::new();
+    for (name, reports) in all {
+        let _ = writeln!(s, "`{name}`:");
+        let w = reports
+            .iter()
+            .map(|r| r.name.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(
+            s,
+            "{:<w$}  {:>12}  {:>12}  {:>10}  {:>8}  {:>8}  {:>12}  {:>12}",
+            "layer", "cycles", "stalls", "MACs", "util %", "map eff", "DRAM reads", "DRAM writes"
+        );
+        let (mut cycles, mut stalls, mut macs) = (0u64, 0u64, 0u64);
+        for r in reports {
+            let _ = writeln!(
+                s,
+                "{:<w$}  {:>12}  {:>12}  {:>10}  {:>8.2}  {:>8.2}  {:>12}  {:>12}",
+                r.name,
+                r.total_cycles,
+                r.stall_cycles,
+                r.macs,
+                r.overall_util_pct,
+                r.mapping_efficiency_pct,
+                r.dram_ifmap.count + r.dram_filter.count,
+                r.dram_ofmap.count
+            );
+            cycles += r.total_cycles;
+            stalls += r.stall_cycles;
+            macs += r.macs;
+        }
+        let _ = writeln!(s, "{:<w$}  {cycles:>12}  {stalls:>12}  {macs:>10}", "total");
+    }
+    s
 }

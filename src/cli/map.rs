@@ -65,13 +65,9 @@ pub struct MapArgs {
     pub output: Option<String>,
 }
 
-/// Run the search, with a progress line on a terminal once it takes more than a second.
-pub fn map_with_progress(
-    program: &ir::Program,
-    id: ir::MappingId,
-    opts: &SearchOptions,
-    only_search: bool,
-) -> search::MappedProgram {
+/// Run `work` with a progress line on a terminal once it takes more than a second; `work`
+/// is given the callback that updates the line.
+pub fn with_progress_line<T>(work: impl FnOnce(&(dyn Fn(Progress) + Sync)) -> T) -> T {
     let start = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let shown = Mutex::new(false);
@@ -88,11 +84,11 @@ pub fn map_with_progress(
             }
         }
     };
-    let mapped = search::map_mapping_with_progress(program, id, opts, only_search, &progress);
+    let result = work(&progress);
     if shown.lock().is_ok_and(|s| *s) {
         let _ = writeln!(std::io::stderr());
     }
-    mapped
+    result
 }
 
 pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
@@ -124,7 +120,9 @@ pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
     let mut failed = false;
     let mut evaluations = 0;
     for id in ids {
-        let mapped = map_with_progress(&program, id, &opts, args.only_search);
+        let mapped = with_progress_line(|progress| {
+            search::map_mapping_with_progress(&program, id, &opts, args.only_search, progress)
+        });
         evaluations += mapped.evaluations;
         failed |= mapped.layers.iter().any(|l| l.error.is_some());
         summaries.push((program.mapping(id).name.clone(), mapped.layers.clone()));

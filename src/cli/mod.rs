@@ -457,7 +457,8 @@ pub struct EvalArgs {
 }
 
 fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
-    use crate::backends::{cost::Model, evaluate, report};
+    use crate::backends::{cost::Model, evaluate::render};
+    use crate::search;
     let mut sources = SourceMap::new();
     let is_maestro = args.file.ends_with(".m");
     let loaded = if is_maestro {
@@ -505,25 +506,24 @@ fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
     }
     let mut reports = Vec::with_capacity(ids.len());
     let mut program = program;
+    let options = args.search.options();
     for id in ids {
         // Layers mapped with `search` get the mapper's choice first.
-        let searches = program
-            .mapping(id)
-            .layers
-            .iter()
-            .any(|l| matches!(l.dataflow, ir::DataflowChoice::Search { .. }));
-        if searches {
-            program = map::map_with_progress(&program, id, &args.search.options(), true).program;
+        let evaluated = map::with_progress_line(|progress| {
+            search::evaluate_with_search(&program, id, model, &options, true, progress)
+        });
+        reports.push(evaluated.report);
+        diags.extend(evaluated.diagnostics);
+        // The next mapping sees the dataflows this search added.
+        if let std::borrow::Cow::Owned(searched) = evaluated.program {
+            program = searched;
         }
-        let (r, d) = evaluate::evaluate_mapping(&program, id, model);
-        reports.push(r);
-        diags.extend(d);
     }
     reporter.emit(&diags, &sources);
     let text = match args.format {
-        ReportFormat::Table => report::table(&reports),
-        ReportFormat::Json => report::json(&reports),
-        ReportFormat::Csv => report::csv(&reports),
+        ReportFormat::Table => render::table(&reports),
+        ReportFormat::Json => render::json(&reports),
+        ReportFormat::Csv => render::csv(&reports),
     };
     let written = write_output(reporter, args.output.as_deref(), &text);
     if diagnostics::has_errors(&diags) {

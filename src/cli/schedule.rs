@@ -1,8 +1,8 @@
-//! `dfc schedule`: a workload on a heterogeneous accelerator. Prints the HERALD-style
-//! schedule and how it compares with each monolithic accelerator of the same budget and with
-//! a naive scheduler; writes a Perfetto trace and an SVG Gantt chart on request.
+//! `dfc schedule`: a workload on a heterogeneous accelerator. Reads the arguments, picks the
+//! accelerator and workload, asks the HDA back end for the schedule report
+//! (`backends::schedule::report`), prints it in the chosen format and writes a Perfetto trace
+//! and an SVG Gantt chart on request.
 
-use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use super::{
@@ -40,39 +40,6 @@ pub struct ScheduleArgs {
     /// Write the report here instead of standard output.
     #[arg(short, long)]
     pub output: Option<String>,
-}
-
-/// One schedule of the comparison, as the report lists it.
-#[derive(serde::Serialize)]
-struct Row {
-    design: String,
-    scheduler: String,
-    makespan_cycles: f64,
-    energy: f64,
-    edp: f64,
-}
-
-#[derive(serde::Serialize)]
-struct Report {
-    accelerator: String,
-    workload: String,
-    objective: &'static str,
-    schedule: hda::Schedule,
-    comparison: Vec<Row>,
-    /// EDP gain of the HDA over the best monolithic design and over the naive scheduler.
-    edp_gain_vs_best_monolithic: f64,
-    edp_gain_vs_naive: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    partition: Option<PartitionSummary>,
-}
-
-#[derive(serde::Serialize)]
-struct PartitionSummary {
-    best: Vec<hda::SubAccel>,
-    best_makespan_cycles: f64,
-    best_energy: f64,
-    pareto: Vec<(Vec<hda::SubAccel>, f64, f64)>,
-    designs_scheduled: usize,
 }
 
 fn pick<T>(
@@ -132,7 +99,8 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
         Err(e) => return fail(reporter, e),
     };
     let inputs = schedule::inputs(&program, acc, wl);
-    let result = build_report(&program, acc, wl, &inputs, objective, args.partition);
+    let sweep_partitions = args.partition == PartitionChoice::Grid;
+    let result = schedule::report(&program, acc, wl, &inputs, objective, sweep_partitions);
     let report = match result {
         Ok(r) => r,
         Err(e) => return fail(reporter, e.to_string()),
@@ -154,135 +122,9 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
         }
     }
     let text = match args.format {
-        ReportFormat::Table => table(&report, &inputs.platform),
-        ReportFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        ReportFormat::Table => hda::report::table(&report, &inputs.platform),
+        ReportFormat::Json => hda::report::json(&report),
         ReportFormat::Csv => hda::csv(&report.schedule),
     };
     write_output(reporter, args.output.as_deref(), &text)
-}
-
-fn build_report(
-    program: &ir::Program,
-    acc: ir::AcceleratorId,
-    wl: ir::WorkloadId,
-    inputs: &schedule::ScheduleInputs,
-    objective: hda::Objective,
-    partition: PartitionChoice,
-) -> Result<Report, hda::HdaError> {
-    let (w, p, t) = (&inputs.workload, &inputs.platform, &inputs.table);
-    let herald = hda::herald(w, p, t, objective)?;
-    let naive = hda::naive(w, p, t, objective)?;
-    let row = |design: String, s: &hda::Schedule| Row {
-        design,
-        scheduler: s.scheduler.clone(),
-        makespan_cycles: s.makespan,
-        energy: s.energy,
-        edp: s.edp,
-    };
-    let acc_name = &program.accelerators[acc.index()].name;
-    let mut comparison = vec![
-        row(acc_name.clone(), &herald),
-        row(acc_name.clone(), &naive),
-    ];
-    let mut best_mono = f64::INFINITY;
-    for (platform, table) in &inputs.monolithic {
-        let s = hda::monolithic(w, platform, table, objective)?;
-        best_mono = best_mono.min(s.edp);
-        let name = platform
-            .sub_accels
-            .first()
-            .map_or(String::new(), |s| s.name.clone());
-        comparison.push(row(name, &s));
-    }
-    let gain = |base: f64| {
-        if base > 0.0 {
-            1.0 - herald.edp / base
-        } else {
-            0.0
-        }
-    };
-    let partition = match partition {
-        PartitionChoice::Fixed => None,
-        PartitionChoice::Grid => {
-            let r = schedule::partition(program, acc, wl, objective)?;
-            Some(PartitionSummary {
-                best: r.best.platform.sub_accels.clone(),
-                best_makespan_cycles: r.best.schedule.makespan,
-                best_energy: r.best.schedule.energy,
-                pareto: r
-                    .pareto
-                    .iter()
-                    .map(|d| {
-                        (
-                            d.platform.sub_accels.clone(),
-                            d.schedule.makespan,
-                            d.schedule.energy,
-                        )
-                    })
-                    .collect(),
-                designs_scheduled: r.points.len(),
-            })
-        }
-    };
-    Ok(Report {
-        accelerator: acc_name.clone(),
-        workload: program.workloads[wl.index()].name.clone(),
-        objective: objective.name(),
-        edp_gain_vs_best_monolithic: gain(best_mono),
-        edp_gain_vs_naive: gain(naive.edp),
-        schedule: herald,
-        comparison,
-        partition,
-    })
-}
-
-fn table(r: &Report, platform: &hda::Platform) -> String {
-    let mut s = hda::table(&r.schedule, platform);
-    let _ = writeln!(s, "\ncomparison (objective: {}):", r.objective);
-    let _ = writeln!(
-        s,
-        "  {:<32} {:<11} {:>14} {:>14} {:>12}",
-        "design", "scheduler", "makespan (cyc)", "energy", "EDP"
-    );
-    for row in &r.comparison {
-        let _ = writeln!(
-            s,
-            "  {:<32} {:<11} {:>14.0} {:>14.4e} {:>12.4e}",
-            row.design, row.scheduler, row.makespan_cycles, row.energy, row.edp
-        );
-    }
-    let _ = writeln!(
-        s,
-        "EDP gain of the HDA: {:.1} % over the best monolithic design, {:.1} % over the naive scheduler",
-        100.0 * r.edp_gain_vs_best_monolithic,
-        100.0 * r.edp_gain_vs_naive
-    );
-    if let Some(p) = &r.partition {
-        let split = |subs: &[hda::SubAccel]| {
-            subs.iter()
-                .map(|s| format!("{} {} PEs {} B/cycle", s.dataflow_style, s.pes, s.noc_bw))
-                .collect::<Vec<_>>()
-                .join(" + ")
-        };
-        let _ = writeln!(
-            s,
-            "\npartition sweep: {} designs scheduled",
-            p.designs_scheduled
-        );
-        let _ = writeln!(
-            s,
-            "  best: {} ({:.0} cycles, {:.4e} energy)",
-            split(&p.best),
-            p.best_makespan_cycles,
-            p.best_energy
-        );
-        for (subs, makespan, energy) in &p.pareto {
-            let _ = writeln!(
-                s,
-                "  pareto: {} ({makespan:.0} cycles, {energy:.4e} energy)",
-                split(subs)
-            );
-        }
-    }
-    s
 }

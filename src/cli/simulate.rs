@@ -1,6 +1,7 @@
-//! `dfc simulate` (systolic arrays, SCALE-Sim semantics) and `dfc import scalesim`.
+//! `dfc simulate` (systolic arrays, SCALE-Sim semantics) and `dfc import scalesim`: reads
+//! the program or SCALE-Sim's files, writes reports and traces; the simulation runs and its
+//! report renders in `backends::simulate`.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -8,7 +9,7 @@ use super::{
     compile, exit, fail, read_input, write_atomically, write_output, ReportFormat, Reporter,
 };
 use crate::backends::simulate;
-use crate::backends::systolic::{self, ArrayConfig, Layer, LayerReport, TraceFile, TraceSink};
+use crate::backends::systolic::{self, TraceFile, TraceSink};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::SourceMap;
 
@@ -57,7 +58,7 @@ pub struct SimulateArgs {
 }
 
 /// Layers and an array to simulate them on, from a `.df` file or SCALE-Sim's files.
-type Job = (String, ArrayConfig, Vec<Layer>);
+type Job = simulate::SimulationJob;
 
 fn jobs(
     reporter: &Reporter,
@@ -107,30 +108,13 @@ fn jobs(
     let Some(program) = program else {
         return Err(exit(1));
     };
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for m in program.mappings.iter().filter(|m| m.span.file == root) {
-        let hw = program.hardware(m.hardware);
-        let Some(config) = simulate::array_config(hw) else {
-            errors.push(
-                Diagnostic::at(Code::SimulationError, hw.span, format!("hardware `{}` has no systolic array", hw.name), "no `systolic { … }` block")
-                    .with_label(m.span, format!("mapping `{}` runs on it", m.name))
-                    .with_help("add `systolic { rows: …; cols: …; dataflow: ws; ifmap_sram: …; filter_sram: …; ofmap_sram: …; }`"),
-            );
-            continue;
-        };
-        let layers = program
-            .network(m.network)
-            .layers
-            .iter()
-            .flat_map(simulate::layers)
-            .collect();
-        out.push((m.name.clone(), config, layers));
-    }
-    if !errors.is_empty() {
-        reporter.emit(&errors, &sources);
-        return Err(exit(1));
-    }
+    let out = match simulate::mapping_jobs(&program, root) {
+        Ok(jobs) => jobs,
+        Err(errors) => {
+            reporter.emit(&errors, &sources);
+            return Err(exit(1));
+        }
+    };
     if out.is_empty() {
         return Err(fail(
             reporter,
@@ -158,30 +142,15 @@ pub fn run(reporter: &Reporter, args: &SimulateArgs) -> ExitCode {
         Ok(j) => j,
         Err(code) => return code,
     };
-    let mut all: Vec<(String, Vec<LayerReport>)> = Vec::new();
-    for (name, config, layers) in &jobs {
-        match systolic::simulate_all(layers, config, model) {
-            Ok(r) => all.push((name.clone(), r)),
-            Err(e) => {
-                let d = Diagnostic::new(Code::SimulationError, format!("`{name}`: {e}"));
-                reporter.emit(&[d], &SourceMap::new());
-                return exit(1);
-            }
+    let all = match simulate::simulate_jobs(&jobs, model) {
+        Ok(all) => all,
+        Err(d) => {
+            reporter.emit(&[d], &SourceMap::new());
+            return exit(1);
         }
-    }
+    };
     if let Some(dir) = &args.report_dir {
-        let reports: Vec<LayerReport> = all.iter().flat_map(|(_, r)| r.iter().cloned()).collect();
-        for (file, text) in [
-            ("COMPUTE_REPORT.csv", systolic::compute_report_csv(&reports)),
-            (
-                "BANDWIDTH_REPORT.csv",
-                systolic::bandwidth_report_csv(&reports),
-            ),
-            (
-                "DETAILED_ACCESS_REPORT.csv",
-                systolic::detailed_access_report_csv(&reports),
-            ),
-        ] {
+        for (file, text) in simulate::report_files(&all) {
             let path = Path::new(dir).join(file);
             if let Err(e) = std::fs::create_dir_all(dir)
                 .map_err(|e| e.to_string())
@@ -205,13 +174,9 @@ pub fn run(reporter: &Reporter, args: &SimulateArgs) -> ExitCode {
         }
     }
     let text = match args.format {
-        ReportFormat::Table => table(&all),
-        ReportFormat::Json => serde_json::to_string_pretty(&all).unwrap_or_default() + "\n",
-        ReportFormat::Csv => {
-            let reports: Vec<LayerReport> =
-                all.iter().flat_map(|(_, r)| r.iter().cloned()).collect();
-            systolic::compute_report_csv(&reports)
-        }
+        ReportFormat::Table => simulate::table(&all),
+        ReportFormat::Json => simulate::json(&all),
+        ReportFormat::Csv => simulate::compute_report_csv(&all),
     };
     write_output(reporter, args.output.as_deref(), &text)
 }
@@ -227,44 +192,6 @@ impl TraceSink for FileSink {
             self.0.join(file.file_name()),
         )?))
     }
-}
-
-fn table(all: &[(String, Vec<LayerReport>)]) -> String {
-    let mut s = String::new();
-    for (name, reports) in all {
-        let _ = writeln!(s, "`{name}`:");
-        let w = reports
-            .iter()
-            .map(|r| r.name.len())
-            .max()
-            .unwrap_or(5)
-            .max(5);
-        let _ = writeln!(
-            s,
-            "{:<w$}  {:>12}  {:>12}  {:>10}  {:>8}  {:>8}  {:>12}  {:>12}",
-            "layer", "cycles", "stalls", "MACs", "util %", "map eff", "DRAM reads", "DRAM writes"
-        );
-        let (mut cycles, mut stalls, mut macs) = (0u64, 0u64, 0u64);
-        for r in reports {
-            let _ = writeln!(
-                s,
-                "{:<w$}  {:>12}  {:>12}  {:>10}  {:>8.2}  {:>8.2}  {:>12}  {:>12}",
-                r.name,
-                r.total_cycles,
-                r.stall_cycles,
-                r.macs,
-                r.overall_util_pct,
-                r.mapping_efficiency_pct,
-                r.dram_ifmap.count + r.dram_filter.count,
-                r.dram_ofmap.count
-            );
-            cycles += r.total_cycles;
-            stalls += r.stall_cycles;
-            macs += r.macs;
-        }
-        let _ = writeln!(s, "{:<w$}  {cycles:>12}  {stalls:>12}  {macs:>10}", "total");
-    }
-    s
 }
 
 /// `dfc import scalesim`.

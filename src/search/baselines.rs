@@ -1,5 +1,8 @@
-//! Baselines at equal evaluation budget: random search and a GAMMA-style genetic algorithm
-//! (`specs/papers.md` §6.1), both over the same [`Genome`] space as the decoupled search.
+//! Baselines at equal evaluation budget: random search and a GAMMA-style genetic algorithm,
+//! both over the same [`Genome`] space as the decoupled search. GAMMA (Kao and Krishna,
+//! "GAMMA: Automating the HW Mapping of DNN Models on Accelerators via Genetic Algorithm",
+//! ICCAD 2020) evolves a population of mappings, each encoded as per-level tile sizes, loop
+//! order and parallel dimension, with crossover and mutation operators made for that encoding.
 //!
 //! GAMMA's encoding is a list of levels, each a parallel dimension plus `[dim, tile]` genes in
 //! loop order; [`Genome`] is exactly that. Operators and rates follow GAMMA's defaults:

@@ -14,6 +14,8 @@
 //!   options' seed and the layer's shape, so results do not depend on the thread count; it
 //!   returns a program whose layers use new dataflows with constant sizes.
 //! * [`exhaustive`] enumerates the joint space of small layers, to measure the gap.
+//! * [`evaluate_with_search`] searches the layers that need it and then evaluates the mapping;
+//!   `dfc eval` and `test` blocks both go through it.
 
 mod baselines;
 mod decoupled;
@@ -26,6 +28,7 @@ pub(crate) mod space;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -400,6 +403,45 @@ pub fn map_mapping_with_progress(
         layers,
         searches: total,
         evaluations,
+    }
+}
+
+/// A mapping evaluated after its layers were searched: the program the report refers to
+/// (the input itself when nothing was searched), the report and its diagnostics.
+pub struct SearchedEvaluation<'a> {
+    pub program: Cow<'a, Program>,
+    pub report: evaluate::MappingReport,
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+}
+
+/// Search, then evaluate: the layers of mapping `id` written `search` (every layer unless
+/// `only_search_layers`) get the mapper's choice first, then the mapping is evaluated with
+/// `model`. `dfc eval` and `test` blocks both evaluate this way.
+pub fn evaluate_with_search<'a>(
+    program: &'a Program,
+    id: MappingId,
+    model: Model,
+    opts: &SearchOptions,
+    only_search_layers: bool,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> SearchedEvaluation<'a> {
+    let searches = !only_search_layers
+        || program
+            .mapping(id)
+            .layers
+            .iter()
+            .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
+    let program = if searches {
+        let mapped = map_mapping_with_progress(program, id, opts, only_search_layers, progress);
+        Cow::Owned(mapped.program)
+    } else {
+        Cow::Borrowed(program)
+    };
+    let (report, diagnostics) = evaluate::evaluate_mapping(&program, id, model);
+    SearchedEvaluation {
+        program,
+        report,
+        diagnostics,
     }
 }
 

@@ -1,10 +1,12 @@
 //! `test` blocks: running a test's mapping, checking its expectations, and rendering its
 //! snapshot text. Pure: the CLI (`dfc test`) finds files, reads and writes snapshots and
 //! prints results. Snapshot text is plain, stable across runs and thread counts, and made
-//! to diff well in review.
+//! to diff well in review. [`report`] renders a run's outcomes.
+
+pub mod report;
 
 use crate::backends::cost::{LayerMetrics, Model, SizeUnit};
-use crate::backends::evaluate::{self, LayerStatus, MappingReport};
+use crate::backends::evaluate::{LayerStatus, MappingReport};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
     self, instantiate::instantiate, CmpOp, ConcreteDirective, CostModel, DataflowChoice, ExpectOp,
@@ -47,26 +49,21 @@ pub fn run(program: &Program, test: &Test) -> TestRunResult {
         CostModel::Default => Model::Default,
         CostModel::Maestro => Model::Maestro,
     };
-    let mut diagnostics = Vec::new();
     // `run: search` maps every layer; otherwise only the layers written `search` are searched.
     let only_search_layers = test.run != TestRun::Search;
-    let searches = !only_search_layers
-        || program
-            .mapping(test.mapping)
-            .layers
-            .iter()
-            .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
-    let searched;
-    let program = if searches {
-        let opts = crate::search::SearchOptions::default();
-        searched =
-            crate::search::map_mapping(program, test.mapping, &opts, only_search_layers).program;
-        &searched
-    } else {
-        program
-    };
-    let (report, diags) = evaluate::evaluate_mapping(program, test.mapping, model);
-    diagnostics.extend(diags);
+    let evaluation = crate::search::evaluate_with_search(
+        program,
+        test.mapping,
+        model,
+        &crate::search::SearchOptions::default(),
+        only_search_layers,
+        &|_| {},
+    );
+    let (program, report, diagnostics) = (
+        &*evaluation.program,
+        evaluation.report,
+        evaluation.diagnostics,
+    );
     let mapping = program.mapping(test.mapping);
     let hw = program.hardware(mapping.hardware);
     let network = program.network(mapping.network);

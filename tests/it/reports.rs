@@ -2,7 +2,7 @@
 //! the CSV and the diagnostics are snapshotted together.
 
 use dfc::backends::cost::Model;
-use dfc::backends::{evaluate, report};
+use dfc::backends::evaluate::{self, render as report};
 
 use crate::common;
 

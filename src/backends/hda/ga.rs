@@ -1,4 +1,6 @@
-//! A MAGMA-style genetic scheduler, the strong black-box baseline (`specs/papers.md` §6.3).
+//! A MAGMA-style genetic scheduler, the strong black-box baseline (after Kao and Krishna,
+//! "MAGMA: An Optimization Framework for Mapping Multiple DNNs on Multiple Accelerator Cores",
+//! HPCA 2022).
 //!
 //! Genome: per layer a sub-accelerator and a priority in `[0, 1)`. Decoding takes ready layers
 //! by priority (Kahn's algorithm), which fixes each sub-accelerator's run order and, unlike

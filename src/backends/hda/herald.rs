@@ -1,6 +1,7 @@
 //! The HERALD-style layer scheduler, the naive baseline and the monolithic wrapper.
 //!
-//! HERALD's steps, as reconstructed in `specs/papers.md` §5.1, each produce candidate plans
+//! HERALD's steps, as we reconstruct them from the HERALD paper (Kwon et al., "Heterogeneous
+//! Dataflow Accelerators for Multi-DNN Workloads", HPCA 2021), each produce candidate plans
 //! that the simulator judges, because the steps' own proxies (summed load, static durations)
 //! ignore dependences and bandwidth contention:
 //!

@@ -77,136 +77,177 @@ fn bad(msg: String) -> HdaError {
     HdaError::Input(msg)
 }
 
-impl Instance {
-    /// Check the inputs and flatten them. Errors name the offending network and layer.
-    pub fn new(
-        workload: &Workload,
-        platform: &Platform,
-        table: &CostTable,
-    ) -> Result<Self, HdaError> {
-        let s = platform.sub_accels.len();
-        if s == 0 {
-            return Err(bad("the platform has no sub-accelerators".into()));
-        }
-        if s > u16::MAX as usize {
-            return Err(bad(format!("{s} sub-accelerators is more than supported")));
-        }
-        if platform.dram_bw.is_nan() || platform.dram_bw <= 0.0 {
+/// The platform's and the table's outer shape; returns the number of sub-accelerators.
+fn check_shapes(
+    workload: &Workload,
+    platform: &Platform,
+    table: &CostTable,
+) -> Result<usize, HdaError> {
+    let s = platform.sub_accels.len();
+    if s == 0 {
+        return Err(bad("the platform has no sub-accelerators".into()));
+    }
+    if s > u16::MAX as usize {
+        return Err(bad(format!("{s} sub-accelerators is more than supported")));
+    }
+    if platform.dram_bw.is_nan() || platform.dram_bw <= 0.0 {
+        return Err(bad(format!(
+            "shared DRAM bandwidth must be positive, got {}",
+            platform.dram_bw
+        )));
+    }
+    if table.costs.len() != workload.networks.len() {
+        return Err(bad(format!(
+            "the cost table has {} networks, the workload {}",
+            table.costs.len(),
+            workload.networks.len()
+        )));
+    }
+    let n = workload.num_layers();
+    if n >= NONE as usize {
+        return Err(bad(format!("{n} layers is more than supported")));
+    }
+    Ok(s)
+}
+
+/// Every layer of every network under one global id, with its costs on each
+/// sub-accelerator (`[l * s + c]`) and its predecessors' global ids.
+struct Flattened {
+    offsets: Vec<usize>,
+    net_of: Vec<u32>,
+    local_of: Vec<u32>,
+    dur: Vec<f64>,
+    energy: Vec<f64>,
+    bw: Vec<f64>,
+    pred_lists: Vec<Vec<u32>>,
+}
+
+fn flatten(workload: &Workload, table: &CostTable, s: usize) -> Result<Flattened, HdaError> {
+    let n = workload.num_layers();
+    let mut flat = Flattened {
+        offsets: Vec::with_capacity(workload.networks.len() + 1),
+        net_of: Vec::with_capacity(n),
+        local_of: Vec::with_capacity(n),
+        dur: Vec::with_capacity(n * s),
+        energy: Vec::with_capacity(n * s),
+        bw: Vec::with_capacity(n * s),
+        pred_lists: Vec::with_capacity(n),
+    };
+    let mut base = 0usize;
+    for (ni, (net, rows)) in workload.networks.iter().zip(&table.costs).enumerate() {
+        flat.offsets.push(base);
+        if rows.len() != net.layers.len() {
             return Err(bad(format!(
-                "shared DRAM bandwidth must be positive, got {}",
-                platform.dram_bw
+                "network `{}`: the cost table has {} layers, the network {}",
+                net.name,
+                rows.len(),
+                net.layers.len()
             )));
         }
-        if table.costs.len() != workload.networks.len() {
-            return Err(bad(format!(
-                "the cost table has {} networks, the workload {}",
-                table.costs.len(),
-                workload.networks.len()
-            )));
-        }
-        let n = workload.num_layers();
-        if n >= NONE as usize {
-            return Err(bad(format!("{n} layers is more than supported")));
-        }
-        let mut offsets = Vec::with_capacity(workload.networks.len() + 1);
-        let mut net_of = Vec::with_capacity(n);
-        let mut local_of = Vec::with_capacity(n);
-        let mut dur = Vec::with_capacity(n * s);
-        let mut energy = Vec::with_capacity(n * s);
-        let mut bw = Vec::with_capacity(n * s);
-        let mut pred_lists: Vec<Vec<u32>> = Vec::with_capacity(n);
-        let mut base = 0usize;
-        for (ni, (net, rows)) in workload.networks.iter().zip(&table.costs).enumerate() {
-            offsets.push(base);
-            if rows.len() != net.layers.len() {
+        for (li, (layer, row)) in net.layers.iter().zip(rows).enumerate() {
+            let at = || format!("network `{}`, layer `{}`", net.name, layer.name);
+            if row.len() != s {
                 return Err(bad(format!(
-                    "network `{}`: the cost table has {} layers, the network {}",
-                    net.name,
-                    rows.len(),
-                    net.layers.len()
+                    "{}: the cost table has {} sub-accelerators, the platform {s}",
+                    at(),
+                    row.len()
                 )));
             }
-            for (li, (layer, row)) in net.layers.iter().zip(rows).enumerate() {
-                let at = || format!("network `{}`, layer `{}`", net.name, layer.name);
-                if row.len() != s {
+            push_costs(&mut flat, row, &at)?;
+            let mut ps = Vec::with_capacity(layer.preds.len());
+            for &p in &layer.preds {
+                if p >= net.layers.len() {
                     return Err(bad(format!(
-                        "{}: the cost table has {} sub-accelerators, the platform {s}",
+                        "{}: predecessor {p} is out of range ({} layers)",
                         at(),
-                        row.len()
+                        net.layers.len()
                     )));
                 }
-                let mut any = false;
-                for c in row {
-                    match c {
-                        Some(c) => {
-                            let ok = |x: f64| x.is_finite() && x >= 0.0;
-                            if !(ok(c.runtime_cycles) && ok(c.energy) && ok(c.dram_bytes)) {
-                                return Err(bad(format!(
-                                    "{}: costs must be finite and non-negative, got {:?}",
-                                    at(),
-                                    c
-                                )));
-                            }
-                            any = true;
-                            dur.push(c.runtime_cycles);
-                            energy.push(c.energy);
-                            // A zero-time layer moves its bytes instantly; it holds no bandwidth.
-                            let demand = if c.runtime_cycles > 0.0 {
-                                c.dram_bytes / c.runtime_cycles
-                            } else {
-                                0.0
-                            };
-                            if !demand.is_finite() {
-                                return Err(bad(format!(
-                                    "{}: DRAM demand {} bytes in {} cycles overflows",
-                                    at(),
-                                    c.dram_bytes,
-                                    c.runtime_cycles
-                                )));
-                            }
-                            bw.push(demand);
-                        }
-                        None => {
-                            dur.push(f64::INFINITY);
-                            energy.push(f64::INFINITY);
-                            bw.push(0.0);
-                        }
-                    }
+                if p == li {
+                    return Err(bad(format!("{}: depends on itself", at())));
                 }
-                if !any {
-                    return Err(HdaError::Infeasible(format!(
-                        "{}: no sub-accelerator can run it",
-                        at()
-                    )));
-                }
-                let mut ps = Vec::with_capacity(layer.preds.len());
-                for &p in &layer.preds {
-                    if p >= net.layers.len() {
-                        return Err(bad(format!(
-                            "{}: predecessor {p} is out of range ({} layers)",
-                            at(),
-                            net.layers.len()
-                        )));
-                    }
-                    if p == li {
-                        return Err(bad(format!("{}: depends on itself", at())));
-                    }
-                    ps.push((base + p) as u32);
-                }
-                ps.sort_unstable();
-                ps.dedup();
-                pred_lists.push(ps);
-                net_of.push(ni as u32);
-                local_of.push(li as u32);
+                ps.push((base + p) as u32);
             }
-            base += net.layers.len();
+            ps.sort_unstable();
+            ps.dedup();
+            flat.pred_lists.push(ps);
+            flat.net_of.push(ni as u32);
+            flat.local_of.push(li as u32);
         }
-        offsets.push(base);
+        base += net.layers.len();
+    }
+    flat.offsets.push(base);
+    Ok(flat)
+}
 
+/// One layer's row of the cost table: checked, and appended to the flat cost arrays.
+fn push_costs(
+    flat: &mut Flattened,
+    row: &[Option<super::Cost>],
+    at: &dyn Fn() -> String,
+) -> Result<(), HdaError> {
+    let mut any = false;
+    for c in row {
+        match c {
+            Some(c) => {
+                let ok = |x: f64| x.is_finite() && x >= 0.0;
+                if !(ok(c.runtime_cycles) && ok(c.energy) && ok(c.dram_bytes)) {
+                    return Err(bad(format!(
+                        "{}: costs must be finite and non-negative, got {:?}",
+                        at(),
+                        c
+                    )));
+                }
+                any = true;
+                flat.dur.push(c.runtime_cycles);
+                flat.energy.push(c.energy);
+                // A zero-time layer moves its bytes instantly; it holds no bandwidth.
+                let demand = if c.runtime_cycles > 0.0 {
+                    c.dram_bytes / c.runtime_cycles
+                } else {
+                    0.0
+                };
+                if !demand.is_finite() {
+                    return Err(bad(format!(
+                        "{}: DRAM demand {} bytes in {} cycles overflows",
+                        at(),
+                        c.dram_bytes,
+                        c.runtime_cycles
+                    )));
+                }
+                flat.bw.push(demand);
+            }
+            None => {
+                flat.dur.push(f64::INFINITY);
+                flat.energy.push(f64::INFINITY);
+                flat.bw.push(0.0);
+            }
+        }
+    }
+    if !any {
+        return Err(HdaError::Infeasible(format!(
+            "{}: no sub-accelerator can run it",
+            at()
+        )));
+    }
+    Ok(())
+}
+
+/// The layer DAG in compressed form: layer `l`'s predecessors are
+/// `preds[pred_start[l]..pred_start[l + 1]]`, its successors likewise.
+struct Adjacency {
+    pred_start: Vec<u32>,
+    preds: Vec<u32>,
+    succ_start: Vec<u32>,
+    succs: Vec<u32>,
+}
+
+impl Adjacency {
+    fn new(pred_lists: &[Vec<u32>], n: usize) -> Adjacency {
         let mut pred_start = Vec::with_capacity(n + 1);
         let mut preds = Vec::new();
         let mut nsucc = vec![0u32; n + 1];
-        for ps in &pred_lists {
+        for ps in pred_lists {
             pred_start.push(preds.len() as u32);
             for &p in ps {
                 nsucc[p as usize] += 1;
@@ -226,49 +267,77 @@ impl Instance {
                 fill[p as usize] += 1;
             }
         }
+        Adjacency {
+            pred_start,
+            preds,
+            succ_start,
+            succs,
+        }
+    }
+}
 
-        // Kahn's algorithm both orders the DAG and finds cycles.
-        let mut indeg: Vec<u32> = pred_lists.iter().map(|p| p.len() as u32).collect();
-        let mut ready: VecDeque<u32> = (0..n as u32).filter(|&l| indeg[l as usize] == 0).collect();
-        let mut topo = Vec::with_capacity(n);
-        while let Some(l) = ready.pop_front() {
-            topo.push(l);
-            for &v in &succs[succ_start[l as usize] as usize..succ_start[l as usize + 1] as usize] {
-                indeg[v as usize] -= 1;
-                if indeg[v as usize] == 0 {
-                    ready.push_back(v);
-                }
+/// A topological order of all layers, or a layer on a dependence cycle. Kahn's algorithm
+/// both orders the DAG and finds cycles.
+fn topological_order(pred_lists: &[Vec<u32>], graph: &Adjacency) -> Result<Vec<u32>, usize> {
+    let n = pred_lists.len();
+    let mut indeg: Vec<u32> = pred_lists.iter().map(|p| p.len() as u32).collect();
+    let mut ready: VecDeque<u32> = (0..n as u32).filter(|&l| indeg[l as usize] == 0).collect();
+    let mut topo = Vec::with_capacity(n);
+    let succ_start = &graph.succ_start;
+    while let Some(l) = ready.pop_front() {
+        topo.push(l);
+        for &v in &graph.succs[succ_start[l as usize] as usize..succ_start[l as usize + 1] as usize]
+        {
+            indeg[v as usize] -= 1;
+            if indeg[v as usize] == 0 {
+                ready.push_back(v);
             }
         }
-        if topo.len() != n {
-            let l = (0..n).find(|&l| indeg[l] > 0).unwrap_or(0);
-            let net = &workload.networks[net_of[l] as usize];
-            return Err(bad(format!(
-                "network `{}` has a dependence cycle through layer `{}`",
-                net.name, net.layers[local_of[l] as usize].name
-            )));
-        }
+    }
+    if topo.len() != n {
+        return Err((0..n).find(|&l| indeg[l] > 0).unwrap_or(0));
+    }
+    Ok(topo)
+}
 
+impl Instance {
+    /// Check the inputs and flatten them. Errors name the offending network and layer.
+    pub fn new(
+        workload: &Workload,
+        platform: &Platform,
+        table: &CostTable,
+    ) -> Result<Self, HdaError> {
+        let s = check_shapes(workload, platform, table)?;
+        let n = workload.num_layers();
+        let flat = flatten(workload, table, s)?;
+        let graph = Adjacency::new(&flat.pred_lists, n);
+        let topo = topological_order(&flat.pred_lists, &graph).map_err(|l| {
+            let net = &workload.networks[flat.net_of[l] as usize];
+            bad(format!(
+                "network `{}` has a dependence cycle through layer `{}`",
+                net.name, net.layers[flat.local_of[l] as usize].name
+            ))
+        })?;
         let min_of = |v: &[f64]| -> Vec<f64> {
             v.chunks(s)
                 .map(|row| row.iter().copied().fold(f64::INFINITY, f64::min))
                 .collect()
         };
-        let min_dur = min_of(&dur);
-        let min_energy = min_of(&energy);
+        let min_dur = min_of(&flat.dur);
+        let min_energy = min_of(&flat.energy);
         Ok(Instance {
             n,
             s,
-            net_of,
-            local_of,
-            offsets,
-            pred_start,
-            preds,
-            succ_start,
-            succs,
-            dur,
-            energy,
-            bw,
+            net_of: flat.net_of,
+            local_of: flat.local_of,
+            offsets: flat.offsets,
+            pred_start: graph.pred_start,
+            preds: graph.preds,
+            succ_start: graph.succ_start,
+            succs: graph.succs,
+            dur: flat.dur,
+            energy: flat.energy,
+            bw: flat.bw,
             dram_bw: platform.dram_bw,
             topo,
             min_dur,

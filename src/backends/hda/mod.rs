@@ -16,6 +16,8 @@
 //! * [`partition`] — design-time enumeration of PE/bandwidth splits on a grid, in parallel,
 //!   with the best design and the latency/energy Pareto set.
 //! * [`trace_json`], [`gantt_svg`], [`table`], [`csv`] — pure writers; [`validate`] — checks.
+//! * [`schedule_report`] — HERALD against the naive scheduler and each monolithic design of
+//!   the same budget, as a plain [`ScheduleReport`] with its renderers ([`report`]).
 //!
 //! **Execution model** (shared by every scheduler, so they are compared on equal terms): a
 //! schedule is decided by a [`Plan`] — a sub-accelerator per layer and a global topological
@@ -29,9 +31,11 @@
 
 mod exact;
 mod ga;
+mod gantt;
 mod herald;
 mod instance;
 mod partition;
+pub mod report;
 pub mod synthetic;
 mod validate;
 mod writers;
@@ -43,11 +47,13 @@ use serde::{Deserialize, Serialize};
 
 pub use exact::{exact, ExactOptions, ExactResult};
 pub use ga::{genetic, GaOptions};
+pub use gantt::gantt_svg;
 pub use herald::{herald, monolithic, naive};
 pub use instance::{Eval, Instance, Plan};
 pub use partition::{pareto_front, partition, Design, DesignPoint, PartitionResult, PartitionSpec};
+pub use report::{schedule_report, Comparison, ComparisonRow, PartitionSummary, ScheduleReport};
 pub use validate::validate;
-pub use writers::{csv, gantt_svg, table, trace_json};
+pub use writers::{csv, table, trace_json};
 
 /// One layer of a network graph. `preds` are indices of layers of the same network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

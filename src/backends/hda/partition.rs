@@ -1,6 +1,7 @@
 //! Design-time partitioning: split a PE and on-chip bandwidth budget between 2–3
 //! sub-accelerators on a grid, schedule the workload on each split with HERALD, and keep the
-//! best design and the latency/energy Pareto set (`specs/papers.md` §5.1, §5.4).
+//! best design and the latency/energy Pareto set, as the HERALD paper (Kwon et al.,
+//! "Heterogeneous Dataflow Accelerators for Multi-DNN Workloads", HPCA 2021) explores designs.
 //!
 //! Every split is first scheduled by a screening pass (the heuristic without its final
 //! reassignment polish); the best few splits and the screening Pareto set are then scheduled
@@ -173,6 +174,77 @@ pub fn partition<F>(
 where
     F: Fn(&[SubAccel]) -> Result<CostTable, String> + Sync,
 {
+    check_spec(spec)?;
+    let objective = spec.objective;
+    let run = |platform: &Platform, knobs: &Knobs| -> Outcome {
+        let table = costs(&platform.sub_accels)?;
+        let inst = Instance::new(workload, platform, &table).map_err(|e| e.to_string())?;
+        let (plan, ev, evals) =
+            herald_plan_with(&inst, objective, knobs).map_err(|e| e.to_string())?;
+        Ok((
+            plan,
+            DesignPoint {
+                sub_accels: platform.sub_accels.clone(),
+                makespan: ev.makespan,
+                energy: ev.energy,
+                edp: ev.makespan * ev.energy,
+                value: ev.value(objective),
+                refined: false,
+            },
+            evals,
+        ))
+    };
+    let mut sweep = screen(candidates(spec), &run);
+    refine(&mut sweep, &run);
+
+    let points = &sweep.points;
+    let Some(best_i) = (0..points.len())
+        .min_by(|&a, &b| points[a].value.total_cmp(&points[b].value).then(a.cmp(&b)))
+    else {
+        let why = sweep
+            .failures
+            .first()
+            .map(|f| f.1.clone())
+            .unwrap_or_else(|| "no candidate split".into());
+        return Err(HdaError::Infeasible(format!(
+            "every split failed; the first: {why}"
+        )));
+    };
+
+    // Full schedules only for the designs returned; the cost function is deterministic, so
+    // rebuilding reproduces the sweep's numbers.
+    let design = |i: usize| -> Result<Design, HdaError> {
+        let platform = sweep.platforms[i].clone();
+        let table = costs(&platform.sub_accels).map_err(HdaError::Infeasible)?;
+        let inst = Instance::new(workload, &platform, &table)?;
+        let schedule = inst.schedule(
+            &sweep.plans[i],
+            workload,
+            &platform,
+            objective,
+            "herald",
+            sweep.point_evals[i],
+        )?;
+        Ok(Design { platform, schedule })
+    };
+    let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.makespan, p.energy)).collect();
+    let pareto = pareto_front(&xy)
+        .into_iter()
+        .map(design)
+        .collect::<Result<Vec<_>, _>>()?;
+    let best = design(best_i)?;
+    Ok(PartitionResult {
+        best,
+        pareto,
+        points: sweep.points,
+        failures: sweep.failures,
+        evaluations: sweep.evaluations,
+    })
+}
+
+/// The spec can be enumerated: 1 to 3 styles per design, a grid fine enough to give each
+/// sub-accelerator a share, a positive bandwidth budget.
+fn check_spec(spec: &PartitionSpec) -> Result<(), HdaError> {
     if spec.style_sets.is_empty() {
         return Err(HdaError::Input(
             "no dataflow styles to partition between".into(),
@@ -198,6 +270,11 @@ where
             spec.total_noc_bw
         )));
     }
+    Ok(())
+}
+
+/// Every split of the grid, style set by style set, in enumeration order.
+fn candidates(spec: &PartitionSpec) -> Vec<Platform> {
     let mut candidates: Vec<Platform> = Vec::new();
     for styles in &spec.style_sets {
         let k = styles.len();
@@ -207,57 +284,58 @@ where
             }
         }
     }
+    candidates
+}
 
-    let objective = spec.objective;
-    let run = |platform: &Platform, knobs: &Knobs| -> Outcome {
-        let table = costs(&platform.sub_accels)?;
-        let inst = Instance::new(workload, platform, &table).map_err(|e| e.to_string())?;
-        let (plan, ev, evals) =
-            herald_plan_with(&inst, objective, knobs).map_err(|e| e.to_string())?;
-        Ok((
-            plan,
-            DesignPoint {
-                sub_accels: platform.sub_accels.clone(),
-                makespan: ev.makespan,
-                energy: ev.energy,
-                edp: ev.makespan * ev.energy,
-                value: ev.value(objective),
-                refined: false,
-            },
-            evals,
-        ))
-    };
+/// The splits that scheduled, index by index: their points, plans, platforms and
+/// evaluations; and those that failed.
+struct Sweep {
+    points: Vec<DesignPoint>,
+    plans: Vec<Plan>,
+    platforms: Vec<Platform>,
+    point_evals: Vec<u64>,
+    failures: Vec<(Vec<SubAccel>, String)>,
+    evaluations: u64,
+}
+
+/// Schedule every candidate with the screening heuristic, in parallel, collected in order.
+fn screen(candidates: Vec<Platform>, run: &(dyn Fn(&Platform, &Knobs) -> Outcome + Sync)) -> Sweep {
     // Screening skips the final reassignment polish, which costs most of the heuristic's
     // evaluations (layers × sub-accelerators per sweep) and moves values by about 1 %.
-    let screen = Knobs {
+    let knobs = Knobs {
         reassign_sweeps: 0,
         ..Knobs::default()
     };
-    let results: Vec<Outcome> = candidates.par_iter().map(|p| run(p, &screen)).collect();
-
-    let mut points = Vec::new();
-    let mut plans = Vec::new();
-    let mut platforms = Vec::new();
-    let mut point_evals = Vec::new();
-    let mut failures = Vec::new();
-    let mut evaluations = 0u64;
+    let results: Vec<Outcome> = candidates.par_iter().map(|p| run(p, &knobs)).collect();
+    let mut sweep = Sweep {
+        points: Vec::new(),
+        plans: Vec::new(),
+        platforms: Vec::new(),
+        point_evals: Vec::new(),
+        failures: Vec::new(),
+        evaluations: 0,
+    };
     for (platform, r) in candidates.into_iter().zip(results) {
         match r {
             Ok((plan, point, evals)) => {
-                evaluations += evals;
-                point_evals.push(evals);
-                points.push(point);
-                plans.push(plan);
-                platforms.push(platform);
+                sweep.evaluations += evals;
+                sweep.point_evals.push(evals);
+                sweep.points.push(point);
+                sweep.plans.push(plan);
+                sweep.platforms.push(platform);
             }
-            Err(e) => failures.push((platform.sub_accels, e)),
+            Err(e) => sweep.failures.push((platform.sub_accels, e)),
         }
     }
+    sweep
+}
 
-    // Refine the designs that can matter: the best few for the objective and the screening
-    // Pareto set. The full heuristic starts from the same candidates and only keeps
-    // improvements, so a refined design is never worse than its screened value.
+/// Refine the designs that can matter: the best few for the objective and the screening
+/// Pareto set. The full heuristic starts from the same candidates and only keeps
+/// improvements, so a refined design is never worse than its screened value.
+fn refine(sweep: &mut Sweep, run: &(dyn Fn(&Platform, &Knobs) -> Outcome + Sync)) {
     const REFINE_TOP: usize = 16;
+    let points = &sweep.points;
     let mut chosen: Vec<usize> = (0..points.len()).collect();
     chosen.sort_by(|&a, &b| points[a].value.total_cmp(&points[b].value).then(a.cmp(&b)));
     chosen.truncate(REFINE_TOP);
@@ -265,6 +343,7 @@ where
     chosen.extend(pareto_front(&xy));
     chosen.sort_unstable();
     chosen.dedup();
+    let platforms = &sweep.platforms;
     let refined: Vec<(usize, Outcome)> = chosen
         .par_iter()
         .map(|&i| (i, run(&platforms[i], &Knobs::default())))
@@ -273,54 +352,13 @@ where
         // The screening run of the same design succeeded, so this one does too; should the
         // cost function disagree with itself, the screened values stay.
         if let Ok((plan, mut point, evals)) = r {
-            if point.value <= points[i].value {
+            if point.value <= sweep.points[i].value {
                 point.refined = true;
-                points[i] = point;
-                plans[i] = plan;
+                sweep.points[i] = point;
+                sweep.plans[i] = plan;
             }
-            evaluations += evals;
-            point_evals[i] += evals;
+            sweep.evaluations += evals;
+            sweep.point_evals[i] += evals;
         }
     }
-
-    let Some(best_i) = (0..points.len())
-        .min_by(|&a, &b| points[a].value.total_cmp(&points[b].value).then(a.cmp(&b)))
-    else {
-        let why = failures
-            .first()
-            .map(|f| f.1.clone())
-            .unwrap_or_else(|| "no candidate split".into());
-        return Err(HdaError::Infeasible(format!(
-            "every split failed; the first: {why}"
-        )));
-    };
-
-    // Full schedules only for the designs returned; the cost function is deterministic, so
-    // rebuilding reproduces the sweep's numbers.
-    let design = |i: usize| -> Result<Design, HdaError> {
-        let platform = platforms[i].clone();
-        let table = costs(&platform.sub_accels).map_err(HdaError::Infeasible)?;
-        let inst = Instance::new(workload, &platform, &table)?;
-        let schedule = inst.schedule(
-            &plans[i],
-            workload,
-            &platform,
-            objective,
-            "herald",
-            point_evals[i],
-        )?;
-        Ok(Design { platform, schedule })
-    };
-    let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.makespan, p.energy)).collect();
-    let pareto = pareto_front(&xy)
-        .into_iter()
-        .map(design)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(PartitionResult {
-        best: design(best_i)?,
-        pareto,
-        points,
-        failures,
-        evaluations,
-    })
 }

@@ -15,8 +15,20 @@ pub fn validate(
     table: &CostTable,
 ) -> Result<(), String> {
     let tol = 1e-9 * schedule.makespan.abs().max(1.0);
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    check_buffers(platform)?;
+    let mut tally = check_entries(schedule, workload, platform, table, tol)?;
+    check_dependences(workload, &tally.times, tol)?;
+    check_overlaps(schedule, platform, &mut tally.lanes, tol)?;
+    check_totals(schedule, platform, &tally, tol)
+}
 
+/// Two floats equal up to rounding.
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// The sub-accelerators' buffer shares fit in the global buffer.
+fn check_buffers(platform: &Platform) -> Result<(), String> {
     let buffers: u64 = platform
         .sub_accels
         .iter()
@@ -27,17 +39,41 @@ pub fn validate(
             platform.global_buffer_bytes
         ));
     }
+    Ok(())
+}
 
-    // (start, end) of each layer, once scheduled.
-    let mut times: Vec<Vec<Option<(f64, f64)>>> = workload
-        .networks
-        .iter()
-        .map(|n| vec![None; n.layers.len()])
-        .collect();
-    let mut lanes: Vec<Vec<(f64, f64, usize)>> = vec![Vec::new(); platform.sub_accels.len()];
-    let mut energy = 0.0;
-    let mut bytes = 0.0;
-    let mut last_end = 0.0f64;
+/// What the entries add up to, gathered while checking each one.
+struct Tally {
+    /// (start, end) of each layer, once scheduled.
+    times: Vec<Vec<Option<(f64, f64)>>>,
+    /// Per sub-accelerator: (start, end, entry index) of what runs on it.
+    lanes: Vec<Vec<(f64, f64, usize)>>,
+    energy: f64,
+    /// DRAM bytes moved.
+    bytes: f64,
+    last_end: f64,
+}
+
+/// Each entry on its own: it exists in the inputs, runs long enough on a sub-accelerator
+/// that can run it, within the DRAM bandwidth, at its energy, and only once.
+fn check_entries(
+    schedule: &Schedule,
+    workload: &Workload,
+    platform: &Platform,
+    table: &CostTable,
+    tol: f64,
+) -> Result<Tally, String> {
+    let mut tally = Tally {
+        times: workload
+            .networks
+            .iter()
+            .map(|n| vec![None; n.layers.len()])
+            .collect(),
+        lanes: vec![Vec::new(); platform.sub_accels.len()],
+        energy: 0.0,
+        bytes: 0.0,
+        last_end: 0.0,
+    };
     for (i, e) in schedule.entries.iter().enumerate() {
         let Some(net) = workload.networks.get(e.network) else {
             return Err(format!("entry {i}: network {} does not exist", e.network));
@@ -90,17 +126,25 @@ pub fn validate(
                 e.energy, cost.energy
             ));
         }
-        let slot = &mut times[e.network][e.layer];
+        let slot = &mut tally.times[e.network][e.layer];
         if slot.is_some() {
             return Err(format!("{what}: scheduled more than once"));
         }
         *slot = Some((e.start, e.end));
-        lanes[e.sub_accel].push((e.start, e.end, i));
-        energy += e.energy;
-        bytes += moved;
-        last_end = last_end.max(e.end);
+        tally.lanes[e.sub_accel].push((e.start, e.end, i));
+        tally.energy += e.energy;
+        tally.bytes += moved;
+        tally.last_end = tally.last_end.max(e.end);
     }
+    Ok(tally)
+}
 
+/// Every layer is scheduled and starts after its predecessors end.
+fn check_dependences(
+    workload: &Workload,
+    times: &[Vec<Option<(f64, f64)>>],
+    tol: f64,
+) -> Result<(), String> {
     for (ni, net) in workload.networks.iter().enumerate() {
         for (li, layer) in net.layers.iter().enumerate() {
             let Some((start, _)) = times[ni][li] else {
@@ -122,7 +166,16 @@ pub fn validate(
             }
         }
     }
+    Ok(())
+}
 
+/// No two layers overlap on a sub-accelerator.
+fn check_overlaps(
+    schedule: &Schedule,
+    platform: &Platform,
+    lanes: &mut [Vec<(f64, f64, usize)>],
+    tol: f64,
+) -> Result<(), String> {
     for (c, lane) in lanes.iter_mut().enumerate() {
         lane.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         for w in lane.windows(2) {
@@ -139,7 +192,17 @@ pub fn validate(
             }
         }
     }
+    Ok(())
+}
 
+/// The schedule's makespan, DRAM traffic, energy and EDP agree with its entries.
+fn check_totals(
+    schedule: &Schedule,
+    platform: &Platform,
+    tally: &Tally,
+    tol: f64,
+) -> Result<(), String> {
+    let (last_end, bytes, energy) = (tally.last_end, tally.bytes, tally.energy);
     if !close(schedule.makespan, last_end) {
         return Err(format!(
             "makespan {} is not the last end {last_end}",

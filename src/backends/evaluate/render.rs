@@ -1,9 +1,9 @@
-//! Renderings of evaluation reports: a table for people, CSV (one row per layer, the layer
-//! first, metric columns named as in MAESTRO's reference data) and JSON (the same names).
-//! Pure functions to strings; the CLI writes them.
+//! Renderings of the mapping reports `evaluate` produces: a table for people, CSV (one row
+//! per layer, the layer first, metric columns named as in MAESTRO's reference data) and JSON
+//! (the same names). Pure functions to strings; the CLI writes them.
 
-use super::cost::{self, CSV_COLUMNS};
-use super::evaluate::{LayerStatus, MappingReport};
+use super::{LayerStatus, MappingReport};
+use crate::backends::cost::{self, CSV_COLUMNS};
 
 /// A human-readable table per mapping, with network totals.
 pub fn table(reports: &[MappingReport]) -> String {
