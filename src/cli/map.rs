@@ -14,11 +14,11 @@ use crate::source::SourceMap;
 #[derive(clap::Args, Debug, Clone)]
 pub struct SearchArgs {
     /// What to minimise.
-    #[arg(long, default_value = "runtime", value_parser = ["runtime", "energy", "edp"])]
-    pub objective: String,
+    #[arg(long, value_enum, default_value_t = Objective::Runtime)]
+    pub objective: Objective,
     /// `decoupled` (Marvel) or a baseline: `random`, `genetic` (GAMMA).
-    #[arg(long, default_value = "decoupled", value_parser = ["decoupled", "random", "genetic"])]
-    pub strategy: String,
+    #[arg(long, value_enum, default_value_t = Strategy::Decoupled)]
+    pub strategy: Strategy,
     /// Cost-model evaluations per distinct layer.
     #[arg(long, default_value_t = SearchOptions::default().budget)]
     pub budget: usize,
@@ -35,8 +35,8 @@ pub struct SearchArgs {
 impl SearchArgs {
     pub fn options(&self) -> SearchOptions {
         SearchOptions {
-            objective: Objective::parse(&self.objective).unwrap_or(Objective::Runtime),
-            strategy: Strategy::parse(&self.strategy).unwrap_or(Strategy::Decoupled),
+            objective: self.objective,
+            strategy: self.strategy,
             budget: self.budget,
             seed: self.seed,
             egg_iters: self.egg_iters,

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success (warnings allowed), 1 the input has errors (or `fmt --check` found
 //! changes), 2 usage, I/O or internal error.
 
+mod choices;
 mod files;
 mod map;
 mod run_tests;
@@ -141,13 +142,6 @@ pub enum ReportFormat {
     Table,
     Json,
     Csv,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjectiveChoice {
-    Latency,
-    Energy,
-    Edp,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,7 @@
 use std::process::ExitCode;
 
 use super::{
-    compile, exit, fail, write_atomically, write_output, ObjectiveChoice, PartitionChoice,
-    ReportFormat, Reporter,
+    compile, exit, fail, write_atomically, write_output, PartitionChoice, ReportFormat, Reporter,
 };
 use crate::backends::{hda, schedule};
 use crate::ir;
@@ -23,8 +22,8 @@ pub struct ScheduleArgs {
     /// The workload to schedule (default: the file's only one).
     #[arg(long)]
     pub workload: Option<String>,
-    #[arg(long, value_enum, default_value_t = ObjectiveChoice::Edp)]
-    pub objective: ObjectiveChoice,
+    #[arg(long, value_enum, default_value_t = hda::Objective::Edp)]
+    pub objective: hda::Objective,
     /// `fixed`: the sub-accelerators as written; `grid`: also search PE and bandwidth
     /// splits between their styles and report the best design and the Pareto set.
     #[arg(long, value_enum, default_value_t = PartitionChoice::Fixed)]
@@ -72,11 +71,7 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
     let Some(program) = program else {
         return exit(1);
     };
-    let objective = match args.objective {
-        ObjectiveChoice::Latency => hda::Objective::Latency,
-        ObjectiveChoice::Energy => hda::Objective::Energy,
-        ObjectiveChoice::Edp => hda::Objective::Edp,
-    };
+    let objective = args.objective;
     let chosen = pick(
         &program.accelerators,
         args.accelerator.as_deref(),

@@ -13,14 +13,6 @@ use crate::backends::systolic::{self, TraceFile, TraceSink};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::SourceMap;
 
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SimModel {
-    /// SCALE-Sim 3.0.0's bugs fixed (see `src/backends/systolic/MODEL.md`).
-    Default,
-    /// SCALE-Sim 3.0.0 exactly.
-    Scalesim,
-}
-
 /// SCALE-Sim's own input files.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ScalesimFiles {
@@ -42,8 +34,8 @@ pub struct SimulateArgs {
     #[command(flatten)]
     pub scalesim: ScalesimFiles,
     /// `default`: SCALE-Sim's bugs fixed; `scalesim`: SCALE-Sim 3.0.0 exactly.
-    #[arg(long, value_enum, default_value_t = SimModel::Default)]
-    pub model: SimModel,
+    #[arg(long, value_enum, default_value_t = systolic::Model::Default)]
+    pub model: systolic::Model,
     /// `csv` is SCALE-Sim's COMPUTE_REPORT.csv.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -134,10 +126,7 @@ fn file_error(file: crate::source::FileId, e: crate::interop::scalesim::FileErro
 }
 
 pub fn run(reporter: &Reporter, args: &SimulateArgs) -> ExitCode {
-    let model = match args.model {
-        SimModel::Default => systolic::Model::Default,
-        SimModel::Scalesim => systolic::Model::Scalesim,
-    };
+    let model = args.model;
     let jobs = match jobs(reporter, args, model) {
         Ok(j) => j,
         Err(code) => return code,

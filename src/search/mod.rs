@@ -68,10 +68,6 @@ impl Objective {
         }
     }
 
-    pub fn parse(name: &str) -> Option<Objective> {
-        Objective::ALL.iter().copied().find(|o| o.name() == name)
-    }
-
     /// The objective's value for `metrics` (cycles, energy units, or their product).
     pub fn value(self, metrics: &LayerMetrics) -> f64 {
         eval::Score::of(metrics, self).primary
@@ -99,10 +95,6 @@ impl Strategy {
             Strategy::Random => "random",
             Strategy::Genetic => "genetic",
         }
-    }
-
-    pub fn parse(name: &str) -> Option<Strategy> {
-        Strategy::ALL.iter().copied().find(|s| s.name() == name)
     }
 }
 

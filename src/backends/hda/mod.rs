@@ -196,12 +196,6 @@ impl Objective {
         }
     }
 
-    pub fn parse(name: &str) -> Option<Objective> {
-        [Objective::Latency, Objective::Energy, Objective::Edp]
-            .into_iter()
-            .find(|o| o.name() == name)
-    }
-
     /// The objective's value for a makespan and an energy.
     pub fn value(self, makespan: f64, energy: f64) -> f64 {
         match self {
