@@ -221,6 +221,12 @@ where
 
 /// MAESTRO couples `N` to a layer type's tensors when the first layer of that type in the
 /// file declares `N`; the default model couples it whenever the batch is used.
+/// The default model's rule for one layer: `N` is coupled to the tensors when it was
+/// written or is larger than 1.
+pub fn batch_used(layer: &ir::Layer) -> bool {
+    layer.shape.batch_declared || layer.shape.n > 1
+}
+
 fn batch_coupling(network: &ir::Network, model: Model) -> Vec<bool> {
     let mut first: HashMap<cost::LayerType, bool> = HashMap::new();
     network
@@ -230,7 +236,7 @@ fn batch_coupling(network: &ir::Network, model: Model) -> Vec<bool> {
             Model::Maestro => *first
                 .entry(layer_type(l, model))
                 .or_insert(l.shape.batch_declared),
-            Model::Default => l.shape.batch_declared || l.shape.n > 1,
+            Model::Default => batch_used(l),
         })
         .collect()
 }

@@ -507,7 +507,7 @@ impl Job {
         existing: Vec<(String, Vec<ConcreteDirective>)>,
     ) -> Job {
         // Batch coupling as `dfc eval` does it in the Default model.
-        let batch = layer.shape.batch_declared || layer.shape.n > 1;
+        let batch = evaluate::batch_used(layer);
         Job {
             layer: layer.clone(),
             problem: evaluate::problem(layer, &[], batch, Model::Default),
