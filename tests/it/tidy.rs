@@ -16,8 +16,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("syntax", &["source", "diagnostics"]),
     ("ir", &["source", "diagnostics", "syntax", "util"]),
     (
-        "importers",
-        &["source", "diagnostics", "ir", "util", "backends"],
+        "interop",
+        &["source", "diagnostics", "syntax", "ir", "util", "backends"],
     ),
     (
         "rewrite",
@@ -44,7 +44,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "syntax",
             "ir",
             "util",
-            "importers",
+            "interop",
             "rewrite",
             "search",
             "backends",
