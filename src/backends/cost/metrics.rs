@@ -227,29 +227,29 @@ pub(super) fn assemble(
     let counts = [
         r.runtime,
         r.macs,
-        r.peak,
-        r.bw_sum,
-        r.ntot,
-        r.ai_macs,
-        r.ai_ingress,
-        out.first_l1,
+        r.peak_bandwidth,
+        r.bandwidth_sum,
+        r.valid_iterations,
+        r.intensity_macs,
+        r.intensity_ingress,
+        out.first_l1_requirement,
     ];
     let overflow = counts
         .into_iter()
-        .chain(r.l2req)
-        .chain(r.l1req)
-        .chain(r.l2w)
-        .chain(r.l2r)
-        .chain(r.l1w)
-        .chain(r.l1r)
+        .chain(r.l2_requirement)
+        .chain(r.l1_requirement)
+        .chain(r.l2_write)
+        .chain(r.l2_read)
+        .chain(r.l1_write)
+        .chain(r.l1_read)
         .chain(r.delay.iter().flat_map(|d| [d.max, d.sum]))
         .any(|v| v.unsigned_abs() >= SATURATED.unsigned_abs());
     if overflow {
         return Err(CostError::Overflow);
     }
 
-    let l2_total = sum(&[sum(&r.l2w), sum(&r.l2r)]);
-    let l1_total = sum(&[sum(&r.l1w), sum(&r.l1r)]);
+    let l2_total = sum(&[sum(&r.l2_write), sum(&r.l2_read)]);
+    let l1_total = sum(&[sum(&r.l1_write), sum(&r.l1_read)]);
     let e2 = |c: i64| energy.l2 * c as f64;
     let e1 = |c: i64| energy.l1 * c as f64;
     let throughput = div(r.macs as f64, r.runtime as f64);
@@ -260,28 +260,32 @@ pub(super) fn assemble(
     // average (NaN) to i64::MIN.
     let delay = |k: usize| {
         let d = r.delay[k];
-        if r.ntot == 0 {
+        if r.valid_iterations == 0 {
             if maestro {
                 (i64::MIN, d.max, i64::MIN)
             } else {
                 (0, 0, 0)
             }
         } else {
-            (d.min, d.max, (d.sum as f64 / r.ntot as f64) as i64)
+            (
+                d.min,
+                d.max,
+                (d.sum as f64 / r.valid_iterations as f64) as i64,
+            )
         }
     };
     let (ingress_delay_min, ingress_delay_max, ingress_delay_avg) = delay(0);
     let (egress_delay_min, egress_delay_max, egress_delay_avg) = delay(1);
     let (compute_delay_min, compute_delay_max, compute_delay_avg) = delay(2);
 
-    let levels = plan.levels.len();
+    let levels = plan.num_levels();
     let csv_l1_from_previous_layer = maestro && levels > 1 && r.recursed;
     let l2_csv = sum(&[
-        r.l2r[INPUT],
-        r.l2w[INPUT],
-        r.l2r[FILTER],
-        r.l2w[FILTER],
-        r.l2w[OUTPUT],
+        r.l2_read[INPUT],
+        r.l2_write[INPUT],
+        r.l2_read[FILTER],
+        r.l2_write[FILTER],
+        r.l2_write[OUTPUT],
     ]);
     let csv_energy_nj = if maestro {
         let l1 = if csv_l1_from_previous_layer {
@@ -295,8 +299,8 @@ pub(super) fn assemble(
         energy.nj_per_unit * total_energy
     };
 
-    let csv_l2_sram_size = size(sum(&r.l2req));
-    let csv_l1_sram_size = size(out.first_l1);
+    let csv_l2_sram_size = size(sum(&r.l2_requirement));
+    let csv_l1_sram_size = size(out.first_l1_requirement);
     let pes = hw.num_pes as f64;
     let lanes = hw.simd_lanes as f64;
     let bw = hw.noc_bw as f64;
@@ -324,52 +328,52 @@ pub(super) fn assemble(
         })
     };
 
-    let l1_sum = |t: usize| r.l1w[t] as f64;
+    let l1_sum = |t: usize| r.l1_write[t] as f64;
     Ok(LayerMetrics {
         runtime_cycles: r.runtime,
         throughput,
         num_macs: r.macs,
-        input_l2_size_req: size(r.l2req[INPUT]),
-        input_l1_size_req: size(r.l1req[INPUT]),
-        input_l2_write: r.l2w[INPUT],
-        input_l2_read: r.l2r[INPUT],
-        input_l1_write: r.l1w[INPUT],
-        input_l1_read: r.l1r[INPUT],
-        input_reuse_factor: div(r.l1r[INPUT] as f64, l1_sum(INPUT)),
-        filter_l2_size_req: size(r.l2req[FILTER]),
-        filter_l1_size_req: size(r.l1req[FILTER]),
-        filter_l2_write: r.l2w[FILTER],
-        filter_l2_read: r.l2r[FILTER],
-        filter_l1_write: r.l1w[FILTER],
-        filter_l1_read: r.l1r[FILTER],
-        filter_reuse_factor: div(r.l1r[FILTER] as f64, l1_sum(FILTER)),
-        output_l2_size_req: size(r.l2req[OUTPUT]),
-        output_l1_size_req: size(r.l1req[OUTPUT]),
-        output_l2_write: r.l2w[OUTPUT],
-        output_l2_read: r.l2r[OUTPUT],
-        output_l1_write: r.l1w[OUTPUT],
-        output_l1_read: r.l1r[OUTPUT],
+        input_l2_size_req: size(r.l2_requirement[INPUT]),
+        input_l1_size_req: size(r.l1_requirement[INPUT]),
+        input_l2_write: r.l2_write[INPUT],
+        input_l2_read: r.l2_read[INPUT],
+        input_l1_write: r.l1_write[INPUT],
+        input_l1_read: r.l1_read[INPUT],
+        input_reuse_factor: div(r.l1_read[INPUT] as f64, l1_sum(INPUT)),
+        filter_l2_size_req: size(r.l2_requirement[FILTER]),
+        filter_l1_size_req: size(r.l1_requirement[FILTER]),
+        filter_l2_write: r.l2_write[FILTER],
+        filter_l2_read: r.l2_read[FILTER],
+        filter_l1_write: r.l1_write[FILTER],
+        filter_l1_read: r.l1_read[FILTER],
+        filter_reuse_factor: div(r.l1_read[FILTER] as f64, l1_sum(FILTER)),
+        output_l2_size_req: size(r.l2_requirement[OUTPUT]),
+        output_l1_size_req: size(r.l1_requirement[OUTPUT]),
+        output_l2_write: r.l2_write[OUTPUT],
+        output_l2_read: r.l2_read[OUTPUT],
+        output_l1_write: r.l1_write[OUTPUT],
+        output_l1_read: r.l1_read[OUTPUT],
         output_reuse_factor: 1.0,
-        overall_reuse_factor: div(sum(&r.l1r) as f64, sum(&r.l1w) as f64),
-        input_l2_write_energy: e2(r.l2w[INPUT]),
-        input_l2_read_energy: e2(r.l2r[INPUT]),
-        input_l1_write_energy: e1(r.l1w[INPUT]),
-        input_l1_read_energy: e1(r.l1r[INPUT]),
-        filter_l2_write_energy: e2(r.l2w[FILTER]),
-        filter_l2_read_energy: e2(r.l2r[FILTER]),
-        filter_l1_write_energy: e1(r.l1w[FILTER]),
-        filter_l1_read_energy: e1(r.l1r[FILTER]),
-        output_l2_write_energy: e2(r.l2w[OUTPUT]),
-        output_l2_read_energy: e2(r.l2r[OUTPUT]),
-        output_l1_write_energy: e1(r.l1w[OUTPUT]),
-        output_l1_read_energy: e1(r.l1r[OUTPUT]),
-        total_l2_write_energy: e2(sum(&r.l2w)),
-        total_l2_read_energy: e2(sum(&r.l2r)),
-        total_l1_write_energy: e1(sum(&r.l1w)),
-        total_l1_read_energy: e1(sum(&r.l1r)),
+        overall_reuse_factor: div(sum(&r.l1_read) as f64, sum(&r.l1_write) as f64),
+        input_l2_write_energy: e2(r.l2_write[INPUT]),
+        input_l2_read_energy: e2(r.l2_read[INPUT]),
+        input_l1_write_energy: e1(r.l1_write[INPUT]),
+        input_l1_read_energy: e1(r.l1_read[INPUT]),
+        filter_l2_write_energy: e2(r.l2_write[FILTER]),
+        filter_l2_read_energy: e2(r.l2_read[FILTER]),
+        filter_l1_write_energy: e1(r.l1_write[FILTER]),
+        filter_l1_read_energy: e1(r.l1_read[FILTER]),
+        output_l2_write_energy: e2(r.l2_write[OUTPUT]),
+        output_l2_read_energy: e2(r.l2_read[OUTPUT]),
+        output_l1_write_energy: e1(r.l1_write[OUTPUT]),
+        output_l1_read_energy: e1(r.l1_read[OUTPUT]),
+        total_l2_write_energy: e2(sum(&r.l2_write)),
+        total_l2_read_energy: e2(sum(&r.l2_read)),
+        total_l1_write_energy: e1(sum(&r.l1_write)),
+        total_l1_read_energy: e1(sum(&r.l1_read)),
         total_mac_energy: energy.mac * r.macs as f64,
-        peak_bw_req: r.peak,
-        avg_bw_req: div(r.bw_sum as f64, r.ntot as f64),
+        peak_bw_req: r.peak_bandwidth,
+        avg_bw_req: div(r.bandwidth_sum as f64, r.valid_iterations as f64),
         total_energy,
         perf_per_mac_energy: div(throughput, total_energy),
         ingress_delay_min,
@@ -383,10 +387,10 @@ pub(super) fn assemble(
         compute_delay_avg,
         avg_utilized_pes: r.avg_active(),
         arithmetic_intensity: if maestro {
-            r.ai_last
+            r.last_arithmetic_intensity
         } else {
             // §8.10 fixed: the whole layer's MACs per element fetched, not the last case's.
-            div(r.ai_macs as f64, r.ai_ingress as f64)
+            div(r.intensity_macs as f64, r.intensity_ingress as f64)
         },
         total_energy_exact: total_energy,
         l2_accesses_total: l2_total,
@@ -399,8 +403,8 @@ pub(super) fn assemble(
         csv_vector_width: hw.simd_lanes,
         csv_l2_sram_size,
         csv_l1_sram_size,
-        csv_mcast_weight: div(r.l1w[FILTER] as f64, r.l2r[FILTER] as f64),
-        csv_mcast_input: div(r.l1w[INPUT] as f64, r.l2r[INPUT] as f64),
+        csv_mcast_weight: div(r.l1_write[FILTER] as f64, r.l2_read[FILTER] as f64),
+        csv_mcast_input: div(r.l1_write[INPUT] as f64, r.l2_read[INPUT] as f64),
         csv_num_input_pixels: pixels(INPUT),
         csv_num_weight_pixels: pixels(FILTER),
         csv_ops_per_joule: div(r.macs as f64, csv_energy_nj) * 1e9,
