@@ -137,7 +137,8 @@ impl<'a> Analyzer<'a> {
                         .iter()
                         .find(|d| d.var == v)
                         .and_then(|d| d.origin.index()),
-                    reason: "a sliding dimension mapped in lock-step with its filter dimension \
+                    reason:
+                        "a sliding dimension mapped in lock-step with its filter dimension \
                              gets a tile of more than one window",
                 });
             }
@@ -234,7 +235,7 @@ impl<'a> Analyzer<'a> {
                         plan.extent(
                             v,
                             tile[v as usize],
-                            win.unwrap_or(tile[sliding(v) as usize]),
+                            win.unwrap_or(tile[filter_dim_of(v) as usize]),
                         )
                     } else {
                         tile[v as usize]

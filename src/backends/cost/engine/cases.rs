@@ -369,7 +369,7 @@ impl Case<'_> {
                 continue;
             };
             let var_state = &self.var_states[v as usize];
-            let a = primed(v) as usize;
+            let a = output_dim_of(v) as usize;
             let f = if !d.spatial {
                 match var_state.pos {
                     Phase::Init if var_state.edge() => level.edge_mapped[a],
@@ -485,10 +485,10 @@ impl Case<'_> {
             has |= bit(d.var);
         }
         for v in [Y, X] {
-            let a = primed(v);
+            let a = output_dim_of(v);
             if level.vars & bit(v) != 0 && has & bit(a) == 0 {
                 let win = level.window[usize::from(v == X)];
-                let win = win.unwrap_or(nd[sliding(v) as usize]);
+                let win = win.unwrap_or(nd[filter_dim_of(v) as usize]);
                 nd[a as usize] = plan.extent(v, nd[v as usize], win);
                 has |= bit(a);
             }

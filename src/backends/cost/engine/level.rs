@@ -99,7 +99,7 @@ impl Plan {
         let spatial: Vec<&LevelMap> = dirs.iter().filter(|d| d.spatial).collect();
         if let [a, b] = spatial[..] {
             let pair = |v: u8| {
-                let sl = sliding(v);
+                let sl = filter_dim_of(v);
                 (a.var == v && b.var == sl) || (a.var == sl && b.var == v)
             };
             let axis = if pair(Y) {
@@ -289,8 +289,8 @@ impl Plan {
             }
             let (v, a, sl) = (
                 d.var as usize,
-                primed(d.var) as usize,
-                sliding(d.var) as usize,
+                output_dim_of(d.var) as usize,
+                filter_dim_of(d.var) as usize,
             );
             level.has |= bit(a as u8);
             let win = level.window[usize::from(d.var == X)];

@@ -69,8 +69,9 @@ pub(super) fn ceil_div(a: i64, b: i64) -> i64 {
     }
 }
 
-/// The output-centric key of a reference dim (`Y` → `Y'`), and its sliding dim (`Y` → `R`).
-fn primed(v: u8) -> u8 {
+/// The output-centric dimension of a sliding dimension (`Y` → `Y'`); other dimensions map to
+/// themselves.
+fn output_dim_of(v: u8) -> u8 {
     match v {
         Y => Y_OUT,
         X => X_OUT,
@@ -78,7 +79,8 @@ fn primed(v: u8) -> u8 {
     }
 }
 
-fn sliding(v: u8) -> u8 {
+/// The filter dimension a sliding dimension slides over (`Y` → `R`, `X` → `S`).
+fn filter_dim_of(v: u8) -> u8 {
     if v == Y {
         R
     } else {

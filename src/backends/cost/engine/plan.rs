@@ -28,7 +28,7 @@ pub(crate) struct Plan {
     pub(crate) precision_bits: Option<u32>,
 }
 
-pub(crate) fn check_input(v: i64) -> Result<i64, CostError> {
+fn check_input(v: i64) -> Result<i64, CostError> {
     if v > MAX_INPUT {
         Err(CostError::ValueTooLarge { value: v })
     } else {
@@ -36,7 +36,7 @@ pub(crate) fn check_input(v: i64) -> Result<i64, CostError> {
     }
 }
 
-pub(crate) fn check_hw(v: i64, min: i64, field: HwField) -> Result<i64, CostError> {
+fn check_hw(v: i64, min: i64, field: HwField) -> Result<i64, CostError> {
     if v < min || v > MAX_INPUT {
         Err(CostError::InvalidHardware { field })
     } else {
@@ -61,7 +61,7 @@ impl Plan {
         (0..NUM_DIMS as u8)
             .filter(|&v| mask & bit(v) != 0)
             .fold(1, |acc, v| {
-                let key = primed(v) as usize;
+                let key = output_dim_of(v) as usize;
                 mul(acc, self.real.size[key])
             })
     }
@@ -90,381 +90,495 @@ impl Plan {
         }
     }
 
+    /// Build the plan of one evaluation, in the order of `MODEL.md`, "Stages": check the
+    /// hardware, complete the layer's dimension tables, check the tensors' dimensions, split the
+    /// directives at their clusters, then prepare the cluster levels from the top down.
     pub(crate) fn build(p: &Problem, hw: &Hardware, model: Model) -> Result<Plan, CostError> {
         let fixed = model == Model::Default;
-        let num_pes = check_hw(hw.num_pes, 1, HwField::NumPes)?;
-        let noc_bw = check_hw(hw.noc_bw, 1, HwField::NocBw)?;
-        let noc_hops = check_hw(hw.noc_hops, 0, HwField::NocHops)?;
-        let simd_lanes = check_hw(hw.simd_lanes, 1, HwField::SimdLanes)?;
-        let precision_bits = if fixed { hw.precision_bits } else { None };
-        if let Some(b) = precision_bits {
-            if b == 0 || b > 64 {
-                return Err(CostError::InvalidHardware {
-                    field: HwField::PrecisionBits,
-                });
-            }
-        }
-        if let (true, Some(e)) = (fixed, hw.energy) {
-            let ok = [e.mac, e.l1, e.l2, e.nj_per_unit]
-                .iter()
-                .all(|x| x.is_finite() && *x >= 0.0);
-            if !ok {
-                return Err(CostError::InvalidHardware {
-                    field: HwField::Energy,
-                });
-            }
-        }
-
-        // Declared dims (first value wins) and strides (last value wins).
-        let mut declared = DimTable::default();
-        let mut stride = [1i64; NUM_DIMS];
-        for &(d, s) in &p.strides {
-            if s < 1 {
-                return Err(CostError::InvalidStride { dim: d, stride: s });
-            }
-            stride[d.index()] = check_input(s)?;
-        }
-        for &(d, size) in &p.dims {
-            if size < 1 {
-                return Err(CostError::InvalidDimension { dim: d, size });
-            }
-            check_input(size)?;
-            let v = d as u8;
-            declared.add(v, size, stride[d.index()]);
-        }
-        for (input, output) in [(Y, Y_OUT), (X, X_OUT)] {
-            if declared.has(input) && declared.has(output) {
-                return Err(CostError::ConflictingDimensions {
-                    input: dim_of(input),
-                    output: dim_of(output),
-                });
-            }
-        }
-
-        // §5.1: complete the reference/output pairs.
-        let mut top = declared;
-        let mut real = declared;
-        let mut pitch = [1i64; 2];
-        for (v, o) in [(Y, Y_OUT), (X, X_OUT)] {
-            let sl = sliding(v);
-            if !declared.has(v) && !declared.has(o) {
-                continue;
-            }
-            if !declared.has(sl) {
-                return Err(CostError::MissingDimension { dim: dim_of(sl) });
-            }
-            let k = declared.size[sl as usize];
-            let s = stride[v as usize];
-            if !fixed {
-                if declared.has(v) {
-                    let len = declared.size[v as usize];
-                    top.add(o, len - k + 1, declared.stride[v as usize]);
-                } else {
-                    top.add(v, declared.size[o as usize] + k - 1, 1);
-                }
-                continue;
-            }
-            // Default model: stride-aware output size (§8.1); when the filter is narrower than
-            // the stride, the rows no window touches are dropped (the same compaction MAESTRO's
-            // stride adjustment applies to tiles), so every level works in one coordinate system
-            // with window pitch min(stride, filter).
-            let outs = if declared.has(v) {
-                let len = declared.size[v as usize];
-                if len < k {
-                    return Err(CostError::EmptyOutput { dim: dim_of(o) });
-                }
-                (len - k) / s + 1
-            } else {
-                declared.size[o as usize]
-            };
-            let p_ = s.min(k);
-            pitch[usize::from(v == X)] = p_;
-            let real_len = if declared.has(v) {
-                declared.size[v as usize]
-            } else {
-                add(mul(outs - 1, s), k)
-            };
-            real.add(v, real_len, s);
-            real.add(o, outs, 1);
-            let len = if k < s {
-                mul(outs, k)
-            } else {
-                add(mul(outs - 1, s), k)
-            };
-            top.size[v as usize] = len;
-            top.stride[v as usize] = s;
-            top.size[o as usize] = outs;
-            top.stride[o as usize] = 1;
-            top.has |= bit(v) | bit(o);
-        }
-
-        if !fixed {
-            real = top;
-        }
-
+        let hardware = check_hardware(hw, fixed)?;
+        let dims = layer_dims(p, fixed)?;
         let tensors = tensors_for(p.layer_type, p.batch_in_tensors);
         for t in &tensors {
             for &v in t.vars() {
-                if !top.has(v) {
+                if !dims.top.has(v) {
                     return Err(CostError::MissingDimension { dim: dim_of(v) });
                 }
             }
         }
         // A depthwise layer's `K` (1) is no tensor's variable, so MAESTRO does not carry it to
         // lower levels, and a `K` map at an outer level of a multi-level dataflow fails there
-        // (§8.10). The default model carries it down like any loop of size 1, so dataflows
-        // written for convolutions (which map `K` first) also run depthwise layers.
-        let depthwise_k = if fixed && p.layer_type == LayerType::Dsconv && top.has(K) {
+        // (`docs/semantics/maestro.md`, quirk 15). The default model carries it down like any
+        // loop of size 1, so dataflows written for convolutions (which map `K` first) also run
+        // depthwise layers.
+        let depthwise_k = if fixed && p.layer_type == LayerType::Dsconv && dims.top.has(K) {
             bit(K)
         } else {
             0
         };
         let input_filter_mask = tensors[INPUT].mask | tensors[FILTER].mask | depthwise_k;
 
-        // Validate directives and split them at the clusters.
-        // One segment per cluster level: the opening `Cluster` (index, size) and its maps.
-        let mut segments: Vec<Segment> = vec![(None, Vec::new())];
-        let mut cluster_sizes = Vec::new();
-        for (i, d) in p.directives.iter().enumerate() {
-            match *d {
-                Directive::Map {
-                    kind,
-                    size,
-                    offset,
-                    dim,
-                } => {
-                    if size < 1 {
-                        return Err(CostError::InvalidMapSize { directive: i, size });
-                    }
-                    if offset < 1 {
-                        return Err(CostError::InvalidMapOffset {
-                            directive: i,
-                            offset,
-                        });
-                    }
-                    check_input(size)?;
-                    check_input(offset)?;
-                    if let Some((_, seg)) = segments.last_mut() {
-                        seg.push(LevelMap {
-                            spatial: kind == MapKind::Spatial,
-                            size,
-                            offset,
-                            var: dim as u8,
-                            origin: Origin::User(i),
-                            own: true,
-                        });
-                    }
-                }
-                Directive::Cluster { size } => {
-                    if size < 1 {
-                        return Err(CostError::InvalidClusterSize { directive: i, size });
-                    }
-                    check_input(size)?;
-                    if cluster_sizes.len() == 3 {
-                        return Err(CostError::TooManyClusters { directive: i });
-                    }
-                    cluster_sizes.push(size);
-                    segments.push((Some((i, size)), Vec::new()));
-                }
-            }
-        }
-        let units: i64 = cluster_sizes.iter().fold(1, |a, &c| mul(a, c));
-        let top_units = num_pes / units;
+        let (segments, cluster_units) = split_at_clusters(&p.directives)?;
+        let top_units = hardware.num_pes / cluster_units;
         if top_units == 0 {
             return Err(CostError::NotEnoughPes {
-                required: units,
-                available: num_pes,
+                required: cluster_units,
+                available: hardware.num_pes,
             });
         }
 
         let mut plan = Plan {
             model,
             levels: Vec::with_capacity(segments.len()),
-            top,
-            real,
-            declared,
+            top: dims.top,
+            real: dims.real,
+            declared: dims.declared,
             tensors,
-            pitch,
-            simd_lanes,
-            noc_bw,
-            noc_hops,
+            pitch: dims.pitch,
+            simd_lanes: hardware.simd_lanes,
+            noc_bw: hardware.noc_bw,
+            noc_hops: hardware.noc_hops,
             l1_capacity: hw.l1_size,
             l2_capacity: hw.l2_size,
-            precision_bits,
+            precision_bits: hardware.precision_bits,
         };
+        plan.prepare_levels(segments, top_units, input_filter_mask)?;
+        Ok(plan)
+    }
 
+    /// Prepare the cluster levels from the top down. A level's static dims are the tiles its
+    /// parent maps on the input/filter variables; its directives are the user's, converted from
+    /// output-centric dims, completed by the parent's (inherited) and by whole-dimension maps
+    /// of unmapped variables (auto-unroll), then adjusted for the stride
+    /// (`docs/semantics/maestro.md`, "Directives and cluster levels").
+    fn prepare_levels(
+        &mut self,
+        segments: Vec<Segment>,
+        top_units: i64,
+        input_filter_mask: u16,
+    ) -> Result<(), CostError> {
+        let fixed = self.fixed();
+        let top = self.top;
         let mut level_dims = top;
         let num_levels = segments.len();
-        let mut prev: Option<Vec<LevelMap>> = None;
+        let mut parent: Option<Vec<LevelMap>> = None;
         // Default model: once a level maps an axis in lock-step, it and the levels below it
         // count outputs with the filter tile (MAESTRO's rule), see `Level::window`.
         let mut locked = [false; 2];
-        for (level_index, (cluster, mut cur)) in segments.into_iter().enumerate() {
-            let is_top = level_index == 0;
+        for (level_index, (cluster, mut maps)) in segments.into_iter().enumerate() {
             let lockstep = if fixed {
-                let sp_on = |vs: [u8; 2]| cur.iter().any(|d| d.spatial && vs.contains(&d.var));
-                [
-                    sp_on([Y, Y_OUT]) && sp_on([R, R]),
-                    sp_on([X, X_OUT]) && sp_on([S, S]),
-                ]
+                lockstep_axes(&maps)
             } else {
                 [false; 2]
             };
-            for a in 0..2 {
-                locked[a] |= lockstep[a];
+            for axis in 0..2 {
+                locked[axis] |= lockstep[axis];
             }
             let window = [Y, X].map(|v| {
-                let a = usize::from(v == X);
-                let sl = sliding(v);
-                (fixed && !locked[a] && top.has(sl)).then(|| top.size[sl as usize])
+                let axis = usize::from(v == X);
+                let filter = filter_dim_of(v);
+                (fixed && !locked[axis] && top.has(filter)).then(|| top.size[filter as usize])
             });
-            // Output-centric conversion (Y' → Y, X' → X), with this level's filter map (the
-            // Default model: with the complete window unless the axis is in lock-step).
-            let filter_size =
-                |cur: &[LevelMap], v: u8| cur.iter().find(|d| d.var == v).map(|d| d.size);
-            let r_size = window[0].or(filter_size(&cur, R));
-            let s_size = window[1].or(filter_size(&cur, S));
-            for (out, inp, sz) in [(X_OUT, X, s_size), (Y_OUT, Y, r_size)] {
-                let has_out = cur.iter().any(|d| d.var == out);
-                let has_in = cur.iter().any(|d| d.var == inp);
-                if !has_out || has_in {
-                    continue;
-                }
-                let stride_in = level_dims.stride[inp as usize].max(1);
-                let fallback = if fixed && level_dims.has(sliding(inp)) {
-                    Some(level_dims.size[sliding(inp) as usize])
-                } else {
-                    None
-                };
-                if let Some(d) = cur.iter_mut().find(|d| d.var == out) {
-                    // `d` is the user's own map (conversion precedes inheritance), so its
-                    // origin is a directive index.
-                    let Some(win) = sz.or(fallback) else {
-                        return Err(CostError::OutputMapWithoutFilterMap {
-                            directive: d.origin.index().unwrap_or(0),
-                            dim: dim_of(out),
-                        });
-                    };
-                    d.var = inp;
-                    d.size = if fixed {
-                        add(mul(d.size - 1, stride_in), win)
-                    } else {
-                        d.size + win - 1
-                    };
-                }
+            convert_output_centric(&mut maps, &level_dims, window, fixed)?;
+            if let Some(parent) = &parent {
+                inherit(&mut maps, parent);
             }
-            // Inheritance: missing parent directives, inserted at the front as temporal maps.
-            if let Some(parent) = &prev {
-                for u in parent {
-                    if !cur.iter().any(|d| d.var == u.var) {
-                        cur.insert(
-                            0,
-                            LevelMap {
-                                spatial: false,
-                                own: false,
-                                ..*u
-                            },
-                        );
-                    }
-                }
-            }
-            // Auto-unroll of unmapped input/filter variables.
-            for v in INPUT_FILTER_ORDER {
-                if input_filter_mask & bit(v) != 0
-                    && level_dims.has(v)
-                    && !cur.iter().any(|d| d.var == v)
-                {
-                    let size = level_dims.size[v as usize];
-                    cur.push(LevelMap {
-                        spatial: false,
-                        size,
-                        offset: size,
-                        var: v,
-                        origin: Origin::Auto,
-                        own: false,
-                    });
-                }
-            }
-            // Every directive must name a dimension of this level; stride adjustment.
-            for d in cur.iter_mut() {
-                // Auto-unrolled maps exist only for dimensions of the level, so a missing
-                // dimension always comes from a user directive (own or inherited).
-                if !level_dims.has(d.var) {
-                    return Err(CostError::DimensionNotFound {
-                        directive: d.origin.index().unwrap_or(0),
-                        dim: dim_of(d.var),
-                        level: level_index,
-                    });
-                }
-                let s = level_dims.stride[d.var as usize];
-                if (d.var != Y && d.var != X) || s == 1 {
-                    continue;
-                }
-                if fixed && !d.own {
-                    // Inherited maps are already adjusted; auto-unrolled ones cover the level.
-                    continue;
-                }
-                let k = top.size[sliding(d.var) as usize];
-                if d.size >= k {
-                    let w = (d.size + s - k) / s;
-                    d.size = w * s.min(k) + (k - s).max(0);
-                    d.offset = if fixed || (!is_top && k < s) {
-                        w * s.min(k)
-                    } else {
-                        w * s
-                    };
-                }
-            }
-            // One or two spatial maps per level.
-            let mut spatial = cur.iter().filter(|d| d.spatial);
-            let Some(first_spatial) = spatial.next().copied() else {
-                return Err(CostError::NoSpatialMap {
-                    level: level_index,
-                    cluster: cluster.map(|c| c.0),
-                });
-            };
-            if let Some(third) = spatial.nth(1) {
-                // Spatial maps are always the user's own (inherited maps become temporal).
-                return Err(CostError::TooManySpatialMaps {
-                    directive: third.origin.index().unwrap_or(0),
-                });
-            }
-            let n = match cluster {
+            auto_unroll(&mut maps, &level_dims, input_filter_mask);
+            self.adjust_for_stride(&mut maps, &level_dims, level_index)?;
+            let first_spatial = first_spatial_map(&maps, level_index, cluster)?;
+            let units = match cluster {
                 Some((_, size)) => size,
                 None => top_units,
             };
             if fixed {
-                plan.check_tilings(&cur, &level_dims, n, window, lockstep)?;
+                self.check_tilings(&maps, &level_dims, units, window, lockstep)?;
             }
-            let mut prepared = plan.make_level(
-                cur,
-                level_dims,
-                n,
-                first_spatial,
-                level_index + 1 == num_levels,
-                window,
-            )?;
+            let innermost = level_index + 1 == num_levels;
+            let mut prepared =
+                self.make_level(maps, level_dims, units, first_spatial, innermost, window)?;
             prepared.lockstep = lockstep;
-            // Static dims of the next level: the tiles of the input/filter variables.
-            let mut next = DimTable::default();
-            for v in INPUT_FILTER_ORDER {
-                if input_filter_mask & bit(v) != 0 && level_dims.has(v) {
-                    let m = prepared
-                        .dirs
-                        .iter()
-                        .find(|d| d.var == v)
-                        .map_or(0, |d| d.size);
-                    next.add(
-                        v,
-                        m.min(level_dims.size[v as usize]),
-                        level_dims.stride[v as usize],
-                    );
-                }
-            }
-            prev = Some(prepared.dirs.clone());
-            plan.levels.push(prepared);
+            let next = next_level_dims(&prepared, &level_dims, input_filter_mask);
+            parent = Some(prepared.dirs.clone());
+            self.levels.push(prepared);
             level_dims = next;
         }
-        Ok(plan)
+        Ok(())
     }
+
+    /// Every directive must name a dimension of this level; maps on a strided `Y`/`X` are then
+    /// compacted to the rows and columns their windows read (`docs/semantics/maestro.md`,
+    /// "Directives and cluster levels"; MAESTRO redoes this at every level, quirk 2).
+    fn adjust_for_stride(
+        &self,
+        maps: &mut [LevelMap],
+        level_dims: &DimTable,
+        level_index: usize,
+    ) -> Result<(), CostError> {
+        let fixed = self.fixed();
+        let is_top = level_index == 0;
+        for d in maps.iter_mut() {
+            // Auto-unrolled maps exist only for dimensions of the level, so a missing
+            // dimension always comes from a user directive (own or inherited).
+            if !level_dims.has(d.var) {
+                return Err(CostError::DimensionNotFound {
+                    directive: d.origin.index().unwrap_or(0),
+                    dim: dim_of(d.var),
+                    level: level_index,
+                });
+            }
+            let s = level_dims.stride[d.var as usize];
+            if (d.var != Y && d.var != X) || s == 1 {
+                continue;
+            }
+            if fixed && !d.own {
+                // Inherited maps are already adjusted; auto-unrolled ones cover the level.
+                continue;
+            }
+            let k = self.top.size[filter_dim_of(d.var) as usize];
+            if d.size >= k {
+                let windows = (d.size + s - k) / s;
+                d.size = windows * s.min(k) + (k - s).max(0);
+                d.offset = if fixed || (!is_top && k < s) {
+                    windows * s.min(k)
+                } else {
+                    windows * s
+                };
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Hardware parameters after validation.
+struct CheckedHardware {
+    num_pes: i64,
+    noc_bw: i64,
+    noc_hops: i64,
+    simd_lanes: i64,
+    /// `None` in the Maestro model, which has no precision.
+    precision_bits: Option<u32>,
+}
+
+/// Check the hardware parameters the engine reads (the Default model also reads the precision
+/// and the energy table).
+fn check_hardware(hw: &Hardware, fixed: bool) -> Result<CheckedHardware, CostError> {
+    let num_pes = check_hw(hw.num_pes, 1, HwField::NumPes)?;
+    let noc_bw = check_hw(hw.noc_bw, 1, HwField::NocBw)?;
+    let noc_hops = check_hw(hw.noc_hops, 0, HwField::NocHops)?;
+    let simd_lanes = check_hw(hw.simd_lanes, 1, HwField::SimdLanes)?;
+    let precision_bits = if fixed { hw.precision_bits } else { None };
+    if let Some(b) = precision_bits {
+        if b == 0 || b > 64 {
+            return Err(CostError::InvalidHardware {
+                field: HwField::PrecisionBits,
+            });
+        }
+    }
+    if let (true, Some(e)) = (fixed, hw.energy) {
+        let ok = [e.mac, e.l1, e.l2, e.nj_per_unit]
+            .iter()
+            .all(|x| x.is_finite() && *x >= 0.0);
+        if !ok {
+            return Err(CostError::InvalidHardware {
+                field: HwField::Energy,
+            });
+        }
+    }
+    Ok(CheckedHardware {
+        num_pes,
+        noc_bw,
+        noc_hops,
+        simd_lanes,
+        precision_bits,
+    })
+}
+
+/// The layer's dimension tables (see the fields of [`Plan`] of the same names).
+struct LayerDims {
+    declared: DimTable,
+    top: DimTable,
+    real: DimTable,
+    pitch: [i64; 2],
+}
+
+/// The declared dims (first value wins) and strides (last value wins), validated.
+fn declared_dims(p: &Problem) -> Result<(DimTable, [i64; NUM_DIMS]), CostError> {
+    let mut declared = DimTable::default();
+    let mut stride = [1i64; NUM_DIMS];
+    for &(d, s) in &p.strides {
+        if s < 1 {
+            return Err(CostError::InvalidStride { dim: d, stride: s });
+        }
+        stride[d.index()] = check_input(s)?;
+    }
+    for &(d, size) in &p.dims {
+        if size < 1 {
+            return Err(CostError::InvalidDimension { dim: d, size });
+        }
+        check_input(size)?;
+        let v = d as u8;
+        declared.add(v, size, stride[d.index()]);
+    }
+    for (input, output) in [(Y, Y_OUT), (X, X_OUT)] {
+        if declared.has(input) && declared.has(output) {
+            return Err(CostError::ConflictingDimensions {
+                input: dim_of(input),
+                output: dim_of(output),
+            });
+        }
+    }
+    Ok((declared, stride))
+}
+
+/// Complete the input/output pair of each sliding axis (`Y`/`Y'`, `X`/`X'`) from whichever one
+/// is declared (`docs/semantics/maestro.md`, "Problem and layer types").
+fn layer_dims(p: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
+    let (declared, stride) = declared_dims(p)?;
+    let mut top = declared;
+    let mut real = declared;
+    let mut pitch = [1i64; 2];
+    for (v, o) in [(Y, Y_OUT), (X, X_OUT)] {
+        let filter = filter_dim_of(v);
+        if !declared.has(v) && !declared.has(o) {
+            continue;
+        }
+        if !declared.has(filter) {
+            return Err(CostError::MissingDimension {
+                dim: dim_of(filter),
+            });
+        }
+        let k = declared.size[filter as usize];
+        let s = stride[v as usize];
+        if !fixed {
+            // Quirks 1 and 3: the output size ignores the stride.
+            if declared.has(v) {
+                let len = declared.size[v as usize];
+                top.add(o, len - k + 1, declared.stride[v as usize]);
+            } else {
+                top.add(v, declared.size[o as usize] + k - 1, 1);
+            }
+            continue;
+        }
+        // Default model: stride-aware output size (quirk 1 fixed); when the filter is narrower
+        // than the stride, the rows no window touches are dropped (the same compaction
+        // MAESTRO's stride adjustment applies to tiles), so every level works in one
+        // coordinate system with window pitch min(stride, filter).
+        let outs = if declared.has(v) {
+            let len = declared.size[v as usize];
+            if len < k {
+                return Err(CostError::EmptyOutput { dim: dim_of(o) });
+            }
+            (len - k) / s + 1
+        } else {
+            declared.size[o as usize]
+        };
+        pitch[usize::from(v == X)] = s.min(k);
+        let real_len = if declared.has(v) {
+            declared.size[v as usize]
+        } else {
+            add(mul(outs - 1, s), k)
+        };
+        real.add(v, real_len, s);
+        real.add(o, outs, 1);
+        let len = if k < s {
+            mul(outs, k)
+        } else {
+            add(mul(outs - 1, s), k)
+        };
+        top.size[v as usize] = len;
+        top.stride[v as usize] = s;
+        top.size[o as usize] = outs;
+        top.stride[o as usize] = 1;
+        top.has |= bit(v) | bit(o);
+    }
+    if !fixed {
+        real = top;
+    }
+    Ok(LayerDims {
+        declared,
+        top,
+        real,
+        pitch,
+    })
+}
+
+/// Validate the directives and split them at the `Cluster` directives: one segment per cluster
+/// level (the opening `Cluster`'s index and size, and its maps), and the product of the cluster
+/// sizes (the units every top-level unit contains).
+fn split_at_clusters(directives: &[Directive]) -> Result<(Vec<Segment>, i64), CostError> {
+    let mut segments: Vec<Segment> = vec![(None, Vec::new())];
+    let mut cluster_sizes = Vec::new();
+    for (i, d) in directives.iter().enumerate() {
+        match *d {
+            Directive::Map {
+                kind,
+                size,
+                offset,
+                dim,
+            } => {
+                if size < 1 {
+                    return Err(CostError::InvalidMapSize { directive: i, size });
+                }
+                if offset < 1 {
+                    return Err(CostError::InvalidMapOffset {
+                        directive: i,
+                        offset,
+                    });
+                }
+                check_input(size)?;
+                check_input(offset)?;
+                if let Some((_, segment)) = segments.last_mut() {
+                    segment.push(LevelMap {
+                        spatial: kind == MapKind::Spatial,
+                        size,
+                        offset,
+                        var: dim as u8,
+                        origin: Origin::User(i),
+                        own: true,
+                    });
+                }
+            }
+            Directive::Cluster { size } => {
+                if size < 1 {
+                    return Err(CostError::InvalidClusterSize { directive: i, size });
+                }
+                check_input(size)?;
+                if cluster_sizes.len() == 3 {
+                    return Err(CostError::TooManyClusters { directive: i });
+                }
+                cluster_sizes.push(size);
+                segments.push((Some((i, size)), Vec::new()));
+            }
+        }
+    }
+    let units = cluster_sizes.iter().fold(1, |a, &c| mul(a, c));
+    Ok((segments, units))
+}
+
+/// Default model: the axes a level maps spatially in lock-step with their filter dimension
+/// (`Y` or `Y'` with `R`, `X` or `X'` with `S`: row stationary).
+fn lockstep_axes(maps: &[LevelMap]) -> [bool; 2] {
+    let spatial_on = |vs: [u8; 2]| maps.iter().any(|d| d.spatial && vs.contains(&d.var));
+    [
+        spatial_on([Y, Y_OUT]) && spatial_on([R, R]),
+        spatial_on([X, X_OUT]) && spatial_on([S, S]),
+    ]
+}
+
+/// Output-centric conversion (`Y'` → `Y`, `X'` → `X`) of a level's own maps, with this level's
+/// filter map (the Default model: with the complete window unless the axis is in lock-step).
+/// MAESTRO's conversion drops the stride (quirk 3).
+fn convert_output_centric(
+    maps: &mut [LevelMap],
+    level_dims: &DimTable,
+    window: [Option<i64>; 2],
+    fixed: bool,
+) -> Result<(), CostError> {
+    let filter_size = |maps: &[LevelMap], v: u8| maps.iter().find(|d| d.var == v).map(|d| d.size);
+    let r_size = window[0].or(filter_size(maps, R));
+    let s_size = window[1].or(filter_size(maps, S));
+    for (out, input, size) in [(X_OUT, X, s_size), (Y_OUT, Y, r_size)] {
+        let has_out = maps.iter().any(|d| d.var == out);
+        let has_in = maps.iter().any(|d| d.var == input);
+        if !has_out || has_in {
+            continue;
+        }
+        let stride_in = level_dims.stride[input as usize].max(1);
+        let filter = filter_dim_of(input);
+        let fallback = if fixed && level_dims.has(filter) {
+            Some(level_dims.size[filter as usize])
+        } else {
+            None
+        };
+        if let Some(d) = maps.iter_mut().find(|d| d.var == out) {
+            // `d` is the user's own map (conversion precedes inheritance), so its
+            // origin is a directive index.
+            let Some(window) = size.or(fallback) else {
+                return Err(CostError::OutputMapWithoutFilterMap {
+                    directive: d.origin.index().unwrap_or(0),
+                    dim: dim_of(out),
+                });
+            };
+            d.var = input;
+            d.size = if fixed {
+                add(mul(d.size - 1, stride_in), window)
+            } else {
+                d.size + window - 1
+            };
+        }
+    }
+    Ok(())
+}
+
+/// Inheritance: the parent's maps on variables this level does not map, inserted at the front
+/// as temporal maps.
+fn inherit(maps: &mut Vec<LevelMap>, parent: &[LevelMap]) {
+    for u in parent {
+        if !maps.iter().any(|d| d.var == u.var) {
+            maps.insert(
+                0,
+                LevelMap {
+                    spatial: false,
+                    own: false,
+                    ..*u
+                },
+            );
+        }
+    }
+}
+
+/// Auto-unroll: a temporal map of the whole dimension for every unmapped input/filter variable,
+/// in MAESTRO's order.
+fn auto_unroll(maps: &mut Vec<LevelMap>, level_dims: &DimTable, input_filter_mask: u16) {
+    for v in INPUT_FILTER_ORDER {
+        if input_filter_mask & bit(v) != 0 && level_dims.has(v) && !maps.iter().any(|d| d.var == v)
+        {
+            let size = level_dims.size[v as usize];
+            maps.push(LevelMap {
+                spatial: false,
+                size,
+                offset: size,
+                var: v,
+                origin: Origin::Auto,
+                own: false,
+            });
+        }
+    }
+}
+
+/// The level's first spatial map; a level has one or two.
+fn first_spatial_map(
+    maps: &[LevelMap],
+    level_index: usize,
+    cluster: Option<(usize, i64)>,
+) -> Result<LevelMap, CostError> {
+    let mut spatial = maps.iter().filter(|d| d.spatial);
+    let Some(first) = spatial.next().copied() else {
+        return Err(CostError::NoSpatialMap {
+            level: level_index,
+            cluster: cluster.map(|c| c.0),
+        });
+    };
+    if let Some(third) = spatial.nth(1) {
+        // Spatial maps are always the user's own (inherited maps become temporal).
+        return Err(CostError::TooManySpatialMaps {
+            directive: third.origin.index().unwrap_or(0),
+        });
+    }
+    Ok(first)
+}
+
+/// Static dims of the next level: the tiles this level maps on the input/filter variables.
+fn next_level_dims(level: &Level, level_dims: &DimTable, input_filter_mask: u16) -> DimTable {
+    let mut next = DimTable::default();
+    for v in INPUT_FILTER_ORDER {
+        if input_filter_mask & bit(v) != 0 && level_dims.has(v) {
+            let size = level.dirs.iter().find(|d| d.var == v).map_or(0, |d| d.size);
+            next.add(
+                v,
+                size.min(level_dims.size[v as usize]),
+                level_dims.stride[v as usize],
+            );
+        }
+    }
+    next
 }
