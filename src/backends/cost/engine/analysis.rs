@@ -4,6 +4,7 @@
 //! runtime.
 
 use super::cases::{iteration_states, Case, IterationState, Phase};
+use super::level::Level;
 use super::plan::Plan;
 use super::*;
 
@@ -116,6 +117,10 @@ impl<'a> Analyzer<'a> {
         Ok(r)
     }
 
+    /// Analyse one cluster level given the tile its parent hands down (`tile`: the level's
+    /// dynamic dims), in the steps of `MODEL.md`, "Stages": enumerate the iteration cases;
+    /// size the buffers while no case has been valid; for every case add up its traffic, take
+    /// its compute delay and combine the delays into the runtime.
     fn analyze_with(
         &mut self,
         level_index: usize,
@@ -123,251 +128,351 @@ impl<'a> Analyzer<'a> {
         scratch: &mut Scratch,
     ) -> Result<Record, CostError> {
         let plan = self.plan;
-        let fixed = plan.fixed();
         let level = &plan.levels[level_index];
-        let nd = level.dirs.len();
-        for (axis, (v, sl)) in [(Y, R), (X, S)].into_iter().enumerate() {
-            // The lock-step pair counts one output per unit: right only while the tile this
-            // level is given holds exactly one window (checked statically in `check_tilings`;
-            // an edge tile of the parent could differ).
-            if level.lockstep[axis] && tile[v as usize] != tile[sl as usize] {
-                return Err(CostError::UnsupportedMapping {
-                    directive: level
-                        .dirs
-                        .iter()
-                        .find(|d| d.var == v)
-                        .and_then(|d| d.origin.index()),
-                    reason:
-                        "a sliding dimension mapped in lock-step with its filter dimension \
-                             gets a tile of more than one window",
-                });
+        check_lockstep_tile(level, tile)?;
+        let total = enumerate_directive_states(level, level_index, tile, scratch)?;
+        let mut record = Record {
+            delay: [DelayStat {
+                min: i64::MAX,
+                max: 0,
+                sum: 0,
+            }; 3],
+            ..Record::default()
+        };
+        // No valid case yet: the buffer sizes are (re)computed.
+        let mut sizing = true;
+        let mut var_states = [IterationState::INIT; NUM_DIMS];
+        for case_index in 0..total {
+            let occurrences = next_case(level, scratch, case_index, &mut var_states);
+            let case = Case::new(level, var_states, plan.fixed());
+            if sizing {
+                size_buffers(plan, level_index, tile, &case, &mut record)?;
+            }
+            if self.analyze_case(level_index, &case, occurrences, &mut record)? {
+                sizing = false;
             }
         }
-        scratch.states.clear();
-        scratch.counts.clear();
-        let mut total: i64 = 1;
-        for d in &level.dirs {
-            let mut buf = [IterationState::INIT; 3];
-            let k = iteration_states(d, tile[d.var as usize], level.units, &mut buf);
-            scratch.states.push(buf);
-            scratch.counts.push(k);
-            total = mul(total, k as i64);
+        Ok(record)
+    }
+
+    /// Add one iteration case, `occurrences` times, to the record. Returns `false` for a case
+    /// MAESTRO skips (no partial sums on its critical unit), which adds its output traffic
+    /// only (`docs/semantics/maestro.md`, "Steady state and edge cases").
+    fn analyze_case(
+        &mut self,
+        level_index: usize,
+        case: &Case,
+        occurrences: i64,
+        record: &mut Record,
+    ) -> Result<bool, CostError> {
+        let output_vars = &self.plan.tensors[OUTPUT];
+        let egress = case.egress(output_vars);
+        let macs = case.partial_sum_map(output_vars);
+        record.l2_write[OUTPUT] = add(record.l2_write[OUTPUT], mul(occurrences, egress));
+        record.l1_write[OUTPUT] = add(record.l1_write[OUTPUT], mul(occurrences, macs));
+        record.l1_read[OUTPUT] = add(record.l1_read[OUTPUT], mul(occurrences, macs));
+        let critical_partial_sums = case.critical_partial_sums(output_vars);
+        if critical_partial_sums <= 0 {
+            return Ok(false);
         }
-        if total > MAX_CASES {
-            return Err(CostError::TooManyCases {
-                level: level_index,
-                cases: total,
+        let ingress = add_input_filter_traffic(self.plan, case, occurrences, macs, record)?;
+        if !case.level.innermost {
+            record.recursed = true;
+        }
+        let (compute_delay, sub_active) =
+            self.compute_delay(level_index, case, critical_partial_sums)?;
+        let volumes = CaseVolumes {
+            ingress,
+            egress,
+            macs,
+        };
+        add_case_delays(
+            self.plan,
+            case,
+            occurrences,
+            volumes,
+            compute_delay,
+            sub_active,
+            record,
+        );
+        Ok(true)
+    }
+
+    /// Compute delay of one case (`docs/semantics/maestro.md`, "Compute delay"): the slowest
+    /// sub-unit's runtime at the level below (its tiles analysed recursively, memoised), or at
+    /// the innermost level the critical unit's partial sums over the SIMD lanes. Also returns
+    /// the active units summed over the sub-units (0 at the innermost level).
+    fn compute_delay(
+        &mut self,
+        level_index: usize,
+        case: &Case,
+        critical_partial_sums: i64,
+    ) -> Result<(i64, f64), CostError> {
+        let plan = self.plan;
+        let level = case.level;
+        if level.innermost {
+            return Ok((ceil_div(critical_partial_sums, plan.simd_lanes).max(1), 0.0));
+        }
+        let mut compute_delay = 0;
+        let mut sub_active = 0.0f64;
+        let mut run = |this: &mut Self, partial_unit: bool, units: i64| -> Result<(), CostError> {
+            let (runtime, active) =
+                this.sub(level_index + 1, &case.sub_dims(plan, partial_unit))?;
+            compute_delay = compute_delay.max(runtime);
+            sub_active += active * units as f64;
+            Ok(())
+        };
+        let spatial_state = case.var_states[level.first_spatial_var as usize];
+        if spatial_state.edge() {
+            if spatial_state.partial_unit {
+                run(self, true, 1)?;
+                if level.edge_units - 1 > 0 {
+                    run(self, false, level.edge_units - 1)?;
+                }
+            } else {
+                run(self, false, level.edge_units)?;
+            }
+        } else {
+            run(self, false, level.units)?;
+        }
+        Ok((compute_delay, sub_active))
+    }
+}
+
+/// Data moved and MACs computed by one iteration case.
+struct CaseVolumes {
+    ingress: i64,
+    egress: i64,
+    macs: i64,
+}
+
+/// Default model: a lock-step pair counts one output per unit, which is right only while the
+/// tile this level is given holds exactly one window (checked statically in `check_tilings`; an
+/// edge tile of the parent could differ).
+fn check_lockstep_tile(level: &Level, tile: &[i64; NUM_DIMS]) -> Result<(), CostError> {
+    for (axis, (v, filter)) in [(Y, R), (X, S)].into_iter().enumerate() {
+        if level.lockstep[axis] && tile[v as usize] != tile[filter as usize] {
+            return Err(CostError::UnsupportedMapping {
+                directive: level
+                    .dirs
+                    .iter()
+                    .find(|d| d.var == v)
+                    .and_then(|d| d.origin.index()),
+                reason: "a sliding dimension mapped in lock-step with its filter dimension \
+                         gets a tile of more than one window",
             });
         }
-        scratch.odometer.clear();
-        scratch.odometer.resize(nd, 0);
-
-        let [input_vars, filter_vars, output_vars] = &plan.tensors;
-        let mut rec = Record::default();
-        let mut pending = true; // no valid case yet: buffer sizes are (re)computed
-        let mut dmin = [i64::MAX; 3];
-        let mut dmax = [0i64; 3];
-        let mut dsum = [0i64; 3];
-        let mut var_states = [IterationState::INIT; NUM_DIMS];
-
-        for c in 0..total {
-            // MAESTRO's enumeration order: case c ≥ 1 is the mixed-radix number c−1 with every
-            // digit advanced by one (§5.4); case 0 is all-init.
-            if c >= 2 {
-                for i in (0..nd).rev() {
-                    scratch.odometer[i] += 1;
-                    if scratch.odometer[i] < scratch.counts[i] {
-                        break;
-                    }
-                    scratch.odometer[i] = 0;
-                }
-            }
-            let mut occurrences = 1i64;
-            for (i, d) in level.dirs.iter().enumerate() {
-                let k = scratch.counts[i];
-                let digit = if c == 0 {
-                    0
-                } else {
-                    (scratch.odometer[i] + 1) % k
-                };
-                let s = scratch.states[i][digit];
-                var_states[d.var as usize] = s;
-                occurrences = mul(occurrences, s.occurrences);
-            }
-            let mut last_changing = -1isize;
-            for (i, d) in level.dirs.iter().enumerate() {
-                if var_states[d.var as usize].pos != Phase::Init {
-                    last_changing = i as isize;
-                }
-            }
-            let case = Case {
-                level,
-                var_states,
-                last_changing,
-                output_key_in_edge_factor: fixed,
-            };
-
-            if pending {
-                // MAESTRO sums the input/filter requirements over the leading skipped cases; the
-                // Default model takes the largest (a buffer holds one case's data at a time).
-                let merge = |acc: i64, x: i64| if fixed { acc.max(x) } else { add(acc, x) };
-                for (t, tv) in [(INPUT, input_vars), (FILTER, filter_vars)] {
-                    let g = case.ingress(t, tv)?;
-                    rec.l2_requirement[t] = merge(rec.l2_requirement[t], mul(2, g));
-                    rec.l2_write[t] = tv.vars().iter().fold(1, |a, &v| mul(a, tile[v as usize]));
-                    rec.l1_requirement[t] =
-                        merge(rec.l1_requirement[t], mul(2, case.mapped_volume(tv)));
-                }
-                let mut up = mul(2, case.egress(output_vars));
-                if fixed {
-                    up = up.max(rec.l2_requirement[OUTPUT]);
-                }
-                rec.l2_requirement[OUTPUT] = up;
-                if level_index == 0 && plan.size_units(up) > plan.l2_capacity {
-                    return Err(CostError::NotEnoughL2 {
-                        required: plan.size_units(up),
-                        capacity: plan.l2_capacity,
-                    });
-                }
-                rec.l2_read[OUTPUT] = output_vars.vars().iter().fold(1, |a, &v| {
-                    let size = if v == Y || v == X {
-                        let win = level.window[usize::from(v == X)];
-                        plan.extent(
-                            v,
-                            tile[v as usize],
-                            win.unwrap_or(tile[filter_dim_of(v) as usize]),
-                        )
-                    } else {
-                        tile[v as usize]
-                    };
-                    mul(a, size)
-                });
-                let l1 = mul(2, case.mapped_volume(output_vars));
-                rec.l1_requirement[OUTPUT] = l1;
-                if level.innermost && plan.size_units(l1) > plan.l1_capacity {
-                    return Err(CostError::NotEnoughL1 {
-                        required: plan.size_units(l1),
-                        capacity: plan.l1_capacity,
-                    });
-                }
-            }
-
-            let e = case.egress(output_vars);
-            let p = case.partial_sum_map(output_vars);
-            rec.l2_write[OUTPUT] = add(rec.l2_write[OUTPUT], mul(occurrences, e));
-            rec.l1_write[OUTPUT] = add(rec.l1_write[OUTPUT], mul(occurrences, p));
-            rec.l1_read[OUTPUT] = add(rec.l1_read[OUTPUT], mul(occurrences, p));
-            let psums = case.critical_partial_sums(output_vars);
-            if psums <= 0 {
-                continue;
-            }
-
-            let mut ingress = 0i64;
-            for (t, tv) in [(INPUT, input_vars), (FILTER, filter_vars)] {
-                let g = case.ingress(t, tv)?;
-                ingress = add(ingress, g);
-                rec.l2_read[t] = add(rec.l2_read[t], mul(occurrences, g));
-                rec.l1_write[t] = rec.l2_read[t];
-                rec.l1_read[t] = add(rec.l1_read[t], mul(occurrences, p));
-            }
-            rec.last_arithmetic_intensity = if ingress != 0 {
-                p as f64 / ingress as f64
-            } else if p != 0 {
-                f64::INFINITY
-            } else {
-                f64::NAN
-            };
-            rec.intensity_macs = add(rec.intensity_macs, mul(occurrences, p));
-            rec.intensity_ingress = add(rec.intensity_ingress, mul(occurrences, ingress));
-
-            let spatial_state = case.var_states[level.first_spatial_var as usize];
-            let active = if spatial_state.edge() {
-                level.edge_units
-            } else {
-                level.units
-            };
-            let mut sub_active = 0.0f64;
-            let mut comp;
-            if !level.innermost {
-                rec.recursed = true;
-                comp = 0;
-                let mut run =
-                    |this: &mut Self, partial_unit: bool, mult: i64| -> Result<(), CostError> {
-                        let (rt, aa) =
-                            this.sub(level_index + 1, &case.sub_dims(plan, partial_unit))?;
-                        comp = comp.max(rt);
-                        sub_active += aa * mult as f64;
-                        Ok(())
-                    };
-                if spatial_state.edge() {
-                    if spatial_state.partial_unit {
-                        run(self, true, 1)?;
-                        if level.edge_units - 1 > 0 {
-                            run(self, false, level.edge_units - 1)?;
-                        }
-                    } else {
-                        run(self, false, level.edge_units)?;
-                    }
-                } else {
-                    run(self, false, level.units)?;
-                }
-            } else {
-                comp = ceil_div(psums, plan.simd_lanes).max(1);
-            }
-
-            let delay = |x: i64| {
-                let d = plan.noc_hops + ceil_div(x, plan.noc_bw) - 1;
-                if fixed {
-                    d.max(0)
-                } else {
-                    d
-                }
-            };
-            let din = delay(ingress);
-            let deg = delay(e);
-            let all_init = {
-                let mut m = level.vars;
-                let mut all = true;
-                while m != 0 {
-                    let v = m.trailing_zeros() as usize;
-                    all &= case.var_states[v].pos == Phase::Init;
-                    m &= m - 1;
-                }
-                all
-            };
-            let step = if all_init {
-                add(comp, din)
-            } else {
-                deg.max(comp).max(din)
-            };
-            rec.runtime = add(rec.runtime, mul(occurrences, step));
-            rec.macs = add(rec.macs, mul(occurrences, p));
-            let na = if sub_active == 0.0 {
-                active as f64
-            } else {
-                sub_active
-            };
-            rec.active_sum += na * occurrences as f64;
-            // A zero compute delay (every sub-case skipped) counts as 1 from here on.
-            let comp = if comp == 0 { 1 } else { comp };
-            let traffic = ingress.max(e);
-            rec.peak_bandwidth = rec.peak_bandwidth.max(traffic / comp);
-            rec.bandwidth_sum = add(rec.bandwidth_sum, mul(occurrences, traffic) / comp);
-            for (k, v) in [din, deg, comp].into_iter().enumerate() {
-                dmin[k] = dmin[k].min(v);
-                dmax[k] = dmax[k].max(v);
-                dsum[k] = add(dsum[k], mul(occurrences, v));
-            }
-            rec.valid_iterations = add(rec.valid_iterations, occurrences);
-            pending = false;
-        }
-        for k in 0..3 {
-            rec.delay[k] = DelayStat {
-                min: dmin[k],
-                max: dmax[k],
-                sum: dsum[k],
-            };
-        }
-        Ok(rec)
     }
+    Ok(())
+}
+
+/// The iteration states of every directive for this tile, into `scratch`; returns the number
+/// of iteration cases (the product of the state counts).
+fn enumerate_directive_states(
+    level: &Level,
+    level_index: usize,
+    tile: &[i64; NUM_DIMS],
+    scratch: &mut Scratch,
+) -> Result<i64, CostError> {
+    scratch.states.clear();
+    scratch.counts.clear();
+    let mut total: i64 = 1;
+    for d in &level.dirs {
+        let mut states = [IterationState::INIT; 3];
+        let count = iteration_states(d, tile[d.var as usize], level.units, &mut states);
+        scratch.states.push(states);
+        scratch.counts.push(count);
+        total = mul(total, count as i64);
+    }
+    if total > MAX_CASES {
+        return Err(CostError::TooManyCases {
+            level: level_index,
+            cases: total,
+        });
+    }
+    scratch.odometer.clear();
+    scratch.odometer.resize(level.dirs.len(), 0);
+    Ok(total)
+}
+
+/// Set `var_states` to the states of iteration case `case_index` and return how often the case
+/// occurs. MAESTRO's enumeration order: case c ≥ 1 is the mixed-radix number c−1 with every
+/// digit advanced by one; case 0 is all-init (`docs/semantics/maestro.md`, "Steady state and
+/// edge cases").
+fn next_case(
+    level: &Level,
+    scratch: &mut Scratch,
+    case_index: i64,
+    var_states: &mut [IterationState; NUM_DIMS],
+) -> i64 {
+    if case_index >= 2 {
+        for i in (0..scratch.odometer.len()).rev() {
+            scratch.odometer[i] += 1;
+            if scratch.odometer[i] < scratch.counts[i] {
+                break;
+            }
+            scratch.odometer[i] = 0;
+        }
+    }
+    let mut occurrences = 1i64;
+    for (i, d) in level.dirs.iter().enumerate() {
+        let count = scratch.counts[i];
+        let digit = if case_index == 0 {
+            0
+        } else {
+            (scratch.odometer[i] + 1) % count
+        };
+        let state = scratch.states[i][digit];
+        var_states[d.var as usize] = state;
+        occurrences = mul(occurrences, state.occurrences);
+    }
+    occurrences
+}
+
+/// Buffer requirements, sized on the cases up to the first valid one, and the L2 and L1
+/// capacity checks (`docs/semantics/maestro.md`, "Buffer requirements"). MAESTRO sums the
+/// input/filter requirements over the leading skipped cases (quirk 11); the Default model takes
+/// the largest (a buffer holds one case's data at a time).
+fn size_buffers(
+    plan: &Plan,
+    level_index: usize,
+    tile: &[i64; NUM_DIMS],
+    case: &Case,
+    record: &mut Record,
+) -> Result<(), CostError> {
+    let fixed = plan.fixed();
+    let level = case.level;
+    let [input_vars, filter_vars, output_vars] = &plan.tensors;
+    let merge = |acc: i64, x: i64| if fixed { acc.max(x) } else { add(acc, x) };
+    for (t, vars) in [(INPUT, input_vars), (FILTER, filter_vars)] {
+        let ingress = case.ingress(t, vars)?;
+        record.l2_requirement[t] = merge(record.l2_requirement[t], mul(2, ingress));
+        record.l2_write[t] = vars.vars().iter().fold(1, |a, &v| mul(a, tile[v as usize]));
+        record.l1_requirement[t] =
+            merge(record.l1_requirement[t], mul(2, case.mapped_volume(vars)));
+    }
+    let mut l2_output = mul(2, case.egress(output_vars));
+    if fixed {
+        l2_output = l2_output.max(record.l2_requirement[OUTPUT]);
+    }
+    record.l2_requirement[OUTPUT] = l2_output;
+    if level_index == 0 && plan.size_units(l2_output) > plan.l2_capacity {
+        return Err(CostError::NotEnoughL2 {
+            required: plan.size_units(l2_output),
+            capacity: plan.l2_capacity,
+        });
+    }
+    record.l2_read[OUTPUT] = output_vars.vars().iter().fold(1, |a, &v| {
+        let size = if v == Y || v == X {
+            let window = level.window[usize::from(v == X)];
+            let window = window.unwrap_or(tile[filter_dim_of(v) as usize]);
+            plan.extent(v, tile[v as usize], window)
+        } else {
+            tile[v as usize]
+        };
+        mul(a, size)
+    });
+    let l1_output = mul(2, case.mapped_volume(output_vars));
+    record.l1_requirement[OUTPUT] = l1_output;
+    if level.innermost && plan.size_units(l1_output) > plan.l1_capacity {
+        return Err(CostError::NotEnoughL1 {
+            required: plan.size_units(l1_output),
+            capacity: plan.l1_capacity,
+        });
+    }
+    Ok(())
+}
+
+/// Input and filter traffic of a valid case (`docs/semantics/maestro.md`, "Per-tensor traffic
+/// and reuse"), and the arithmetic intensity; returns the case's ingress.
+fn add_input_filter_traffic(
+    plan: &Plan,
+    case: &Case,
+    occurrences: i64,
+    macs: i64,
+    record: &mut Record,
+) -> Result<i64, CostError> {
+    let [input_vars, filter_vars, _] = &plan.tensors;
+    let mut ingress = 0i64;
+    for (t, vars) in [(INPUT, input_vars), (FILTER, filter_vars)] {
+        let tensor_ingress = case.ingress(t, vars)?;
+        ingress = add(ingress, tensor_ingress);
+        record.l2_read[t] = add(record.l2_read[t], mul(occurrences, tensor_ingress));
+        record.l1_write[t] = record.l2_read[t];
+        record.l1_read[t] = add(record.l1_read[t], mul(occurrences, macs));
+    }
+    record.last_arithmetic_intensity = if ingress != 0 {
+        macs as f64 / ingress as f64
+    } else if macs != 0 {
+        f64::INFINITY
+    } else {
+        f64::NAN
+    };
+    record.intensity_macs = add(record.intensity_macs, mul(occurrences, macs));
+    record.intensity_ingress = add(record.intensity_ingress, mul(occurrences, ingress));
+    Ok(ingress)
+}
+
+/// The NoC delays of a valid case, its step time in the runtime (`docs/semantics/maestro.md`,
+/// "NoC delay" and "Runtime"), the bandwidth, utilisation and delay statistics.
+fn add_case_delays(
+    plan: &Plan,
+    case: &Case,
+    occurrences: i64,
+    volumes: CaseVolumes,
+    compute_delay: i64,
+    sub_active: f64,
+    record: &mut Record,
+) {
+    let level = case.level;
+    let ingress_delay = plan.noc_delay(volumes.ingress);
+    let egress_delay = plan.noc_delay(volumes.egress);
+    let all_init = {
+        let mut mask = level.vars;
+        let mut all = true;
+        while mask != 0 {
+            let v = mask.trailing_zeros() as usize;
+            all &= case.var_states[v].pos == Phase::Init;
+            mask &= mask - 1;
+        }
+        all
+    };
+    // The first case has nothing to overlap with; later ones overlap the three delays.
+    let step = if all_init {
+        add(compute_delay, ingress_delay)
+    } else {
+        egress_delay.max(compute_delay).max(ingress_delay)
+    };
+    record.runtime = add(record.runtime, mul(occurrences, step));
+    record.macs = add(record.macs, mul(occurrences, volumes.macs));
+    let spatial_state = case.var_states[level.first_spatial_var as usize];
+    let active_units = if spatial_state.edge() {
+        level.edge_units
+    } else {
+        level.units
+    };
+    let active = if sub_active == 0.0 {
+        active_units as f64
+    } else {
+        sub_active
+    };
+    record.active_sum += active * occurrences as f64;
+    // A zero compute delay (every sub-case skipped) counts as 1 from here on.
+    let compute_delay = if compute_delay == 0 { 1 } else { compute_delay };
+    let traffic = volumes.ingress.max(volumes.egress);
+    record.peak_bandwidth = record.peak_bandwidth.max(traffic / compute_delay);
+    record.bandwidth_sum = add(
+        record.bandwidth_sum,
+        mul(occurrences, traffic) / compute_delay,
+    );
+    for (stat, delay) in record
+        .delay
+        .iter_mut()
+        .zip([ingress_delay, egress_delay, compute_delay])
+    {
+        stat.min = stat.min.min(delay);
+        stat.max = stat.max.max(delay);
+        stat.sum = add(stat.sum, mul(occurrences, delay));
+    }
+    record.valid_iterations = add(record.valid_iterations, occurrences);
 }

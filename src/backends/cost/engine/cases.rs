@@ -125,7 +125,27 @@ pub(super) struct Case<'a> {
     pub(super) output_key_in_edge_factor: bool,
 }
 
-impl Case<'_> {
+impl<'a> Case<'a> {
+    /// The case with these variable states; finds its last changing directive.
+    pub(super) fn new(
+        level: &'a Level,
+        var_states: [IterationState; NUM_DIMS],
+        fixed: bool,
+    ) -> Case<'a> {
+        let mut last_changing = -1isize;
+        for (i, d) in level.dirs.iter().enumerate() {
+            if var_states[d.var as usize].pos != Phase::Init {
+                last_changing = i as isize;
+            }
+        }
+        Case {
+            level,
+            var_states,
+            last_changing,
+            output_key_in_edge_factor: fixed,
+        }
+    }
+
     fn inited(&self, mask: u16) -> bool {
         self.level.dirs.iter().enumerate().any(|(i, d)| {
             let var_state = &self.var_states[d.var as usize];

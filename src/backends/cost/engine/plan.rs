@@ -82,6 +82,18 @@ impl Plan {
         }
     }
 
+    /// NoC delay of moving `volume` elements at one level (`docs/semantics/maestro.md`, "NoC
+    /// delay"): the latency plus one cycle per bandwidth's worth after the first. MAESTRO's
+    /// delay of nothing is `latency − 1` (quirk 8); the Default model's is never negative.
+    pub(super) fn noc_delay(&self, volume: i64) -> i64 {
+        let delay = self.noc_hops + ceil_div(volume, self.noc_bw) - 1;
+        if self.fixed() {
+            delay.max(0)
+        } else {
+            delay
+        }
+    }
+
     /// A size requirement in the reported unit (bytes when the Default model has a precision).
     pub(crate) fn size_units(&self, elements: i64) -> i64 {
         match (self.model, self.precision_bits) {
