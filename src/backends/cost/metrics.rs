@@ -1,6 +1,6 @@
 //! Reported metrics (§5.8) and the extra columns of MAESTRO's CSV file (§5.9).
 
-use super::engine::{ceil_div, Outcome, Plan, FILTER, INPUT, OUTPUT};
+use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
 use super::{CostError, EnergyTable, Hardware, Model};
 
 /// Unit of the `*_size_req` and `csv_*_sram_size` values.
@@ -202,6 +202,8 @@ fn sum(xs: &[i64]) -> i64 {
     xs.iter().fold(0i64, |a, &b| a.saturating_add(b))
 }
 
+/// Turn the top level's record into the reported metrics (`docs/semantics/maestro.md`,
+/// "Energy" and "Reported columns").
 pub(super) fn assemble(
     plan: &Plan,
     hw: &Hardware,
@@ -209,12 +211,14 @@ pub(super) fn assemble(
 ) -> Result<LayerMetrics, CostError> {
     let maestro = plan.model == Model::Maestro;
     let r = &out.top;
+    check_overflow(out)?;
     let energy = if maestro {
         EnergyTable::MAESTRO
     } else {
         hw.energy.unwrap_or(EnergyTable::MAESTRO)
     };
-    // MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead.
+    // MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead
+    // (quirk 8).
     let div = |a: f64, b: f64| {
         if !maestro && b == 0.0 {
             0.0
@@ -224,30 +228,6 @@ pub(super) fn assemble(
     };
     let size = |e: i64| plan.size_units(e);
 
-    let counts = [
-        r.runtime,
-        r.macs,
-        r.peak_bandwidth,
-        r.bandwidth_sum,
-        r.valid_iterations,
-        r.intensity_macs,
-        r.intensity_ingress,
-        out.first_l1_requirement,
-    ];
-    let overflow = counts
-        .into_iter()
-        .chain(r.l2_requirement)
-        .chain(r.l1_requirement)
-        .chain(r.l2_write)
-        .chain(r.l2_read)
-        .chain(r.l1_write)
-        .chain(r.l1_read)
-        .chain(r.delay.iter().flat_map(|d| [d.max, d.sum]))
-        .any(|v| v.unsigned_abs() >= SATURATED.unsigned_abs());
-    if overflow {
-        return Err(CostError::Overflow);
-    }
-
     let l2_total = sum(&[sum(&r.l2_write), sum(&r.l2_read)]);
     let l1_total = sum(&[sum(&r.l1_write), sum(&r.l1_read)]);
     let e2 = |c: i64| energy.l2 * c as f64;
@@ -255,68 +235,25 @@ pub(super) fn assemble(
     let throughput = div(r.macs as f64, r.runtime as f64);
     let total_energy =
         energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * r.macs as f64;
-
-    // Delay statistics, truncated to integers; MAESTRO casts an empty minimum (infinity) and
-    // average (NaN) to i64::MIN.
-    let delay = |k: usize| {
-        let d = r.delay[k];
-        if r.valid_iterations == 0 {
-            if maestro {
-                (i64::MIN, d.max, i64::MIN)
-            } else {
-                (0, 0, 0)
-            }
-        } else {
-            (
-                d.min,
-                d.max,
-                (d.sum as f64 / r.valid_iterations as f64) as i64,
-            )
-        }
-    };
-    let (ingress_delay_min, ingress_delay_max, ingress_delay_avg) = delay(0);
-    let (egress_delay_min, egress_delay_max, egress_delay_avg) = delay(1);
-    let (compute_delay_min, compute_delay_max, compute_delay_avg) = delay(2);
+    let [ingress_delay, egress_delay, compute_delay] = delay_statistics(plan.model, out);
 
     let levels = plan.num_levels();
     let csv_l1_from_previous_layer = maestro && levels > 1 && r.recursed;
-    let l2_csv = sum(&[
-        r.l2_read[INPUT],
-        r.l2_write[INPUT],
-        r.l2_read[FILTER],
-        r.l2_write[FILTER],
-        r.l2_write[OUTPUT],
-    ]);
-    let csv_energy_nj = if maestro {
-        let l1 = if csv_l1_from_previous_layer {
+    let csv_energy_nj = csv_energy(
+        plan.model,
+        energy,
+        r,
+        total_energy,
+        if csv_l1_from_previous_layer {
             0
         } else {
             l1_total
-        };
-        energy.nj_per_unit * (energy.l2 * l2_csv as f64 + energy.l1 * l1 as f64)
-    } else {
-        // §8.4 fixed: MAC energy and output L2 reads included, this layer's L1 counts.
-        energy.nj_per_unit * total_energy
-    };
-
+        },
+    );
     let csv_l2_sram_size = size(sum(&r.l2_requirement));
     let csv_l1_sram_size = size(out.first_l1_requirement);
-    let pes = hw.num_pes as f64;
-    let lanes = hw.simd_lanes as f64;
-    let bw = hw.noc_bw as f64;
-    let c1 = ceil_div(csv_l1_sram_size, 64).max(1) as f64;
-    let c2 = ceil_div(csv_l2_sram_size, 32768).max(1) as f64;
-    let q = 1.2886 * pes * pes + 5.5814 * pes - 23.711;
-    let b = 14.662 * pes + 28.895;
-    let csv_area = pes * (4470.9014 * lanes + 4505.1889 * c1)
-        + 4161.536 * c2
-        + 101.7938 * b * bw
-        + (395.473f64).max(395.473 * q);
-    let csv_pe_power = 1.2223 * lanes * pes;
-    let csv_l1_power = 0.2208 * c1 * pes;
-    let csv_l2_power = 4.0 * c2;
-    let csv_noc_power = 0.8 * b * bw / 1000.0 + (0.34f64).max(0.34 * q / 1000.0);
-    // MAESTRO multiplies the declared sizes only (a derived `Y` from `Y'` counts as 1).
+    let csv_hardware = csv_area_and_power(hw, csv_l1_sram_size, csv_l2_sram_size);
+    // MAESTRO multiplies the declared sizes only (a derived `Y` from `Y'` counts as 1, quirk 13).
     let pixel_dims = if maestro { &plan.declared } else { &plan.real };
     let pixels = |t: usize| {
         plan.tensors[t].vars().iter().fold(1i64, |a, &v| {
@@ -376,20 +313,20 @@ pub(super) fn assemble(
         avg_bw_req: div(r.bandwidth_sum as f64, r.valid_iterations as f64),
         total_energy,
         perf_per_mac_energy: div(throughput, total_energy),
-        ingress_delay_min,
-        ingress_delay_max,
-        ingress_delay_avg,
-        egress_delay_min,
-        egress_delay_max,
-        egress_delay_avg,
-        compute_delay_min,
-        compute_delay_max,
-        compute_delay_avg,
+        ingress_delay_min: ingress_delay.min,
+        ingress_delay_max: ingress_delay.max,
+        ingress_delay_avg: ingress_delay.avg,
+        egress_delay_min: egress_delay.min,
+        egress_delay_max: egress_delay.max,
+        egress_delay_avg: egress_delay.avg,
+        compute_delay_min: compute_delay.min,
+        compute_delay_max: compute_delay.max,
+        compute_delay_avg: compute_delay.avg,
         avg_utilized_pes: r.avg_active(),
         arithmetic_intensity: if maestro {
             r.last_arithmetic_intensity
         } else {
-            // §8.10 fixed: the whole layer's MACs per element fetched, not the last case's.
+            // Quirk 10 fixed: the whole layer's MACs per element fetched, not the last case's.
             div(r.intensity_macs as f64, r.intensity_ingress as f64)
         },
         total_energy_exact: total_energy,
@@ -397,8 +334,11 @@ pub(super) fn assemble(
         l1_accesses_total: l1_total,
         csv_energy_nj,
         csv_throughput_per_energy: div(throughput, csv_energy_nj) * 1e9,
-        csv_area,
-        csv_power: csv_pe_power + csv_l1_power + csv_l2_power + csv_noc_power,
+        csv_area: csv_hardware.area,
+        csv_power: csv_hardware.pe_power
+            + csv_hardware.l1_power
+            + csv_hardware.l2_power
+            + csv_hardware.noc_power,
         csv_noc_bw: hw.noc_bw,
         csv_vector_width: hw.simd_lanes,
         csv_l2_sram_size,
@@ -408,10 +348,10 @@ pub(super) fn assemble(
         csv_num_input_pixels: pixels(INPUT),
         csv_num_weight_pixels: pixels(FILTER),
         csv_ops_per_joule: div(r.macs as f64, csv_energy_nj) * 1e9,
-        csv_pe_power,
-        csv_l1_power,
-        csv_l2_power,
-        csv_noc_power,
+        csv_pe_power: csv_hardware.pe_power,
+        csv_l1_power: csv_hardware.l1_power,
+        csv_l2_power: csv_hardware.l2_power,
+        csv_noc_power: csv_hardware.noc_power,
         info: EvalInfo {
             model: plan.model,
             size_unit: if plan.precision_bits.is_some() {
@@ -424,4 +364,125 @@ pub(super) fn assemble(
             csv_l1_from_previous_layer,
         },
     })
+}
+
+/// A count that saturated anywhere in the record is reported as an overflow.
+fn check_overflow(out: &Outcome) -> Result<(), CostError> {
+    let r = &out.top;
+    let counts = [
+        r.runtime,
+        r.macs,
+        r.peak_bandwidth,
+        r.bandwidth_sum,
+        r.valid_iterations,
+        r.intensity_macs,
+        r.intensity_ingress,
+        out.first_l1_requirement,
+    ];
+    let overflow = counts
+        .into_iter()
+        .chain(r.l2_requirement)
+        .chain(r.l1_requirement)
+        .chain(r.l2_write)
+        .chain(r.l2_read)
+        .chain(r.l1_write)
+        .chain(r.l1_read)
+        .chain(r.delay.iter().flat_map(|d| [d.max, d.sum]))
+        .any(|v| v.unsigned_abs() >= SATURATED.unsigned_abs());
+    if overflow {
+        Err(CostError::Overflow)
+    } else {
+        Ok(())
+    }
+}
+
+/// The reported statistics of one kind of delay.
+struct DelayColumns {
+    min: i64,
+    max: i64,
+    avg: i64,
+}
+
+/// Ingress, egress and compute delay statistics, truncated to integers. MAESTRO casts an empty
+/// minimum (infinity) and average (NaN) to `i64::MIN` (quirk 8).
+fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
+    let r = &out.top;
+    r.delay.map(|d| {
+        if r.valid_iterations == 0 {
+            if model == Model::Maestro {
+                DelayColumns {
+                    min: i64::MIN,
+                    max: d.max,
+                    avg: i64::MIN,
+                }
+            } else {
+                DelayColumns {
+                    min: 0,
+                    max: 0,
+                    avg: 0,
+                }
+            }
+        } else {
+            DelayColumns {
+                min: d.min,
+                max: d.max,
+                avg: (d.sum as f64 / r.valid_iterations as f64) as i64,
+            }
+        }
+    })
+}
+
+/// MAESTRO's `Activity count-based Energy (nJ)`. MAESTRO leaves out the MAC energy and the
+/// output L2 reads, and a multi-level dataflow takes its L1 part from the previous layer, 0
+/// here (quirk 9, see [`LayerMetrics::maestro_chain_previous_layer`]); the Default model
+/// reports the total energy.
+fn csv_energy(
+    model: Model,
+    energy: EnergyTable,
+    r: &Record,
+    total_energy: f64,
+    l1_accesses: i64,
+) -> f64 {
+    if model != Model::Maestro {
+        return energy.nj_per_unit * total_energy;
+    }
+    let l2_csv = sum(&[
+        r.l2_read[INPUT],
+        r.l2_write[INPUT],
+        r.l2_read[FILTER],
+        r.l2_write[FILTER],
+        r.l2_write[OUTPUT],
+    ]);
+    energy.nj_per_unit * (energy.l2 * l2_csv as f64 + energy.l1 * l1_accesses as f64)
+}
+
+/// The area and power columns of MAESTRO's CSV file: its fitted model of PEs, SIMD lanes, L1
+/// and L2 SRAM banks and NoC (`docs/semantics/maestro.md`, "Reported columns").
+struct CsvAreaAndPower {
+    area: f64,
+    pe_power: f64,
+    l1_power: f64,
+    l2_power: f64,
+    noc_power: f64,
+}
+
+fn csv_area_and_power(hw: &Hardware, l1_sram_size: i64, l2_sram_size: i64) -> CsvAreaAndPower {
+    let pes = hw.num_pes as f64;
+    let lanes = hw.simd_lanes as f64;
+    let bw = hw.noc_bw as f64;
+    // SRAM banks of 64 (L1) and 32,768 (L2) elements, at least one each.
+    let l1_banks = ceil_div(l1_sram_size, 64).max(1) as f64;
+    let l2_banks = ceil_div(l2_sram_size, 32768).max(1) as f64;
+    let quadratic = 1.2886 * pes * pes + 5.5814 * pes - 23.711;
+    let linear = 14.662 * pes + 28.895;
+    CsvAreaAndPower {
+        area: pes * (4470.9014 * lanes + 4505.1889 * l1_banks)
+            + 4161.536 * l2_banks
+            + 101.7938 * linear * bw
+            + (395.473f64).max(395.473 * quadratic),
+        pe_power: 1.2223 * lanes * pes,
+        l1_power: 0.2208 * l1_banks * pes,
+        l2_power: 4.0 * l2_banks,
+        noc_power: 0.8 * linear * bw / 1000.0 + (0.34f64).max(0.34 * quadratic / 1000.0),
+    }
 }

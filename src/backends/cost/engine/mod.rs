@@ -15,7 +15,7 @@ mod cases;
 mod level;
 mod plan;
 
-pub(crate) use analysis::{Analyzer, Outcome};
+pub(crate) use analysis::{Analyzer, Outcome, Record};
 pub(crate) use plan::Plan;
 
 use super::{CostError, Dim, LayerType};
