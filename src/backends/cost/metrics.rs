@@ -1,4 +1,5 @@
-//! Reported metrics (§5.8) and the extra columns of MAESTRO's CSV file (§5.9).
+//! Reported metrics and the extra columns of MAESTRO's CSV file (`docs/semantics/maestro.md`,
+//! "Energy" and "Reported columns").
 
 use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
 use super::{CostError, EnergyTable, Hardware, Model};
@@ -22,7 +23,7 @@ pub struct EvalInfo {
     /// The per-access energies used for the `*_energy` columns.
     pub energy: EnergyTable,
     /// Maestro model: MAESTRO's CSV energy takes its L1 part from the previous layer of the
-    /// file (§8.4). It is computed here as for the first layer (L1 part 0); see
+    /// file (quirk 9). It is computed here as for the first layer (L1 part 0); see
     /// [`LayerMetrics::maestro_chain_previous_layer`].
     pub csv_l1_from_previous_layer: bool,
 }
@@ -153,7 +154,7 @@ layer_metrics! {
     total_energy_exact: f64,
     l2_accesses_total: i64,
     l1_accesses_total: i64,
-    /// MAESTRO's `Activity count-based Energy (nJ)` (Maestro: with the §8.4 omissions).
+    /// MAESTRO's `Activity count-based Energy (nJ)` (Maestro: with the omissions of quirk 9).
     csv_energy_nj: f64,
     csv_throughput_per_energy: f64,
     csv_area: f64,
@@ -175,7 +176,7 @@ layer_metrics! {
 
 impl LayerMetrics {
     /// Maestro model: MAESTRO computes the CSV energy of a multi-level dataflow with the L1
-    /// counts of the previous layer in the file (§8.4). [`super::evaluate`] assumes a first
+    /// counts of the previous layer in the file (quirk 9). [`super::evaluate`] assumes a first
     /// layer; call this on every later layer with its predecessor's metrics to get MAESTRO's
     /// CSV values. No effect in the Default model or where MAESTRO uses the current counts.
     pub fn maestro_chain_previous_layer(&mut self, previous: &LayerMetrics) {

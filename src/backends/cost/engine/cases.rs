@@ -12,7 +12,7 @@ pub(super) enum Phase {
     Edge,
 }
 
-/// One iteration state of a directive (§5.4).
+/// One iteration state of a directive (`docs/semantics/maestro.md`, "Steady state and edge cases").
 #[derive(Clone, Copy, Debug)]
 pub(super) struct IterationState {
     pub(super) pos: Phase,
@@ -115,13 +115,14 @@ pub(super) fn iteration_states(
 }
 
 /// One iteration case of one level: the state of every variable (the last directive on a
-/// variable decides its state, §5.4) and the index of the innermost changing directive.
+/// variable decides its state) and the index of the innermost changing directive
+/// (`docs/semantics/maestro.md`, "Steady state and edge cases").
 pub(super) struct Case<'a> {
     pub(super) level: &'a Level,
     pub(super) var_states: [IterationState; NUM_DIMS],
     /// Index of the last directive whose variable is not in `Init`, or -1.
     pub(super) last_changing: isize,
-    /// Default model: use the output-centric key in the spatial edge factor (§5.5 quirk).
+    /// Default model: use the output-centric key in the spatial edge factor (quirk 7 fixed).
     pub(super) output_key_in_edge_factor: bool,
 }
 
@@ -306,8 +307,9 @@ impl<'a> Case<'a> {
         Ok(r)
     }
 
-    /// The spatial factor `SF` of §5.5; `None` is MAESTRO's edge case that reads the table
-    /// with the input-centric key.
+    /// The factor a spatially mapped output variable contributes to one unit's volume
+    /// (`docs/semantics/maestro.md`, "Per-tensor traffic and reuse"); `None` is MAESTRO's edge case
+    /// that reads the table with the input-centric key (quirk 7).
     fn spatial_factor(
         &self,
         var_state: &IterationState,

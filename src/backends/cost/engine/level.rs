@@ -38,7 +38,8 @@ pub(super) struct LevelMap {
 /// (directive index and size; `None` for the top level).
 pub(super) type Segment = (Option<(usize, i64)>, Vec<LevelMap>);
 
-/// Which spatially mapped variables decide the spatial aggregation of a tensor (§5.5).
+/// Which spatially mapped variables decide the spatial aggregation of a tensor
+/// (`docs/semantics/maestro.md`, "Per-tensor traffic and reuse").
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct SpatialSelection {
     pub(super) any: bool,
@@ -52,7 +53,8 @@ pub(super) struct Level {
     pub(super) dirs: Vec<LevelMap>,
     /// Number of sub-units.
     pub(super) units: i64,
-    /// Active sub-units in a spatial edge fold (`E`, §5.3).
+    /// Active sub-units in a spatial edge fold (`E`; `docs/semantics/maestro.md`, "Tile sizes, edge
+    /// tiles and iteration counts").
     pub(super) edge_units: i64,
     pub(super) first_spatial_var: u8,
     pub(super) mapped: [i64; NUM_DIMS],
@@ -194,8 +196,9 @@ impl Plan {
         Ok(())
     }
 
-    /// Prepare a level from its final directives and its static dims (§5.2 step 3), from
-    /// which the mapping tables and `E` are computed.
+    /// Prepare a level from its final directives and its static dims, from which the
+    /// mapping tables and `E` are computed (`docs/semantics/maestro.md`, "Tile sizes, edge tiles and
+    /// iteration counts").
     pub(super) fn make_level(
         &self,
         dirs: Vec<LevelMap>,
@@ -206,7 +209,7 @@ impl Plan {
         window: [Option<i64>; 2],
     ) -> Result<Level, CostError> {
         let fixed = self.fixed();
-        // Edge clusters E of the first spatial map (§5.3).
+        // Edge units E of the first spatial map.
         let (d, m, o) = (
             dims.size[first_spatial.var as usize],
             first_spatial.size,
@@ -262,7 +265,7 @@ impl Plan {
             let has_edge = add(mul(ns, d.offset), d.size) < dim || d.size > dim;
             let mut em = dim - mul(ns + 1, d.offset);
             if fixed {
-                // §8.2: a tile at least as big as its dimension is one tile of the whole
+                // Quirk 5 fixed: a tile at least as big as its dimension is one tile of the whole
                 // dimension; otherwise the edge tile is what remains after the last full step
                 // (nothing, not the whole dimension, when the offset overshoots).
                 em = if d.size >= dim { dim } else { em.max(0) };
@@ -277,7 +280,7 @@ impl Plan {
             };
             level.edge_mapped[v] = if has_edge { em } else { d.size };
             level.edge_unique[v] = if fixed && !has_edge {
-                // §8.2: without an edge tile the last unit's unique part is the regular one.
+                // Quirk 6 fixed: without an edge tile the last unit's unique part is the regular one.
                 level.unique[v]
             } else {
                 (d.offset - (d.size - em)).max(0)
@@ -310,7 +313,7 @@ impl Plan {
                 level.edge_unique[a] = d.offset.min(level.edge_mapped[a]);
             }
         }
-        // Spatial selections (§5.5 "Spatial aggregation").
+        // Spatial selections: which spatial maps decide the aggregation of each tensor.
         for (t, sel) in self.tensors.iter().zip(level.spatial_by_tensor.iter_mut()) {
             for &v in t.vars() {
                 let fd = level.first_dir[v as usize];

@@ -1,5 +1,7 @@
-//! The engine: cluster decomposition (§5.2), mapping tables (§5.3), iteration cases (§5.4),
-//! per-PE volumes (§5.5) and the level analysis with its recursion (§5.6).
+//! The engine: cluster decomposition and level preparation (`plan`), mapping tables (`level`),
+//! iteration cases and per-unit volumes (`cases`) and the level analysis with its recursion
+//! (`analysis`), in the stages of `MODEL.md`, "Stages"; the semantics are described in
+//! `docs/semantics/maestro.md`.
 //!
 //! Dimensions are small integers indexing fixed arrays (`[i64; NUM_DIMS]`); sets of dimensions are
 //! `u16` bit masks. A level's directives, tables and tensor selections are computed once per

@@ -11,7 +11,8 @@ use crate::backends::cost::{Directive, Hardware, HwField, LayerType, MapKind, Mo
 pub(crate) struct Plan {
     pub(crate) model: Model,
     pub(super) levels: Vec<Level>,
-    /// Top-level dims (§5.1), the dynamic dims of the top level.
+    /// Top-level dims, the dynamic dims of the top level (`docs/semantics/maestro.md`, "Problem and
+    /// layer types").
     pub(crate) top: DimTable,
     /// Top dims before the Default model's compaction of strided dims (pixel counts).
     pub(crate) real: DimTable,
@@ -67,7 +68,7 @@ impl Plan {
     }
 
     /// Outputs of a window of size `win` sliding over `len` inputs along `v` (`Y` or `X`).
-    /// MAESTRO ignores the stride (§8.1); the Default model steps by the window pitch and
+    /// MAESTRO ignores the stride (quirk 1); the Default model steps by the window pitch and
     /// never goes negative.
     pub(super) fn extent(&self, v: u8, len: i64, win: i64) -> i64 {
         if self.fixed() {
