@@ -58,9 +58,9 @@ impl CsvCell for f64 {
 
 macro_rules! layer_metrics {
     ($( $(#[$doc:meta])* $name:ident : $ty:ty, )*) => {
-        /// Per-layer results. Field names are the metric columns of
-        /// `reference/maestro/reference.csv`; energies are in the units of [`EvalInfo::energy`]
-        /// (MAESTRO: one MAC), counts in elements, sizes in [`EvalInfo::size_unit`].
+        /// Per-layer results. Field names are the metric columns of MAESTRO's reference output,
+        /// `tests/data/maestro/reference_expected.csv`; energies are in the units of
+        /// [`EvalInfo::energy`] (MAESTRO: one MAC), counts in elements, sizes in [`EvalInfo::size_unit`].
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         pub struct LayerMetrics {
             $( $(#[$doc])* pub $name: $ty, )*

@@ -1,6 +1,7 @@
-//! Tests of the cost model against MAESTRO's reference output, against the executable
-//! specification (`specs/maestro_model.py`, via committed expected values), and properties of
-//! the Default model. Data: `tests/data/maestro/` (see `gen_oracle_cases.py` there).
+//! Tests of the cost model against MAESTRO's reference output, against an executable model of
+//! MAESTRO (through the expected values committed in `tests/data/maestro/oracle_cases.jsonl`),
+//! and properties of the Default model. Data: `tests/data/maestro/` (see `gen_oracle_cases.py`
+//! there).
 
 use super::*;
 use serde_json::Value;
