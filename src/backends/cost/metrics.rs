@@ -254,18 +254,6 @@ pub(super) fn assemble(
     let csv_l2_sram_size = size(sum(&r.l2_requirement));
     let csv_l1_sram_size = size(out.first_l1_requirement);
     let csv_hardware = csv_area_and_power(hw, csv_l1_sram_size, csv_l2_sram_size);
-    // MAESTRO multiplies the declared sizes only (a derived `Y` from `Y'` counts as 1, quirk 13).
-    let pixel_dims = if maestro { &plan.declared } else { &plan.real };
-    let pixels = |t: usize| {
-        plan.tensors[t].vars().iter().fold(1i64, |a, &v| {
-            if pixel_dims.has & (1 << v) != 0 {
-                a.saturating_mul(pixel_dims.size[v as usize])
-            } else {
-                a
-            }
-        })
-    };
-
     let l1_sum = |t: usize| r.l1_write[t] as f64;
     Ok(LayerMetrics {
         runtime_cycles: r.runtime,
@@ -346,8 +334,8 @@ pub(super) fn assemble(
         csv_l1_sram_size,
         csv_mcast_weight: div(r.l1_write[FILTER] as f64, r.l2_read[FILTER] as f64),
         csv_mcast_input: div(r.l1_write[INPUT] as f64, r.l2_read[INPUT] as f64),
-        csv_num_input_pixels: pixels(INPUT),
-        csv_num_weight_pixels: pixels(FILTER),
+        csv_num_input_pixels: pixel_count(plan, INPUT),
+        csv_num_weight_pixels: pixel_count(plan, FILTER),
         csv_ops_per_joule: div(r.macs as f64, csv_energy_nj) * 1e9,
         csv_pe_power: csv_hardware.pe_power,
         csv_l1_power: csv_hardware.l1_power,
@@ -364,6 +352,23 @@ pub(super) fn assemble(
             energy,
             csv_l1_from_previous_layer,
         },
+    })
+}
+
+/// The product of tensor `t`'s sizes. MAESTRO multiplies the declared sizes only (a `Y`
+/// derived from `Y'` counts as 1, quirk 13).
+fn pixel_count(plan: &Plan, t: usize) -> i64 {
+    let dims = if plan.model == Model::Maestro {
+        &plan.declared
+    } else {
+        &plan.real
+    };
+    plan.tensors[t].vars().iter().fold(1i64, |a, &v| {
+        if dims.has & (1 << v) != 0 {
+            a.saturating_mul(dims.size[v as usize])
+        } else {
+            a
+        }
     })
 }
 

@@ -254,7 +254,7 @@ fn check_lockstep_tile(level: &Level, tile: &[i64; NUM_DIMS]) -> Result<(), Cost
         if level.lockstep[axis] && tile[v as usize] != tile[filter as usize] {
             return Err(CostError::UnsupportedMapping {
                 directive: level
-                    .dirs
+                    .maps
                     .iter()
                     .find(|d| d.var == v)
                     .and_then(|d| d.origin.index()),
@@ -277,7 +277,7 @@ fn enumerate_directive_states(
     scratch.states.clear();
     scratch.counts.clear();
     let mut total: i64 = 1;
-    for d in &level.dirs {
+    for d in &level.maps {
         let mut states = [IterationState::INIT; 3];
         let count = iteration_states(d, tile[d.var as usize], level.units, &mut states);
         scratch.states.push(states);
@@ -291,7 +291,7 @@ fn enumerate_directive_states(
         });
     }
     scratch.odometer.clear();
-    scratch.odometer.resize(level.dirs.len(), 0);
+    scratch.odometer.resize(level.maps.len(), 0);
     Ok(total)
 }
 
@@ -315,7 +315,7 @@ fn next_case(
         }
     }
     let mut occurrences = 1i64;
-    for (i, d) in level.dirs.iter().enumerate() {
+    for (i, d) in level.maps.iter().enumerate() {
         let count = scratch.counts[i];
         let digit = if case_index == 0 {
             0
@@ -428,11 +428,11 @@ fn add_case_delays(
     let ingress_delay = plan.noc_delay(volumes.ingress);
     let egress_delay = plan.noc_delay(volumes.egress);
     let all_init = {
-        let mut mask = level.vars;
+        let mut mask = level.mapped_vars;
         let mut all = true;
         while mask != 0 {
             let v = mask.trailing_zeros() as usize;
-            all &= case.var_states[v].pos == Phase::Init;
+            all &= case.var_states[v].phase == Phase::Init;
             mask &= mask - 1;
         }
         all

@@ -5,6 +5,7 @@
 use super::level::{Level, LevelMap, SpatialSelection};
 use super::*;
 
+/// Where a map is in its iteration: its first tile, a full advance, or the cut last one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Phase {
     Init,
@@ -15,16 +16,20 @@ pub(super) enum Phase {
 /// One iteration state of a directive (`docs/semantics/maestro.md`, "Steady state and edge cases").
 #[derive(Clone, Copy, Debug)]
 pub(super) struct IterationState {
-    pub(super) pos: Phase,
+    pub(super) phase: Phase,
+    /// How many times the state occurs (steady advances or folds).
     pub(super) occurrences: i64,
+    /// The map covers its whole dimension (init only).
     pub(super) unrolled: bool,
+    /// The init tile or fold is already cut by the dimension's end.
     pub(super) init_edge: bool,
+    /// Spatial maps: the last active unit of this fold gets a cut tile.
     pub(super) partial_unit: bool,
 }
 
 impl IterationState {
     pub(super) const INIT: IterationState = IterationState {
-        pos: Phase::Init,
+        phase: Phase::Init,
         occurrences: 1,
         unrolled: true,
         init_edge: false,
@@ -32,44 +37,45 @@ impl IterationState {
     };
 
     pub(super) fn edge(&self) -> bool {
-        self.pos == Phase::Edge || self.init_edge
+        self.phase == Phase::Edge || self.init_edge
     }
 }
 
-/// The states of one directive for the given dynamic size; returns how many.
+/// The states of one map for the given dynamic size `dim` on a level of `units` units, into
+/// `out`; returns how many (`docs/semantics/maestro.md`, "Steady state and edge cases").
 pub(super) fn iteration_states(
     d: &LevelMap,
     dim: i64,
-    n: i64,
+    units: i64,
     out: &mut [IterationState; 3],
 ) -> usize {
-    let (m, o) = (d.size, d.offset);
-    let mut k = 0;
-    let mut push = |s: IterationState| {
-        out[k] = s;
-        k += 1;
+    let (size, offset) = (d.size, d.offset);
+    let mut count = 0;
+    let mut push = |state: IterationState| {
+        out[count] = state;
+        count += 1;
     };
     if !d.spatial {
         push(IterationState {
-            pos: Phase::Init,
+            phase: Phase::Init,
             occurrences: 1,
-            unrolled: dim <= m,
-            init_edge: dim < m,
+            unrolled: dim <= size,
+            init_edge: dim < size,
             partial_unit: false,
         });
-        let ns = (dim - m) / o;
-        if m < dim && ns > 0 {
+        let steady_steps = (dim - size) / offset;
+        if size < dim && steady_steps > 0 {
             push(IterationState {
-                pos: Phase::Steady,
-                occurrences: ns,
+                phase: Phase::Steady,
+                occurrences: steady_steps,
                 unrolled: false,
                 init_edge: false,
                 partial_unit: false,
             });
         }
-        if dim >= m && add(mul(ns, o), m) < dim {
+        if dim >= size && add(mul(steady_steps, offset), size) < dim {
             push(IterationState {
-                pos: Phase::Edge,
+                phase: Phase::Edge,
                 occurrences: 1,
                 unrolled: false,
                 init_edge: false,
@@ -77,33 +83,39 @@ pub(super) fn iteration_states(
             });
         }
     } else {
-        let cov = add(m, mul(o, n - 1));
-        let (iu, ie) = (dim <= cov, dim < cov);
+        let fold_coverage = add(size, mul(offset, units - 1));
+        let (init_unrolled, init_edge) = (dim <= fold_coverage, dim < fold_coverage);
         push(IterationState {
-            pos: Phase::Init,
+            phase: Phase::Init,
             occurrences: 1,
-            unrolled: iu,
-            init_edge: ie,
-            partial_unit: ie,
+            unrolled: init_unrolled,
+            init_edge,
+            partial_unit: init_edge,
         });
-        let ns = ((dim - m) / o + 1) / n - 1;
-        let fold = mul(o, n);
-        let edge_state = !iu && add(mul(ns + 1, fold), cov) > dim && add(mul(ns, fold), cov) != dim;
-        if cov < dim && ns > 0 {
+        let steady_folds = ((dim - size) / offset + 1) / units - 1;
+        let fold = mul(offset, units);
+        let edge_state = !init_unrolled
+            && add(mul(steady_folds + 1, fold), fold_coverage) > dim
+            && add(mul(steady_folds, fold), fold_coverage) != dim;
+        if fold_coverage < dim && steady_folds > 0 {
             push(IterationState {
-                pos: Phase::Steady,
-                occurrences: ns,
+                phase: Phase::Steady,
+                occurrences: steady_folds,
                 unrolled: false,
                 init_edge: false,
                 partial_unit: false,
             });
         }
-        let rem = dim - mul(ns + 1, fold);
-        let act = if rem < m { 1 } else { (rem - m) / o + 1 };
-        let partial_unit = add(mul(act - 1, o), m) < rem;
-        if !ie && edge_state {
+        let remainder = dim - mul(steady_folds + 1, fold);
+        let active_units = if remainder < size {
+            1
+        } else {
+            (remainder - size) / offset + 1
+        };
+        let partial_unit = add(mul(active_units - 1, offset), size) < remainder;
+        if !init_edge && edge_state {
             push(IterationState {
-                pos: Phase::Edge,
+                phase: Phase::Edge,
                 occurrences: 1,
                 unrolled: false,
                 init_edge: false,
@@ -111,7 +123,7 @@ pub(super) fn iteration_states(
             });
         }
     }
-    k
+    count
 }
 
 /// One iteration case of one level: the state of every variable (the last directive on a
@@ -134,8 +146,8 @@ impl<'a> Case<'a> {
         fixed: bool,
     ) -> Case<'a> {
         let mut last_changing = -1isize;
-        for (i, d) in level.dirs.iter().enumerate() {
-            if var_states[d.var as usize].pos != Phase::Init {
+        for (i, d) in level.maps.iter().enumerate() {
+            if var_states[d.var as usize].phase != Phase::Init {
                 last_changing = i as isize;
             }
         }
@@ -147,28 +159,33 @@ impl<'a> Case<'a> {
         }
     }
 
-    fn inited(&self, mask: u16) -> bool {
-        self.level.dirs.iter().enumerate().any(|(i, d)| {
+    /// Whether a map of the tensor after the last changing one is back in init without
+    /// covering its dimension: the inner loop restarted, so the whole tile is reloaded rather
+    /// than only its unique part.
+    fn reloaded(&self, mask: u16) -> bool {
+        self.level.maps.iter().enumerate().any(|(i, d)| {
             let var_state = &self.var_states[d.var as usize];
             mask & bit(d.var) != 0
                 && i as isize > self.last_changing
-                && var_state.pos == Phase::Init
+                && var_state.phase == Phase::Init
                 && !var_state.unrolled
         })
     }
 
-    fn pe_mapped(&self, mask: u16, first: bool, partial_unit: bool) -> i64 {
+    /// The tile volume of the variables in `mask` held by one unit (the first unit, or the one
+    /// with a cut tile in an edge fold).
+    fn unit_mapped_volume(&self, mask: u16, first_unit: bool, partial_unit: bool) -> i64 {
         let level = self.level;
-        let mut r = 1i64;
-        for d in &level.dirs {
+        let mut volume = 1i64;
+        for d in &level.maps {
             if mask & bit(d.var) == 0 {
                 continue;
             }
             let v = d.var as usize;
             let var_state = &self.var_states[v];
             if !d.spatial {
-                r = mul(
-                    r,
+                volume = mul(
+                    volume,
                     if var_state.edge() {
                         level.edge_mapped[v]
                     } else {
@@ -176,11 +193,11 @@ impl<'a> Case<'a> {
                     },
                 );
             } else if var_state.edge() {
-                if level.edge_units == 1 && (first || partial_unit) {
-                    r = mul(r, level.edge_mapped[v]);
+                if level.edge_units == 1 && (first_unit || partial_unit) {
+                    volume = mul(volume, level.edge_mapped[v]);
                 } else if level.edge_units > 1 {
-                    r = mul(
-                        r,
+                    volume = mul(
+                        volume,
                         if partial_unit {
                             level.edge_mapped[v]
                         } else {
@@ -189,26 +206,29 @@ impl<'a> Case<'a> {
                     );
                 }
             } else {
-                r = mul(r, level.mapped[v]);
+                volume = mul(volume, level.mapped[v]);
             }
         }
-        r
+        volume
     }
 
-    fn pe_ingress(
+    /// The new data of the variables in `mask` one unit receives in this case
+    /// (`docs/semantics/maestro.md`, "Per-tensor traffic and reuse"); 0 when the last changing
+    /// map is not on one of them (the tensor is stationary).
+    fn unit_ingress(
         &self,
         mask: u16,
-        inited: bool,
-        first: bool,
+        reloaded: bool,
+        first_unit: bool,
         partial_unit: bool,
     ) -> Result<i64, CostError> {
         if self.last_changing < 0 {
-            return Ok(self.pe_mapped(mask, first, partial_unit));
+            return Ok(self.unit_mapped_volume(mask, first_unit, partial_unit));
         }
         let level = self.level;
-        let mut r = 1i64;
+        let mut volume = 1i64;
         let mut includes_changing = false;
-        for (i, d) in level.dirs.iter().enumerate() {
+        for (i, d) in level.maps.iter().enumerate() {
             if mask & bit(d.var) == 0 {
                 continue;
             }
@@ -217,14 +237,14 @@ impl<'a> Case<'a> {
             let i = i as isize;
             let is_changing = i == self.last_changing;
             includes_changing |= is_changing;
-            let f = if !d.spatial {
-                if var_state.pos == Phase::Init {
+            let factor = if !d.spatial {
+                if var_state.phase == Phase::Init {
                     if var_state.edge() {
                         level.edge_mapped[v]
                     } else {
                         level.mapped[v]
                     }
-                } else if is_changing && !inited {
+                } else if is_changing && !reloaded {
                     if level.unique[v] == 0 {
                         return Err(CostError::ZeroUniqueSize {
                             directive: d.origin.index(),
@@ -246,108 +266,134 @@ impl<'a> Case<'a> {
                 } else {
                     level.unique[v]
                 };
-                if var_state.pos == Phase::Init {
-                    if first || i <= self.last_changing {
+                if var_state.phase == Phase::Init {
+                    if first_unit || i <= self.last_changing {
                         mapped
                     } else {
                         unique
                     }
-                } else if first || inited || !is_changing {
+                } else if first_unit || reloaded || !is_changing {
                     mapped
                 } else {
                     unique
                 }
             };
-            r = mul(r, f);
+            volume = mul(volume, factor);
         }
-        Ok(if includes_changing { r } else { 0 })
+        Ok(if includes_changing { volume } else { 0 })
     }
 
-    /// `(spatial, edge, partial_unit of the deciding state)` of a selection.
-    fn spatial_status(&self, sel: &SpatialSelection) -> (bool, bool, bool) {
-        if !sel.any {
+    /// `(spatial, edge, partial unit)` of a selection: whether a spatial map decides it, whether
+    /// one of its variables is in an edge state, and whether the deciding state cuts the last
+    /// unit's tile.
+    fn spatial_status(&self, selection: &SpatialSelection) -> (bool, bool, bool) {
+        if !selection.any {
             return (false, false, false);
         }
         let mut edge = false;
-        let mut m = sel.edge_mask;
-        while m != 0 {
-            let v = m.trailing_zeros() as usize;
+        let mut mask = selection.edge_mask;
+        while mask != 0 {
+            let v = mask.trailing_zeros() as usize;
             edge |= self.var_states[v].edge();
-            m &= m - 1;
+            mask &= mask - 1;
         }
-        (true, edge, self.var_states[sel.last as usize].partial_unit)
+        (
+            true,
+            edge,
+            self.var_states[selection.last as usize].partial_unit,
+        )
     }
 
-    pub(super) fn ingress(&self, t: usize, tv: &TensorVars) -> Result<i64, CostError> {
+    /// Spatial aggregation of a per-unit volume, `unit(first_unit, partial_unit)`, over the
+    /// level's active units (`docs/semantics/maestro.md`, "Per-tensor traffic and reuse"): one
+    /// unit when no spatial map decides the tensor (multicast), else the first unit and the
+    /// others, in an edge fold the `E` active units with the cut one.
+    fn aggregate<E>(
+        &self,
+        selection: &SpatialSelection,
+        mut unit: impl FnMut(bool, bool) -> Result<i64, E>,
+    ) -> Result<i64, E> {
         let level = self.level;
-        let mask = tv.mask;
-        let inited = self.inited(mask);
-        let (isp, edge, h) = self.spatial_status(&level.spatial_by_tensor[t]);
-        if !isp {
-            return self.pe_ingress(mask, inited, true, false);
+        let (spatial, edge, partial) = self.spatial_status(selection);
+        if !spatial {
+            return unit(true, false);
         }
         if !edge {
-            let a = self.pe_ingress(mask, inited, true, false)?;
-            let b = self.pe_ingress(mask, inited, false, false)?;
-            return Ok(add(a, mul(level.units - 1, b)));
+            let first = unit(true, false)?;
+            let other = unit(false, false)?;
+            return Ok(add(first, mul(level.units - 1, other)));
         }
-        let mut r = if level.edge_units == 1 && h {
-            self.pe_ingress(mask, inited, true, true)?
+        let mut total = if level.edge_units == 1 && partial {
+            unit(true, true)?
         } else {
-            self.pe_ingress(mask, inited, true, false)?
+            unit(true, false)?
         };
         if level.edge_units > 1 {
             // MAESTRO evaluates both terms even when a multiplier is 0 (and may abort in them).
-            let k = i64::from(h);
-            let nf = (level.edge_units - k - 1).max(0);
-            let a = self.pe_ingress(mask, inited, false, false)?;
-            let b = self.pe_ingress(mask, inited, false, true)?;
-            r = add(r, add(mul(nf, a), mul(k, b)));
+            let partial_units = i64::from(partial);
+            let full_units = (level.edge_units - partial_units - 1).max(0);
+            let full = unit(false, false)?;
+            let cut = unit(false, true)?;
+            total = add(total, add(mul(full_units, full), mul(partial_units, cut)));
         }
-        Ok(r)
+        Ok(total)
+    }
+
+    /// The level's ingress of tensor `t` (input or filter) in this case.
+    pub(super) fn ingress(&self, t: usize, vars: &TensorVars) -> Result<i64, CostError> {
+        let mask = vars.mask;
+        let reloaded = self.reloaded(mask);
+        self.aggregate(
+            &self.level.spatial_by_tensor[t],
+            |first_unit, partial_unit| self.unit_ingress(mask, reloaded, first_unit, partial_unit),
+        )
     }
 
     /// The factor a spatially mapped output variable contributes to one unit's volume
-    /// (`docs/semantics/maestro.md`, "Per-tensor traffic and reuse"); `None` is MAESTRO's edge case
-    /// that reads the table with the input-centric key (quirk 7).
+    /// (`docs/semantics/maestro.md`, "Per-tensor traffic and reuse"); `None` is MAESTRO's edge
+    /// case that reads the table with the input-centric key (quirk 7).
     fn spatial_factor(
         &self,
         var_state: &IterationState,
-        a: usize,
-        consider: bool,
-        first: bool,
+        key: usize,
+        use_edge_unique: bool,
+        first_unit: bool,
         partial_unit: bool,
     ) -> Option<i64> {
         let level = self.level;
-        let na = level.edge_units;
-        let uq = if level.unique[a] != 0 {
-            level.unique[a]
+        let edge_units = level.edge_units;
+        let unique = if level.unique[key] != 0 {
+            level.unique[key]
         } else {
             1
         };
-        match var_state.pos {
-            Phase::Init if var_state.edge() && partial_unit => Some(if na == 1 {
-                level.edge_mapped[a]
-            } else if na > 1 {
-                if consider {
-                    level.edge_unique[a]
+        match var_state.phase {
+            Phase::Init if var_state.edge() && partial_unit => Some(if edge_units == 1 {
+                level.edge_mapped[key]
+            } else if edge_units > 1 {
+                if use_edge_unique {
+                    level.edge_unique[key]
                 } else {
-                    level.edge_mapped[a]
+                    level.edge_mapped[key]
                 }
             } else {
                 1
             }),
-            Phase::Init | Phase::Steady => Some(if first { level.mapped[a] } else { uq }),
+            Phase::Init | Phase::Steady => Some(if first_unit {
+                level.mapped[key]
+            } else {
+                unique
+            }),
             Phase::Edge => {
-                if na == 1 && (first || partial_unit) {
+                if edge_units == 1 && (first_unit || partial_unit) {
                     None
-                } else if na > 1 {
+                } else if edge_units > 1 {
                     Some(if partial_unit {
-                        level.edge_unique[a]
-                    } else if first {
-                        level.mapped[a]
+                        level.edge_unique[key]
+                    } else if first_unit {
+                        level.mapped[key]
                     } else {
-                        uq
+                        unique
                     })
                 } else {
                     Some(1)
@@ -356,135 +402,133 @@ impl<'a> Case<'a> {
         }
     }
 
-    fn pe_egress(
+    /// One unit's output volume of the tensor's variables in this case; with `partial_sums`,
+    /// times the tiles of the other variables (the reduction), i.e. the unit's MACs.
+    fn unit_egress(
         &self,
-        t: &TensorVars,
+        vars: &TensorVars,
         partial_sums: bool,
-        first: bool,
+        first_unit: bool,
         partial_unit: bool,
-        reuse_edge: bool,
+        use_edge_unique: bool,
     ) -> i64 {
         let level = self.level;
-        let mut r = 1i64;
+        let mut volume = 1i64;
         if partial_sums {
-            for d in &level.dirs {
-                if t.mask & bit(d.var) != 0 {
+            for d in &level.maps {
+                if vars.mask & bit(d.var) != 0 {
                     continue;
                 }
                 let v = d.var as usize;
                 let var_state = &self.var_states[v];
-                let f = if !d.spatial {
+                let factor = if !d.spatial {
                     if var_state.edge() {
                         level.edge_mapped[v]
                     } else {
                         level.mapped[v]
                     }
                 } else {
-                    self.spatial_factor(var_state, v, false, first, partial_unit)
+                    self.spatial_factor(var_state, v, false, first_unit, partial_unit)
                         .unwrap_or(level.edge_mapped[v])
                 };
-                r = mul(r, f);
+                volume = mul(volume, factor);
             }
         }
-        for &v in t.vars() {
-            let Some(d) = level.dirs.get(level.first_dir[v as usize]) else {
+        for &v in vars.vars() {
+            let Some(d) = level.maps.get(level.first_map[v as usize]) else {
                 continue;
             };
             let var_state = &self.var_states[v as usize];
-            let a = output_dim_of(v) as usize;
-            let f = if !d.spatial {
-                match var_state.pos {
-                    Phase::Init if var_state.edge() => level.edge_mapped[a],
-                    Phase::Init | Phase::Steady => level.mapped[a],
-                    Phase::Edge => level.edge_mapped[a],
+            let output_key = output_dim_of(v) as usize;
+            let factor = if !d.spatial {
+                match var_state.phase {
+                    Phase::Init if var_state.edge() => level.edge_mapped[output_key],
+                    Phase::Init | Phase::Steady => level.mapped[output_key],
+                    Phase::Edge => level.edge_mapped[output_key],
                 }
             } else {
                 let key = if self.output_key_in_edge_factor {
-                    a
+                    output_key
                 } else {
                     v as usize
                 };
-                self.spatial_factor(var_state, a, reuse_edge, first, partial_unit)
-                    .unwrap_or(level.edge_mapped[key])
+                self.spatial_factor(
+                    var_state,
+                    output_key,
+                    use_edge_unique,
+                    first_unit,
+                    partial_unit,
+                )
+                .unwrap_or(level.edge_mapped[key])
             };
-            r = mul(r, f);
+            volume = mul(volume, factor);
         }
-        r
+        volume
     }
 
-    pub(super) fn egress(&self, t: &TensorVars) -> i64 {
-        let level = self.level;
-        let (isp, edge, h) = self.spatial_status(&level.spatial_by_tensor[OUTPUT]);
-        if !isp {
-            return self.pe_egress(t, false, true, false, true);
-        }
-        if !edge {
-            let a = self.pe_egress(t, false, true, false, true);
-            let b = self.pe_egress(t, false, false, false, true);
-            return add(a, mul(level.units - 1, b));
-        }
-        let mut r = if level.edge_units == 1 && h {
-            self.pe_egress(t, false, true, true, true)
+    /// The level's output egress in this case.
+    pub(super) fn egress(&self, vars: &TensorVars) -> i64 {
+        self.aggregate(
+            &self.level.spatial_by_tensor[OUTPUT],
+            |first_unit, partial_unit| -> Result<i64, std::convert::Infallible> {
+                Ok(self.unit_egress(vars, false, first_unit, partial_unit, true))
+            },
+        )
+        .unwrap_or_else(|never| match never {})
+    }
+
+    /// The partial sums of the critical unit (the first, or the cut one when it is the only
+    /// active unit of an edge fold): its MACs, which decide the compute delay and whether the
+    /// case is skipped.
+    pub(super) fn critical_partial_sums(&self, vars: &TensorVars) -> i64 {
+        let (spatial, edge, partial) = self.spatial_status(&self.level.spatial_by_tensor[OUTPUT]);
+        if !spatial || !edge {
+            self.unit_egress(vars, true, true, false, true)
+        } else if self.level.edge_units == 1 && partial {
+            self.unit_egress(vars, true, true, true, true)
         } else {
-            self.pe_egress(t, false, true, false, true)
+            self.unit_egress(vars, true, true, false, true)
+        }
+    }
+
+    /// MACs of one step over the whole level (MAESTRO's `PsumMap`). Unlike the other
+    /// aggregations, the full units of an edge fold count the first unit's volume.
+    pub(super) fn partial_sum_map(&self, vars: &TensorVars) -> i64 {
+        let level = self.level;
+        let (spatial, edge, partial) = self.spatial_status(&level.spatial_partial_sums);
+        if !spatial || !edge {
+            return mul(level.units, self.unit_egress(vars, true, true, false, true));
+        }
+        let mut total = if level.edge_units == 1 && partial {
+            self.unit_egress(vars, true, true, true, true)
+        } else {
+            self.unit_egress(vars, true, true, false, true)
         };
         if level.edge_units > 1 {
-            let k = i64::from(h);
-            let nf = (level.edge_units - k - 1).max(0);
-            let a = self.pe_egress(t, false, false, false, true);
-            let b = self.pe_egress(t, false, false, true, true);
-            r = add(r, add(mul(nf, a), mul(k, b)));
+            let partial_units = i64::from(partial);
+            let full_units = (level.edge_units - partial_units - 1).max(0);
+            let full = self.unit_egress(vars, true, true, false, true);
+            let cut = self.unit_egress(vars, true, false, true, false);
+            total = add(total, add(mul(full_units, full), mul(partial_units, cut)));
         }
-        r
+        total
     }
 
-    pub(super) fn critical_partial_sums(&self, t: &TensorVars) -> i64 {
-        let (isp, edge, h) = self.spatial_status(&self.level.spatial_by_tensor[OUTPUT]);
-        if !isp || !edge {
-            self.pe_egress(t, true, true, false, true)
-        } else if self.level.edge_units == 1 && h {
-            self.pe_egress(t, true, true, true, true)
-        } else {
-            self.pe_egress(t, true, true, false, true)
-        }
-    }
-
-    /// MACs of one step over the whole level (`PsumMap`).
-    pub(super) fn partial_sum_map(&self, t: &TensorVars) -> i64 {
+    /// One unit's tile volume of the tensor's variables (for the L1 requirement).
+    pub(super) fn mapped_volume(&self, vars: &TensorVars) -> i64 {
         let level = self.level;
-        let (isp, edge, h) = self.spatial_status(&level.spatial_partial_sums);
-        if !isp || !edge {
-            return mul(level.units, self.pe_egress(t, true, true, false, true));
-        }
-        let mut r = if level.edge_units == 1 && h {
-            self.pe_egress(t, true, true, true, true)
-        } else {
-            self.pe_egress(t, true, true, false, true)
-        };
-        if level.edge_units > 1 {
-            let k = i64::from(h);
-            let nf = (level.edge_units - k - 1).max(0);
-            let a = self.pe_egress(t, true, true, false, true);
-            let b = self.pe_egress(t, true, false, true, false);
-            r = add(r, add(mul(nf, a), mul(k, b)));
-        }
-        r
-    }
-
-    pub(super) fn mapped_volume(&self, t: &TensorVars) -> i64 {
-        let level = self.level;
-        t.vars()
+        vars.vars()
             .iter()
-            .filter(|&&v| level.has & bit(v) != 0)
-            .fold(1, |r, &v| mul(r, level.mapped[v as usize]))
+            .filter(|&&v| level.table_keys & bit(v) != 0)
+            .fold(1, |volume, &v| mul(volume, level.mapped[v as usize]))
     }
 
     /// The tile one sub-unit sees: the next level's dynamic dims.
     pub(super) fn sub_dims(&self, plan: &Plan, partial_unit: bool) -> [i64; NUM_DIMS] {
         let level = self.level;
-        let mut nd = [0i64; NUM_DIMS];
+        let mut sub_tile = [0i64; NUM_DIMS];
         let mut has = 0u16;
-        for d in &level.dirs {
+        for d in &level.maps {
             let v = d.var as usize;
             if has & bit(d.var) != 0 {
                 continue;
@@ -493,13 +537,13 @@ impl<'a> Case<'a> {
             let edge_tile = if !d.spatial {
                 var_state.edge()
             } else {
-                match var_state.pos {
+                match var_state.phase {
                     Phase::Init => var_state.edge() && (level.edge_units == 1 || partial_unit),
                     Phase::Steady => false,
                     Phase::Edge => level.edge_units == 1 || partial_unit,
                 }
             };
-            nd[v] = if edge_tile {
+            sub_tile[v] = if edge_tile {
                 level.edge_mapped[v]
             } else {
                 level.mapped[v]
@@ -507,14 +551,14 @@ impl<'a> Case<'a> {
             has |= bit(d.var);
         }
         for v in [Y, X] {
-            let a = output_dim_of(v);
-            if level.vars & bit(v) != 0 && has & bit(a) == 0 {
-                let win = level.window[usize::from(v == X)];
-                let win = win.unwrap_or(nd[filter_dim_of(v) as usize]);
-                nd[a as usize] = plan.extent(v, nd[v as usize], win);
-                has |= bit(a);
+            let output = output_dim_of(v);
+            if level.mapped_vars & bit(v) != 0 && has & bit(output) == 0 {
+                let window = level.window[usize::from(v == X)];
+                let window = window.unwrap_or(sub_tile[filter_dim_of(v) as usize]);
+                sub_tile[output as usize] = plan.extent(v, sub_tile[v as usize], window);
+                has |= bit(output);
             }
         }
-        nd
+        sub_tile
     }
 }

@@ -42,31 +42,37 @@ pub(super) type Segment = (Option<(usize, i64)>, Vec<LevelMap>);
 /// (`docs/semantics/maestro.md`, "Per-tensor traffic and reuse").
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct SpatialSelection {
+    /// Some spatial map decides it.
     pub(super) any: bool,
+    /// The spatially mapped variables whose edge states make an edge fold.
     pub(super) edge_mask: u16,
+    /// The variable whose state says whether the last unit's tile is cut.
     pub(super) last: u8,
 }
 
 /// One cluster level, fully prepared for analysis.
 #[derive(Debug)]
 pub(super) struct Level {
-    pub(super) dirs: Vec<LevelMap>,
+    /// The level's maps after preparation, outermost first.
+    pub(super) maps: Vec<LevelMap>,
     /// Number of sub-units.
     pub(super) units: i64,
     /// Active sub-units in a spatial edge fold (`E`; `docs/semantics/maestro.md`, "Tile sizes, edge
     /// tiles and iteration counts").
     pub(super) edge_units: i64,
     pub(super) first_spatial_var: u8,
+    /// Per variable: the tile size (`M`), its new data per advance (`U`), and the same for the
+    /// edge tile (`ME`, `UE`); `Y'`/`X'` hold output counts.
     pub(super) mapped: [i64; NUM_DIMS],
     pub(super) unique: [i64; NUM_DIMS],
     pub(super) edge_mapped: [i64; NUM_DIMS],
     pub(super) edge_unique: [i64; NUM_DIMS],
     /// Keys present in the tables.
-    pub(super) has: u16,
-    /// First directive index per variable.
-    pub(super) first_dir: [usize; NUM_DIMS],
-    /// Variables with a directive.
-    pub(super) vars: u16,
+    pub(super) table_keys: u16,
+    /// Index of the first map of each variable.
+    pub(super) first_map: [usize; NUM_DIMS],
+    /// Variables with a map.
+    pub(super) mapped_vars: u16,
     pub(super) spatial_by_tensor: [SpatialSelection; 3],
     pub(super) spatial_partial_sums: SpatialSelection,
     pub(super) innermost: bool,
@@ -88,7 +94,7 @@ impl Plan {
     /// lock-step pair `Y`+`R` / `X`+`S` of row stationary.
     pub(super) fn check_tilings(
         &self,
-        dirs: &[LevelMap],
+        maps: &[LevelMap],
         dims: &DimTable,
         n: i64,
         window: [Option<i64>; 2],
@@ -98,7 +104,7 @@ impl Plan {
             directive: d.origin.index(),
             reason,
         };
-        let spatial: Vec<&LevelMap> = dirs.iter().filter(|d| d.spatial).collect();
+        let spatial: Vec<&LevelMap> = maps.iter().filter(|d| d.spatial).collect();
         if let [a, b] = spatial[..] {
             let pair = |v: u8| {
                 let sl = filter_dim_of(v);
@@ -134,7 +140,7 @@ impl Plan {
                 ));
             }
         }
-        for d in dirs.iter().filter(|d| d.own) {
+        for d in maps.iter().filter(|d| d.own) {
             let v = d.var;
             let dim = dims.size[v as usize];
             if v == Y_OUT || v == X_OUT {
@@ -196,81 +202,64 @@ impl Plan {
         Ok(())
     }
 
-    /// Prepare a level from its final directives and its static dims, from which the
-    /// mapping tables and `E` are computed (`docs/semantics/maestro.md`, "Tile sizes, edge tiles and
+    /// Prepare a level from its final maps and its static dims, from which the mapping tables
+    /// and `E` are computed (`docs/semantics/maestro.md`, "Tile sizes, edge tiles and
     /// iteration counts").
     pub(super) fn make_level(
         &self,
-        dirs: Vec<LevelMap>,
+        maps: Vec<LevelMap>,
         dims: DimTable,
-        n: i64,
+        units: i64,
         first_spatial: LevelMap,
         innermost: bool,
         window: [Option<i64>; 2],
     ) -> Result<Level, CostError> {
-        let fixed = self.fixed();
-        // Edge units E of the first spatial map.
-        let (d, m, o) = (
-            dims.size[first_spatial.var as usize],
-            first_spatial.size,
-            first_spatial.offset,
-        );
-        let full = add(mul(o, n - 1), m);
-        let ne = if d <= m {
-            1
-        } else if d > full {
-            let steady = ((d - m) / o + 1) / n - 1;
-            let rem = d - mul(mul(steady + 1, o), n);
-            if rem < m {
-                1
-            } else {
-                (rem - m) / o + 1
-            }
-        } else {
-            let mut e = (d - m) / o + 1;
-            if add(mul(o, e - 1), m) < d {
-                e += 1;
-            }
-            e
-        };
-
         let mut level = Level {
-            dirs,
-            units: n,
-            edge_units: ne,
+            maps,
+            units,
+            edge_units: edge_units(&first_spatial, &dims, units),
             first_spatial_var: first_spatial.var,
             mapped: [0; NUM_DIMS],
             unique: [0; NUM_DIMS],
             edge_mapped: [0; NUM_DIMS],
             edge_unique: [0; NUM_DIMS],
-            has: 0,
-            first_dir: [usize::MAX; NUM_DIMS],
-            vars: 0,
+            table_keys: 0,
+            first_map: [usize::MAX; NUM_DIMS],
+            mapped_vars: 0,
             spatial_by_tensor: [SpatialSelection::default(); 3],
             spatial_partial_sums: SpatialSelection::default(),
             innermost,
             window,
             lockstep: [false; 2],
         };
-        // Mapping tables from the static dims; a later directive on the same variable wins.
-        for (i, d) in level.dirs.iter().enumerate() {
+        self.fill_tile_tables(&mut level, &dims);
+        self.fill_output_tables(&mut level);
+        self.select_spatial_maps(&mut level)?;
+        Ok(level)
+    }
+
+    /// Mapped, unique and edge sizes of every mapped variable, from the static dims; a later
+    /// map on the same variable wins.
+    fn fill_tile_tables(&self, level: &mut Level, dims: &DimTable) {
+        let fixed = self.fixed();
+        for (i, d) in level.maps.iter().enumerate() {
             let v = d.var as usize;
-            if level.first_dir[v] == usize::MAX {
-                level.first_dir[v] = i;
+            if level.first_map[v] == usize::MAX {
+                level.first_map[v] = i;
             }
-            level.vars |= bit(d.var);
-            level.has |= bit(d.var);
+            level.mapped_vars |= bit(d.var);
+            level.table_keys |= bit(d.var);
             let dim = dims.size[v];
-            let ns = ((dim - d.size) / d.offset).max(0);
-            let has_edge = add(mul(ns, d.offset), d.size) < dim || d.size > dim;
-            let mut em = dim - mul(ns + 1, d.offset);
+            let steps = ((dim - d.size) / d.offset).max(0);
+            let has_edge = add(mul(steps, d.offset), d.size) < dim || d.size > dim;
+            let mut edge_tile = dim - mul(steps + 1, d.offset);
             if fixed {
-                // Quirk 5 fixed: a tile at least as big as its dimension is one tile of the whole
-                // dimension; otherwise the edge tile is what remains after the last full step
-                // (nothing, not the whole dimension, when the offset overshoots).
-                em = if d.size >= dim { dim } else { em.max(0) };
-            } else if em < 0 {
-                em = dim;
+                // Quirk 5 fixed: a tile at least as big as its dimension is one tile of the
+                // whole dimension; otherwise the edge tile is what remains after the last full
+                // step (nothing, not the whole dimension, when the offset overshoots).
+                edge_tile = if d.size >= dim { dim } else { edge_tile.max(0) };
+            } else if edge_tile < 0 {
+                edge_tile = dim;
             }
             level.mapped[v] = d.size;
             level.unique[v] = if !d.spatial && dim <= d.size {
@@ -278,63 +267,107 @@ impl Plan {
             } else {
                 d.size.min(d.offset)
             };
-            level.edge_mapped[v] = if has_edge { em } else { d.size };
+            level.edge_mapped[v] = if has_edge { edge_tile } else { d.size };
             level.edge_unique[v] = if fixed && !has_edge {
-                // Quirk 6 fixed: without an edge tile the last unit's unique part is the regular one.
+                // Quirk 6 fixed: without an edge tile the last unit's unique part is the
+                // regular one.
                 level.unique[v]
             } else {
-                (d.offset - (d.size - em)).max(0)
+                (d.offset - (d.size - edge_tile)).max(0)
             };
         }
-        for d in &level.dirs {
+    }
+
+    /// The output-centric entries (`Y'`, `X'`) of the tables, for every map on `Y` or `X`.
+    fn fill_output_tables(&self, level: &mut Level) {
+        let fixed = self.fixed();
+        for d in &level.maps {
             if d.var != Y && d.var != X {
                 continue;
             }
-            let (v, a, sl) = (
+            let (v, output, filter) = (
                 d.var as usize,
                 output_dim_of(d.var) as usize,
                 filter_dim_of(d.var) as usize,
             );
-            level.has |= bit(a as u8);
-            let win = level.window[usize::from(d.var == X)];
-            level.mapped[a] = self.extent(d.var, level.mapped[v], win.unwrap_or(level.mapped[sl]));
-            level.edge_mapped[a] = self.extent(
+            level.table_keys |= bit(output as u8);
+            let window = level.window[usize::from(d.var == X)];
+            level.mapped[output] = self.extent(
+                d.var,
+                level.mapped[v],
+                window.unwrap_or(level.mapped[filter]),
+            );
+            level.edge_mapped[output] = self.extent(
                 d.var,
                 level.edge_mapped[v],
-                win.unwrap_or(level.edge_mapped[sl]),
+                window.unwrap_or(level.edge_mapped[filter]),
             );
             if fixed {
                 // Outputs advanced per step: the input offset in window pitches.
-                let p = self.pitch[usize::from(d.var == X)];
-                level.unique[a] = ceil_div(d.offset.min(d.size), p);
-                level.edge_unique[a] = ceil_div(d.offset, p).min(level.edge_mapped[a]);
+                let pitch = self.pitch[usize::from(d.var == X)];
+                level.unique[output] = ceil_div(d.offset.min(d.size), pitch);
+                level.edge_unique[output] =
+                    ceil_div(d.offset, pitch).min(level.edge_mapped[output]);
             } else {
-                level.unique[a] = d.offset.min(d.size);
-                level.edge_unique[a] = d.offset.min(level.edge_mapped[a]);
+                level.unique[output] = d.offset.min(d.size);
+                level.edge_unique[output] = d.offset.min(level.edge_mapped[output]);
             }
         }
-        // Spatial selections: which spatial maps decide the aggregation of each tensor.
-        for (t, sel) in self.tensors.iter().zip(level.spatial_by_tensor.iter_mut()) {
-            for &v in t.vars() {
-                let fd = level.first_dir[v as usize];
-                if let Some(d) = level.dirs.get(fd) {
+    }
+
+    /// Spatial selections: which spatial maps decide the aggregation of each tensor (the first
+    /// map of each of its variables), and of the partial sums (the output's, plus every
+    /// spatial map of the level).
+    fn select_spatial_maps(&self, level: &mut Level) -> Result<(), CostError> {
+        for (tensor, selection) in self.tensors.iter().zip(level.spatial_by_tensor.iter_mut()) {
+            for &v in tensor.vars() {
+                let first_map = level.first_map[v as usize];
+                if let Some(d) = level.maps.get(first_map) {
                     if d.spatial {
-                        sel.any = true;
-                        sel.last = v;
-                        sel.edge_mask |= bit(v);
+                        selection.any = true;
+                        selection.last = v;
+                        selection.edge_mask |= bit(v);
                     }
                 } else {
                     return Err(CostError::MissingDimension { dim: dim_of(v) });
                 }
             }
         }
-        let mut ps = level.spatial_by_tensor[OUTPUT];
-        for d in level.dirs.iter().filter(|d| d.spatial) {
-            ps.any = true;
-            ps.last = d.var;
-            ps.edge_mask |= bit(d.var);
+        let mut partial_sums = level.spatial_by_tensor[OUTPUT];
+        for d in level.maps.iter().filter(|d| d.spatial) {
+            partial_sums.any = true;
+            partial_sums.last = d.var;
+            partial_sums.edge_mask |= bit(d.var);
         }
-        level.spatial_partial_sums = ps;
-        Ok(level)
+        level.spatial_partial_sums = partial_sums;
+        Ok(())
+    }
+}
+
+/// Edge units `E`: how many of the level's `units` are active in the last spatial fold of its
+/// first spatial map.
+fn edge_units(first_spatial: &LevelMap, dims: &DimTable, units: i64) -> i64 {
+    let (dim, size, offset) = (
+        dims.size[first_spatial.var as usize],
+        first_spatial.size,
+        first_spatial.offset,
+    );
+    let fold_coverage = add(mul(offset, units - 1), size);
+    if dim <= size {
+        1
+    } else if dim > fold_coverage {
+        let steady_folds = ((dim - size) / offset + 1) / units - 1;
+        let remainder = dim - mul(mul(steady_folds + 1, offset), units);
+        if remainder < size {
+            1
+        } else {
+            (remainder - size) / offset + 1
+        }
+    } else {
+        let mut tiles = (dim - size) / offset + 1;
+        if add(mul(offset, tiles - 1), size) < dim {
+            tiles += 1;
+        }
+        tiles
     }
 }

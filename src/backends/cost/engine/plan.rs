@@ -210,7 +210,7 @@ impl Plan {
                 self.make_level(maps, level_dims, units, first_spatial, innermost, window)?;
             prepared.lockstep = lockstep;
             let next = next_level_dims(&prepared, &level_dims, input_filter_mask);
-            parent = Some(prepared.dirs.clone());
+            parent = Some(prepared.maps.clone());
             self.levels.push(prepared);
             level_dims = next;
         }
@@ -585,7 +585,7 @@ fn next_level_dims(level: &Level, level_dims: &DimTable, input_filter_mask: u16)
     let mut next = DimTable::default();
     for v in INPUT_FILTER_ORDER {
         if input_filter_mask & bit(v) != 0 && level_dims.has(v) {
-            let size = level.dirs.iter().find(|d| d.var == v).map_or(0, |d| d.size);
+            let size = level.maps.iter().find(|d| d.var == v).map_or(0, |d| d.size);
             next.add(
                 v,
                 size.min(level_dims.size[v as usize]),
