@@ -211,7 +211,7 @@ pub(super) fn assemble(
     out: &Outcome,
 ) -> Result<LayerMetrics, CostError> {
     let maestro = plan.model == Model::Maestro;
-    let r = &out.top;
+    let record = &out.top;
     check_overflow(out)?;
     let energy = if maestro {
         EnergyTable::MAESTRO
@@ -229,21 +229,21 @@ pub(super) fn assemble(
     };
     let size = |e: i64| plan.size_units(e);
 
-    let l2_total = sum(&[sum(&r.l2_write), sum(&r.l2_read)]);
-    let l1_total = sum(&[sum(&r.l1_write), sum(&r.l1_read)]);
-    let e2 = |c: i64| energy.l2 * c as f64;
-    let e1 = |c: i64| energy.l1 * c as f64;
-    let throughput = div(r.macs as f64, r.runtime as f64);
+    let l2_total = sum(&[sum(&record.l2_write), sum(&record.l2_read)]);
+    let l1_total = sum(&[sum(&record.l1_write), sum(&record.l1_read)]);
+    let l2_energy = |c: i64| energy.l2 * c as f64;
+    let l1_energy = |c: i64| energy.l1 * c as f64;
+    let throughput = div(record.macs as f64, record.runtime as f64);
     let total_energy =
-        energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * r.macs as f64;
+        energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * record.macs as f64;
     let [ingress_delay, egress_delay, compute_delay] = delay_statistics(plan.model, out);
 
     let levels = plan.num_levels();
-    let csv_l1_from_previous_layer = maestro && levels > 1 && r.recursed;
+    let csv_l1_from_previous_layer = maestro && levels > 1 && record.recursed;
     let csv_energy_nj = csv_energy(
         plan.model,
         energy,
-        r,
+        record,
         total_energy,
         if csv_l1_from_previous_layer {
             0
@@ -251,55 +251,55 @@ pub(super) fn assemble(
             l1_total
         },
     );
-    let csv_l2_sram_size = size(sum(&r.l2_requirement));
+    let csv_l2_sram_size = size(sum(&record.l2_requirement));
     let csv_l1_sram_size = size(out.first_l1_requirement);
     let csv_hardware = csv_area_and_power(hw, csv_l1_sram_size, csv_l2_sram_size);
-    let l1_sum = |t: usize| r.l1_write[t] as f64;
+    let l1_sum = |t: usize| record.l1_write[t] as f64;
     Ok(LayerMetrics {
-        runtime_cycles: r.runtime,
+        runtime_cycles: record.runtime,
         throughput,
-        num_macs: r.macs,
-        input_l2_size_req: size(r.l2_requirement[INPUT]),
-        input_l1_size_req: size(r.l1_requirement[INPUT]),
-        input_l2_write: r.l2_write[INPUT],
-        input_l2_read: r.l2_read[INPUT],
-        input_l1_write: r.l1_write[INPUT],
-        input_l1_read: r.l1_read[INPUT],
-        input_reuse_factor: div(r.l1_read[INPUT] as f64, l1_sum(INPUT)),
-        filter_l2_size_req: size(r.l2_requirement[FILTER]),
-        filter_l1_size_req: size(r.l1_requirement[FILTER]),
-        filter_l2_write: r.l2_write[FILTER],
-        filter_l2_read: r.l2_read[FILTER],
-        filter_l1_write: r.l1_write[FILTER],
-        filter_l1_read: r.l1_read[FILTER],
-        filter_reuse_factor: div(r.l1_read[FILTER] as f64, l1_sum(FILTER)),
-        output_l2_size_req: size(r.l2_requirement[OUTPUT]),
-        output_l1_size_req: size(r.l1_requirement[OUTPUT]),
-        output_l2_write: r.l2_write[OUTPUT],
-        output_l2_read: r.l2_read[OUTPUT],
-        output_l1_write: r.l1_write[OUTPUT],
-        output_l1_read: r.l1_read[OUTPUT],
+        num_macs: record.macs,
+        input_l2_size_req: size(record.l2_requirement[INPUT]),
+        input_l1_size_req: size(record.l1_requirement[INPUT]),
+        input_l2_write: record.l2_write[INPUT],
+        input_l2_read: record.l2_read[INPUT],
+        input_l1_write: record.l1_write[INPUT],
+        input_l1_read: record.l1_read[INPUT],
+        input_reuse_factor: div(record.l1_read[INPUT] as f64, l1_sum(INPUT)),
+        filter_l2_size_req: size(record.l2_requirement[FILTER]),
+        filter_l1_size_req: size(record.l1_requirement[FILTER]),
+        filter_l2_write: record.l2_write[FILTER],
+        filter_l2_read: record.l2_read[FILTER],
+        filter_l1_write: record.l1_write[FILTER],
+        filter_l1_read: record.l1_read[FILTER],
+        filter_reuse_factor: div(record.l1_read[FILTER] as f64, l1_sum(FILTER)),
+        output_l2_size_req: size(record.l2_requirement[OUTPUT]),
+        output_l1_size_req: size(record.l1_requirement[OUTPUT]),
+        output_l2_write: record.l2_write[OUTPUT],
+        output_l2_read: record.l2_read[OUTPUT],
+        output_l1_write: record.l1_write[OUTPUT],
+        output_l1_read: record.l1_read[OUTPUT],
         output_reuse_factor: 1.0,
-        overall_reuse_factor: div(sum(&r.l1_read) as f64, sum(&r.l1_write) as f64),
-        input_l2_write_energy: e2(r.l2_write[INPUT]),
-        input_l2_read_energy: e2(r.l2_read[INPUT]),
-        input_l1_write_energy: e1(r.l1_write[INPUT]),
-        input_l1_read_energy: e1(r.l1_read[INPUT]),
-        filter_l2_write_energy: e2(r.l2_write[FILTER]),
-        filter_l2_read_energy: e2(r.l2_read[FILTER]),
-        filter_l1_write_energy: e1(r.l1_write[FILTER]),
-        filter_l1_read_energy: e1(r.l1_read[FILTER]),
-        output_l2_write_energy: e2(r.l2_write[OUTPUT]),
-        output_l2_read_energy: e2(r.l2_read[OUTPUT]),
-        output_l1_write_energy: e1(r.l1_write[OUTPUT]),
-        output_l1_read_energy: e1(r.l1_read[OUTPUT]),
-        total_l2_write_energy: e2(sum(&r.l2_write)),
-        total_l2_read_energy: e2(sum(&r.l2_read)),
-        total_l1_write_energy: e1(sum(&r.l1_write)),
-        total_l1_read_energy: e1(sum(&r.l1_read)),
-        total_mac_energy: energy.mac * r.macs as f64,
-        peak_bw_req: r.peak_bandwidth,
-        avg_bw_req: div(r.bandwidth_sum as f64, r.valid_iterations as f64),
+        overall_reuse_factor: div(sum(&record.l1_read) as f64, sum(&record.l1_write) as f64),
+        input_l2_write_energy: l2_energy(record.l2_write[INPUT]),
+        input_l2_read_energy: l2_energy(record.l2_read[INPUT]),
+        input_l1_write_energy: l1_energy(record.l1_write[INPUT]),
+        input_l1_read_energy: l1_energy(record.l1_read[INPUT]),
+        filter_l2_write_energy: l2_energy(record.l2_write[FILTER]),
+        filter_l2_read_energy: l2_energy(record.l2_read[FILTER]),
+        filter_l1_write_energy: l1_energy(record.l1_write[FILTER]),
+        filter_l1_read_energy: l1_energy(record.l1_read[FILTER]),
+        output_l2_write_energy: l2_energy(record.l2_write[OUTPUT]),
+        output_l2_read_energy: l2_energy(record.l2_read[OUTPUT]),
+        output_l1_write_energy: l1_energy(record.l1_write[OUTPUT]),
+        output_l1_read_energy: l1_energy(record.l1_read[OUTPUT]),
+        total_l2_write_energy: l2_energy(sum(&record.l2_write)),
+        total_l2_read_energy: l2_energy(sum(&record.l2_read)),
+        total_l1_write_energy: l1_energy(sum(&record.l1_write)),
+        total_l1_read_energy: l1_energy(sum(&record.l1_read)),
+        total_mac_energy: energy.mac * record.macs as f64,
+        peak_bw_req: record.peak_bandwidth,
+        avg_bw_req: div(record.bandwidth_sum as f64, record.valid_iterations as f64),
         total_energy,
         perf_per_mac_energy: div(throughput, total_energy),
         ingress_delay_min: ingress_delay.min,
@@ -311,12 +311,15 @@ pub(super) fn assemble(
         compute_delay_min: compute_delay.min,
         compute_delay_max: compute_delay.max,
         compute_delay_avg: compute_delay.avg,
-        avg_utilized_pes: r.avg_active(),
+        avg_utilized_pes: record.average_active_units(),
         arithmetic_intensity: if maestro {
-            r.last_arithmetic_intensity
+            record.last_arithmetic_intensity
         } else {
             // Quirk 10 fixed: the whole layer's MACs per element fetched, not the last case's.
-            div(r.intensity_macs as f64, r.intensity_ingress as f64)
+            div(
+                record.intensity_macs as f64,
+                record.intensity_ingress as f64,
+            )
         },
         total_energy_exact: total_energy,
         l2_accesses_total: l2_total,
@@ -332,11 +335,14 @@ pub(super) fn assemble(
         csv_vector_width: hw.simd_lanes,
         csv_l2_sram_size,
         csv_l1_sram_size,
-        csv_mcast_weight: div(r.l1_write[FILTER] as f64, r.l2_read[FILTER] as f64),
-        csv_mcast_input: div(r.l1_write[INPUT] as f64, r.l2_read[INPUT] as f64),
+        csv_mcast_weight: div(
+            record.l1_write[FILTER] as f64,
+            record.l2_read[FILTER] as f64,
+        ),
+        csv_mcast_input: div(record.l1_write[INPUT] as f64, record.l2_read[INPUT] as f64),
         csv_num_input_pixels: pixel_count(plan, INPUT),
         csv_num_weight_pixels: pixel_count(plan, FILTER),
-        csv_ops_per_joule: div(r.macs as f64, csv_energy_nj) * 1e9,
+        csv_ops_per_joule: div(record.macs as f64, csv_energy_nj) * 1e9,
         csv_pe_power: csv_hardware.pe_power,
         csv_l1_power: csv_hardware.l1_power,
         csv_l2_power: csv_hardware.l2_power,
@@ -374,26 +380,26 @@ fn pixel_count(plan: &Plan, t: usize) -> i64 {
 
 /// A count that saturated anywhere in the record is reported as an overflow.
 fn check_overflow(out: &Outcome) -> Result<(), CostError> {
-    let r = &out.top;
+    let record = &out.top;
     let counts = [
-        r.runtime,
-        r.macs,
-        r.peak_bandwidth,
-        r.bandwidth_sum,
-        r.valid_iterations,
-        r.intensity_macs,
-        r.intensity_ingress,
+        record.runtime,
+        record.macs,
+        record.peak_bandwidth,
+        record.bandwidth_sum,
+        record.valid_iterations,
+        record.intensity_macs,
+        record.intensity_ingress,
         out.first_l1_requirement,
     ];
     let overflow = counts
         .into_iter()
-        .chain(r.l2_requirement)
-        .chain(r.l1_requirement)
-        .chain(r.l2_write)
-        .chain(r.l2_read)
-        .chain(r.l1_write)
-        .chain(r.l1_read)
-        .chain(r.delay.iter().flat_map(|d| [d.max, d.sum]))
+        .chain(record.l2_requirement)
+        .chain(record.l1_requirement)
+        .chain(record.l2_write)
+        .chain(record.l2_read)
+        .chain(record.l1_write)
+        .chain(record.l1_read)
+        .chain(record.delay.iter().flat_map(|d| [d.max, d.sum]))
         .any(|v| v.unsigned_abs() >= SATURATED.unsigned_abs());
     if overflow {
         Err(CostError::Overflow)
@@ -412,9 +418,9 @@ struct DelayColumns {
 /// Ingress, egress and compute delay statistics, truncated to integers. MAESTRO casts an empty
 /// minimum (infinity) and average (NaN) to `i64::MIN` (quirk 8).
 fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
-    let r = &out.top;
-    r.delay.map(|d| {
-        if r.valid_iterations == 0 {
+    let record = &out.top;
+    record.delay.map(|d| {
+        if record.valid_iterations == 0 {
             if model == Model::Maestro {
                 DelayColumns {
                     min: i64::MIN,
@@ -432,7 +438,7 @@ fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
             DelayColumns {
                 min: d.min,
                 max: d.max,
-                avg: (d.sum as f64 / r.valid_iterations as f64) as i64,
+                avg: (d.sum as f64 / record.valid_iterations as f64) as i64,
             }
         }
     })
@@ -445,7 +451,7 @@ fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
 fn csv_energy(
     model: Model,
     energy: EnergyTable,
-    r: &Record,
+    record: &Record,
     total_energy: f64,
     l1_accesses: i64,
 ) -> f64 {
@@ -453,11 +459,11 @@ fn csv_energy(
         return energy.nj_per_unit * total_energy;
     }
     let l2_csv = sum(&[
-        r.l2_read[INPUT],
-        r.l2_write[INPUT],
-        r.l2_read[FILTER],
-        r.l2_write[FILTER],
-        r.l2_write[OUTPUT],
+        record.l2_read[INPUT],
+        record.l2_write[INPUT],
+        record.l2_read[FILTER],
+        record.l2_write[FILTER],
+        record.l2_write[OUTPUT],
     ]);
     energy.nj_per_unit * (energy.l2 * l2_csv as f64 + energy.l1 * l1_accesses as f64)
 }

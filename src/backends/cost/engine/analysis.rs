@@ -6,7 +6,10 @@
 use super::cases::{iteration_states, Case, IterationState, Phase};
 use super::level::Level;
 use super::plan::Plan;
-use super::*;
+use super::{
+    add, ceil_div, filter_dim_of, mul, CostError, FILTER, INPUT, MAX_CASES, NUM_DIMS, OUTPUT, R, S,
+    X, Y,
+};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct DelayStat {
@@ -42,7 +45,7 @@ pub(crate) struct Record {
 }
 
 impl Record {
-    pub(crate) fn avg_active(&self) -> f64 {
+    pub(crate) fn average_active_units(&self) -> f64 {
         if self.valid_iterations > 0 {
             self.active_sum / self.valid_iterations as f64
         } else {
@@ -96,12 +99,16 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    fn sub(&mut self, level_index: usize, tile: &[i64; NUM_DIMS]) -> Result<(i64, f64), CostError> {
+    fn sub_level(
+        &mut self,
+        level_index: usize,
+        tile: &[i64; NUM_DIMS],
+    ) -> Result<(i64, f64), CostError> {
         if let Some(hit) = self.memo[level_index].iter().find(|e| e.0 == *tile) {
             return Ok((hit.1, hit.2));
         }
         let r = self.analyze(level_index, tile)?;
-        let out = (r.runtime, r.avg_active());
+        let out = (r.runtime, r.average_active_units());
         self.memo[level_index].push((*tile, out.0, out.1));
         Ok(out)
     }
@@ -217,7 +224,7 @@ impl<'a> Analyzer<'a> {
         let mut sub_active = 0.0f64;
         let mut run = |this: &mut Self, partial_unit: bool, units: i64| -> Result<(), CostError> {
             let (runtime, active) =
-                this.sub(level_index + 1, &case.sub_dims(plan, partial_unit))?;
+                this.sub_level(level_index + 1, &case.sub_dims(plan, partial_unit))?;
             compute_delay = compute_delay.max(runtime);
             sub_active += active * units as f64;
             Ok(())

@@ -3,7 +3,11 @@
 //! aggregation over the level's units, and the partial sums computed.
 
 use super::level::{Level, LevelMap, SpatialSelection};
-use super::*;
+use super::plan::Plan;
+use super::{
+    add, bit, dim_of, filter_dim_of, mul, output_dim_of, CostError, TensorVars, NUM_DIMS, OUTPUT,
+    X, Y,
+};
 
 /// Where a map is in its iteration: its first tile, a full advance, or the cut last one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

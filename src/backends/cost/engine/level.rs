@@ -3,7 +3,10 @@
 //! per dimension, the number of units active in a spatial edge fold, the spatial selections).
 
 use super::plan::Plan;
-use super::*;
+use super::{
+    add, bit, ceil_div, dim_of, filter_dim_of, mul, output_dim_of, CostError, DimTable, NUM_DIMS,
+    OUTPUT, R, S, X, X_OUT, Y, Y_OUT,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Origin {
@@ -96,7 +99,7 @@ impl Plan {
         &self,
         maps: &[LevelMap],
         dims: &DimTable,
-        n: i64,
+        units: i64,
         window: [Option<i64>; 2],
         lockstep: [bool; 2],
     ) -> Result<(), CostError> {
@@ -105,10 +108,10 @@ impl Plan {
             reason,
         };
         let spatial: Vec<&LevelMap> = maps.iter().filter(|d| d.spatial).collect();
-        if let [a, b] = spatial[..] {
+        if let [first, second] = spatial[..] {
             let pair = |v: u8| {
-                let sl = filter_dim_of(v);
-                (a.var == v && b.var == sl) || (a.var == sl && b.var == v)
+                let filter = filter_dim_of(v);
+                (first.var == v && second.var == filter) || (first.var == filter && second.var == v)
             };
             let axis = if pair(Y) {
                 Some(0)
@@ -119,21 +122,23 @@ impl Plan {
             };
             let Some(axis) = axis else {
                 return Err(unsupported(
-                    b,
+                    second,
                     "two spatial maps in one cluster level run in lock-step (unit i gets the \
                      i-th tile of both), which covers only part of the iteration space; \
                      use one spatial map per level (or Y with R / X with S, row stationary)",
                 ));
             };
-            let (v, sl) = if axis == 0 { (Y, R) } else { (X, S) };
-            let same_tiles = a.size == b.size && a.offset == b.offset && a.size == a.offset;
-            let d = dims.size[v as usize];
+            let (v, filter) = if axis == 0 { (Y, R) } else { (X, S) };
+            let same_tiles = first.size == second.size
+                && first.offset == second.offset
+                && first.size == first.offset;
+            let dim = dims.size[v as usize];
             // Pairs of tiles match only within one spatial fold: successive folds of the two
             // maps are nested loops, which would pair tiles that share no output.
-            let one_fold = add(a.size, mul(a.offset, n - 1)) >= d;
-            if !lockstep[axis] || !same_tiles || d != dims.size[sl as usize] || !one_fold {
+            let one_fold = add(first.size, mul(first.offset, units - 1)) >= dim;
+            if !lockstep[axis] || !same_tiles || dim != dims.size[filter as usize] || !one_fold {
                 return Err(unsupported(
-                    b,
+                    second,
                     "a sliding dimension and its filter dimension mapped spatially in one \
                      level must have equal tiles (size = offset) that cover, in one spatial \
                      fold, a tile of exactly one window (row stationary)",
@@ -153,11 +158,11 @@ impl Plan {
                 continue; // one tile of the whole dimension
             }
             let axis = usize::from(v == X);
-            let sliding_win = if v == Y || v == X { window[axis] } else { None };
-            match sliding_win {
-                Some(w) if !lockstep[axis] => {
-                    let p = self.pitch[axis];
-                    if d.size < w {
+            let sliding_window = if v == Y || v == X { window[axis] } else { None };
+            match sliding_window {
+                Some(window) if !lockstep[axis] => {
+                    let pitch = self.pitch[axis];
+                    if d.size < window {
                         return Err(unsupported(
                             d,
                             "the tile is narrower than one filter window, so it holds no \
@@ -165,7 +170,7 @@ impl Plan {
                              the filter dimension in lock-step)",
                         ));
                     }
-                    let step = mul((d.size - w) / p + 1, p);
+                    let step = mul((d.size - window) / pitch + 1, pitch);
                     if d.offset < step {
                         return Err(unsupported(
                             d,

@@ -3,7 +3,11 @@
 //! inheritance, auto-unroll and stride adjustment, level by level from the top).
 
 use super::level::{Level, LevelMap, Origin, Segment};
-use super::*;
+use super::{
+    add, bit, ceil_div, dim_of, filter_dim_of, mul, output_dim_of, tensors_for, CostError,
+    DimTable, TensorVars, FILTER, INPUT, INPUT_FILTER_ORDER, K, NUM_DIMS, R, S, X, X_OUT, Y, Y_OUT,
+};
+
 use crate::backends::cost::MAX_INPUT;
 use crate::backends::cost::{Directive, Hardware, HwField, LayerType, MapKind, Model, Problem};
 
@@ -37,7 +41,7 @@ fn check_input(v: i64) -> Result<i64, CostError> {
     }
 }
 
-fn check_hw(v: i64, min: i64, field: HwField) -> Result<i64, CostError> {
+fn check_hardware_value(v: i64, min: i64, field: HwField) -> Result<i64, CostError> {
     if v < min || v > MAX_INPUT {
         Err(CostError::InvalidHardware { field })
     } else {
@@ -106,11 +110,11 @@ impl Plan {
     /// Build the plan of one evaluation, in the order of `MODEL.md`, "Stages": check the
     /// hardware, complete the layer's dimension tables, check the tensors' dimensions, split the
     /// directives at their clusters, then prepare the cluster levels from the top down.
-    pub(crate) fn build(p: &Problem, hw: &Hardware, model: Model) -> Result<Plan, CostError> {
+    pub(crate) fn build(problem: &Problem, hw: &Hardware, model: Model) -> Result<Plan, CostError> {
         let fixed = model == Model::Default;
         let hardware = check_hardware(hw, fixed)?;
-        let dims = layer_dims(p, fixed)?;
-        let tensors = tensors_for(p.layer_type, p.batch_in_tensors);
+        let dims = layer_dims(problem, fixed)?;
+        let tensors = tensors_for(problem.layer_type, problem.batch_in_tensors);
         for t in &tensors {
             for &v in t.vars() {
                 if !dims.top.has(v) {
@@ -123,14 +127,14 @@ impl Plan {
         // (`docs/semantics/maestro.md`, quirk 15). The default model carries it down like any
         // loop of size 1, so dataflows written for convolutions (which map `K` first) also run
         // depthwise layers.
-        let depthwise_k = if fixed && p.layer_type == LayerType::Dsconv && dims.top.has(K) {
+        let depthwise_k = if fixed && problem.layer_type == LayerType::Dsconv && dims.top.has(K) {
             bit(K)
         } else {
             0
         };
         let input_filter_mask = tensors[INPUT].mask | tensors[FILTER].mask | depthwise_k;
 
-        let (segments, cluster_units) = split_at_clusters(&p.directives)?;
+        let (segments, cluster_units) = split_at_clusters(&problem.directives)?;
         let top_units = hardware.num_pes / cluster_units;
         if top_units == 0 {
             return Err(CostError::NotEnoughPes {
@@ -274,10 +278,10 @@ struct CheckedHardware {
 /// Check the hardware parameters the engine reads (the Default model also reads the precision
 /// and the energy table).
 fn check_hardware(hw: &Hardware, fixed: bool) -> Result<CheckedHardware, CostError> {
-    let num_pes = check_hw(hw.num_pes, 1, HwField::NumPes)?;
-    let noc_bw = check_hw(hw.noc_bw, 1, HwField::NocBw)?;
-    let noc_hops = check_hw(hw.noc_hops, 0, HwField::NocHops)?;
-    let simd_lanes = check_hw(hw.simd_lanes, 1, HwField::SimdLanes)?;
+    let num_pes = check_hardware_value(hw.num_pes, 1, HwField::NumPes)?;
+    let noc_bw = check_hardware_value(hw.noc_bw, 1, HwField::NocBw)?;
+    let noc_hops = check_hardware_value(hw.noc_hops, 0, HwField::NocHops)?;
+    let simd_lanes = check_hardware_value(hw.simd_lanes, 1, HwField::SimdLanes)?;
     let precision_bits = if fixed { hw.precision_bits } else { None };
     if let Some(b) = precision_bits {
         if b == 0 || b > 64 {
@@ -314,16 +318,16 @@ struct LayerDims {
 }
 
 /// The declared dims (first value wins) and strides (last value wins), validated.
-fn declared_dims(p: &Problem) -> Result<(DimTable, [i64; NUM_DIMS]), CostError> {
+fn declared_dims(problem: &Problem) -> Result<(DimTable, [i64; NUM_DIMS]), CostError> {
     let mut declared = DimTable::default();
     let mut stride = [1i64; NUM_DIMS];
-    for &(d, s) in &p.strides {
+    for &(d, s) in &problem.strides {
         if s < 1 {
             return Err(CostError::InvalidStride { dim: d, stride: s });
         }
         stride[d.index()] = check_input(s)?;
     }
-    for &(d, size) in &p.dims {
+    for &(d, size) in &problem.dims {
         if size < 1 {
             return Err(CostError::InvalidDimension { dim: d, size });
         }
@@ -344,14 +348,14 @@ fn declared_dims(p: &Problem) -> Result<(DimTable, [i64; NUM_DIMS]), CostError> 
 
 /// Complete the input/output pair of each sliding axis (`Y`/`Y'`, `X`/`X'`) from whichever one
 /// is declared (`docs/semantics/maestro.md`, "Problem and layer types").
-fn layer_dims(p: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
-    let (declared, stride) = declared_dims(p)?;
+fn layer_dims(problem: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
+    let (declared, stride) = declared_dims(problem)?;
     let mut top = declared;
     let mut real = declared;
     let mut pitch = [1i64; 2];
-    for (v, o) in [(Y, Y_OUT), (X, X_OUT)] {
+    for (v, output) in [(Y, Y_OUT), (X, X_OUT)] {
         let filter = filter_dim_of(v);
-        if !declared.has(v) && !declared.has(o) {
+        if !declared.has(v) && !declared.has(output) {
             continue;
         }
         if !declared.has(filter) {
@@ -359,15 +363,15 @@ fn layer_dims(p: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
                 dim: dim_of(filter),
             });
         }
-        let k = declared.size[filter as usize];
-        let s = stride[v as usize];
+        let filter_size = declared.size[filter as usize];
+        let stride_of_axis = stride[v as usize];
         if !fixed {
             // Quirks 1 and 3: the output size ignores the stride.
             if declared.has(v) {
                 let len = declared.size[v as usize];
-                top.add(o, len - k + 1, declared.stride[v as usize]);
+                top.add(output, len - filter_size + 1, declared.stride[v as usize]);
             } else {
-                top.add(v, declared.size[o as usize] + k - 1, 1);
+                top.add(v, declared.size[output as usize] + filter_size - 1, 1);
             }
             continue;
         }
@@ -375,33 +379,35 @@ fn layer_dims(p: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
         // than the stride, the rows no window touches are dropped (the same compaction
         // MAESTRO's stride adjustment applies to tiles), so every level works in one
         // coordinate system with window pitch min(stride, filter).
-        let outs = if declared.has(v) {
+        let outputs = if declared.has(v) {
             let len = declared.size[v as usize];
-            if len < k {
-                return Err(CostError::EmptyOutput { dim: dim_of(o) });
+            if len < filter_size {
+                return Err(CostError::EmptyOutput {
+                    dim: dim_of(output),
+                });
             }
-            (len - k) / s + 1
+            (len - filter_size) / stride_of_axis + 1
         } else {
-            declared.size[o as usize]
+            declared.size[output as usize]
         };
-        pitch[usize::from(v == X)] = s.min(k);
+        pitch[usize::from(v == X)] = stride_of_axis.min(filter_size);
         let real_len = if declared.has(v) {
             declared.size[v as usize]
         } else {
-            add(mul(outs - 1, s), k)
+            add(mul(outputs - 1, stride_of_axis), filter_size)
         };
-        real.add(v, real_len, s);
-        real.add(o, outs, 1);
-        let len = if k < s {
-            mul(outs, k)
+        real.add(v, real_len, stride_of_axis);
+        real.add(output, outputs, 1);
+        let len = if filter_size < stride_of_axis {
+            mul(outputs, filter_size)
         } else {
-            add(mul(outs - 1, s), k)
+            add(mul(outputs - 1, stride_of_axis), filter_size)
         };
         top.size[v as usize] = len;
-        top.stride[v as usize] = s;
-        top.size[o as usize] = outs;
-        top.stride[o as usize] = 1;
-        top.has |= bit(v) | bit(o);
+        top.stride[v as usize] = stride_of_axis;
+        top.size[output as usize] = outputs;
+        top.stride[output as usize] = 1;
+        top.has |= bit(v) | bit(output);
     }
     if !fixed {
         real = top;
