@@ -60,7 +60,8 @@ macro_rules! layer_metrics {
     ($( $(#[$doc:meta])* $name:ident : $ty:ty, )*) => {
         /// Per-layer results. Field names are the metric columns of MAESTRO's reference output,
         /// `tests/data/maestro/reference_expected.csv`; energies are in the units of
-        /// [`EvalInfo::energy`] (MAESTRO: one MAC), counts in elements, sizes in [`EvalInfo::size_unit`].
+        /// [`EvalInfo::energy`] (MAESTRO: one MAC), counts in elements, sizes in
+        /// [`EvalInfo::size_unit`].
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         pub struct LayerMetrics {
             $( $(#[$doc])* pub $name: $ty, )*

@@ -621,7 +621,8 @@ fn reference_case(id: &str) -> Case {
 /// one in the Default model.
 #[test]
 fn quirk_rows_differ_as_documented() {
-    // Quirk 1: shi tiles hold several windows; MAESTRO ignores the stride of 2 in their output size.
+    // Quirk 1: shi tiles hold several windows; MAESTRO ignores the stride of 2 in their output
+    // size.
     let c = reference_case("resnet50__conv1__shi__hw256");
     let m = maestro(&c).expect("maestro");
     let d = evaluate(&c.problem, &c.hw, Model::Default).expect("default");
