@@ -11,6 +11,7 @@ use super::{
     X, Y,
 };
 
+/// Minimum, maximum and occurrence-weighted sum of one kind of delay over the valid cases.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct DelayStat {
     pub(crate) min: i64,
@@ -18,21 +19,26 @@ pub(crate) struct DelayStat {
     pub(crate) sum: i64,
 }
 
-/// The result record of one level analysis (the top one is reported).
+/// The result record of one level analysis (the top one is reported). Per-tensor arrays are
+/// indexed by `INPUT`, `FILTER` and `OUTPUT`; counts are in elements.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Record {
     pub(crate) runtime: i64,
     pub(crate) macs: i64,
+    /// Buffer requirements (double-buffered).
     pub(crate) l2_requirement: [i64; 3],
     pub(crate) l1_requirement: [i64; 3],
+    /// Accesses of each buffer level.
     pub(crate) l2_write: [i64; 3],
     pub(crate) l2_read: [i64; 3],
     pub(crate) l1_write: [i64; 3],
     pub(crate) l1_read: [i64; 3],
+    /// Largest traffic per compute cycle of a case, and the occurrence-weighted sum.
     pub(crate) peak_bandwidth: i64,
     pub(crate) bandwidth_sum: i64,
     /// Valid (not skipped) iterations, occurrence-weighted.
     pub(crate) valid_iterations: i64,
+    /// Occurrence-weighted sum of the active units.
     pub(crate) active_sum: f64,
     /// MAESTRO's arithmetic intensity: that of the last valid case.
     pub(crate) last_arithmetic_intensity: f64,
@@ -41,10 +47,12 @@ pub(crate) struct Record {
     pub(crate) intensity_ingress: i64,
     /// Ingress, egress, compute.
     pub(crate) delay: [DelayStat; 3],
+    /// Some valid case analysed the level below (multi-level dataflows).
     pub(crate) recursed: bool,
 }
 
 impl Record {
+    /// Active units per valid iteration (the `avg_utilized_pes` column).
     pub(crate) fn average_active_units(&self) -> f64 {
         if self.valid_iterations > 0 {
             self.active_sum / self.valid_iterations as f64
@@ -61,19 +69,23 @@ pub(crate) struct Outcome {
     pub(crate) first_l1_requirement: i64,
 }
 
+/// Buffers of one level's case enumeration, reused across its analyses.
 #[derive(Default)]
-pub(crate) struct Scratch {
-    pub(super) states: Vec<[IterationState; 3]>,
-    pub(super) counts: Vec<usize>,
-    pub(super) odometer: Vec<usize>,
+struct Scratch {
+    /// Per map: its iteration states and how many there are.
+    states: Vec<[IterationState; 3]>,
+    counts: Vec<usize>,
+    /// Per map: the digit of the current case (see `next_case`).
+    odometer: Vec<usize>,
 }
 
 /// Runs the level analysis with memoised sub-level results.
 pub(crate) struct Analyzer<'a> {
-    pub(super) plan: &'a Plan,
-    pub(super) scratch: Vec<Scratch>,
-    pub(super) memo: Vec<Vec<([i64; NUM_DIMS], i64, f64)>>,
-    pub(super) first_l1_requirement: Option<i64>,
+    plan: &'a Plan,
+    scratch: Vec<Scratch>,
+    /// Per level: the tiles analysed, with their runtime and average active units.
+    memo: Vec<Vec<([i64; NUM_DIMS], i64, f64)>>,
+    first_l1_requirement: Option<i64>,
 }
 
 impl<'a> Analyzer<'a> {
