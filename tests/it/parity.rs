@@ -170,7 +170,8 @@ fn maestro_mode_reproduces_every_reference_row() {
 }
 
 /// Where MAESTRO is wrong the default model is right: true MACs on the stride-2 `shi` rows
-/// (§8.1) and on the rows where every case was skipped (§8.2), with no NaN anywhere.
+/// (quirk 1 of `docs/semantics/maestro.md`) and on the rows where every case was skipped
+/// (quirk 5), with no NaN anywhere.
 #[test]
 fn default_model_fixes_the_quirk_rows() {
     let expected = expected();

@@ -1,6 +1,7 @@
-//! Reported metrics (§5.8) and the extra columns of MAESTRO's CSV file (§5.9).
+//! Reported metrics and the extra columns of MAESTRO's CSV file (`docs/semantics/maestro.md`,
+//! "Energy" and "Reported columns").
 
-use super::engine::{ceil_div, Outcome, Plan, FILTER, INPUT, OUTPUT};
+use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
 use super::{CostError, EnergyTable, Hardware, Model};
 
 /// Unit of the `*_size_req` and `csv_*_sram_size` values.
@@ -22,7 +23,7 @@ pub struct EvalInfo {
     /// The per-access energies used for the `*_energy` columns.
     pub energy: EnergyTable,
     /// Maestro model: MAESTRO's CSV energy takes its L1 part from the previous layer of the
-    /// file (§8.4). It is computed here as for the first layer (L1 part 0); see
+    /// file (quirk 9). It is computed here as for the first layer (L1 part 0); see
     /// [`LayerMetrics::maestro_chain_previous_layer`].
     pub csv_l1_from_previous_layer: bool,
 }
@@ -57,9 +58,10 @@ impl CsvCell for f64 {
 
 macro_rules! layer_metrics {
     ($( $(#[$doc:meta])* $name:ident : $ty:ty, )*) => {
-        /// Per-layer results. Field names are the metric columns of
-        /// `reference/maestro/reference.csv`; energies are in the units of [`EvalInfo::energy`]
-        /// (MAESTRO: one MAC), counts in elements, sizes in [`EvalInfo::size_unit`].
+        /// Per-layer results. Field names are the metric columns of MAESTRO's reference output,
+        /// `tests/data/maestro/reference_expected.csv`; energies are in the units of
+        /// [`EvalInfo::energy`] (MAESTRO: one MAC), counts in elements, sizes in
+        /// [`EvalInfo::size_unit`].
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         pub struct LayerMetrics {
             $( $(#[$doc])* pub $name: $ty, )*
@@ -153,7 +155,7 @@ layer_metrics! {
     total_energy_exact: f64,
     l2_accesses_total: i64,
     l1_accesses_total: i64,
-    /// MAESTRO's `Activity count-based Energy (nJ)` (Maestro: with the §8.4 omissions).
+    /// MAESTRO's `Activity count-based Energy (nJ)` (Maestro: with the omissions of quirk 9).
     csv_energy_nj: f64,
     csv_throughput_per_energy: f64,
     csv_area: f64,
@@ -175,7 +177,7 @@ layer_metrics! {
 
 impl LayerMetrics {
     /// Maestro model: MAESTRO computes the CSV energy of a multi-level dataflow with the L1
-    /// counts of the previous layer in the file (§8.4). [`super::evaluate`] assumes a first
+    /// counts of the previous layer in the file (quirk 9). [`super::evaluate`] assumes a first
     /// layer; call this on every later layer with its predecessor's metrics to get MAESTRO's
     /// CSV values. No effect in the Default model or where MAESTRO uses the current counts.
     pub fn maestro_chain_previous_layer(&mut self, previous: &LayerMetrics) {
@@ -202,19 +204,23 @@ fn sum(xs: &[i64]) -> i64 {
     xs.iter().fold(0i64, |a, &b| a.saturating_add(b))
 }
 
+/// Turn the top level's record into the reported metrics (`docs/semantics/maestro.md`,
+/// "Energy" and "Reported columns").
 pub(super) fn assemble(
     plan: &Plan,
     hw: &Hardware,
     out: &Outcome,
 ) -> Result<LayerMetrics, CostError> {
     let maestro = plan.model == Model::Maestro;
-    let r = &out.top;
+    let record = &out.top;
+    check_overflow(out)?;
     let energy = if maestro {
         EnergyTable::MAESTRO
     } else {
         hw.energy.unwrap_or(EnergyTable::MAESTRO)
     };
-    // MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead.
+    // MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead
+    // (quirk 8).
     let div = |a: f64, b: f64| {
         if !maestro && b == 0.0 {
             0.0
@@ -224,190 +230,124 @@ pub(super) fn assemble(
     };
     let size = |e: i64| plan.size_units(e);
 
-    let counts = [
-        r.runtime,
-        r.macs,
-        r.peak,
-        r.bw_sum,
-        r.ntot,
-        r.ai_macs,
-        r.ai_ingress,
-        out.first_l1,
-    ];
-    let overflow = counts
-        .into_iter()
-        .chain(r.l2req)
-        .chain(r.l1req)
-        .chain(r.l2w)
-        .chain(r.l2r)
-        .chain(r.l1w)
-        .chain(r.l1r)
-        .chain(r.delay.iter().flat_map(|d| [d.max, d.sum]))
-        .any(|v| v.unsigned_abs() >= SATURATED.unsigned_abs());
-    if overflow {
-        return Err(CostError::Overflow);
-    }
-
-    let l2_total = sum(&[sum(&r.l2w), sum(&r.l2r)]);
-    let l1_total = sum(&[sum(&r.l1w), sum(&r.l1r)]);
-    let e2 = |c: i64| energy.l2 * c as f64;
-    let e1 = |c: i64| energy.l1 * c as f64;
-    let throughput = div(r.macs as f64, r.runtime as f64);
+    let l2_total = sum(&[sum(&record.l2_write), sum(&record.l2_read)]);
+    let l1_total = sum(&[sum(&record.l1_write), sum(&record.l1_read)]);
+    let l2_energy = |c: i64| energy.l2 * c as f64;
+    let l1_energy = |c: i64| energy.l1 * c as f64;
+    let throughput = div(record.macs as f64, record.runtime as f64);
     let total_energy =
-        energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * r.macs as f64;
+        energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * record.macs as f64;
+    let [ingress_delay, egress_delay, compute_delay] = delay_statistics(plan.model, out);
 
-    // Delay statistics, truncated to integers; MAESTRO casts an empty minimum (infinity) and
-    // average (NaN) to i64::MIN.
-    let delay = |k: usize| {
-        let d = r.delay[k];
-        if r.ntot == 0 {
-            if maestro {
-                (i64::MIN, d.max, i64::MIN)
-            } else {
-                (0, 0, 0)
-            }
-        } else {
-            (d.min, d.max, (d.sum as f64 / r.ntot as f64) as i64)
-        }
-    };
-    let (ingress_delay_min, ingress_delay_max, ingress_delay_avg) = delay(0);
-    let (egress_delay_min, egress_delay_max, egress_delay_avg) = delay(1);
-    let (compute_delay_min, compute_delay_max, compute_delay_avg) = delay(2);
-
-    let levels = plan.levels.len();
-    let csv_l1_from_previous_layer = maestro && levels > 1 && r.recursed;
-    let l2_csv = sum(&[
-        r.l2r[INPUT],
-        r.l2w[INPUT],
-        r.l2r[FILTER],
-        r.l2w[FILTER],
-        r.l2w[OUTPUT],
-    ]);
-    let csv_energy_nj = if maestro {
-        let l1 = if csv_l1_from_previous_layer {
+    let levels = plan.num_levels();
+    let csv_l1_from_previous_layer = maestro && levels > 1 && record.recursed;
+    let csv_energy_nj = csv_energy(
+        plan.model,
+        energy,
+        record,
+        total_energy,
+        if csv_l1_from_previous_layer {
             0
         } else {
             l1_total
-        };
-        energy.nj_per_unit * (energy.l2 * l2_csv as f64 + energy.l1 * l1 as f64)
-    } else {
-        // §8.4 fixed: MAC energy and output L2 reads included, this layer's L1 counts.
-        energy.nj_per_unit * total_energy
-    };
-
-    let csv_l2_sram_size = size(sum(&r.l2req));
-    let csv_l1_sram_size = size(out.first_l1);
-    let pes = hw.num_pes as f64;
-    let lanes = hw.simd_lanes as f64;
-    let bw = hw.noc_bw as f64;
-    let c1 = ceil_div(csv_l1_sram_size, 64).max(1) as f64;
-    let c2 = ceil_div(csv_l2_sram_size, 32768).max(1) as f64;
-    let q = 1.2886 * pes * pes + 5.5814 * pes - 23.711;
-    let b = 14.662 * pes + 28.895;
-    let csv_area = pes * (4470.9014 * lanes + 4505.1889 * c1)
-        + 4161.536 * c2
-        + 101.7938 * b * bw
-        + (395.473f64).max(395.473 * q);
-    let csv_pe_power = 1.2223 * lanes * pes;
-    let csv_l1_power = 0.2208 * c1 * pes;
-    let csv_l2_power = 4.0 * c2;
-    let csv_noc_power = 0.8 * b * bw / 1000.0 + (0.34f64).max(0.34 * q / 1000.0);
-    // MAESTRO multiplies the declared sizes only (a derived `Y` from `Y'` counts as 1).
-    let pixel_dims = if maestro { &plan.declared } else { &plan.real };
-    let pixels = |t: usize| {
-        plan.tensors[t].vars().iter().fold(1i64, |a, &v| {
-            if pixel_dims.has & (1 << v) != 0 {
-                a.saturating_mul(pixel_dims.size[v as usize])
-            } else {
-                a
-            }
-        })
-    };
-
-    let l1_sum = |t: usize| r.l1w[t] as f64;
+        },
+    );
+    let csv_l2_sram_size = size(sum(&record.l2_requirement));
+    let csv_l1_sram_size = size(out.first_l1_requirement);
+    let csv_hardware = csv_area_and_power(hw, csv_l1_sram_size, csv_l2_sram_size);
+    let l1_sum = |t: usize| record.l1_write[t] as f64;
     Ok(LayerMetrics {
-        runtime_cycles: r.runtime,
+        runtime_cycles: record.runtime,
         throughput,
-        num_macs: r.macs,
-        input_l2_size_req: size(r.l2req[INPUT]),
-        input_l1_size_req: size(r.l1req[INPUT]),
-        input_l2_write: r.l2w[INPUT],
-        input_l2_read: r.l2r[INPUT],
-        input_l1_write: r.l1w[INPUT],
-        input_l1_read: r.l1r[INPUT],
-        input_reuse_factor: div(r.l1r[INPUT] as f64, l1_sum(INPUT)),
-        filter_l2_size_req: size(r.l2req[FILTER]),
-        filter_l1_size_req: size(r.l1req[FILTER]),
-        filter_l2_write: r.l2w[FILTER],
-        filter_l2_read: r.l2r[FILTER],
-        filter_l1_write: r.l1w[FILTER],
-        filter_l1_read: r.l1r[FILTER],
-        filter_reuse_factor: div(r.l1r[FILTER] as f64, l1_sum(FILTER)),
-        output_l2_size_req: size(r.l2req[OUTPUT]),
-        output_l1_size_req: size(r.l1req[OUTPUT]),
-        output_l2_write: r.l2w[OUTPUT],
-        output_l2_read: r.l2r[OUTPUT],
-        output_l1_write: r.l1w[OUTPUT],
-        output_l1_read: r.l1r[OUTPUT],
+        num_macs: record.macs,
+        input_l2_size_req: size(record.l2_requirement[INPUT]),
+        input_l1_size_req: size(record.l1_requirement[INPUT]),
+        input_l2_write: record.l2_write[INPUT],
+        input_l2_read: record.l2_read[INPUT],
+        input_l1_write: record.l1_write[INPUT],
+        input_l1_read: record.l1_read[INPUT],
+        input_reuse_factor: div(record.l1_read[INPUT] as f64, l1_sum(INPUT)),
+        filter_l2_size_req: size(record.l2_requirement[FILTER]),
+        filter_l1_size_req: size(record.l1_requirement[FILTER]),
+        filter_l2_write: record.l2_write[FILTER],
+        filter_l2_read: record.l2_read[FILTER],
+        filter_l1_write: record.l1_write[FILTER],
+        filter_l1_read: record.l1_read[FILTER],
+        filter_reuse_factor: div(record.l1_read[FILTER] as f64, l1_sum(FILTER)),
+        output_l2_size_req: size(record.l2_requirement[OUTPUT]),
+        output_l1_size_req: size(record.l1_requirement[OUTPUT]),
+        output_l2_write: record.l2_write[OUTPUT],
+        output_l2_read: record.l2_read[OUTPUT],
+        output_l1_write: record.l1_write[OUTPUT],
+        output_l1_read: record.l1_read[OUTPUT],
         output_reuse_factor: 1.0,
-        overall_reuse_factor: div(sum(&r.l1r) as f64, sum(&r.l1w) as f64),
-        input_l2_write_energy: e2(r.l2w[INPUT]),
-        input_l2_read_energy: e2(r.l2r[INPUT]),
-        input_l1_write_energy: e1(r.l1w[INPUT]),
-        input_l1_read_energy: e1(r.l1r[INPUT]),
-        filter_l2_write_energy: e2(r.l2w[FILTER]),
-        filter_l2_read_energy: e2(r.l2r[FILTER]),
-        filter_l1_write_energy: e1(r.l1w[FILTER]),
-        filter_l1_read_energy: e1(r.l1r[FILTER]),
-        output_l2_write_energy: e2(r.l2w[OUTPUT]),
-        output_l2_read_energy: e2(r.l2r[OUTPUT]),
-        output_l1_write_energy: e1(r.l1w[OUTPUT]),
-        output_l1_read_energy: e1(r.l1r[OUTPUT]),
-        total_l2_write_energy: e2(sum(&r.l2w)),
-        total_l2_read_energy: e2(sum(&r.l2r)),
-        total_l1_write_energy: e1(sum(&r.l1w)),
-        total_l1_read_energy: e1(sum(&r.l1r)),
-        total_mac_energy: energy.mac * r.macs as f64,
-        peak_bw_req: r.peak,
-        avg_bw_req: div(r.bw_sum as f64, r.ntot as f64),
+        overall_reuse_factor: div(sum(&record.l1_read) as f64, sum(&record.l1_write) as f64),
+        input_l2_write_energy: l2_energy(record.l2_write[INPUT]),
+        input_l2_read_energy: l2_energy(record.l2_read[INPUT]),
+        input_l1_write_energy: l1_energy(record.l1_write[INPUT]),
+        input_l1_read_energy: l1_energy(record.l1_read[INPUT]),
+        filter_l2_write_energy: l2_energy(record.l2_write[FILTER]),
+        filter_l2_read_energy: l2_energy(record.l2_read[FILTER]),
+        filter_l1_write_energy: l1_energy(record.l1_write[FILTER]),
+        filter_l1_read_energy: l1_energy(record.l1_read[FILTER]),
+        output_l2_write_energy: l2_energy(record.l2_write[OUTPUT]),
+        output_l2_read_energy: l2_energy(record.l2_read[OUTPUT]),
+        output_l1_write_energy: l1_energy(record.l1_write[OUTPUT]),
+        output_l1_read_energy: l1_energy(record.l1_read[OUTPUT]),
+        total_l2_write_energy: l2_energy(sum(&record.l2_write)),
+        total_l2_read_energy: l2_energy(sum(&record.l2_read)),
+        total_l1_write_energy: l1_energy(sum(&record.l1_write)),
+        total_l1_read_energy: l1_energy(sum(&record.l1_read)),
+        total_mac_energy: energy.mac * record.macs as f64,
+        peak_bw_req: record.peak_bandwidth,
+        avg_bw_req: div(record.bandwidth_sum as f64, record.valid_iterations as f64),
         total_energy,
         perf_per_mac_energy: div(throughput, total_energy),
-        ingress_delay_min,
-        ingress_delay_max,
-        ingress_delay_avg,
-        egress_delay_min,
-        egress_delay_max,
-        egress_delay_avg,
-        compute_delay_min,
-        compute_delay_max,
-        compute_delay_avg,
-        avg_utilized_pes: r.avg_active(),
+        ingress_delay_min: ingress_delay.min,
+        ingress_delay_max: ingress_delay.max,
+        ingress_delay_avg: ingress_delay.avg,
+        egress_delay_min: egress_delay.min,
+        egress_delay_max: egress_delay.max,
+        egress_delay_avg: egress_delay.avg,
+        compute_delay_min: compute_delay.min,
+        compute_delay_max: compute_delay.max,
+        compute_delay_avg: compute_delay.avg,
+        avg_utilized_pes: record.average_active_units(),
         arithmetic_intensity: if maestro {
-            r.ai_last
+            record.last_arithmetic_intensity
         } else {
-            // §8.10 fixed: the whole layer's MACs per element fetched, not the last case's.
-            div(r.ai_macs as f64, r.ai_ingress as f64)
+            // Quirk 10 fixed: the whole layer's MACs per element fetched, not the last case's.
+            div(
+                record.intensity_macs as f64,
+                record.intensity_ingress as f64,
+            )
         },
         total_energy_exact: total_energy,
         l2_accesses_total: l2_total,
         l1_accesses_total: l1_total,
         csv_energy_nj,
         csv_throughput_per_energy: div(throughput, csv_energy_nj) * 1e9,
-        csv_area,
-        csv_power: csv_pe_power + csv_l1_power + csv_l2_power + csv_noc_power,
+        csv_area: csv_hardware.area,
+        csv_power: csv_hardware.pe_power
+            + csv_hardware.l1_power
+            + csv_hardware.l2_power
+            + csv_hardware.noc_power,
         csv_noc_bw: hw.noc_bw,
         csv_vector_width: hw.simd_lanes,
         csv_l2_sram_size,
         csv_l1_sram_size,
-        csv_mcast_weight: div(r.l1w[FILTER] as f64, r.l2r[FILTER] as f64),
-        csv_mcast_input: div(r.l1w[INPUT] as f64, r.l2r[INPUT] as f64),
-        csv_num_input_pixels: pixels(INPUT),
-        csv_num_weight_pixels: pixels(FILTER),
-        csv_ops_per_joule: div(r.macs as f64, csv_energy_nj) * 1e9,
-        csv_pe_power,
-        csv_l1_power,
-        csv_l2_power,
-        csv_noc_power,
+        csv_mcast_weight: div(
+            record.l1_write[FILTER] as f64,
+            record.l2_read[FILTER] as f64,
+        ),
+        csv_mcast_input: div(record.l1_write[INPUT] as f64, record.l2_read[INPUT] as f64),
+        csv_num_input_pixels: pixel_count(plan, INPUT),
+        csv_num_weight_pixels: pixel_count(plan, FILTER),
+        csv_ops_per_joule: div(record.macs as f64, csv_energy_nj) * 1e9,
+        csv_pe_power: csv_hardware.pe_power,
+        csv_l1_power: csv_hardware.l1_power,
+        csv_l2_power: csv_hardware.l2_power,
+        csv_noc_power: csv_hardware.noc_power,
         info: EvalInfo {
             model: plan.model,
             size_unit: if plan.precision_bits.is_some() {
@@ -420,4 +360,142 @@ pub(super) fn assemble(
             csv_l1_from_previous_layer,
         },
     })
+}
+
+/// The product of tensor `t`'s sizes. MAESTRO multiplies the declared sizes only (a `Y`
+/// derived from `Y'` counts as 1, quirk 13).
+fn pixel_count(plan: &Plan, t: usize) -> i64 {
+    let dims = if plan.model == Model::Maestro {
+        &plan.declared
+    } else {
+        &plan.real
+    };
+    plan.tensors[t].vars().iter().fold(1i64, |a, &v| {
+        if dims.has & (1 << v) != 0 {
+            a.saturating_mul(dims.size[v as usize])
+        } else {
+            a
+        }
+    })
+}
+
+/// A count that saturated anywhere in the record is reported as an overflow.
+fn check_overflow(out: &Outcome) -> Result<(), CostError> {
+    let record = &out.top;
+    let counts = [
+        record.runtime,
+        record.macs,
+        record.peak_bandwidth,
+        record.bandwidth_sum,
+        record.valid_iterations,
+        record.intensity_macs,
+        record.intensity_ingress,
+        out.first_l1_requirement,
+    ];
+    let overflow = counts
+        .into_iter()
+        .chain(record.l2_requirement)
+        .chain(record.l1_requirement)
+        .chain(record.l2_write)
+        .chain(record.l2_read)
+        .chain(record.l1_write)
+        .chain(record.l1_read)
+        .chain(record.delay.iter().flat_map(|d| [d.max, d.sum]))
+        .any(|v| v.unsigned_abs() >= SATURATED.unsigned_abs());
+    if overflow {
+        Err(CostError::Overflow)
+    } else {
+        Ok(())
+    }
+}
+
+/// The reported statistics of one kind of delay.
+struct DelayColumns {
+    min: i64,
+    max: i64,
+    avg: i64,
+}
+
+/// Ingress, egress and compute delay statistics, truncated to integers. MAESTRO casts an empty
+/// minimum (infinity) and average (NaN) to `i64::MIN` (quirk 8).
+fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
+    let record = &out.top;
+    record.delay.map(|d| {
+        if record.valid_iterations == 0 {
+            if model == Model::Maestro {
+                DelayColumns {
+                    min: i64::MIN,
+                    max: d.max,
+                    avg: i64::MIN,
+                }
+            } else {
+                DelayColumns {
+                    min: 0,
+                    max: 0,
+                    avg: 0,
+                }
+            }
+        } else {
+            DelayColumns {
+                min: d.min,
+                max: d.max,
+                avg: (d.sum as f64 / record.valid_iterations as f64) as i64,
+            }
+        }
+    })
+}
+
+/// MAESTRO's `Activity count-based Energy (nJ)`. MAESTRO leaves out the MAC energy and the
+/// output L2 reads, and a multi-level dataflow takes its L1 part from the previous layer, 0
+/// here (quirk 9, see [`LayerMetrics::maestro_chain_previous_layer`]); the Default model
+/// reports the total energy.
+fn csv_energy(
+    model: Model,
+    energy: EnergyTable,
+    record: &Record,
+    total_energy: f64,
+    l1_accesses: i64,
+) -> f64 {
+    if model != Model::Maestro {
+        return energy.nj_per_unit * total_energy;
+    }
+    let l2_csv = sum(&[
+        record.l2_read[INPUT],
+        record.l2_write[INPUT],
+        record.l2_read[FILTER],
+        record.l2_write[FILTER],
+        record.l2_write[OUTPUT],
+    ]);
+    energy.nj_per_unit * (energy.l2 * l2_csv as f64 + energy.l1 * l1_accesses as f64)
+}
+
+/// The area and power columns of MAESTRO's CSV file: its fitted model of PEs, SIMD lanes, L1
+/// and L2 SRAM banks and NoC (`docs/semantics/maestro.md`, "Reported columns").
+struct CsvAreaAndPower {
+    area: f64,
+    pe_power: f64,
+    l1_power: f64,
+    l2_power: f64,
+    noc_power: f64,
+}
+
+fn csv_area_and_power(hw: &Hardware, l1_sram_size: i64, l2_sram_size: i64) -> CsvAreaAndPower {
+    let pes = hw.num_pes as f64;
+    let lanes = hw.simd_lanes as f64;
+    let bw = hw.noc_bw as f64;
+    // SRAM banks of 64 (L1) and 32,768 (L2) elements, at least one each.
+    let l1_banks = ceil_div(l1_sram_size, 64).max(1) as f64;
+    let l2_banks = ceil_div(l2_sram_size, 32768).max(1) as f64;
+    let quadratic = 1.2886 * pes * pes + 5.5814 * pes - 23.711;
+    let linear = 14.662 * pes + 28.895;
+    CsvAreaAndPower {
+        area: pes * (4470.9014 * lanes + 4505.1889 * l1_banks)
+            + 4161.536 * l2_banks
+            + 101.7938 * linear * bw
+            + (395.473f64).max(395.473 * quadratic),
+        pe_power: 1.2223 * lanes * pes,
+        l1_power: 0.2208 * l1_banks * pes,
+        l2_power: 4.0 * l2_banks,
+        noc_power: 0.8 * linear * bw / 1000.0 + (0.34f64).max(0.34 * quadratic / 1000.0),
+    }
 }

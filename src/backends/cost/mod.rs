@@ -1,9 +1,10 @@
-//! Analytic cost model with MAESTRO's semantics (`specs/maestro.md` §5).
+//! Analytic cost model with MAESTRO's semantics (`docs/semantics/maestro.md`).
 //!
 //! This module owns the evaluation of one layer under one dataflow on one hardware configuration:
-//! the cluster decomposition of the directive list (§5.2), the per-level mapping tables (§5.3),
-//! the iteration-case analysis and its recursion over cluster levels (§5.4–§5.6), and the
-//! reported metrics, including the columns MAESTRO writes to its CSV file (§5.8–§5.9).
+//! the cluster decomposition of the directive list, the per-level mapping tables, the
+//! iteration-case analysis and its recursion over cluster levels, and the reported metrics,
+//! including the columns MAESTRO writes to its CSV file (the sections of the same names in
+//! `docs/semantics/maestro.md`; the code's stages are listed in `MODEL.md`, "Stages").
 //!
 //! It knows nothing about source text: the caller resolves `Sz(D)`, constants and names into a
 //! [`Problem`] and a [`Hardware`], and maps a [`CostError`] back to a source location through the
@@ -11,18 +12,19 @@
 //!
 //! Two models share the engine ([`Model`]):
 //!
-//! * [`Model::Maestro`] reproduces MAESTRO bit for bit, including the quirks listed in §8
+//! * [`Model::Maestro`] reproduces MAESTRO bit for bit, including the quirks numbered in
+//!   `docs/semantics/maestro.md`, "Quirks"
 //!   (stride-blind output tiles, the init-edge tile bug, the CSV energy, NaN and `i64::MIN`
 //!   values when every case is skipped).
-//! * [`Model::Default`] fixes those quirks (§9.2). Every difference is listed, with the §8 quirk
-//!   it fixes, in `MODEL.md` next to this file.
+//! * [`Model::Default`] fixes those quirks. Every difference is listed, with the quirk it fixes,
+//!   in `MODEL.md` next to this file.
 //!
 //! Inputs: [`Problem`] dims keep the first value of a repeated name; strides keep the last; every
 //! value must be in `1..=MAX_INPUT` (capacities excepted). Sizes are elements unless the Default
 //! model is given a precision ([`SizeUnit`]).
 //!
 //! Layers are evaluated independently. MAESTRO's one inter-layer effect, the CSV energy of a
-//! multi-level dataflow reusing the previous layer's L1 counts (§8.4), is applied by the caller
+//! multi-level dataflow reusing the previous layer's L1 counts (quirk 9), is applied by the caller
 //! through [`LayerMetrics::maestro_chain_previous_layer`].
 
 mod engine;
@@ -38,13 +40,14 @@ pub use metrics::{format_float, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS};
 /// Which cost model to evaluate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Model {
-    /// MAESTRO's numbers exactly, quirks of §8 included.
+    /// MAESTRO's numbers exactly, quirks included (`docs/semantics/maestro.md`, "Quirks").
     Maestro,
-    /// The corrected model of §9.2 (see `MODEL.md`).
+    /// The corrected model (see `MODEL.md`).
     Default,
 }
 
-/// Layer type. Fixes the tensors and their coupled dimensions (§4.3).
+/// Layer type. Fixes the tensors and their coupled dimensions
+/// (`docs/semantics/maestro.md`, "Problem and layer types").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum LayerType {
     Conv,
@@ -72,7 +75,7 @@ pub struct Problem {
     /// the same dimension overrides an earlier one.
     pub strides: Vec<(Dim, i64)>,
     /// Whether `N` is coupled to the input and output tensors. MAESTRO fixes this per layer type
-    /// by the first layer of that type in the file (§4.3).
+    /// by the first layer of that type in the file.
     pub batch_in_tensors: bool,
     /// The dataflow, outermost directive first.
     pub directives: Vec<Directive>,

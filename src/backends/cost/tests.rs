@@ -1,6 +1,7 @@
-//! Tests of the cost model against MAESTRO's reference output, against the executable
-//! specification (`specs/maestro_model.py`, via committed expected values), and properties of
-//! the Default model. Data: `tests/data/maestro/` (see `gen_oracle_cases.py` there).
+//! Tests of the cost model against MAESTRO's reference output, against an executable model of
+//! MAESTRO (through the expected values committed in `tests/data/maestro/oracle_cases.jsonl`),
+//! and properties of the Default model. Data: `tests/data/maestro/` (see `gen_oracle_cases.py`
+//! there).
 
 use super::*;
 use serde_json::Value;
@@ -616,11 +617,12 @@ fn reference_case(id: &str) -> Case {
         .unwrap_or_else(|| panic!("no reference case {id}"))
 }
 
-/// The quirk-affected reference rows (§6.4): MAESTRO's value in the Maestro model, the corrected
+/// The quirk-affected reference rows: MAESTRO's value in the Maestro model, the corrected
 /// one in the Default model.
 #[test]
 fn quirk_rows_differ_as_documented() {
-    // §8.1: shi tiles hold several windows; MAESTRO ignores the stride of 2 in their output size.
+    // Quirk 1: shi tiles hold several windows; MAESTRO ignores the stride of 2 in their output
+    // size.
     let c = reference_case("resnet50__conv1__shi__hw256");
     let m = maestro(&c).expect("maestro");
     let d = evaluate(&c.problem, &c.hw, Model::Default).expect("default");
@@ -628,7 +630,7 @@ fn quirk_rows_differ_as_documented() {
     assert_eq!(d.num_macs, 118_013_952); // 64·3·7·7·112·112
     assert!(d.throughput <= d.avg_utilized_pes * c.hw.simd_lanes as f64);
 
-    // §8.1: the output size (output L2 read) ignores the stride in MAESTRO.
+    // Quirk 1: the output size (output L2 read) ignores the stride in MAESTRO.
     let c = reference_case("resnet50__conv1__dla__hw256");
     let m = maestro(&c).expect("maestro");
     let d = evaluate(&c.problem, &c.hw, Model::Default).expect("default");
@@ -636,7 +638,7 @@ fn quirk_rows_differ_as_documented() {
     assert_eq!(d.output_l2_read, 802_816); // 112²·64
     assert_eq!(m.num_macs, d.num_macs);
 
-    // §8.2: T(10,8) X on X = 9 gives MAESTRO an output tile of −1, so every case is skipped.
+    // Quirk 5: T(10,8) X on X = 9 gives MAESTRO an output tile of −1, so every case is skipped.
     let c = reference_case("resnet50__c5_3x3__shi__hw256");
     let m = maestro(&c).expect("maestro");
     let d = evaluate(&c.problem, &c.hw, Model::Default).expect("default");
@@ -647,7 +649,7 @@ fn quirk_rows_differ_as_documented() {
     assert_eq!(d.num_macs, 115_605_504); // 512·512·3·3·7·7
     assert!(d.runtime_cycles > 0 && d.output_l2_write > 0);
 
-    // §8.4: MAESTRO's CSV energy omits MAC energy, output L2 reads and (first layer of a
+    // Quirk 9: MAESTRO's CSV energy omits MAC energy, output L2 reads and (first layer of a
     // multi-level dataflow) the L1 counts; the Default CSV energy is the total energy.
     let c = reference_case("resnet50__conv1__dla__hw256");
     let m = maestro(&c).expect("maestro");
@@ -656,7 +658,7 @@ fn quirk_rows_differ_as_documented() {
     assert!((m.csv_energy_nj - 0.904 * 18.61 * 9_594_478.0).abs() < 1.0);
     assert!((d.csv_energy_nj - 0.904 * d.total_energy).abs() <= 1e-6 * d.total_energy);
 
-    // §8.2 (edge sizes without an edge tile): MAESTRO gives the last of 32 PEs no unique
+    // Quirk 6 (edge sizes without an edge tile): MAESTRO gives the last of 32 PEs no unique
     // channel and loses one channel of outputs; the Default model writes every output once.
     let c = reference_case("mobilenetv2__b1_dw__dla__hw256");
     let m = maestro(&c).expect("maestro");
@@ -846,7 +848,7 @@ fn errors_point_at_the_offending_directive() {
             level: 0
         }
     );
-    // MAESTRO quirk (§8.10): a K map in a multi-level DSCONV dataflow is inherited by the
+    // MAESTRO quirk 15: a K map in a multi-level DSCONV dataflow is inherited by the
     // lower level, which has no K.
     let mut ds = conv(vec![
         t(1, 1, Dim::K),
