@@ -3,8 +3,8 @@
 //! and prints the median time per layer evaluation, then times whole-network evaluation of
 //! the stdlib networks (with identical layers deduplicated and layers in parallel).
 //!
-//! MAESTRO built with -O2 spends 0.3–1.2 ms per layer in process (specs: maestro.md §7);
-//! `benches/maestro_peer.sh` measures it on this machine for a same-run ratio.
+//! `benches/maestro_peer.sh` times MAESTRO (built with -O2 beside the project) on the same
+//! cases on this machine, for a same-run ratio.
 
 use std::hint::black_box;
 use std::path::Path;

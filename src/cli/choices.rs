@@ -6,7 +6,7 @@ use clap::builder::PossibleValue;
 use clap::ValueEnum;
 
 use crate::backends::{hda, systolic};
-use crate::search;
+use crate::{ir, search};
 
 impl ValueEnum for systolic::Model {
     fn value_variants<'a>() -> &'a [Self] {
@@ -21,6 +21,19 @@ impl ValueEnum for systolic::Model {
             systolic::Model::Scalesim => {
                 PossibleValue::new("scalesim").help("SCALE-Sim 3.0.0 exactly")
             }
+        })
+    }
+}
+
+impl ValueEnum for ir::CostModel {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[ir::CostModel::Default, ir::CostModel::Maestro]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            ir::CostModel::Default => PossibleValue::new("default"),
+            ir::CostModel::Maestro => PossibleValue::new("maestro"),
         })
     }
 }

@@ -132,12 +132,6 @@ pub struct MaestroArgs {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelChoice {
-    Default,
-    Maestro,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
     Table,
     Json,
@@ -432,8 +426,8 @@ pub struct EvalArgs {
     /// A `.df` program, or a MAESTRO mapping file (`.m`).
     pub file: String,
     /// `default`: MAESTRO's model with its bugs fixed; `maestro`: bit-exact MAESTRO.
-    #[arg(long, value_enum, default_value_t = ModelChoice::Default)]
-    pub model: ModelChoice,
+    #[arg(long, value_enum, default_value_t = ir::CostModel::Default)]
+    pub model: ir::CostModel,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -451,7 +445,7 @@ pub struct EvalArgs {
 }
 
 fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
-    use crate::backends::{cost::Model, evaluate::render};
+    use crate::backends::evaluate::render;
     use crate::search;
     let mut sources = SourceMap::new();
     let is_maestro = args.file.ends_with(".m");
@@ -477,10 +471,7 @@ fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
         reporter.emit(&diags, &sources);
         return exit(1);
     };
-    let model = match args.model {
-        ModelChoice::Default => Model::Default,
-        ModelChoice::Maestro => Model::Maestro,
-    };
+    let model = args.model;
     // The mappings the file itself defines (not those of files it imports).
     let ids: Vec<ir::MappingId> = program
         .mappings

@@ -109,12 +109,14 @@ pub enum TestRun {
     Search,
 }
 
-/// Which cost model a test uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+/// Which cost model evaluates: a test block's `model:`, `dfc eval --model`, and the cost
+/// back end's own switch (`backends::cost::Model` is this type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum CostModel {
-    Default,
+    /// MAESTRO's numbers exactly, quirks included (`docs/semantics/maestro.md`, "Quirks").
     Maestro,
+    /// The corrected model (see `src/backends/cost/MODEL.md`).
+    Default,
 }
 
 /// What a `snapshot` statement captures.

@@ -109,7 +109,9 @@ impl RefLayer {
         usize::try_from(n).unwrap_or(usize::MAX)
     }
 
-    fn macs(&self) -> i64 {
+    /// MACs of the nest, counted from the extents (the oracle the rule tests check the cost
+    /// model's count against).
+    pub(crate) fn macs(&self) -> i64 {
         [
             Dim::N,
             Dim::G,

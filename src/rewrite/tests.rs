@@ -143,8 +143,8 @@ impl Case {
         match self.model_macs(dirs) {
             Some(macs) => {
                 assert_eq!(
-                    u64::try_from(macs).ok(),
-                    Some(self.space.macs()),
+                    macs,
+                    self.reference.macs(),
                     "{what}: MAC count differs for {dirs:?}"
                 );
                 true

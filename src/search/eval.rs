@@ -98,9 +98,9 @@ impl Evaluator {
         budget: usize,
     ) -> Evaluator {
         Evaluator {
+            macs: u64::try_from(problem.macs()).unwrap_or(0),
             problem,
             hw,
-            macs: space.macs(),
             extents: space.extents,
             objective,
             strict,

@@ -155,14 +155,6 @@ impl LayerSpace {
         self.dims.iter().position(|s| s.dim == d)
     }
 
-    /// Layer MACs in the cost model's terms (product of the extents).
-    pub fn macs(&self) -> u64 {
-        self.extents
-            .iter()
-            .filter(|e| **e > 0)
-            .fold(1u64, |a, e| a.saturating_mul(e.unsigned_abs()))
-    }
-
     /// A random divisor of dimension `i`'s extent that is at most `cap`.
     pub fn random_tile(&self, i: usize, cap: i64, rng: &mut Rng) -> i64 {
         let divs = &self.dims[i].divisors;

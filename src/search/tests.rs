@@ -93,7 +93,7 @@ fn space_points_have_exact_mac_counts() {
                 accepted += 1;
                 assert_eq!(
                     u64::try_from(m.num_macs).ok(),
-                    Some(space.macs()),
+                    Some(layer.macs()),
                     "{op}: {}",
                     dirs_text(&dirs)
                 );

@@ -5,11 +5,11 @@
 
 pub mod report;
 
-use crate::backends::cost::{LayerMetrics, Model, SizeUnit};
+use crate::backends::cost::{LayerMetrics, SizeUnit};
 use crate::backends::evaluate::{LayerStatus, MappingReport};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
-    self, instantiate::instantiate, CmpOp, ConcreteDirective, CostModel, DataflowChoice, ExpectOp,
+    self, instantiate::instantiate, CmpOp, ConcreteDirective, DataflowChoice, ExpectOp,
     Expectation, Metric, Program, Snapshot, Test, TestRun,
 };
 
@@ -45,10 +45,7 @@ impl TestRunResult {
 
 /// Run one test of `program`.
 pub fn run(program: &Program, test: &Test) -> TestRunResult {
-    let model = match test.model {
-        CostModel::Default => Model::Default,
-        CostModel::Maestro => Model::Maestro,
-    };
+    let model = test.model;
     // `run: search` maps every layer; otherwise only the layers written `search` are searched.
     let only_search_layers = test.run != TestRun::Search;
     let evaluation = crate::search::evaluate_with_search(

@@ -214,20 +214,8 @@ pub(super) fn assemble(
     let maestro = plan.model == Model::Maestro;
     let record = &out.top;
     check_overflow(out)?;
-    let energy = if maestro {
-        EnergyTable::MAESTRO
-    } else {
-        hw.energy.unwrap_or(EnergyTable::MAESTRO)
-    };
-    // MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead
-    // (quirk 8).
-    let div = |a: f64, b: f64| {
-        if !maestro && b == 0.0 {
-            0.0
-        } else {
-            a / b
-        }
-    };
+    let energy = energy_table(plan.model, hw);
+    let div = |a: f64, b: f64| ratio(plan.model, a, b);
     let size = |e: i64| plan.size_units(e);
 
     let l2_total = sum(&[sum(&record.l2_write), sum(&record.l2_read)]);
@@ -350,16 +338,30 @@ pub(super) fn assemble(
         csv_noc_power: csv_hardware.noc_power,
         info: EvalInfo {
             model: plan.model,
-            size_unit: if plan.precision_bits.is_some() {
-                SizeUnit::Bytes
-            } else {
-                SizeUnit::Elements
-            },
+            size_unit: plan.size_unit(),
             levels,
             energy,
             csv_l1_from_previous_layer,
         },
     })
+}
+
+/// The per-access energies: MAESTRO's constants, or the hardware's own in the Default model.
+fn energy_table(model: Model, hw: &Hardware) -> EnergyTable {
+    match model {
+        Model::Maestro => EnergyTable::MAESTRO,
+        Model::Default => hw.energy.unwrap_or(EnergyTable::MAESTRO),
+    }
+}
+
+/// `a / b`. MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead
+/// (quirk 8).
+fn ratio(model: Model, a: f64, b: f64) -> f64 {
+    if model == Model::Default && b == 0.0 {
+        0.0
+    } else {
+        a / b
+    }
 }
 
 /// The product of tensor `t`'s sizes. MAESTRO multiplies the declared sizes only (a `Y`

@@ -37,14 +37,9 @@ use std::fmt;
 
 pub use metrics::{format_float, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS};
 
-/// Which cost model to evaluate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum Model {
-    /// MAESTRO's numbers exactly, quirks included (`docs/semantics/maestro.md`, "Quirks").
-    Maestro,
-    /// The corrected model (see `MODEL.md`).
-    Default,
-}
+/// Which cost model to evaluate: the IR's choice, so a test block, the command line and the
+/// engine share one enum.
+pub use crate::ir::CostModel as Model;
 
 /// Layer type. Fixes the tensors and their coupled dimensions
 /// (`docs/semantics/maestro.md`, "Problem and layer types").
@@ -79,6 +74,41 @@ pub struct Problem {
     pub batch_in_tensors: bool,
     /// The dataflow, outermost directive first.
     pub directives: Vec<Directive>,
+}
+
+impl Problem {
+    /// The layer's MACs, the crate's one count over a cost problem: `N·G·K·C·R·S·Y'·X'` from the
+    /// declared dimensions (depthwise layers have no `K`), with `Y' = (Y − R)/stride + 1` (and
+    /// likewise `X'`) unless `Y'` is declared, never below zero. Missing dimensions are 1.
+    pub fn macs(&self) -> i64 {
+        let get = |d: Dim| self.dims.iter().find(|x| x.0 == d).map(|x| x.1);
+        let stride = |d: Dim| {
+            self.strides
+                .iter()
+                .rev()
+                .find(|x| x.0 == d)
+                .map_or(1, |x| x.1.max(1))
+        };
+        let outputs = |out: Dim, input: Dim, filter: Dim| {
+            get(out).unwrap_or_else(|| {
+                let (len, window) = (get(input).unwrap_or(1), get(filter).unwrap_or(1));
+                if len >= window {
+                    (len - window) / stride(input) + 1
+                } else {
+                    0
+                }
+            })
+        };
+        let mut macs =
+            outputs(Dim::YOut, Dim::Y, Dim::R).saturating_mul(outputs(Dim::XOut, Dim::X, Dim::S));
+        for d in [Dim::N, Dim::G, Dim::K, Dim::C, Dim::R, Dim::S] {
+            if d == Dim::K && self.layer_type == LayerType::Dsconv {
+                continue;
+            }
+            macs = macs.saturating_mul(get(d).unwrap_or(1));
+        }
+        macs
+    }
 }
 
 /// Per-access energies replacing MAESTRO's fixed constants (Default model only).
@@ -318,7 +348,7 @@ pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics
     // Default model: the per-case volumes are exact for the mappings `Plan::build` accepts
     // (property-tested); should a combination still escape them, report it rather than a wrong
     // MAC count (and the runtime and accesses derived from the same volumes).
-    if model == Model::Default && out.top.macs != plan.true_macs() {
+    if model == Model::Default && out.top.macs != p.macs() {
         return Err(CostError::UnsupportedMapping {
             directive: None,
             reason: "the model's per-step volumes of this mapping do not add up to the layer's \

@@ -918,24 +918,6 @@ fn csv_formatting() {
     assert_eq!(format_float(f64::INFINITY), "inf");
 }
 
-/// True MACs from the declared shape: N·G·K·C·R·S·Y'·X' (depthwise: without K), with
-/// `Y' = (Y − R)/stride + 1` unless `Y'` is declared.
-fn true_macs(p: &Problem) -> i64 {
-    let get = |d: Dim| p.dims.iter().find(|x| x.0 == d).map(|x| x.1);
-    let stride = |d: Dim| p.strides.iter().rev().find(|x| x.0 == d).map_or(1, |x| x.1);
-    let out = |o: Dim, i: Dim, w: Dim| {
-        get(o).unwrap_or_else(|| (get(i).unwrap_or(0) - get(w).unwrap_or(0)) / stride(i) + 1)
-    };
-    let mut macs = out(Dim::YOut, Dim::Y, Dim::R) * out(Dim::XOut, Dim::X, Dim::S);
-    for d in [Dim::N, Dim::G, Dim::K, Dim::C, Dim::R, Dim::S] {
-        if d == Dim::K && p.layer_type == LayerType::Dsconv {
-            continue;
-        }
-        macs *= get(d).unwrap_or(1);
-    }
-    macs
-}
-
 #[test]
 fn default_macs_equal_true_macs_on_pattern_dataflows() {
     let mut checked = 0;
@@ -954,7 +936,7 @@ fn default_macs_equal_true_macs_on_pattern_dataflows() {
             Model::Default,
         ) {
             checked += 1;
-            let want = true_macs(&c.problem);
+            let want = c.problem.macs();
             if m.num_macs != want {
                 failures.push(format!("{}: {} MACs, true {want}", c.id, m.num_macs));
             }
@@ -1081,7 +1063,7 @@ fn default_violation(p: &Problem, hw: &Hardware) -> Option<String> {
         Err(_) => return None,
         Ok(m) => m,
     };
-    let want = true_macs(p);
+    let want = p.macs();
     if m.num_macs != want {
         return Some(format!("{} MACs, true {want}", m.num_macs));
     }
@@ -1126,7 +1108,7 @@ fn default_counts_partial_filter_tiles_exactly() {
     };
     for strides in [vec![(Dim::Y, 2)], vec![(Dim::Y, 2), (Dim::X, 2)], vec![]] {
         let p = layer(strides);
-        assert_eq!(true_macs(&p), 384);
+        assert_eq!(p.macs(), 384);
         let m = evaluate(&p, &HW, Model::Default).expect("default");
         assert_eq!(m.num_macs, 384, "{:?}", p.strides);
         assert!(m.runtime_cycles * HW.num_pes >= 384);

@@ -4,12 +4,14 @@
 
 use super::level::{Level, LevelMap, Origin, Segment};
 use super::{
-    add, bit, ceil_div, dim_of, filter_dim_of, mul, output_dim_of, tensors_for, CostError,
-    DimTable, TensorVars, FILTER, INPUT, INPUT_FILTER_ORDER, K, NUM_DIMS, R, S, X, X_OUT, Y, Y_OUT,
+    add, bit, ceil_div, dim_of, filter_dim_of, mul, tensors_for, CostError, DimTable, TensorVars,
+    FILTER, INPUT, INPUT_FILTER_ORDER, K, NUM_DIMS, R, S, X, X_OUT, Y, Y_OUT,
 };
 
 use crate::backends::cost::MAX_INPUT;
-use crate::backends::cost::{Directive, Hardware, HwField, LayerType, MapKind, Model, Problem};
+use crate::backends::cost::{
+    Directive, Hardware, HwField, LayerType, MapKind, Model, Problem, SizeUnit,
+};
 
 #[derive(Debug)]
 pub(crate) struct Plan {
@@ -59,18 +61,6 @@ impl Plan {
         self.levels.len()
     }
 
-    /// The layer's true MAC count: the product of its loop extents (every variable of the
-    /// three tensors; `Y'`/`X'` for `Y`/`X`), with the real (uncompacted) output sizes.
-    pub(crate) fn true_macs(&self) -> i64 {
-        let mask = self.tensors.iter().fold(0u16, |m, t| m | t.mask);
-        (0..NUM_DIMS as u8)
-            .filter(|&v| mask & bit(v) != 0)
-            .fold(1, |acc, v| {
-                let key = output_dim_of(v) as usize;
-                mul(acc, self.real.size[key])
-            })
-    }
-
     /// Outputs of a window of size `win` sliding over `len` inputs along `v` (`Y` or `X`).
     /// MAESTRO ignores the stride (quirk 1); the Default model steps by the window pitch and
     /// never goes negative.
@@ -104,6 +94,15 @@ impl Plan {
         match (self.model, self.precision_bits) {
             (Model::Default, Some(bits)) => ceil_div(mul(elements.max(0), i64::from(bits)), 8),
             _ => elements,
+        }
+    }
+
+    /// What the reported sizes count: bytes when the layer has a precision.
+    pub(crate) fn size_unit(&self) -> SizeUnit {
+        if self.precision_bits.is_some() {
+            SizeUnit::Bytes
+        } else {
+            SizeUnit::Elements
         }
     }
 
