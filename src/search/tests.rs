@@ -259,10 +259,8 @@ fn trace_traffic(space: &LayerSpace, block: &[i64], order: &[usize], line: i64) 
 /// The bound: the decoupled search spends 400 evaluations where these joint spaces have
 /// 5·10⁴–9·10⁴ points (under 1 %), and commits to the DB model's top-k L2 tilings before any
 /// cost-model evaluation, so it is not exact. Measured over seeds 0–2 here: 0 % on all three
-/// layers (random search at the same budget: up to 9 % off). In release runs on layers with
-/// 1.7–1.9·10⁶ joint points (bench numbers in the report) the worst gap over five seeds is
-/// 5.3 % at 250 evaluations and 0 % at 4,000. 5 % leaves room for seed and tuning changes,
-/// and still fails if the on-chip phase or the refinement stops working.
+/// layers (random search at the same budget: up to 9 % off; the test prints both). The test
+/// asserts what it measures: the optimum, on every layer and seed.
 #[test]
 fn decoupled_gap_to_exhaustive() {
     let p = lower(
@@ -309,32 +307,36 @@ fn decoupled_gap_to_exhaustive() {
         );
         for g in &decoupled {
             assert!(*g >= 0.0, "{}: below the optimum of the space", layer.name);
-            assert!(*g <= 0.05, "{}: gap {g:.4}", layer.name);
+            assert!(*g <= 1e-12, "{}: gap {g:.4}", layer.name);
         }
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         assert!(mean(&decoupled) <= mean(&random), "{}", layer.name);
     }
 }
 
-/// On every stdlib network on edge256: per layer, the search's runtime is at most the best
-/// stdlib dataflow's (defaults), the latter computed independently through `dfc eval`'s path.
+/// On every stdlib network on edge256, the search *without* the stdlib seeds against the best
+/// stdlib dataflow (defaults) per layer, the latter computed independently through `dfc eval`'s
+/// path. The search never sees the stdlib dataflows, so the comparison is not true by
+/// construction: it counts the layers where the search is better, equal or worse, and bounds
+/// the network totals.
 #[test]
-fn never_worse_than_stdlib_dataflows() {
+fn search_without_seeds_against_stdlib_dataflows() {
     let networks: Vec<&str> = ir::stdlib_files()
         .iter()
         .filter_map(|(path, _)| path.strip_prefix("networks/")?.strip_suffix(".df"))
         .collect();
-    assert!(networks.len() >= 8, "{networks:?}");
+    assert_eq!(networks.len(), 8, "{networks:?}");
     let dataflows: Vec<String> = seeds::stdlib_dataflows()
         .iter()
         .map(|d| d.name.clone())
         .collect();
-    assert!(dataflows.len() >= 5, "{dataflows:?}");
+    assert_eq!(dataflows.len(), 5, "{dataflows:?}");
     let opts = SearchOptions {
-        stdlib_variants: 0,
-        ..small_opts(60)
+        include_stdlib: false,
+        ..small_opts(200)
     };
-    let mut layers_checked = 0;
+    let (mut better, mut equal, mut worse) = (0, 0, 0);
+    let (mut searched_total, mut stdlib_total) = (0i64, 0i64);
     for net in &networks {
         let mut text = format!(
             "use std::networks::{net};\nuse std::hardware::edge256;\nuse std::dataflows::{{{}}};\n\
@@ -366,16 +368,24 @@ fn never_worse_than_stdlib_dataflows() {
                 .choice
                 .as_ref()
                 .unwrap_or_else(|| panic!("{net}/{}: {:?}", layer.layer, layer.error));
-            assert!(
-                choice.metrics.runtime_cycles <= best_stdlib,
-                "{net}/{}: {} > {best_stdlib}",
-                layer.layer,
-                choice.metrics.runtime_cycles
-            );
-            layers_checked += 1;
+            let searched = choice.metrics.runtime_cycles;
+            match searched.cmp(&best_stdlib) {
+                std::cmp::Ordering::Less => better += 1,
+                std::cmp::Ordering::Equal => equal += 1,
+                std::cmp::Ordering::Greater => worse += 1,
+            }
+            searched_total += searched;
+            stdlib_total += best_stdlib;
         }
     }
-    assert!(layers_checked > 200, "{layers_checked}");
+    let ratio = searched_total as f64 / stdlib_total as f64;
+    eprintln!(
+        "search without seeds vs best stdlib dataflow per layer: {better} better, {equal} equal, \
+         {worse} worse; summed runtime ratio {ratio:.3}"
+    );
+    // Measured: better on all 221 layers, summed runtime 0.701× the best stdlib dataflow's.
+    assert_eq!((better, equal, worse), (221, 0, 0));
+    assert!(ratio <= 0.71, "summed runtime ratio {ratio}");
 }
 
 /// `map_mapping`'s program prints, re-parses, and evaluates to the reported numbers; shared
