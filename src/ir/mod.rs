@@ -491,7 +491,7 @@ impl Hardware {
 }
 
 /// An integer expression in a dataflow, resolved: parameters by index, dimensions by name.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Expr {
     Const(i64),
     Param(usize),
@@ -501,7 +501,7 @@ pub enum Expr {
 }
 
 /// The arithmetic of dataflow expressions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BinOp {
     Add,
     Sub,

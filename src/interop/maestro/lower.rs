@@ -26,6 +26,12 @@ pub(super) fn lower_network(
     let mut layers = Vec::new();
     let mut previous_dataflow: Option<(Vec<MDirective>, Span)> = None;
     let mut layer_names = LayerNames::default();
+    // Dataflows by their directives (spans aside), first definition first: a hash lookup per
+    // layer keeps import linear in the number of layers.
+    let mut known: HashMap<Vec<DirectiveKey>, usize> = HashMap::new();
+    for (i, d) in program.dataflows.iter().enumerate() {
+        known.entry(directive_keys(&d.directives)).or_insert(i);
+    }
     for l in &net.layers {
         let layer_name = layer_names.next(&l.name);
         if l.dataflow.is_some() {
@@ -59,12 +65,8 @@ pub(super) fn lower_network(
         let Some(directives) = lower_dataflow(l, &dataflow.0, diags) else {
             continue;
         };
-        let key: Vec<ir::Directive> = directives.clone();
-        let existing = program
-            .dataflows
-            .iter()
-            .position(|d| same_directives(&d.directives, &key));
-        let id = match existing {
+        let key = directive_keys(&directives);
+        let id = match known.get(&key).copied() {
             Some(i) => i,
             None => {
                 let df_name = format!("{layer_name}_dataflow");
@@ -79,6 +81,7 @@ pub(super) fn lower_network(
                     directives,
                     span: dataflow.1,
                 });
+                known.insert(key, program.dataflows.len() - 1);
                 program.dataflows.len() - 1
             }
         };
@@ -96,30 +99,27 @@ pub(super) fn lower_network(
     dataflow_ids
 }
 
-fn same_directives(a: &[ir::Directive], b: &[ir::Directive]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| match (x, y) {
-            (
-                ir::Directive::Map {
-                    kind: k1,
-                    size: s1,
-                    offset: o1,
-                    dim: d1,
-                    ..
-                },
-                ir::Directive::Map {
-                    kind: k2,
-                    size: s2,
-                    offset: o2,
-                    dim: d2,
-                    ..
-                },
-            ) => k1 == k2 && s1 == s2 && o1 == o2 && d1 == d2,
-            (ir::Directive::Cluster { size: s1, .. }, ir::Directive::Cluster { size: s2, .. }) => {
-                s1 == s2
-            }
-            _ => false,
+/// What makes two directives the same dataflow step: everything but the span.
+#[derive(PartialEq, Eq, Hash)]
+enum DirectiveKey {
+    Map(ir::MapKind, ir::Expr, ir::Expr, Dim),
+    Cluster(ir::Expr),
+}
+
+fn directive_keys(directives: &[ir::Directive]) -> Vec<DirectiveKey> {
+    directives
+        .iter()
+        .map(|d| match d {
+            ir::Directive::Map {
+                kind,
+                size,
+                offset,
+                dim,
+                ..
+            } => DirectiveKey::Map(*kind, size.clone(), offset.clone(), *dim),
+            ir::Directive::Cluster { size, .. } => DirectiveKey::Cluster(size.clone()),
         })
+        .collect()
 }
 
 /// How a MAESTRO type's dimension names map to `.df` layer arguments.
