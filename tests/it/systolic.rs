@@ -108,3 +108,79 @@ fn simulate_command_writes_scalesim_reports() {
             && dir.join("DETAILED_ACCESS_REPORT.csv").exists()
     );
 }
+
+/// How many layers of `program`'s first mapping the analytic cost model evaluates as `dfc eval`
+/// does (`search` layers searched first, with a small budget), and how many it has.
+fn evaluated_layers(program: &dfc::ir::Program) -> (usize, usize) {
+    let options = dfc::search::SearchOptions {
+        budget: 16,
+        ..Default::default()
+    };
+    let evaluated = dfc::search::evaluate_with_search(
+        program,
+        dfc::ir::MappingId(0),
+        dfc::backends::cost::Model::Default,
+        &options,
+        true,
+        &|_| {},
+    );
+    let report = evaluated.report;
+    (report.totals.layers_evaluated, report.layers.len())
+}
+
+#[test]
+fn systolic_example_evaluates_every_layer_in_the_cost_model() {
+    let (_, program, diags) =
+        common::compile(&common::root().join("examples/systolic_resnet18.df"));
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    // The array's derived L1 used to be one element: 0 of 21 layers fitted.
+    assert_eq!(evaluated_layers(&program), (21, 21));
+}
+
+#[test]
+fn imported_scalesim_configs_evaluate_every_layer_in_the_cost_model() {
+    let root = common::root().join("tests/data/scalesim");
+    let runs = std::fs::read_to_string(root.join("runs.csv")).expect("runs.csv");
+    let mut header: Vec<&str> = Vec::new();
+    let mut failed = Vec::new();
+    // One configuration per topology (the search is the slow part).
+    let mut topologies = std::collections::BTreeSet::new();
+    for line in runs.lines() {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[0] == "suite" {
+            header = f;
+            continue;
+        }
+        let col = |name: &str| f[header.iter().position(|h| *h == name).expect("column")];
+        if !topologies.insert(col("topology").to_string()) {
+            continue;
+        }
+        let dir = root.join("runs").join(col("suite")).join(col("case_id"));
+        let topology = root
+            .join("topologies")
+            .join(format!("{}.csv", col("topology")));
+        let mut sources = SourceMap::new();
+        let config = sources.add(
+            "scalesim.cfg",
+            std::fs::read_to_string(dir.join("scalesim.cfg")).expect("cfg"),
+        );
+        let topo = sources.add(
+            topology.to_string_lossy(),
+            std::fs::read_to_string(&topology).expect("topology"),
+        );
+        let inputs = Inputs {
+            config,
+            topology: topo,
+            gemm: col("input_type") == "gemm",
+        };
+        let (program, diags) = import(&sources, &inputs);
+        let program = program.unwrap_or_else(|| panic!("{}: {diags:?}", col("case_id")));
+        let (evaluated, layers) = evaluated_layers(&program);
+        if evaluated != layers {
+            failed.push(format!("{}: {evaluated} of {layers}", col("case_id")));
+        }
+    }
+    // The derived L1 used to be one element: no imported layer fitted.
+    assert_eq!(failed, Vec::<String>::new());
+    assert_eq!(topologies.len(), 11, "{topologies:?}");
+}
