@@ -94,6 +94,11 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
         Err(e) => return fail(reporter, e),
     };
     let inputs = schedule::inputs(&program, acc, wl);
+    let problems = schedule::check(&program, acc, wl, &inputs);
+    if !problems.is_empty() {
+        reporter.emit(&problems, &sources);
+        return exit(1);
+    }
     let sweep_partitions = args.partition == PartitionChoice::Grid;
     let result = schedule::report(&program, acc, wl, &inputs, objective, sweep_partitions);
     let report = match result {

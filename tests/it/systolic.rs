@@ -184,3 +184,72 @@ fn imported_scalesim_configs_evaluate_every_layer_in_the_cost_model() {
     assert_eq!(failed, Vec::<String>::new());
     assert_eq!(topologies.len(), 11, "{topologies:?}");
 }
+
+/// The stationary operand read off each stdlib dataflow's directives (row stationary is none
+/// of the array's three).
+#[test]
+fn stdlib_dataflows_have_the_stationary_operand_their_names_say() {
+    use dfc::ir::SystolicDataflow::{Is, Os, Ws};
+    let (_, program, diags) = dfc::ir::lower::lower_text(
+        "all.df",
+        "use std::dataflows::{input_stationary, nvdla, row_stationary, shidiannao, systolic};\n",
+    );
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let found: Vec<(&str, Option<dfc::ir::SystolicDataflow>)> = program
+        .dataflows
+        .iter()
+        .map(|d| (d.name.as_str(), simulate::stationary_operand(d)))
+        .collect();
+    let mut found = found;
+    found.sort_by_key(|f| f.0);
+    assert_eq!(
+        found,
+        [
+            ("input_stationary", Some(Is)),
+            ("nvdla", Some(Ws)),
+            ("row_stationary", None),
+            ("shidiannao", Some(Os)),
+            ("systolic", Some(Ws)),
+        ]
+    );
+}
+
+/// `dfc simulate` says when the mapping's dataflow keeps another operand in place than the
+/// array (it used to run the array's without a word); the example's own dataflow matches.
+#[test]
+fn simulate_warns_when_the_mappings_dataflow_differs_from_the_arrays() {
+    let example = std::fs::read_to_string(common::root().join("examples/systolic_resnet18.df"))
+        .expect("example");
+    let mismatched = example
+        .replace(
+            "use std::dataflows::systolic;",
+            "use std::dataflows::shidiannao;",
+        )
+        .replace("dataflow: systolic(rows: 32);", "dataflow: shidiannao;");
+    let dir = std::env::temp_dir().join(format!("dfc-w0502-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("mismatched.df");
+    std::fs::write(&path, mismatched).expect("written");
+    let run = |file: &std::path::Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
+            .current_dir(common::root())
+            .args(["--diagnostic-format", "short", "simulate"])
+            .arg(file)
+            .output()
+            .expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&path);
+    assert_eq!(code, Some(0), "{stderr}");
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning[")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains(":14:15: warning[W0502]: mapping `resnet18_on_systolic32` uses `shidiannao`, which is output stationary (`os`), but the array of `systolic32` is weight stationary (`ws`)"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(&common::root().join("examples/systolic_resnet18.df"));
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+}
