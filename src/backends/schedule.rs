@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::cost::{self, Model};
 use super::evaluate::{self, evaluate_distinct, Distinct};
 use super::hda;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, instantiate::instantiate, AcceleratorId, Program, WorkloadId};
 
 /// Everything a scheduler needs, built from a program.
@@ -16,9 +17,11 @@ pub struct ScheduleInputs {
     pub workload: hda::Workload,
     pub platform: hda::Platform,
     pub table: hda::CostTable,
-    /// The same budget as one sub-accelerator per style (monolithic designs): platform and
-    /// cost table for each style.
-    pub monolithic: Vec<(hda::Platform, hda::CostTable)>,
+    /// The same budget as one sub-accelerator per style (monolithic designs), each with the
+    /// layers it cannot run.
+    pub monolithic: Vec<hda::Monolithic>,
+    /// The cost model's answer for every cell of `table`, reasons included ([`check`]).
+    cells: Cells,
 }
 
 /// A sub-accelerator's recipe: its hardware (whose PE count and bandwidth a partition may
@@ -82,42 +85,51 @@ fn graphs(program: &Program, workload: &ir::Workload) -> hda::Workload {
     }
 }
 
+/// `cells[network][layer][sub_accelerator]`: a layer's cost on a sub-accelerator, or why the
+/// cost model cannot run it there.
+type Cells = Vec<Vec<Vec<Result<hda::Cost, String>>>>;
+
 /// The cost of every layer of the workload on every style, with each style's hardware
 /// resized to the given sub-accelerator (PEs, on-chip bandwidth, buffer).
-fn cost_table(
+fn cost_cells(
     program: &Program,
     workload: &ir::Workload,
     subs: &[(Style, hda::SubAccel)],
-) -> hda::CostTable {
-    // Every (layer, sub-accelerator) as a cost-model problem, layer by layer; identical ones
-    // are evaluated once.
+) -> Cells {
+    // Every (layer, sub-accelerator) as a cost-model problem (or why there is none), layer by
+    // layer; identical problems are evaluated once.
     let layers: Vec<&ir::Layer> = workload
         .networks
         .iter()
         .flat_map(|(id, _)| program.network(*id).layers.iter())
         .collect();
-    let problems = layers.iter().flat_map(|layer| {
-        subs.iter().enumerate().map(move |(s, (style, sub))| {
-            let df = program.dataflow(style.dataflow);
-            let dirs = instantiate(df, &style.args, layer).ok()?;
-            let mut hw = style.hardware.clone();
-            resize(&mut hw, sub);
-            let problem = evaluate::problem(
-                layer,
-                &dirs,
-                layer.shape.batch_declared || layer.shape.n > 1,
-                Model::Default,
-            );
-            let hardware = evaluate::hardware(&hw, None, Model::Default);
-            Some((
-                (problem.clone(), s),
-                (problem, hardware, bytes_per_element(&hw)),
-            ))
+    let prepared: Vec<Result<_, String>> = layers
+        .iter()
+        .flat_map(|layer| {
+            subs.iter().enumerate().map(move |(s, (style, sub))| {
+                let df = program.dataflow(style.dataflow);
+                let dirs = instantiate(df, &style.args, layer).map_err(|e| e.message)?;
+                let mut hw = style.hardware.clone();
+                resize(&mut hw, sub);
+                let problem = evaluate::problem(
+                    layer,
+                    &dirs,
+                    layer.shape.batch_declared || layer.shape.n > 1,
+                    Model::Default,
+                );
+                let hardware = evaluate::hardware(&hw, None, Model::Default);
+                Ok((
+                    (problem.clone(), s),
+                    (problem, hardware, bytes_per_element(&hw)),
+                ))
+            })
         })
-    });
-    let Distinct { results, slots } = evaluate_distinct(problems, |(problem, hardware, bytes)| {
+        .collect();
+    let items = prepared
+        .iter()
+        .map(|p| p.as_ref().ok().map(|(key, value)| (key, value)));
+    let Distinct { results, slots } = evaluate_distinct(items, |(problem, hardware, bytes)| {
         cost::evaluate(problem, hardware, Model::Default)
-            .ok()
             .map(|m| hda::Cost {
                 runtime_cycles: m.runtime_cycles as f64,
                 energy: m.total_energy_exact,
@@ -125,18 +137,58 @@ fn cost_table(
                 dram_bytes: (m.input_l2_write + m.filter_l2_write + m.output_l2_read) as f64
                     * bytes,
             })
+            .map_err(|e| e.to_string())
     });
-    // Back into `costs[network][layer][sub_accelerator]`, in the same layer order.
-    let mut costs = slots.into_iter().map(|slot| slot.and_then(|i| results[i]));
-    let mut table = hda::CostTable::default();
-    for (id, _) in &workload.networks {
-        let net = program.network(*id);
-        let rows: Vec<Vec<Option<hda::Cost>>> = (0..net.layers.len())
-            .map(|_| costs.by_ref().take(subs.len()).collect())
-            .collect();
-        table.costs.push(rows);
+    // Back into `cells[network][layer][sub_accelerator]`, in the same layer order.
+    let mut cells = prepared.iter().zip(slots).map(|(p, slot)| match (p, slot) {
+        (Err(why), _) => Err(why.clone()),
+        (Ok(_), Some(i)) => results[i].clone(),
+        (Ok(_), None) => Err("no cost problem".to_string()),
+    });
+    workload
+        .networks
+        .iter()
+        .map(|(id, _)| {
+            (0..program.network(*id).layers.len())
+                .map(|_| cells.by_ref().take(subs.len()).collect())
+                .collect()
+        })
+        .collect()
+}
+
+fn table_of(cells: &Cells) -> hda::CostTable {
+    hda::CostTable {
+        costs: cells
+            .iter()
+            .map(|net| {
+                net.iter()
+                    .map(|row| row.iter().map(|c| c.as_ref().ok().copied()).collect())
+                    .collect()
+            })
+            .collect(),
     }
-    table
+}
+
+/// The layers no sub-accelerator of `cells` runs, with each sub-accelerator's reason.
+fn runs_nowhere<'a>(
+    program: &'a Program,
+    workload: &ir::Workload,
+    cells: &'a Cells,
+) -> Vec<(&'a ir::Network, &'a ir::Layer, Vec<&'a str>)> {
+    let mut out = Vec::new();
+    for ((id, _), net_cells) in workload.networks.iter().zip(cells) {
+        let net = program.network(*id);
+        for (layer, row) in net.layers.iter().zip(net_cells) {
+            if row.iter().all(Result::is_err) {
+                let why = row
+                    .iter()
+                    .filter_map(|c| c.as_ref().err())
+                    .map(String::as_str);
+                out.push((net, layer, why.collect()));
+            }
+        }
+    }
+    out
 }
 
 /// Give `hw` the sub-accelerator's PEs, on-chip bandwidth and buffer share.
@@ -172,7 +224,7 @@ pub fn inputs(program: &Program, acc_id: AcceleratorId, wl_id: WorkloadId) -> Sc
         .zip(&styles)
         .map(|(s, st)| (st.clone(), sub_accel(&s.name, st)))
         .collect();
-    let table = cost_table(program, workload, &subs);
+    let cells = cost_cells(program, workload, &subs);
     // Monolithic: each style alone with the whole budget.
     let total_pes: u32 = subs.iter().map(|s| s.1.pes).sum();
     let total_bw: f64 = subs.iter().map(|s| s.1.noc_bw).sum();
@@ -186,15 +238,79 @@ pub fn inputs(program: &Program, acc_id: AcceleratorId, wl_id: WorkloadId) -> Sc
             buffer_bytes: total_buffer,
             ..sub.clone()
         };
-        let t = cost_table(program, workload, &[(style.clone(), whole.clone())]);
-        monolithic.push((platform(acc, vec![whole]), t));
+        let mono_cells = cost_cells(program, workload, &[(style.clone(), whole.clone())]);
+        let cannot_run = runs_nowhere(program, workload, &mono_cells)
+            .into_iter()
+            .map(|(net, layer, why)| hda::CannotRun {
+                network: net.name.clone(),
+                layer: layer.name.clone(),
+                reason: why.concat(),
+            })
+            .collect();
+        monolithic.push(hda::Monolithic {
+            platform: platform(acc, vec![whole]),
+            table: table_of(&mono_cells),
+            cannot_run,
+        });
     }
     ScheduleInputs {
         workload: graphs(program, workload),
         platform: platform(acc, subs.into_iter().map(|s| s.1).collect()),
-        table,
+        table: table_of(&cells),
         monolithic,
+        cells,
     }
+}
+
+/// What makes the accelerator unable to run the workload, as diagnostics: a layer that no
+/// sub-accelerator runs (E0505, at the layer, with each sub-accelerator's reason), and frame
+/// rates without a clock to turn them into deadlines (E0403).
+pub fn check(
+    program: &Program,
+    acc_id: AcceleratorId,
+    wl_id: WorkloadId,
+    inputs: &ScheduleInputs,
+) -> Vec<Diagnostic> {
+    let acc = &program.accelerators[acc_id.index()];
+    let workload = &program.workloads[wl_id.index()];
+    let mut diags = Vec::new();
+    for (net, layer, why) in runs_nowhere(program, workload, &inputs.cells) {
+        let mut d = Diagnostic::at(
+            Code::LayerRunsNowhere,
+            layer.span,
+            format!(
+                "layer `{}` of network `{}` runs on no sub-accelerator of `{}`",
+                layer.name, net.name, acc.name
+            ),
+            "no sub-accelerator can run this layer",
+        )
+        .with_label(acc.span, "the sub-accelerators tried");
+        for (sub, reason) in acc.subs.iter().zip(why) {
+            d = d.with_note(format!("`{}`: {reason}", sub.name));
+        }
+        diags.push(d.with_help(
+            "add a sub-accelerator whose dataflow fits this layer, or see `dfc explain E0505`",
+        ));
+    }
+    if acc.clock_hz.is_none() && workload.networks.iter().any(|(_, r)| r.is_some()) {
+        diags.push(
+            Diagnostic::at(
+                Code::NoClock,
+                workload.span,
+                format!(
+                    "workload `{}` gives frame rates, but accelerator `{}` has no clock",
+                    workload.name, acc.name
+                ),
+                "frame rates here",
+            )
+            .with_label(acc.span, format!("`{}` has no `clock`", acc.name))
+            .with_help(
+                "give the accelerator a clock (`clock: 1 GHz;`) so that frame rates become \
+                 deadlines, or drop the rates; see `dfc explain E0403`",
+            ),
+        );
+    }
+    diags
 }
 
 /// Design-time partitioning: re-split the accelerator's PE and on-chip bandwidth budget
@@ -241,7 +357,7 @@ pub fn partition(
                     .ok_or_else(|| format!("no style `{}`", s.dataflow_style))
             })
             .collect();
-        Ok(cost_table(program, workload, &recipe?))
+        Ok(table_of(&cost_cells(program, workload, &recipe?)))
     })
 }
 

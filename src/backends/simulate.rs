@@ -176,6 +176,111 @@ pub fn mapping_jobs(
     }
 }
 
+/// The operand a `.df` dataflow keeps in place, when its directives say so plainly: the only
+/// operand indexed by every spatially mapped dimension; or, when inputs and outputs both are
+/// (only `N`, `Y`, `X` spatial), the one that the innermost iterating temporal map of a
+/// dimension mapped nowhere spatially leaves alone (`K` iterating: inputs stay; `C`, `R`, `S`
+/// iterating: outputs stay). `None` for anything else (row stationary, for instance).
+pub fn stationary_operand(df: &ir::Dataflow) -> Option<SystolicDataflow> {
+    use ir::Dim::{XOut, YOut, C, K, N, R, S, X, Y};
+    let maps = df.directives.iter().filter_map(|d| match d {
+        ir::Directive::Map {
+            kind,
+            size,
+            offset,
+            dim,
+            ..
+        } => Some((*kind, size, offset, *dim)),
+        ir::Directive::Cluster { .. } => None,
+    });
+    let plain = |d: ir::Dim| match d {
+        YOut => Y,
+        XOut => X,
+        d => d,
+    };
+    let spatial: Vec<ir::Dim> = maps
+        .clone()
+        .filter(|m| m.0 == ir::MapKind::Spatial && m.3 != ir::Dim::G)
+        .map(|m| plain(m.3))
+        .collect();
+    let operands = [
+        (SystolicDataflow::Ws, &[K, C, R, S][..]),
+        (SystolicDataflow::Is, &[N, C, Y, X][..]),
+        (SystolicDataflow::Os, &[N, K, Y, X][..]),
+    ];
+    let candidates: Vec<SystolicDataflow> = operands
+        .iter()
+        .filter(|(_, dims)| spatial.iter().all(|d| dims.contains(d)))
+        .map(|(op, _)| *op)
+        .collect();
+    match candidates[..] {
+        [one] => return Some(one),
+        [SystolicDataflow::Is, SystolicDataflow::Os] => {}
+        _ => return None,
+    }
+    // A map of the whole dimension in one step does not iterate.
+    let whole = |size: &ir::Expr, offset: &ir::Expr, dim: ir::Dim| matches!((size, offset), (ir::Expr::Size(a), ir::Expr::Size(b)) if *a == dim && *b == dim);
+    let innermost = maps
+        .rev()
+        .filter(|m| m.0 == ir::MapKind::Temporal && !spatial.contains(&plain(m.3)))
+        .find(|m| !whole(m.1, m.2, m.3))?;
+    match innermost.3 {
+        K => Some(SystolicDataflow::Is),
+        C | R | S => Some(SystolicDataflow::Os),
+        _ => None,
+    }
+}
+
+fn stationary_name(d: SystolicDataflow) -> &'static str {
+    match d {
+        SystolicDataflow::Os => "output stationary (`os`)",
+        SystolicDataflow::Ws => "weight stationary (`ws`)",
+        SystolicDataflow::Is => "input stationary (`is`)",
+    }
+}
+
+/// W0502 for each mapping of the file `root` whose dataflow keeps another operand in place
+/// than its systolic array does: the simulator runs the array's dataflow.
+pub fn dataflow_warnings(program: &ir::Program, root: FileId) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for m in program.mappings.iter().filter(|m| m.span.file == root) {
+        let hw = program.hardware(m.hardware);
+        let Some(array) = &hw.systolic else {
+            continue;
+        };
+        let differs = m.layers.iter().find_map(|l| match &l.dataflow {
+            ir::DataflowChoice::Fixed { dataflow, span, .. } => {
+                let df = program.dataflow(*dataflow);
+                stationary_operand(df)
+                    .filter(|&op| op != array.dataflow)
+                    .map(|op| (df, op, *span))
+            }
+            ir::DataflowChoice::Search { .. } => None,
+        });
+        if let Some((df, op, span)) = differs {
+            out.push(
+                Diagnostic::at(
+                    Code::DataflowMismatch,
+                    span,
+                    format!(
+                        "mapping `{}` uses `{}`, which is {}, but the array of `{}` is {}; \
+                         the simulation runs the array's",
+                        m.name,
+                        df.name,
+                        stationary_name(op),
+                        hw.name,
+                        stationary_name(array.dataflow)
+                    ),
+                    stationary_name(op),
+                )
+                .with_label(hw.field_span("systolic.dataflow"), "the array's dataflow")
+                .with_help("see `dfc explain W0502`"),
+            );
+        }
+    }
+    out
+}
+
 /// Simulate every job; the first failure stops the run.
 pub fn simulate_jobs(
     jobs: &[SimulationJob],

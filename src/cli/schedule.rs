@@ -9,6 +9,7 @@ use super::{
     compile, exit, fail, write_atomically, write_output, PartitionChoice, ReportFormat, Reporter,
 };
 use crate::backends::{hda, schedule};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 use crate::source::SourceMap;
 
@@ -94,11 +95,29 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
         Err(e) => return fail(reporter, e),
     };
     let inputs = schedule::inputs(&program, acc, wl);
+    let problems = schedule::check(&program, acc, wl, &inputs);
+    if !problems.is_empty() {
+        reporter.emit(&problems, &sources);
+        return exit(1);
+    }
     let sweep_partitions = args.partition == PartitionChoice::Grid;
     let result = schedule::report(&program, acc, wl, &inputs, objective, sweep_partitions);
     let report = match result {
         Ok(r) => r,
-        Err(e) => return fail(reporter, e.to_string()),
+        Err(e) => {
+            // `check` found every layer a sub-accelerator; what is left infeasible (a partition
+            // sweep in which every split fails) is the input's, anything else a bug.
+            let acc_span = program.accelerators[acc.index()].span;
+            let (d, code) = match e {
+                hda::HdaError::Infeasible(m) => (
+                    Diagnostic::at(Code::LayerRunsNowhere, acc_span, m, "this accelerator"),
+                    1,
+                ),
+                hda::HdaError::Input(m) => (Diagnostic::new(Code::Internal, m), 2),
+            };
+            reporter.emit(&[d], &sources);
+            return exit(code);
+        }
     };
     for (path, text) in [
         (

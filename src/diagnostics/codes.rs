@@ -67,15 +67,18 @@ codes! {
     BadDependency = "E0310", "bad-dependency", "a layer that comes after a layer that does not exist or is defined later";
     ClusterTooLarge = "E0401", "cluster-too-large", "clusters that need more PEs than the hardware has";
     PrecisionRequired = "E0402", "precision-required", "a size in bytes on hardware without a precision";
+    NoClock = "E0403", "no-clock", "frame rates for a workload whose accelerator has no clock";
     BufferOverflow = "E0501", "buffer-overflow", "a mapping whose tiles do not fit a buffer";
     ModelError = "E0502", "model-error", "the cost model cannot evaluate this mapping";
     SimulationError = "E0503", "simulation-error", "the systolic simulator cannot simulate this layer on this array";
+    LayerRunsNowhere = "E0505", "layer-runs-nowhere", "a workload layer that no sub-accelerator of the accelerator can run";
     MaestroSyntax = "E0601", "maestro-syntax", "a MAESTRO file that MAESTRO itself would reject";
     MaestroUnsupported = "E0602", "maestro-unsupported", "a MAESTRO construct that has no meaning dfc can keep";
     ScalesimSyntax = "E0603", "scalesim-syntax", "a SCALE-Sim config or topology file that cannot be read";
     Io = "E0901", "io-error", "a file could not be read or written";
     Internal = "E0902", "internal-error", "a bug in dfc";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";
+    DataflowMismatch = "W0502", "dataflow-mismatch", "`dfc simulate` runs the array's own dataflow, not the mapping's";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
 }
 

@@ -457,21 +457,28 @@ pub struct Hardware {
     pub field_spans: Vec<(String, Span)>,
 }
 
+/// The registers of one systolic cell: stationary operand, streaming operand, partial sum.
+const SYSTOLIC_CELL_REGISTERS: u64 = 3;
+
 impl Hardware {
-    /// Hardware described by a systolic array alone. The cost model's view follows from the
-    /// array: one MAC per cell, one word (element) of L1, the three SRAMs as L2, a NoC as wide
-    /// as the array's longer side.
+    /// Hardware described by a systolic array alone; the cost model's view follows from the
+    /// array (derivation in `grammar/README.md`, "Systolic arrays"): one MAC per cell; as L1
+    /// each cell's share of the three operand SRAMs (the analytic model keeps a PE's tile in
+    /// its L1, while a systolic cell re-reads its operands from the SRAMs at the array's edges),
+    /// but never less than its registers (stationary operand, streaming operand, partial sum);
+    /// the three SRAMs as L2; as NoC the array's edges, one word per row and per column a cycle.
     pub fn from_array(name: &str, array: SystolicArray, span: Span) -> Hardware {
+        let pes = array.rows * array.cols;
+        let sram_words =
+            (array.ifmap_sram_bytes + array.filter_sram_bytes + array.ofmap_sram_bytes)
+                / array.word_bytes.max(1);
         Hardware {
             name: name.to_string(),
-            pes: array.rows * array.cols,
+            pes,
             macs_per_pe: 1,
-            l1: Size::Elements(1),
-            l2: Size::Elements(
-                (array.ifmap_sram_bytes + array.filter_sram_bytes + array.ofmap_sram_bytes)
-                    / array.word_bytes.max(1),
-            ),
-            noc_bandwidth: Bandwidth::ElementsPerCycle(array.rows.max(array.cols)),
+            l1: Size::Elements((sram_words / pes.max(1)).max(SYSTOLIC_CELL_REGISTERS)),
+            l2: Size::Elements(sram_words),
+            noc_bandwidth: Bandwidth::ElementsPerCycle(array.rows + array.cols),
             noc_latency_cycles: 1,
             dram_bandwidth: None,
             precision: None,

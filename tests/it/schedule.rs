@@ -99,3 +99,145 @@ fn example_schedule_snapshot() {
     .expect("schedules");
     insta::assert_snapshot!(hda::csv(&s));
 }
+
+/// Run `dfc` in the repository root; exit code, stdout, stderr.
+fn dfc(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .current_dir(common::root())
+        .args(args)
+        .output()
+        .expect("runs");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+/// Write `text` as a `.df` file in a fresh temporary directory; its path.
+fn temp_program(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("dfc-schedule-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{name}.df"));
+    std::fs::write(&path, text).expect("written");
+    path.to_string_lossy().into_owned()
+}
+
+const GEMM_ONLY: &str = "tests/cases/schedule/gemm_only_sub.df";
+
+/// Three sub-accelerators, one GEMM-only: the other two run every layer, so the workload
+/// schedules (it used to fail whole with E0901, exit 2); the GEMM-only monolithic row says
+/// which layers it cannot run and why.
+#[test]
+fn a_gemm_only_sub_accelerator_takes_part_and_its_monolithic_row_says_why_not() {
+    let (_, program, diags) = common::compile(&common::root().join(GEMM_ONLY));
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let (acc, wl) = (AcceleratorId(0), WorkloadId(0));
+    let inputs = schedule::inputs(&program, acc, wl);
+    assert!(schedule::check(&program, acc, wl, &inputs).is_empty());
+    let report =
+        schedule::report(&program, acc, wl, &inputs, hda::Objective::Edp, false).expect("report");
+    hda::validate(
+        &report.schedule,
+        &inputs.workload,
+        &inputs.platform,
+        &inputs.table,
+    )
+    .expect("valid schedule");
+    assert_eq!(report.schedule.entries.len(), 21 + 8);
+    let designs: Vec<&str> = report
+        .comparison
+        .iter()
+        .map(|r| r.design.as_str())
+        .collect();
+    assert_eq!(
+        designs,
+        [
+            "trio",
+            "trio",
+            "nvdla (whole budget)",
+            "row_stationary (whole budget)",
+            "gemm_only (whole budget)"
+        ]
+    );
+    let gemm = &report.comparison[4];
+    assert_eq!(gemm.makespan_cycles, None);
+    // conv1 and the sixteen 3×3 convolutions of ResNet-18; its 1×1 layers and BERT run.
+    assert_eq!(gemm.cannot_run.len(), 17);
+    assert_eq!(
+        (
+            gemm.cannot_run[0].network.as_str(),
+            gemm.cannot_run[0].layer.as_str()
+        ),
+        ("resnet18", "conv1")
+    );
+    assert!(
+        gemm.cannot_run[0].reason.contains("filter window"),
+        "{}",
+        gemm.cannot_run[0].reason
+    );
+    assert!(report.comparison[2].cannot_run.is_empty());
+    assert!(report.edp_gain_vs_best_monolithic.is_some());
+
+    let (code, stdout, stderr) = dfc(&["schedule", GEMM_ONLY]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("cannot run resnet18/conv1 (and 16 more layers): "),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = dfc(&["schedule", GEMM_ONLY, "--format", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let row = &json["comparison"][4];
+    assert_eq!(row["edp"], serde_json::Value::Null);
+    assert_eq!(row["cannot_run"].as_array().map(Vec::len), Some(17));
+    assert_eq!(row["cannot_run"][0]["layer"], "conv1");
+    assert!(json["comparison"][2].get("cannot_run").is_none());
+}
+
+/// A layer that no sub-accelerator runs fails the command: exit 1, E0505 at the layer, once
+/// per such layer, each sub-accelerator's reason in a note.
+#[test]
+fn a_layer_that_runs_nowhere_is_e0505_at_the_layer() {
+    let text = std::fs::read_to_string(common::root().join(GEMM_ONLY)).expect("case");
+    let text = text
+        .replace("    wide: cloud1024 with nvdla(c_tile: 32);\n", "")
+        .replace("    rows: edge256 with row_stationary;\n", "");
+    let path = temp_program("nowhere", &text);
+    let (code, stdout, stderr) = dfc(&["schedule", &path, "--diagnostic-format", "short"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout, "");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error[")).collect();
+    assert_eq!(errors.len(), 17, "{stderr}");
+    assert!(
+        errors.iter().all(|l| l.contains("error[E0505]")),
+        "{stderr}"
+    );
+    assert!(
+        errors[0].starts_with("std/networks/resnet18.df:11:5: error[E0505]: layer `conv1` of network `resnet18` runs on no sub-accelerator of `trio`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("E0901"), "{stderr}");
+}
+
+/// Frame rates are deadlines only with a clock: the accelerator without one is refused with
+/// E0403 (exit 1); the one with a clock schedules the same workload.
+#[test]
+fn frame_rates_on_an_accelerator_without_a_clock_are_e0403() {
+    let path = temp_program(
+        "noclock",
+        "use std::dataflows::nvdla;\nuse std::hardware::edge256;\nuse std::networks::alexnet;\n\
+         accelerator timed {\n    a: edge256 with nvdla;\n    clock: 1 GHz;\n}\n\
+         accelerator untimed {\n    a: edge256 with nvdla;\n}\n\
+         workload w {\n    alexnet: 30 fps;\n}\n",
+    );
+    let short = ["--diagnostic-format", "short"];
+    let (code, _, stderr) =
+        dfc(&[&["schedule", &path, "--accelerator", "untimed"], &short[..]].concat());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(":11:1: error[E0403]: workload `w` gives frame rates, but accelerator `untimed` has no clock"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = dfc(&["schedule", &path, "--accelerator", "timed"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // 1 GHz / 30 fps: the deadline in cycles.
+    assert!(stdout.contains("33333333.33"), "{stdout}");
+}

@@ -51,7 +51,10 @@ pub use gantt::gantt_svg;
 pub use herald::{herald, monolithic, naive};
 pub use instance::{Eval, Instance, Plan};
 pub use partition::{pareto_front, partition, Design, DesignPoint, PartitionResult, PartitionSpec};
-pub use report::{schedule_report, Comparison, ComparisonRow, PartitionSummary, ScheduleReport};
+pub use report::{
+    schedule_report, CannotRun, Comparison, ComparisonRow, Monolithic, PartitionSummary,
+    ScheduleReport,
+};
 pub use validate::validate;
 pub use writers::{csv, table, trace_json};
 

@@ -13,24 +13,44 @@ use super::{
 };
 
 /// What the report compares: the heterogeneous accelerator as written, and each of its
-/// dataflow styles alone with the whole budget (platform and cost table per style).
+/// dataflow styles alone with the whole budget.
 pub struct Comparison<'a> {
     pub accelerator_name: &'a str,
     pub workload_name: &'a str,
     pub workload: &'a Workload,
     pub platform: &'a Platform,
     pub table: &'a CostTable,
-    pub monolithic: &'a [(Platform, CostTable)],
+    pub monolithic: &'a [Monolithic],
 }
 
-/// One schedule of the comparison, as the report lists it.
+/// One dataflow style alone with the whole budget: its platform (one sub-accelerator), its
+/// cost table, and the layers it cannot run (those make its comparison row unschedulable).
+#[derive(Debug, Clone)]
+pub struct Monolithic {
+    pub platform: Platform,
+    pub table: CostTable,
+    pub cannot_run: Vec<CannotRun>,
+}
+
+/// A layer a design cannot run, and why (the cost model's words).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CannotRun {
+    pub network: String,
+    pub layer: String,
+    pub reason: String,
+}
+
+/// One design of the comparison, as the report lists it: a schedule's numbers, or (for a
+/// monolithic design that cannot run some layers) none and the layers it cannot run.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComparisonRow {
     pub design: String,
     pub scheduler: String,
-    pub makespan_cycles: f64,
-    pub energy: f64,
-    pub edp: f64,
+    pub makespan_cycles: Option<f64>,
+    pub energy: Option<f64>,
+    pub edp: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cannot_run: Vec<CannotRun>,
 }
 
 impl ComparisonRow {
@@ -38,9 +58,21 @@ impl ComparisonRow {
         ComparisonRow {
             design,
             scheduler: schedule.scheduler.clone(),
-            makespan_cycles: schedule.makespan,
-            energy: schedule.energy,
-            edp: schedule.edp,
+            makespan_cycles: Some(schedule.makespan),
+            energy: Some(schedule.energy),
+            edp: Some(schedule.edp),
+            cannot_run: Vec::new(),
+        }
+    }
+
+    fn unschedulable(design: String, cannot_run: Vec<CannotRun>) -> ComparisonRow {
+        ComparisonRow {
+            design,
+            scheduler: "monolithic".to_string(),
+            makespan_cycles: None,
+            energy: None,
+            edp: None,
+            cannot_run,
         }
     }
 }
@@ -52,8 +84,9 @@ pub struct ScheduleReport {
     pub objective: &'static str,
     pub schedule: Schedule,
     pub comparison: Vec<ComparisonRow>,
-    /// EDP gain of the HDA over the best monolithic design and over the naive scheduler.
-    pub edp_gain_vs_best_monolithic: f64,
+    /// EDP gain of the HDA over the best monolithic design (none when no monolithic design
+    /// runs every layer) and over the naive scheduler.
+    pub edp_gain_vs_best_monolithic: Option<f64>,
     pub edp_gain_vs_naive: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partition: Option<PartitionSummary>,
@@ -105,15 +138,23 @@ pub fn schedule_report(
         ComparisonRow::new(name.to_string(), &herald),
         ComparisonRow::new(name.to_string(), &naive),
     ];
-    let mut best_monolithic = f64::INFINITY;
-    for (platform, table) in comparison.monolithic {
-        let s = monolithic(w, platform, table, objective)?;
-        best_monolithic = best_monolithic.min(s.edp);
-        let design = platform
+    let mut best_monolithic: Option<f64> = None;
+    for design in comparison.monolithic {
+        let design_name = design
+            .platform
             .sub_accels
             .first()
             .map_or(String::new(), |s| s.name.clone());
-        rows.push(ComparisonRow::new(design, &s));
+        if !design.cannot_run.is_empty() {
+            rows.push(ComparisonRow::unschedulable(
+                design_name,
+                design.cannot_run.clone(),
+            ));
+            continue;
+        }
+        let s = monolithic(w, &design.platform, &design.table, objective)?;
+        best_monolithic = Some(best_monolithic.map_or(s.edp, |b| b.min(s.edp)));
+        rows.push(ComparisonRow::new(design_name, &s));
     }
     let gain = |base: f64| {
         if base > 0.0 {
@@ -126,7 +167,7 @@ pub fn schedule_report(
         accelerator: name.to_string(),
         workload: comparison.workload_name.to_string(),
         objective: objective.name(),
-        edp_gain_vs_best_monolithic: gain(best_monolithic),
+        edp_gain_vs_best_monolithic: best_monolithic.map(gain),
         edp_gain_vs_naive: gain(naive.edp),
         schedule: herald,
         comparison: rows,
@@ -149,22 +190,54 @@ pub fn table(report: &ScheduleReport, platform: &Platform) -> String {
         "design", "scheduler", "makespan (cyc)", "energy", "EDP"
     );
     for row in &report.comparison {
-        let _ = writeln!(
-            s,
-            "  {:<32} {:<11} {:>14.0} {:>14.4e} {:>12.4e}",
-            row.design, row.scheduler, row.makespan_cycles, row.energy, row.edp
-        );
+        match (row.makespan_cycles, row.energy, row.edp) {
+            (Some(makespan), Some(energy), Some(edp)) => {
+                let _ = writeln!(
+                    s,
+                    "  {:<32} {:<11} {makespan:>14.0} {energy:>14.4e} {edp:>12.4e}",
+                    row.design, row.scheduler
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    s,
+                    "  {:<32} {:<11} {}",
+                    row.design,
+                    row.scheduler,
+                    cannot_run_summary(&row.cannot_run)
+                );
+            }
+        }
     }
+    let vs_monolithic = match report.edp_gain_vs_best_monolithic {
+        Some(g) => format!("{:.1} % over the best monolithic design", 100.0 * g),
+        None => "no monolithic design runs every layer".to_string(),
+    };
     let _ = writeln!(
         s,
-        "EDP gain of the HDA: {:.1} % over the best monolithic design, {:.1} % over the naive scheduler",
-        100.0 * report.edp_gain_vs_best_monolithic,
+        "EDP gain of the HDA: {vs_monolithic}, {:.1} % over the naive scheduler",
         100.0 * report.edp_gain_vs_naive
     );
     if let Some(p) = &report.partition {
         partition_table(&mut s, p);
     }
     s
+}
+
+/// "cannot run resnet18/conv1 (and 20 more layers): why" for a table row.
+fn cannot_run_summary(cannot_run: &[CannotRun]) -> String {
+    let Some(first) = cannot_run.first() else {
+        return "cannot run the workload".to_string();
+    };
+    let more = match cannot_run.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 more layer)".to_string(),
+        n => format!(" (and {n} more layers)"),
+    };
+    format!(
+        "cannot run {}/{}{more}: {}",
+        first.network, first.layer, first.reason
+    )
 }
 
 fn partition_table(s: &mut String, p: &PartitionSummary) {

@@ -1,6 +1,7 @@
 //! Lowering heterogeneous accelerators (sub-accelerators and shared resources) and
 //! workloads (networks that run together, with their frame rates).
 
+use super::numbers::value_span;
 use super::*;
 
 impl Lowering {
@@ -90,7 +91,11 @@ impl Lowering {
                         });
                     }
                 }
-                _ => acc.clock_hz = self.quantity_f64(v, Dimension::Frequency, &path),
+                _ => {
+                    acc.clock_hz = self
+                        .quantity_f64(v, Dimension::Frequency, &path)
+                        .and_then(|hz| self.positive_clock(hz, v));
+                }
             }
         }
         if a.entries
@@ -108,6 +113,62 @@ impl Lowering {
             );
         }
         acc
+    }
+
+    /// Frame rates are deadlines only against a clock: a workload that gives them in a
+    /// program whose accelerators have no clock cannot be checked (E0403; `dfc schedule`
+    /// checks the accelerator it pairs with the workload too). Skipped after other errors, so
+    /// a rejected `clock:` does not cascade.
+    pub(super) fn check_frame_rates_have_a_clock(&mut self) {
+        let accelerators = &self.program.accelerators;
+        if accelerators.is_empty()
+            || accelerators.iter().any(|a| a.clock_hz.is_some())
+            || crate::diagnostics::has_errors(&self.diags)
+        {
+            return;
+        }
+        let mut found = Vec::new();
+        for w in &self.program.workloads {
+            if w.networks.iter().any(|(_, rate)| rate.is_some()) {
+                let mut d = Diagnostic::at(
+                    Code::NoClock,
+                    w.span,
+                    format!(
+                        "workload `{}` gives frame rates, but no accelerator has a clock",
+                        w.name
+                    ),
+                    "frame rates here",
+                );
+                for a in accelerators {
+                    d = d.with_label(a.span, format!("`{}` has no `clock`", a.name));
+                }
+                found.push(d.with_help(
+                    "give the accelerator a clock (`clock: 1 GHz;`) so that frame rates become \
+                     deadlines, or drop the rates; see `dfc explain E0403`",
+                ));
+            }
+        }
+        for d in found {
+            self.error(d);
+        }
+    }
+
+    /// A clock turns frame rates into deadlines: zero (or a value too large for a number of
+    /// hertz) would make every deadline zero or infinite.
+    fn positive_clock(&mut self, hz: f64, v: &ast::Value) -> Option<f64> {
+        if hz > 0.0 && hz.is_finite() {
+            return Some(hz);
+        }
+        self.error(
+            Diagnostic::at(
+                Code::InvalidValue,
+                value_span(v),
+                "a clock must be a positive frequency",
+                "here",
+            )
+            .with_help("give the accelerator's clock, for example `clock: 1 GHz;`"),
+        );
+        None
     }
 
     pub(super) fn workload(&mut self, w: &ast::Workload, scope: &Scope) -> Workload {

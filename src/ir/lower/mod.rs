@@ -64,6 +64,7 @@ pub fn lower_program(
             }
         }
     }
+    lowering.check_frame_rates_have_a_clock();
     for (m, module) in loaded.modules.iter().enumerate() {
         for item in &module.ast.items {
             if let ast::Item::Test(test) = item {
