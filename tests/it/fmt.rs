@@ -32,10 +32,18 @@ fn formatting_is_idempotent_and_keeps_meaning() {
     files.extend(common::files("stdlib", "df"));
     files.extend(common::files("tests/cases/fmt", "df"));
     files.extend(common::files("tests/ui", "df"));
-    let mut checked = 0;
+    let mut skipped = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).expect("readable");
         if !syntax::parse(FileId(0), &text).diagnostics.is_empty() {
+            // Only fixtures that exist to show a syntax error may fail to parse.
+            let expects_syntax_error = text
+                .lines()
+                .next()
+                .is_some_and(|l| l.starts_with("// expect") && l.contains("\"E00"));
+            if !expects_syntax_error {
+                skipped.push(common::relative(&path));
+            }
             continue;
         }
         let once = format(&text);
@@ -58,9 +66,8 @@ fn formatting_is_idempotent_and_keeps_meaning() {
             "{}: comments",
             path.display()
         );
-        checked += 1;
     }
-    assert_eq!(checked, 107, "files checked");
+    assert_eq!(skipped, Vec::<String>::new(), "files that do not parse");
 }
 
 /// Library and example files are committed formatted.
