@@ -65,16 +65,21 @@ codes! {
     IncompleteMapping = "E0308", "incomplete-mapping", "a mapping without its network, hardware or a dataflow for some layer";
     UnknownMetric = "E0309", "unknown-metric", "an expectation on a metric that no back end reports";
     BadDependency = "E0310", "bad-dependency", "a layer that comes after a layer that does not exist or is defined later";
+    NothingToDo = "E0311", "nothing-to-do", "a file with nothing for the command to do: no mapping, systolic array or workload";
     ClusterTooLarge = "E0401", "cluster-too-large", "clusters that need more PEs than the hardware has";
     PrecisionRequired = "E0402", "precision-required", "a size in bytes on hardware without a precision";
     BufferOverflow = "E0501", "buffer-overflow", "a mapping whose tiles do not fit a buffer";
     ModelError = "E0502", "model-error", "the cost model cannot evaluate this mapping";
     SimulationError = "E0503", "simulation-error", "the systolic simulator cannot simulate this layer on this array";
+    NoMappingFound = "E0504", "no-mapping-found", "a searched layer for which no candidate dataflow fits the hardware";
     MaestroSyntax = "E0601", "maestro-syntax", "a MAESTRO file that MAESTRO itself would reject";
     MaestroUnsupported = "E0602", "maestro-unsupported", "a MAESTRO construct that has no meaning dfc can keep";
     ScalesimSyntax = "E0603", "scalesim-syntax", "a SCALE-Sim config or topology file that cannot be read";
     Io = "E0901", "io-error", "a file could not be read or written";
     Internal = "E0902", "internal-error", "a bug in dfc";
+    InputRefused = "E0903", "input-refused", "an input that is not a regular file or is larger than the size limit";
+    OutputIsInput = "E0904", "output-is-input", "an output path that is one of the command's input files";
+    TraceTooLarge = "E0905", "trace-too-large", "traces whose estimated size is over the cap";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
 }
