@@ -219,7 +219,9 @@ fn outputs_that_are_inputs_are_refused_and_nothing_is_written() {
         "user.df",
         &format!("use \"lib.df\"::{{imported}};\n{program}"),
     );
+    let sys = write(&dir, "sys.df", SMALL_SYSTOLIC);
     let runs: Vec<Vec<&str>> = vec![
+        vec!["simulate", &sys, "--report-dir", "out", "-o", &sys],
         vec!["eval", &df, "-o", &df],
         vec!["eval", &df, "-o", &link],
         vec!["map", &df, "--budget", "5", "-o", &df],
@@ -258,7 +260,9 @@ fn outputs_that_are_inputs_are_refused_and_nothing_is_written() {
     assert_eq!(schedule.status.code(), Some(2));
     assert!(text(&schedule.stderr).contains("error[E0904]"));
     let entries = std::fs::read_dir(&dir).expect("dir").count();
-    assert_eq!(entries, 5, "no temporary files left");
+    assert_eq!(entries, 6, "no temporary files left");
+    assert_eq!(std::fs::read_to_string(&sys).expect("read"), SMALL_SYSTOLIC);
+    assert!(!common::root().join("out").exists(), "no report written");
 }
 
 #[test]
