@@ -1,14 +1,16 @@
 //! `dfc map`: search every layer's dataflow (Marvel-style decoupled search over the mapping
 //! space, e-graph refinement) and print the chosen mapping as `.df` or JSON.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::Instant;
 
-use super::{compile, exit, fail, write_output, Reporter};
+use super::{
+    compile, eval::search_failures, exit, fail, finish, nothing_to_do, progress, refuse_clobber,
+    usage, Reporter,
+};
 use crate::ir;
-use crate::search::{self, Objective, Progress, SearchOptions, Strategy};
+use crate::search::{self, Objective, SearchOptions, Strategy};
 use crate::source::SourceMap;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -65,35 +67,9 @@ pub struct MapArgs {
     pub output: Option<String>,
 }
 
-/// Run `work` with a progress line on a terminal once it takes more than a second; `work`
-/// is given the callback that updates the line.
-pub fn with_progress_line<T>(work: impl FnOnce(&(dyn Fn(Progress) + Sync)) -> T) -> T {
-    let start = Instant::now();
-    let tty = std::io::stderr().is_terminal();
-    let shown = Mutex::new(false);
-    let progress = |p: Progress| {
-        if tty && start.elapsed().as_secs_f64() > 1.0 {
-            if let Ok(mut shown) = shown.lock() {
-                *shown = true;
-                let _ = write!(
-                    std::io::stderr(),
-                    "\r  searching: {}/{} distinct layers",
-                    p.done,
-                    p.total
-                );
-            }
-        }
-    };
-    let result = work(&progress);
-    if shown.lock().is_ok_and(|s| *s) {
-        let _ = writeln!(std::io::stderr());
-    }
-    result
-}
-
 pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
     let mut sources = SourceMap::new();
-    let (root, program, diags) = match compile(&mut sources, &args.file, None) {
+    let (root, program, diags) = match compile(reporter, &mut sources, &args.file, None) {
         Ok(x) => x,
         Err(e) => return fail(reporter, e),
     };
@@ -109,22 +85,34 @@ pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
         .map(|(i, _)| ir::MappingId(i as u32))
         .collect();
     if ids.is_empty() {
-        return fail(
-            reporter,
-            format!("`{}` defines no mapping to search", args.file),
-        );
+        return match &args.mapping {
+            Some(n) => usage(&format!(
+                "`--mapping {n}`: `{}` defines no mapping `{n}`",
+                args.file
+            )),
+            None => nothing_to_do(
+                reporter,
+                &sources,
+                root,
+                format!("`{}` defines no mapping to search", args.file),
+            ),
+        };
+    }
+    if let Err(f) = refuse_clobber(&sources, &[args.output.as_deref()]) {
+        return fail(reporter, f);
     }
     let opts = args.search.options();
     let start = Instant::now();
     let mut summaries = Vec::new();
-    let mut failed = false;
+    let mut failures = Vec::new();
     let mut evaluations = 0;
     for id in ids {
-        let mapped = with_progress_line(|progress| {
-            search::map_mapping_with_progress(&program, id, &opts, args.only_search, progress)
+        let what = format!("searching `{}`", program.mapping(id).name);
+        let mapped = progress::searching(reporter, &what, |p| {
+            search::map_mapping_with_progress(&program, id, &opts, args.only_search, p)
         });
         evaluations += mapped.evaluations;
-        failed |= mapped.layers.iter().any(|l| l.error.is_some());
+        failures.extend(search_failures(&program, id, &mapped.layers, opts.budget));
         summaries.push((program.mapping(id).name.clone(), mapped.layers.clone()));
         program = mapped.program;
     }
@@ -169,8 +157,9 @@ pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
     } else {
         crate::ir::emit::emit(&program)
     };
-    let written = write_output(reporter, args.output.as_deref(), &text);
-    if failed {
+    reporter.emit(&failures, &sources);
+    let written = finish(reporter, Default::default(), args.output.as_deref(), &text);
+    if !failures.is_empty() {
         exit(1)
     } else {
         written

@@ -5,23 +5,28 @@
 //! changes), 2 usage, I/O or internal error.
 
 mod choices;
+mod eval;
 mod files;
 mod map;
+mod progress;
 mod run_tests;
 mod schedule;
 mod simulate;
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, render, Code, Diagnostic};
 use crate::ir;
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span};
 use crate::syntax;
 
-pub use files::{write_atomically, FsLoader};
+pub use eval::EvalArgs;
+pub use files::{write_atomically, Fault, FsLoader, Staged, DEFAULT_MAX_INPUT_SIZE};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,9 +50,12 @@ pub struct GlobalArgs {
     /// When to colour human-readable output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Print only errors (no warnings).
+    /// Print only errors (no warnings) and no progress bars.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Refuse input files larger than this many bytes (`use`d files too).
+    #[arg(long, global = true, default_value_t = DEFAULT_MAX_INPUT_SIZE)]
+    pub max_input_size: u64,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +97,7 @@ pub enum Command {
     ///
     /// FILE is a `.df` program (its mappings are evaluated) or a MAESTRO mapping file `.m`
     /// with `--hw HW.m`.
-    Eval(EvalArgs),
+    Eval(eval::EvalArgs),
     /// Simulate layers on a systolic array with SCALE-Sim's semantics: a `.df` file's mappings
     /// (their hardware needs a `systolic` block), or SCALE-Sim's own `--config`/`--topology`.
     Simulate(simulate::SimulateArgs),
@@ -183,11 +191,18 @@ pub enum DebugCommand {
     Ir { file: String },
 }
 
-/// How diagnostics go out, decided once from the global flags.
+/// How diagnostics and progress go out and how much input is read, decided once from the
+/// global flags.
 pub struct Reporter {
     format: DiagnosticFormat,
     color: bool,
     quiet: bool,
+    /// Whether progress bars are drawn (a terminal, not `-q`, not JSON diagnostics).
+    pub progress: bool,
+    pub max_input_size: u64,
+    /// In JSON mode the rendered items of every diagnostic of the run (the text between an
+    /// array's brackets), printed as one array by [`Reporter::flush`].
+    json: RefCell<Vec<String>>,
 }
 
 impl Reporter {
@@ -199,10 +214,16 @@ impl Reporter {
                 std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
         };
+        let progress = std::io::stderr().is_terminal()
+            && !global.quiet
+            && global.diagnostic_format != DiagnosticFormat::Json;
         Reporter {
             format: global.diagnostic_format,
             color,
             quiet: global.quiet,
+            progress,
+            max_input_size: global.max_input_size,
+            json: RefCell::new(Vec::new()),
         }
     }
 
@@ -226,10 +247,40 @@ impl Reporter {
     }
 
     pub fn emit(&self, diags: &[Diagnostic], sources: &SourceMap) {
+        if self.format == DiagnosticFormat::Json {
+            let text = self.render(diags, sources);
+            let items = text
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim_end();
+            if !items.trim().is_empty() {
+                self.json.borrow_mut().push(items.to_string());
+            }
+            return;
+        }
         let text = self.render(diags, sources);
         if !text.is_empty() {
             let mut err = std::io::stderr().lock();
             let _ = err.write_all(text.as_bytes());
+        }
+    }
+
+    /// Whether `-q` was given (no warnings, no notes on standard error).
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// In JSON mode, print every diagnostic of the run as one array (`[]` if none).
+    pub fn flush(&self) {
+        if self.format == DiagnosticFormat::Json {
+            let items = std::mem::take(&mut *self.json.borrow_mut());
+            let text = if items.is_empty() {
+                "[]".to_string()
+            } else {
+                format!("[{}\n]", items.join(","))
+            };
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
         }
     }
 }
@@ -237,31 +288,37 @@ impl Reporter {
 /// Run a parsed command line. Panics are turned into an internal-error diagnostic by `main`.
 pub fn run(cli: Cli) -> ExitCode {
     let reporter = Reporter::new(&cli.global);
-    match cli.command {
+    let code = run_command(&reporter, cli.command);
+    reporter.flush();
+    code
+}
+
+fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
+    match command {
         Command::Check {
             files,
             stdin_filepath,
-        } => check(&reporter, &files, stdin_filepath.as_deref()),
+        } => check(reporter, &files, stdin_filepath.as_deref()),
         Command::Fmt {
             files,
             check,
             stdin_filepath,
-        } => fmt(&reporter, &files, check, stdin_filepath.as_deref()),
-        Command::Eval(args) => eval(&reporter, &args),
-        Command::Map(args) => map::run(&reporter, &args),
-        Command::Simulate(args) => simulate::run(&reporter, &args),
-        Command::Schedule(args) => schedule::run(&reporter, &args),
-        Command::Test(args) => run_tests::run(&reporter, &args),
+        } => fmt(reporter, &files, check, stdin_filepath.as_deref()),
+        Command::Eval(args) => eval::run(reporter, &args),
+        Command::Map(args) => map::run(reporter, &args),
+        Command::Simulate(args) => simulate::run(reporter, &args),
+        Command::Schedule(args) => schedule::run(reporter, &args),
+        Command::Test(args) => run_tests::run(reporter, &args),
         Command::Explain { code, list } => explain(code.as_deref(), list),
         Command::Import(ImportCommand::Maestro {
             mapping,
             maestro,
             output,
-        }) => import_maestro(&reporter, &mapping, &maestro, output.as_deref()),
+        }) => import_maestro(reporter, &mapping, &maestro, output.as_deref()),
         Command::Import(ImportCommand::Scalesim { files, output }) => {
-            simulate::import(&reporter, &files, output.as_deref())
+            simulate::import(reporter, &files, output.as_deref())
         }
-        Command::Debug(cmd) => debug(&reporter, cmd),
+        Command::Debug(cmd) => debug(reporter, cmd),
     }
 }
 
@@ -269,34 +326,99 @@ pub fn exit(code: u8) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Report an I/O or usage problem (exit 2) in the chosen format.
-fn fail(reporter: &Reporter, message: String) -> ExitCode {
-    let d = Diagnostic::new(Code::Io, message);
+/// Report a problem with a file (exit 2) in the chosen format: `E0901` for I/O failures, or
+/// the fault's own code.
+fn fail(reporter: &Reporter, fault: impl Into<Fault>) -> ExitCode {
+    let fault = fault.into();
+    let d = Diagnostic::new(fault.code, fault.message);
     reporter.emit(&[d], &SourceMap::new());
     exit(2)
 }
 
-/// Read a file, or standard input for `-`. Returns the display name and the text.
-fn read_input(path: &str, stdin_name: Option<&str>) -> Result<(String, String), String> {
+/// A usage error (exit 2): flags that do not fit the input, a name that is not there.
+fn usage(message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+    exit(2)
+}
+
+/// `E0311` at 1:1 of `file`: it checks clean but has nothing for the command (exit 1).
+fn nothing_to_do(
+    reporter: &Reporter,
+    sources: &SourceMap,
+    file: FileId,
+    message: String,
+) -> ExitCode {
+    let d = Diagnostic::at(
+        Code::NothingToDo,
+        Span::new(file, 0..0),
+        message,
+        "in this file",
+    )
+    .with_help("`dfc explain E0311` lists what each command needs");
+    reporter.emit(&[d], sources);
+    exit(1)
+}
+
+/// Read a regular file within the size limit, or standard input for `-`. Returns the
+/// display name and the text.
+fn read_input(
+    reporter: &Reporter,
+    path: &str,
+    stdin_name: Option<&str>,
+) -> Result<(String, String), Fault> {
     if path == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .take(reporter.max_input_size.saturating_add(1))
+            .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
+        if bytes.len() as u64 > reporter.max_input_size {
+            return Err(Fault {
+                code: Code::InputRefused,
+                message: format!(
+                    "standard input is larger than the input size limit ({} bytes); raise it \
+                     with `--max-input-size`",
+                    reporter.max_input_size
+                ),
+            });
+        }
+        let text =
+            String::from_utf8(bytes).map_err(|_| "standard input is not UTF-8 text".to_string())?;
         return Ok((stdin_name.unwrap_or("<stdin>").to_string(), text));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+    let bytes = files::read_regular(Path::new(path), reporter.max_input_size)?;
     let text = String::from_utf8(bytes).map_err(|_| format!("`{path}` is not UTF-8 text"))?;
     Ok((path.to_string(), text))
 }
 
+/// Refuse (`E0904`) outputs that are among the files in `sources` (the command's inputs and
+/// the files they import).
+fn refuse_clobber(sources: &SourceMap, outputs: &[Option<&str>]) -> Result<(), Fault> {
+    let outputs: Vec<PathBuf> = outputs
+        .iter()
+        .flatten()
+        .filter(|o| **o != "-")
+        .map(PathBuf::from)
+        .collect();
+    refuse_clobber_paths(sources, &outputs)
+}
+
+fn refuse_clobber_paths(sources: &SourceMap, outputs: &[PathBuf]) -> Result<(), Fault> {
+    let inputs: Vec<PathBuf> = sources
+        .files()
+        .map(|(_, f)| PathBuf::from(&f.name))
+        .collect();
+    files::refuse_clobber(&inputs, outputs)
+}
+
 /// Parse and lower one root file with the file-system loader.
 fn compile(
+    reporter: &Reporter,
     sources: &mut SourceMap,
     path: &str,
     stdin_name: Option<&str>,
-) -> Result<(FileId, Option<ir::Program>, Vec<Diagnostic>), String> {
-    let (name, text) = read_input(path, stdin_name)?;
+) -> Result<(FileId, Option<ir::Program>, Vec<Diagnostic>), Fault> {
+    let (name, text) = read_input(reporter, path, stdin_name)?;
     // One file, one name: imports are named by their normalised paths too.
     let name = if path == "-" {
         name
@@ -305,17 +427,21 @@ fn compile(
             .to_string_lossy()
             .into_owned()
     };
-    Ok(compile_text(sources, name, text))
+    Ok(compile_text(reporter, sources, name, text))
 }
 
 /// Lower text already read, importing files through the file system.
 fn compile_text(
+    reporter: &Reporter,
     sources: &mut SourceMap,
     name: String,
     text: String,
 ) -> (FileId, Option<ir::Program>, Vec<Diagnostic>) {
     let root = sources.add(name, text);
-    let (program, diags) = ir::lower::lower_program(root, sources, &files::FsLoader);
+    let loader = FsLoader {
+        max_input_size: reporter.max_input_size,
+    };
+    let (program, diags) = ir::lower::lower_program(root, sources, &loader);
     (root, program, diags)
 }
 
@@ -323,7 +449,7 @@ fn check(reporter: &Reporter, files: &[String], stdin_name: Option<&str>) -> Exi
     let mut status = 0;
     for path in files {
         let mut sources = SourceMap::new();
-        match compile(&mut sources, path, stdin_name) {
+        match compile(reporter, &mut sources, path, stdin_name) {
             Ok((_, _, diags)) => {
                 reporter.emit(&diags, &sources);
                 if diagnostics::has_errors(&diags) {
@@ -342,7 +468,7 @@ fn check(reporter: &Reporter, files: &[String], stdin_name: Option<&str>) -> Exi
 fn fmt(reporter: &Reporter, files: &[String], check: bool, stdin_name: Option<&str>) -> ExitCode {
     let mut status = 0;
     for path in files {
-        let (name, text) = match read_input(path, stdin_name) {
+        let (name, text) = match read_input(reporter, path, stdin_name) {
             Ok(x) => x,
             Err(e) => {
                 fail(reporter, e);
@@ -409,7 +535,7 @@ fn import_maestro(
     output: Option<&str>,
 ) -> ExitCode {
     let mut sources = SourceMap::new();
-    let (program, diags) = match load_maestro(&mut sources, mapping, maestro) {
+    let (program, diags) = match load_maestro(reporter, &mut sources, mapping, maestro) {
         Ok(x) => x,
         Err(e) => return fail(reporter, e),
     };
@@ -417,118 +543,25 @@ fn import_maestro(
     let Some(program) = program else {
         return exit(1);
     };
+    if let Err(f) = refuse_clobber(&sources, &[output]) {
+        return fail(reporter, f);
+    }
     let text = ir::emit::emit(&program);
-    write_output(reporter, output, &text)
-}
-
-#[derive(clap::Args, Debug)]
-pub struct EvalArgs {
-    /// A `.df` program, or a MAESTRO mapping file (`.m`).
-    pub file: String,
-    /// `default`: MAESTRO's model with its bugs fixed; `maestro`: bit-exact MAESTRO.
-    #[arg(long, value_enum, default_value_t = ir::CostModel::Default)]
-    pub model: ir::CostModel,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
-    /// Evaluate only this mapping.
-    #[arg(long)]
-    pub mapping: Option<String>,
-    #[command(flatten)]
-    pub maestro: MaestroArgs,
-    /// How layers mapped with `search` are searched first.
-    #[command(flatten)]
-    pub search: map::SearchArgs,
-    /// Write the report here instead of standard output.
-    #[arg(short, long)]
-    pub output: Option<String>,
-}
-
-fn eval(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
-    use crate::backends::evaluate::render;
-    use crate::search;
-    let mut sources = SourceMap::new();
-    let is_maestro = args.file.ends_with(".m");
-    let loaded = if is_maestro {
-        if args.maestro.hw.is_none() {
-            return fail(
-                reporter,
-                format!(
-                    "`{}` is a MAESTRO file: give its hardware with `--hw HW.m`",
-                    args.file
-                ),
-            );
-        }
-        load_maestro(&mut sources, &args.file, &args.maestro).map(|(p, d)| (None, p, d))
-    } else {
-        compile(&mut sources, &args.file, None).map(|(root, p, d)| (Some(root), p, d))
-    };
-    let (root, program, mut diags) = match loaded {
-        Ok(x) => x,
-        Err(e) => return fail(reporter, e),
-    };
-    let Some(program) = program else {
-        reporter.emit(&diags, &sources);
-        return exit(1);
-    };
-    let model = args.model;
-    // The mappings the file itself defines (not those of files it imports).
-    let ids: Vec<ir::MappingId> = program
-        .mappings
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| root.is_none_or(|r| m.span.file == r))
-        .filter(|(_, m)| args.mapping.as_ref().is_none_or(|n| *n == m.name))
-        .map(|(i, _)| ir::MappingId(i as u32))
-        .collect();
-    if ids.is_empty() {
-        reporter.emit(&diags, &sources);
-        let why = match &args.mapping {
-            Some(n) => format!("`{}` defines no mapping `{n}`", args.file),
-            None => format!("`{}` defines no mapping to evaluate", args.file),
-        };
-        return fail(reporter, why);
-    }
-    let mut reports = Vec::with_capacity(ids.len());
-    let mut program = program;
-    let options = args.search.options();
-    for id in ids {
-        // Layers mapped with `search` get the mapper's choice first.
-        let evaluated = map::with_progress_line(|progress| {
-            search::evaluate_with_search(&program, id, model, &options, true, progress)
-        });
-        reports.push(evaluated.report);
-        diags.extend(evaluated.diagnostics);
-        // The next mapping sees the dataflows this search added.
-        if let std::borrow::Cow::Owned(searched) = evaluated.program {
-            program = searched;
-        }
-    }
-    reporter.emit(&diags, &sources);
-    let text = match args.format {
-        ReportFormat::Table => render::table(&reports),
-        ReportFormat::Json => render::json(&reports),
-        ReportFormat::Csv => render::csv(&reports),
-    };
-    let written = write_output(reporter, args.output.as_deref(), &text);
-    if diagnostics::has_errors(&diags) {
-        exit(1)
-    } else {
-        written
-    }
+    finish(reporter, Staged::default(), output, &text)
 }
 
 /// Read and import MAESTRO files into a program.
 pub(crate) fn load_maestro(
+    reporter: &Reporter,
     sources: &mut SourceMap,
     mapping: &str,
     maestro: &MaestroArgs,
-) -> Result<(Option<ir::Program>, Vec<Diagnostic>), String> {
-    let (name, text) = read_input(mapping, None)?;
+) -> Result<(Option<ir::Program>, Vec<Diagnostic>), Fault> {
+    let (name, text) = read_input(reporter, mapping, None)?;
     let mapping = sources.add(name, text);
     let hardware = match &maestro.hw {
         Some(path) => {
-            let (name, text) = read_input(path, None)?;
+            let (name, text) = read_input(reporter, path, None)?;
             Some(sources.add(name, text))
         }
         None => None,
@@ -543,18 +576,22 @@ pub(crate) fn load_maestro(
     ))
 }
 
-/// Print to stdout, or write a file atomically.
-fn write_output(reporter: &Reporter, output: Option<&str>, text: &str) -> ExitCode {
-    match output {
-        None | Some("-") => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            exit(0)
+/// Stage the `-o` file with the command's other outputs and commit them all, or print to
+/// standard output once the other outputs are in place.
+fn finish(reporter: &Reporter, mut staged: Staged, output: Option<&str>, text: &str) -> ExitCode {
+    let file = output.filter(|o| *o != "-");
+    if let Some(path) = file {
+        if let Err(f) = staged.text(Path::new(path), text) {
+            return fail(reporter, f);
         }
-        Some(path) => match write_atomically(path, text) {
-            Ok(()) => exit(0),
-            Err(e) => fail(reporter, e),
-        },
     }
+    if let Err(f) = staged.commit() {
+        return fail(reporter, f);
+    }
+    if file.is_none() {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+    exit(0)
 }
 
 fn debug(reporter: &Reporter, cmd: DebugCommand) -> ExitCode {
@@ -563,7 +600,7 @@ fn debug(reporter: &Reporter, cmd: DebugCommand) -> ExitCode {
             file.clone()
         }
     };
-    let (name, text) = match read_input(&path, None) {
+    let (name, text) = match read_input(reporter, &path, None) {
         Ok(x) => x,
         Err(e) => return fail(reporter, e),
     };
@@ -587,7 +624,10 @@ fn debug(reporter: &Reporter, cmd: DebugCommand) -> ExitCode {
             exit(u8::from(diagnostics::has_errors(&parsed.diagnostics)))
         }
         DebugCommand::Ir { .. } => {
-            let (program, diags) = ir::lower::lower_program(file, &mut sources, &files::FsLoader);
+            let loader = FsLoader {
+                max_input_size: reporter.max_input_size,
+            };
+            let (program, diags) = ir::lower::lower_program(file, &mut sources, &loader);
             if let Some(p) = &program {
                 let _ = writeln!(out, "{p:#?}");
             }
@@ -605,6 +645,10 @@ pub fn report_internal_error(format: DiagnosticFormat, message: &str) {
         format,
         color: false,
         quiet: false,
+        progress: false,
+        max_input_size: DEFAULT_MAX_INPUT_SIZE,
+        json: RefCell::new(Vec::new()),
     };
     reporter.emit(&[d], &SourceMap::new());
+    reporter.flush();
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{compile_text, exit, fail, Reporter, TestFormat};
+use super::{compile_text, exit, fail, read_input, Reporter, TestFormat};
 use crate::source::SourceMap;
 use crate::syntax::lexer::{self, Token};
 use crate::testing::{self, report, report::Outcome};
@@ -49,14 +49,15 @@ pub fn run(reporter: &Reporter, args: &TestArgs) -> ExitCode {
     for file in files {
         let file = super::files::normalize(&file);
         let name = file.to_string_lossy().into_owned();
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            return fail(reporter, format!("cannot read `{name}`"));
+        let text = match read_input(reporter, &name, None) {
+            Ok((_, text)) => text,
+            Err(f) => return fail(reporter, f),
         };
         if !has_test_block(&text) {
             continue;
         }
         let mut sources = SourceMap::new();
-        let (root, program, diags) = compile_text(&mut sources, name.clone(), text);
+        let (root, program, diags) = compile_text(reporter, &mut sources, name.clone(), text);
         let Some(program) = program else {
             outcomes.push(Outcome {
                 file: name.clone(),

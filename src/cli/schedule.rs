@@ -3,10 +3,12 @@
 //! (`backends::schedule::report`), prints it in the chosen format and writes a Perfetto trace
 //! and an SVG Gantt chart on request.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::{
-    compile, exit, fail, write_atomically, write_output, PartitionChoice, ReportFormat, Reporter,
+    compile, exit, fail, finish, nothing_to_do, progress, refuse_clobber, usage, PartitionChoice,
+    ReportFormat, Reporter, Staged,
 };
 use crate::backends::{hda, schedule};
 use crate::diagnostics::{Code, Diagnostic};
@@ -42,29 +44,36 @@ pub struct ScheduleArgs {
     pub output: Option<String>,
 }
 
+/// Why no item could be picked: the file has none (the input's fault) or the flag is wrong.
+enum NotPicked {
+    NoneDefined(String),
+    Usage(String),
+}
+
 fn pick<T>(
     items: &[T],
     name: Option<&str>,
     item_name: impl Fn(&T) -> &str,
     kind: &str,
     file: &str,
-) -> Result<usize, String> {
+) -> Result<usize, NotPicked> {
     match name {
-        Some(n) => items
-            .iter()
-            .position(|i| item_name(i) == n)
-            .ok_or_else(|| format!("`{file}` has no {kind} `{n}`")),
+        Some(n) => items.iter().position(|i| item_name(i) == n).ok_or_else(|| {
+            NotPicked::Usage(format!("`--{kind} {n}`: `{file}` has no {kind} `{n}`"))
+        }),
         None if items.len() == 1 => Ok(0),
-        None if items.is_empty() => Err(format!("`{file}` defines no {kind}")),
-        None => Err(format!(
+        None if items.is_empty() => Err(NotPicked::NoneDefined(format!(
+            "`{file}` defines no {kind} to schedule"
+        ))),
+        None => Err(NotPicked::Usage(format!(
             "`{file}` defines several {kind}s; choose one with `--{kind}`"
-        )),
+        ))),
     }
 }
 
 pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
     let mut sources = SourceMap::new();
-    let (_, program, diags) = match compile(&mut sources, &args.file, None) {
+    let (root, program, diags) = match compile(reporter, &mut sources, &args.file, None) {
         Ok(x) => x,
         Err(e) => return fail(reporter, e),
     };
@@ -92,8 +101,17 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
     });
     let (acc, wl) = match chosen {
         Ok((a, w)) => (ir::AcceleratorId(a as u32), ir::WorkloadId(w as u32)),
-        Err(e) => return fail(reporter, e),
+        Err(NotPicked::NoneDefined(e)) => return nothing_to_do(reporter, &sources, root, e),
+        Err(NotPicked::Usage(e)) => return usage(&e),
     };
+    let outputs = [
+        args.output.as_deref(),
+        args.trace.as_deref(),
+        args.svg.as_deref(),
+    ];
+    if let Err(f) = refuse_clobber(&sources, &outputs) {
+        return fail(reporter, f);
+    }
     let inputs = schedule::inputs(&program, acc, wl);
     let problems = schedule::check(&program, acc, wl, &inputs);
     if !problems.is_empty() {
@@ -101,7 +119,16 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
         return exit(1);
     }
     let sweep_partitions = args.partition == PartitionChoice::Grid;
+    let spinner = progress::spinner(
+        reporter,
+        if sweep_partitions {
+            "scheduling and sweeping partitions"
+        } else {
+            "scheduling"
+        },
+    );
     let result = schedule::report(&program, acc, wl, &inputs, objective, sweep_partitions);
+    spinner.finish_and_clear();
     let report = match result {
         Ok(r) => r,
         Err(e) => {
@@ -119,6 +146,8 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
             return exit(code);
         }
     };
+    // Every output is staged and appears only when all were written.
+    let mut staged = Staged::default();
     for (path, text) in [
         (
             &args.trace,
@@ -130,8 +159,8 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
         ),
     ] {
         if let Some(path) = path {
-            if let Err(e) = write_atomically(path, &text) {
-                return fail(reporter, e);
+            if let Err(f) = staged.text(Path::new(path), &text) {
+                return fail(reporter, f);
             }
         }
     }
@@ -140,5 +169,5 @@ pub fn run(reporter: &Reporter, args: &ScheduleArgs) -> ExitCode {
         ReportFormat::Json => hda::report::json(&report),
         ReportFormat::Csv => hda::csv(&report.schedule),
     };
-    write_output(reporter, args.output.as_deref(), &text)
+    finish(reporter, staged, args.output.as_deref(), &text)
 }

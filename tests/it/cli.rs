@@ -183,3 +183,374 @@ fn debug_dumps() {
     let out = dfc(&["debug", "ir", "examples/custom_dataflow.df"], None);
     assert!(text(&out.stdout).contains("out_y"));
 }
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+/// A small systolic program: two layers on `systolic32`, simulated in well under a second.
+const SMALL_SYSTOLIC: &str = "use std::dataflows::systolic;\nuse std::hardware::systolic32;\n\
+network small {\n    c1 = conv(K: 16, C: 8, R: 3, S: 3, Y: 16, X: 16);\n    f1 = fc(K: 32, C: 64);\n}\n\
+mapping m {\n    network: small;\n    hardware: systolic32;\n    dataflow: systolic(rows: 32);\n}\n";
+
+#[test]
+fn outputs_that_are_inputs_are_refused_and_nothing_is_written() {
+    let dir = tmp_dir("clobber");
+    let program = std::fs::read_to_string(common::root().join("examples/custom_dataflow.df"))
+        .expect("example");
+    let df = write(&dir, "same.df", &program);
+    let m = write(
+        &dir,
+        "m.m",
+        &std::fs::read_to_string(
+            common::root().join("tests/data/maestro/inputs/mapping/resnet50__conv1__dla.m"),
+        )
+        .expect("maestro file"),
+    );
+    let original_m = std::fs::read_to_string(&m).expect("read");
+    let link = dir.join("link.df");
+    std::os::unix::fs::symlink(&df, &link).expect("symlink");
+    let link = link.to_string_lossy().into_owned();
+    let lib = write(&dir, "lib.df", "network imported { l = fc(K: 2, C: 2); }\n");
+    let user = write(
+        &dir,
+        "user.df",
+        &format!("use \"lib.df\"::{{imported}};\n{program}"),
+    );
+    let sys = write(&dir, "sys.df", SMALL_SYSTOLIC);
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["simulate", &sys, "--report-dir", "out", "-o", &sys],
+        vec!["eval", &df, "-o", &df],
+        vec!["eval", &df, "-o", &link],
+        vec!["map", &df, "--budget", "5", "-o", &df],
+        vec!["import", "maestro", &m, "-o", &m],
+        vec!["eval", &user, "-o", &lib],
+    ];
+    for args in runs {
+        let out = dfc(&args, None);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("error[E0904]"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert_eq!(std::fs::read_to_string(&df).expect("read"), program);
+    assert_eq!(std::fs::read_to_string(&m).expect("read"), original_m);
+    assert!(std::fs::read_to_string(&lib)
+        .expect("read")
+        .starts_with("network imported"));
+    let schedule = dfc(
+        &[
+            "schedule",
+            "examples/ar_vr_hda.df",
+            "--svg",
+            "examples/ar_vr_hda.df",
+        ],
+        None,
+    );
+    assert_eq!(schedule.status.code(), Some(2));
+    assert!(text(&schedule.stderr).contains("error[E0904]"));
+    let entries = std::fs::read_dir(&dir).expect("dir").count();
+    assert_eq!(entries, 6, "no temporary files left");
+    assert_eq!(std::fs::read_to_string(&sys).expect("read"), SMALL_SYSTOLIC);
+    assert!(!common::root().join("out").exists(), "no report written");
+}
+
+#[test]
+fn a_failed_output_leaves_no_other_output() {
+    let dir = tmp_dir("together");
+    let trace = dir.join("t.json");
+    let out = dfc(
+        &[
+            "schedule",
+            "examples/ar_vr_hda.df",
+            "--trace",
+            &trace.to_string_lossy(),
+            "--svg",
+            "/nonexistent/x.svg",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("/nonexistent/x.svg"));
+    assert!(out.stdout.is_empty(), "no report when an output failed");
+    assert_eq!(
+        std::fs::read_dir(&dir).expect("dir").count(),
+        0,
+        "no t.json, no temporaries"
+    );
+    let svg = dir.join("x.svg");
+    let ok = dfc(
+        &[
+            "schedule",
+            "examples/ar_vr_hda.df",
+            "--trace",
+            &trace.to_string_lossy(),
+            "--svg",
+            &svg.to_string_lossy(),
+        ],
+        None,
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(trace.is_file() && svg.is_file());
+}
+
+#[test]
+fn a_file_with_nothing_to_do_is_e0311_at_1_1() {
+    let dir = tmp_dir("nothing");
+    let empty = write(&dir, "empty.df", "");
+    let no_workload = write(&dir, "nets.df", "network n {\n    l = fc(K: 2, C: 2);\n}\n");
+    for args in [
+        vec!["eval", &empty],
+        vec!["map", &empty],
+        vec!["simulate", &empty],
+        vec!["schedule", &no_workload],
+    ] {
+        let mut all = vec!["--diagnostic-format", "short"];
+        all.extend(&args);
+        let out = dfc(&all, None);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        let file = args[1];
+        assert!(
+            stderr.starts_with(&format!("{file}:1:1: error[E0311]: ")),
+            "{args:?}: {stderr}"
+        );
+    }
+    let stdin = dfc(&["eval", "-"], Some(""));
+    assert_eq!(stdin.status.code(), Some(1));
+    assert!(text(&stdin.stderr).contains("E0311"));
+}
+
+#[test]
+fn a_search_that_fits_nothing_fails_eval_like_map() {
+    let dir = tmp_dir("nofit");
+    let file = write(
+        &dir,
+        "f.df",
+        "hardware tiny {\n    pes: 4;\n    l1: 1 B;\n    l2: 1 B;\n    precision: int8;\n    \
+         noc { bandwidth: 1 elem/cycle; }\n}\nnetwork n {\n    \
+         c1 = conv(K: 16, C: 8, R: 3, S: 3, Y: 16, X: 16);\n}\n\
+         mapping m {\n    network: n;\n    hardware: tiny;\n    dataflow: search;\n}\n",
+    );
+    for command in ["eval", "map"] {
+        let out = dfc(
+            &[
+                "--diagnostic-format",
+                "short",
+                command,
+                &file,
+                "--budget",
+                "20",
+            ],
+            None,
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        let line =
+            format!("{file}:14:15: error[E0504]: no dataflow for layer `c1` fits hardware `tiny`");
+        assert_eq!(
+            stderr.lines().filter(|l| l.starts_with(&line)).count(),
+            1,
+            "{command}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn flags_that_do_not_fit_the_input_are_usage_errors_naming_the_flag() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["eval", "examples/custom_dataflow.df", "--hw", "x.m"],
+            "`--hw`",
+        ),
+        (
+            &["eval", "examples/custom_dataflow.df", "--lanes", "4"],
+            "`--lanes`",
+        ),
+        (
+            &[
+                "simulate",
+                "examples/systolic_resnet18.df",
+                "--config",
+                "a.cfg",
+            ],
+            "`--config`",
+        ),
+        (
+            &[
+                "simulate",
+                "examples/systolic_resnet18.df",
+                "--topology",
+                "t.csv",
+            ],
+            "`--topology`",
+        ),
+        (&["simulate", "--config", "a.cfg"], "`--config`"),
+        (
+            &["eval", "examples/custom_dataflow.df", "--mapping", "nope"],
+            "`--mapping nope`",
+        ),
+    ];
+    for (args, flag) in cases {
+        let out = dfc(args, None);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(flag),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("E0901"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn json_diagnostics_of_several_files_are_one_array() {
+    let dir = tmp_dir("json");
+    let bad = write(&dir, "bad.df", "network n { l = conv(K: 1); }\n");
+    let out = dfc(
+        &[
+            "--diagnostic-format",
+            "json",
+            "check",
+            &bad,
+            "examples/custom_dataflow.df",
+            "no/such.df",
+            &bad,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stderr).expect("one JSON value");
+    let codes: Vec<&str> = json
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["E0204", "E0901", "E0204"]);
+}
+
+#[test]
+fn only_regular_files_within_the_size_limit_are_read() {
+    let dir = tmp_dir("limits");
+    let out = dfc(&["check", "/dev/zero"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("error[E0903]: `/dev/zero` is not a regular file"));
+    let d = dir.to_string_lossy().into_owned();
+    let out = dfc(&["check", &d], None);
+    assert!(
+        text(&out.stderr).contains("error[E0903]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let file = write(&dir, "a.df", "network n { l = fc(K: 2, C: 2); }\n");
+    let out = dfc(&["--max-input-size", "10", "check", &file], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("larger than the input size limit"));
+    assert_eq!(
+        dfc(&["--max-input-size", "100", "check", &file], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    let start = std::time::Instant::now();
+    let importer = write(&dir, "z.df", "use \"/dev/zero\"::{a};\n");
+    let out = dfc(&["check", &importer], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("z.df:1:5") && stderr.contains("E0103"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not a regular file (E0903)"), "{stderr}");
+    assert!(start.elapsed().as_secs() < 10, "refused before reading");
+    let big = write(&dir, "big.df", &"// padding\n".repeat(20));
+    let importer = write(&dir, "y.df", "use \"big.df\"::{a};\n");
+    let out = dfc(&["--max-input-size", "100", "check", &importer], None);
+    assert!(text(&out.stderr).contains("larger than the input size limit"));
+    let _ = big;
+    let out = dfc(
+        &["--max-input-size", "5", "check", "-"],
+        Some("network n {}\n"),
+    );
+    assert!(text(&out.stderr).contains("error[E0903]: standard input is larger"));
+}
+
+#[test]
+fn traces_state_their_size_first_and_refuse_over_the_cap() {
+    let dir = tmp_dir("traces");
+    let file = write(&dir, "s.df", SMALL_SYSTOLIC);
+    let traces = dir.join("tr");
+    let tr = traces.to_string_lossy().into_owned();
+    let out = dfc(
+        &[
+            "simulate",
+            &file,
+            "--traces",
+            &tr,
+            "--max-trace-size",
+            "1000",
+        ],
+        None,
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("traces: about "), "{stderr}");
+    assert!(stderr.contains("in 12 files"), "{stderr}");
+    assert!(stderr.contains("error[E0905]"), "{stderr}");
+    assert!(!traces.exists(), "nothing written over the cap");
+    let out = dfc(&["simulate", &file, "--traces", &tr], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut written = 0u64;
+    for layer in ["layer0", "layer1"] {
+        for e in std::fs::read_dir(traces.join(layer))
+            .expect("layer dir")
+            .flatten()
+        {
+            assert!(
+                !e.file_name().to_string_lossy().starts_with('.'),
+                "no temporaries"
+            );
+            written += e.metadata().expect("meta").len();
+        }
+    }
+    // The estimate is within a small factor of the real size.
+    let stderr = text(&out.stderr);
+    let mb: f64 = stderr
+        .trim_start_matches("traces: about ")
+        .split(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("a number");
+    let ratio = mb * 1e6 / written as f64;
+    assert!(
+        (1.0..3.0).contains(&ratio),
+        "estimate {mb} MB, written {written} B"
+    );
+    assert!(stderr.contains(" MB in 12 files"), "{stderr}");
+}
+
+#[test]
+fn progress_never_reaches_a_pipe() {
+    let out = dfc(
+        &["map", "examples/custom_dataflow.df", "--budget", "10"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains('\r') && !stderr.contains("\x1b["),
+        "{stderr}"
+    );
+}

@@ -71,6 +71,8 @@ fn every_front_end_code_has_a_fixture() {
                 || c.starts_with("E03")
                 || c.starts_with("E04")
         })
+        // Produced by a command on a clean file, not by checking it: `it/cli.rs` tests it.
+        .filter(|c| *c != Code::NothingToDo.as_str())
         .collect();
     let missing: Vec<&&str> = front_end
         .iter()

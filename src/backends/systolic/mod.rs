@@ -43,7 +43,10 @@ pub use report::{
     bandwidth_report_csv, compute_report_csv, detailed_access_report_csv, Access, LayerReport,
     BANDWIDTH_REPORT_HEADER, COMPUTE_REPORT_HEADER, DETAILED_ACCESS_REPORT_HEADER,
 };
-pub use trace::{write_traces, MemoryFile, MemorySink, TraceError, TraceFile, TraceSink};
+pub use trace::{
+    estimated_size as estimated_trace_size, write_traces, MemoryFile, MemorySink, TraceError,
+    TraceFile, TraceSink,
+};
 
 /// Which model to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

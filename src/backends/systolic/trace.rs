@@ -192,6 +192,31 @@ pub fn write_traces<S: TraceSink>(
     Ok(out.report)
 }
 
+/// About how many bytes [`write_traces`] writes for a layer simulated as `report` on
+/// `config`: the three SRAM traces hold one row per demand line (a cycle and one address per
+/// port), the DRAM traces one value per access. Within a small factor of the real size, so a
+/// caller can state and cap it before writing anything.
+pub fn estimated_size(report: &LayerReport, config: &ArrayConfig) -> u64 {
+    let digits = |n: u64| u64::from(n.max(1).ilog10()) + 1;
+    let words = (report.ifmap_h * report.ifmap_w * report.channels)
+        .saturating_add(report.filter_h * report.filter_w * report.channels * report.num_filters)
+        .saturating_add(report.ofmap_px * report.num_filters);
+    let offset = config
+        .ifmap_offset
+        .max(config.filter_offset)
+        .max(config.ofmap_offset);
+    // An address and its comma; `-1` for an empty slot is never longer.
+    let entry = digits(offset.saturating_add(words)) + 1;
+    let cycle = digits(report.total_cycles) + 1;
+    let ports = config.rows + config.cols + config.rows.max(config.cols);
+    let sram = report
+        .demand_lines
+        .saturating_mul((3 * cycle).saturating_add(ports.saturating_mul(entry)));
+    let dram_values = report.dram_ifmap.count + report.dram_filter.count + report.dram_ofmap.count;
+    // DRAM values are printed as floats (`123.0`).
+    sram.saturating_add(dram_values.saturating_mul(entry + 2))
+}
+
 /// Compat-model state of a USER-mode DRAM trace (fetch matrix rows and in-place blanking).
 struct UserTrace {
     seq: Vec<u32>,

@@ -1,0 +1,182 @@
+//! `dfc eval`: evaluate a program's mappings (or a MAESTRO mapping file) with the analytic
+//! cost model, searching the layers written `search` first.
+
+use std::process::ExitCode;
+
+use super::{
+    compile, exit, fail, finish, load_maestro, nothing_to_do, progress, refuse_clobber, usage,
+    MaestroArgs, ReportFormat, Reporter,
+};
+use crate::backends::evaluate::{self, render};
+use crate::diagnostics::{self, Code, Diagnostic};
+use crate::ir::{self, DataflowChoice};
+use crate::search;
+use crate::source::SourceMap;
+
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    /// A `.df` program, or a MAESTRO mapping file (`.m`).
+    pub file: String,
+    /// `default`: MAESTRO's model with its bugs fixed; `maestro`: bit-exact MAESTRO.
+    #[arg(long, value_enum, default_value_t = ir::CostModel::Default)]
+    pub model: ir::CostModel,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Evaluate only this mapping.
+    #[arg(long)]
+    pub mapping: Option<String>,
+    #[command(flatten)]
+    pub maestro: MaestroArgs,
+    /// How layers mapped with `search` are searched first.
+    #[command(flatten)]
+    pub search: super::map::SearchArgs,
+    /// Write the report here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<String>,
+}
+
+/// `--hw`/`--lanes` describe a MAESTRO file; on a `.df` file they are a usage error.
+pub fn maestro_flags_only_for_m(file: &str, maestro: &MaestroArgs) -> Result<(), String> {
+    let flag = if maestro.hw.is_some() {
+        "--hw"
+    } else if maestro.lanes.is_some() {
+        "--lanes"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "`{flag}` applies only to a MAESTRO mapping file (`.m`); `{file}` is a `.df` program, \
+         whose hardware is in the file"
+    ))
+}
+
+pub fn run(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
+    let mut sources = SourceMap::new();
+    let is_maestro = args.file.ends_with(".m");
+    let loaded = if is_maestro {
+        if args.maestro.hw.is_none() {
+            return usage(&format!(
+                "`{}` is a MAESTRO file: give its hardware with `--hw HW.m`",
+                args.file
+            ));
+        }
+        load_maestro(reporter, &mut sources, &args.file, &args.maestro).map(|(p, d)| (None, p, d))
+    } else {
+        if let Err(e) = maestro_flags_only_for_m(&args.file, &args.maestro) {
+            return usage(&e);
+        }
+        compile(reporter, &mut sources, &args.file, None).map(|(root, p, d)| (Some(root), p, d))
+    };
+    let (root, program, mut diags) = match loaded {
+        Ok(x) => x,
+        Err(e) => return fail(reporter, e),
+    };
+    let Some(mut program) = program else {
+        reporter.emit(&diags, &sources);
+        return exit(1);
+    };
+    // The mappings the file itself defines (not those of files it imports).
+    let ids: Vec<ir::MappingId> = program
+        .mappings
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| root.is_none_or(|r| m.span.file == r))
+        .filter(|(_, m)| args.mapping.as_ref().is_none_or(|n| *n == m.name))
+        .map(|(i, _)| ir::MappingId(i as u32))
+        .collect();
+    if ids.is_empty() {
+        reporter.emit(&diags, &sources);
+        return match (&args.mapping, root) {
+            (Some(n), _) => usage(&format!(
+                "`--mapping {n}`: `{}` defines no mapping `{n}`",
+                args.file
+            )),
+            (None, Some(root)) => nothing_to_do(
+                reporter,
+                &sources,
+                root,
+                format!("`{}` defines no mapping to evaluate", args.file),
+            ),
+            (None, None) => usage(&format!("`{}` defines no mapping", args.file)),
+        };
+    }
+    if let Err(f) = refuse_clobber(&sources, &[args.output.as_deref()]) {
+        return fail(reporter, f);
+    }
+    let mut reports = Vec::with_capacity(ids.len());
+    let options = args.search.options();
+    for id in ids {
+        // Layers mapped with `search` get the mapper's choice first; the next mapping sees
+        // the dataflows this search added.
+        if has_search_layers(&program, id) {
+            let what = format!("searching `{}`", program.mapping(id).name);
+            let mapped = progress::searching(reporter, &what, |p| {
+                search::map_mapping_with_progress(&program, id, &options, true, p)
+            });
+            diags.extend(search_failures(
+                &program,
+                id,
+                &mapped.layers,
+                options.budget,
+            ));
+            program = mapped.program;
+        }
+        let (report, found) = evaluate::evaluate_mapping(&program, id, args.model);
+        reports.push(report);
+        diags.extend(found);
+    }
+    reporter.emit(&diags, &sources);
+    let text = match args.format {
+        ReportFormat::Table => render::table(&reports),
+        ReportFormat::Json => render::json(&reports),
+        ReportFormat::Csv => render::csv(&reports),
+    };
+    let written = finish(reporter, Default::default(), args.output.as_deref(), &text);
+    if diagnostics::has_errors(&diags) {
+        exit(1)
+    } else {
+        written
+    }
+}
+
+fn has_search_layers(program: &ir::Program, id: ir::MappingId) -> bool {
+    program
+        .mapping(id)
+        .layers
+        .iter()
+        .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }))
+}
+
+/// One `E0504` per searched layer for which nothing fits, at its mapping entry.
+pub fn search_failures(
+    program: &ir::Program,
+    id: ir::MappingId,
+    layers: &[search::MappedLayer],
+    budget: usize,
+) -> Vec<Diagnostic> {
+    let mapping = program.mapping(id);
+    let hw = &program.hardware(mapping.hardware).name;
+    layers
+        .iter()
+        .zip(&mapping.layers)
+        .filter_map(|(l, lm)| {
+            let e = l.error.as_ref()?;
+            Some(
+                Diagnostic::at(
+                    Code::NoMappingFound,
+                    lm.dataflow.span(),
+                    format!(
+                        "no dataflow for layer `{}` fits hardware `{hw}`: {e}",
+                        l.layer
+                    ),
+                    format!("searched for `{}`", l.layer),
+                )
+                .with_help(format!(
+                    "give `{hw}` larger buffers, raise `--budget` (now {budget}), or write a dataflow \
+                     for the layer; see `dfc explain E0504`"
+                )),
+            )
+        })
+        .collect()
+}
