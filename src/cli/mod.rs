@@ -278,25 +278,32 @@ fn fail(reporter: &Reporter, message: String) -> ExitCode {
 
 /// Read a file, or standard input for `-`. Returns the display name and the text.
 fn read_input(path: &str, stdin_name: Option<&str>) -> Result<(String, String), String> {
-    if path == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        return Ok((stdin_name.unwrap_or("<stdin>").to_string(), text));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("`{path}` is not UTF-8 text"))?;
-    Ok((path.to_string(), text))
+    let (name, bytes) = read_bytes(path, stdin_name)?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("`{name}` is not UTF-8 text"))?;
+    Ok((name, text))
 }
 
-/// Parse and lower one root file with the file-system loader.
+/// Read a file, or standard input for `-`. Returns the display name and the bytes.
+fn read_bytes(path: &str, stdin_name: Option<&str>) -> Result<(String, Vec<u8>), String> {
+    if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok((stdin_name.unwrap_or("<stdin>").to_string(), bytes));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+    Ok((path.to_string(), bytes))
+}
+
+/// Parse and lower one root file with the file-system loader. A file that is not UTF-8 is an
+/// input error (`E0006`), not an I/O one.
 fn compile(
     sources: &mut SourceMap,
     path: &str,
     stdin_name: Option<&str>,
 ) -> Result<(FileId, Option<ir::Program>, Vec<Diagnostic>), String> {
-    let (name, text) = read_input(path, stdin_name)?;
+    let (name, bytes) = read_bytes(path, stdin_name)?;
     // One file, one name: imports are named by their normalised paths too.
     let name = if path == "-" {
         name
@@ -305,7 +312,10 @@ fn compile(
             .to_string_lossy()
             .into_owned()
     };
-    Ok(compile_text(sources, name, text))
+    match syntax::decode::add_source(sources, name, bytes) {
+        Ok(root) => Ok(compile_root(sources, root)),
+        Err((root, d)) => Ok((root, None, vec![d])),
+    }
 }
 
 /// Lower text already read, importing files through the file system.
@@ -315,6 +325,13 @@ fn compile_text(
     text: String,
 ) -> (FileId, Option<ir::Program>, Vec<Diagnostic>) {
     let root = sources.add(name, text);
+    compile_root(sources, root)
+}
+
+fn compile_root(
+    sources: &mut SourceMap,
+    root: FileId,
+) -> (FileId, Option<ir::Program>, Vec<Diagnostic>) {
     let (program, diags) = ir::lower::lower_program(root, sources, &files::FsLoader);
     (root, program, diags)
 }
@@ -342,7 +359,7 @@ fn check(reporter: &Reporter, files: &[String], stdin_name: Option<&str>) -> Exi
 fn fmt(reporter: &Reporter, files: &[String], check: bool, stdin_name: Option<&str>) -> ExitCode {
     let mut status = 0;
     for path in files {
-        let (name, text) = match read_input(path, stdin_name) {
+        let (name, bytes) = match read_bytes(path, stdin_name) {
             Ok(x) => x,
             Err(e) => {
                 fail(reporter, e);
@@ -351,7 +368,15 @@ fn fmt(reporter: &Reporter, files: &[String], check: bool, stdin_name: Option<&s
             }
         };
         let mut sources = SourceMap::new();
-        let file = sources.add(name.clone(), text.clone());
+        let file = match syntax::decode::add_source(&mut sources, name.clone(), bytes) {
+            Ok(file) => file,
+            Err((_, d)) => {
+                reporter.emit(&[d], &sources);
+                status = status.max(1);
+                continue;
+            }
+        };
+        let text = sources.file(file).text.clone();
         let parsed = syntax::parse(file, &text);
         if diagnostics::has_errors(&parsed.diagnostics) {
             reporter.emit(&parsed.diagnostics, &sources);

@@ -40,6 +40,8 @@ codes! {
     UnexpectedToken = "E0003", "unexpected-token", "the parser found a token that cannot appear here";
     UnexpectedEof = "E0004", "unexpected-eof", "the file ended in the middle of a construct";
     InvalidNumber = "E0005", "invalid-number", "a number literal that is out of range or malformed";
+    InvalidUtf8 = "E0006", "invalid-utf8", "a source file that is not valid UTF-8 text";
+    NestingTooDeep = "E0007", "nesting-too-deep", "parentheses or braces nested deeper than dfc accepts";
     UnresolvedName = "E0101", "unresolved-name", "a name that is not defined or imported";
     DuplicateDefinition = "E0102", "duplicate-definition", "two items or layers with the same name";
     UnresolvedImport = "E0103", "unresolved-import", "a `use` that names a module or item that does not exist";
@@ -75,6 +77,8 @@ codes! {
     ScalesimSyntax = "E0603", "scalesim-syntax", "a SCALE-Sim config or topology file that cannot be read";
     Io = "E0901", "io-error", "a file could not be read or written";
     Internal = "E0902", "internal-error", "a bug in dfc";
+    TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
+    UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
 }

@@ -34,7 +34,10 @@ fn formatting_is_idempotent_and_keeps_meaning() {
     files.extend(common::files("tests/ui", "df"));
     let mut checked = 0;
     for path in files {
-        let text = std::fs::read_to_string(&path).expect("readable");
+        // A fixture that is not UTF-8 (E0006) has nothing to format.
+        let Ok(text) = String::from_utf8(std::fs::read(&path).expect("readable")) else {
+            continue;
+        };
         if !syntax::parse(FileId(0), &text).diagnostics.is_empty() {
             continue;
         }
