@@ -100,3 +100,24 @@ fn every_front_end_code_has_a_fixture() {
         "codes without a ui fixture: {missing:?}"
     );
 }
+
+/// The CLI reports a file that is not UTF-8 as an input error (exit 1, `E0006` at the bad
+/// byte), not as an I/O error (exit 2, `E0901`).
+#[test]
+fn a_non_utf8_file_is_an_input_error_in_the_cli() {
+    let path = common::root().join("tests/ui/syntax/invalid_utf8.df");
+    for command in ["check", "fmt"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
+            .args(["--diagnostic-format", "short", command])
+            .arg(&path)
+            .output()
+            .expect("dfc runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains("invalid_utf8.df:4:34: error[E0006]"),
+            "{command}: {stderr}"
+        );
+        assert!(!stderr.contains("E0901"), "{command}: {stderr}");
+    }
+}
