@@ -492,7 +492,7 @@ fn tally_tiles(
             warning: None,
         });
         tally.uses += 1;
-        let bound = layer.loop_bound(*dim);
+        let bound = tile_bound(layer, *dim);
         if u64::try_from(*size).is_ok_and(|s| s > bound) {
             tally.clamped += 1;
             tally.warning.get_or_insert_with(|| {
@@ -510,5 +510,16 @@ fn tally_tiles(
                 .with_help("choose a tile no larger than the dimension, or use `Sz(D)` for the whole of it")
             });
         }
+    }
+}
+
+/// The extent a map of `dim` is clamped to. The back ends read a depthwise layer's channels
+/// as `C` with a single `K` (see `backends/evaluate.rs`), unlike its loop bounds here, where
+/// the channels are groups.
+fn tile_bound(layer: &Layer, dim: Dim) -> u64 {
+    match (layer.op, dim) {
+        (LayerOp::DwConv, Dim::C) => layer.shape.g,
+        (LayerOp::DwConv, Dim::K) => 1,
+        _ => layer.loop_bound(dim),
     }
 }

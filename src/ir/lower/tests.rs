@@ -101,3 +101,21 @@ fn a_million_nested_blocks_are_one_located_error() {
         assert_eq!(diags[0].labels[0].span.start as usize, 13 + 99 * 4 + 2);
     });
 }
+
+/// The back ends read a depthwise layer's channels as `C`: a `C` tile of 3 on 576 channels is
+/// not clamped (it was once reported against the single channel per group).
+#[test]
+fn a_depthwise_channel_tile_is_not_reported_as_clamped() {
+    let text = "network n { dw = dwconv(C: 576, R: 3, S: 3, Y: 16, X: 16); }\n\
+                hardware h { pes: 8; l1: 512 elem; l2: 65536 elem; noc { bandwidth: 8 elem/cycle; } }\n\
+                dataflow d { spatial(1, 1) Y; temporal(3, 3) C; temporal(8, 8) X; }\n\
+                mapping m { network: n; hardware: h; dataflow: d; }\n";
+    let (_, program, diags) = lower_text("dw.df", text);
+    assert!(program.is_some());
+    // `X` has 16 columns, so the tile of 8 fits too.
+    assert_eq!(diags.len(), 0, "{diags:?}");
+    let clamped = text.replace("temporal(3, 3) C", "temporal(600, 600) C");
+    let (_, _, diags) = lower_text("dw.df", &clamped);
+    let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::TileClamped]);
+}
