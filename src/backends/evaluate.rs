@@ -415,7 +415,7 @@ fn error_diagnostic(
             Code::ModelError,
             directive_span(*d),
             "this directive".to_string(),
-            Some("the default model cannot count this mapping exactly; see `src/backends/cost/MODEL.md`, Limitations".to_string()),
+            Some("the default model cannot count this mapping exactly; `dfc explain E0502` lists the mappings it rejects".to_string()),
         ),
         CostError::NoSpatialMap {
             cluster: Some(c), ..

@@ -366,6 +366,18 @@ fn read_input(
     path: &str,
     stdin_name: Option<&str>,
 ) -> Result<(String, String), Fault> {
+    let (name, bytes) = read_bytes(reporter, path, stdin_name)?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("`{name}` is not UTF-8 text"))?;
+    Ok((name, text))
+}
+
+/// Read a regular file within the size limit, or standard input for `-`. Returns the
+/// display name and the bytes.
+fn read_bytes(
+    reporter: &Reporter,
+    path: &str,
+    stdin_name: Option<&str>,
+) -> Result<(String, Vec<u8>), Fault> {
     if path == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -382,13 +394,10 @@ fn read_input(
                 ),
             });
         }
-        let text =
-            String::from_utf8(bytes).map_err(|_| "standard input is not UTF-8 text".to_string())?;
-        return Ok((stdin_name.unwrap_or("<stdin>").to_string(), text));
+        return Ok((stdin_name.unwrap_or("<stdin>").to_string(), bytes));
     }
     let bytes = files::read_regular(Path::new(path), reporter.max_input_size)?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("`{path}` is not UTF-8 text"))?;
-    Ok((path.to_string(), text))
+    Ok((path.to_string(), bytes))
 }
 
 /// Refuse (`E0904`) outputs that are among the files in `sources` (the command's inputs and
@@ -411,14 +420,15 @@ fn refuse_clobber_paths(sources: &SourceMap, outputs: &[PathBuf]) -> Result<(), 
     files::refuse_clobber(&inputs, outputs)
 }
 
-/// Parse and lower one root file with the file-system loader.
+/// Parse and lower one root file with the file-system loader. A file that is not UTF-8 is an
+/// input error (`E0006`), not an I/O one.
 fn compile(
     reporter: &Reporter,
     sources: &mut SourceMap,
     path: &str,
     stdin_name: Option<&str>,
 ) -> Result<(FileId, Option<ir::Program>, Vec<Diagnostic>), Fault> {
-    let (name, text) = read_input(reporter, path, stdin_name)?;
+    let (name, bytes) = read_bytes(reporter, path, stdin_name)?;
     // One file, one name: imports are named by their normalised paths too.
     let name = if path == "-" {
         name
@@ -427,7 +437,10 @@ fn compile(
             .to_string_lossy()
             .into_owned()
     };
-    Ok(compile_text(reporter, sources, name, text))
+    match syntax::decode::add_source(sources, name, bytes) {
+        Ok(root) => Ok(compile_root(reporter, sources, root)),
+        Err((root, d)) => Ok((root, None, vec![d])),
+    }
 }
 
 /// Lower text already read, importing files through the file system.
@@ -438,6 +451,14 @@ fn compile_text(
     text: String,
 ) -> (FileId, Option<ir::Program>, Vec<Diagnostic>) {
     let root = sources.add(name, text);
+    compile_root(reporter, sources, root)
+}
+
+fn compile_root(
+    reporter: &Reporter,
+    sources: &mut SourceMap,
+    root: FileId,
+) -> (FileId, Option<ir::Program>, Vec<Diagnostic>) {
     let loader = FsLoader {
         max_input_size: reporter.max_input_size,
     };
@@ -468,7 +489,7 @@ fn check(reporter: &Reporter, files: &[String], stdin_name: Option<&str>) -> Exi
 fn fmt(reporter: &Reporter, files: &[String], check: bool, stdin_name: Option<&str>) -> ExitCode {
     let mut status = 0;
     for path in files {
-        let (name, text) = match read_input(reporter, path, stdin_name) {
+        let (name, bytes) = match read_bytes(reporter, path, stdin_name) {
             Ok(x) => x,
             Err(e) => {
                 fail(reporter, e);
@@ -477,7 +498,15 @@ fn fmt(reporter: &Reporter, files: &[String], check: bool, stdin_name: Option<&s
             }
         };
         let mut sources = SourceMap::new();
-        let file = sources.add(name.clone(), text.clone());
+        let file = match syntax::decode::add_source(&mut sources, name.clone(), bytes) {
+            Ok(file) => file,
+            Err((_, d)) => {
+                reporter.emit(&[d], &sources);
+                status = status.max(1);
+                continue;
+            }
+        };
+        let text = sources.file(file).text.clone();
         let parsed = syntax::parse(file, &text);
         if diagnostics::has_errors(&parsed.diagnostics) {
             reporter.emit(&parsed.diagnostics, &sources);

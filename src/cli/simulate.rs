@@ -135,7 +135,7 @@ fn jobs(
     let Some(program) = program else {
         return Err(exit(1));
     };
-    reporter.emit(&simulate::dataflow_warnings(&program, root), &sources);
+    reporter.emit(&simulate::dataflow_warnings(&program, root), sources);
     let out = match simulate::mapping_jobs(&program, root) {
         Ok(jobs) => jobs,
         Err(errors) => {

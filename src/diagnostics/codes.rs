@@ -40,6 +40,8 @@ codes! {
     UnexpectedToken = "E0003", "unexpected-token", "the parser found a token that cannot appear here";
     UnexpectedEof = "E0004", "unexpected-eof", "the file ended in the middle of a construct";
     InvalidNumber = "E0005", "invalid-number", "a number literal that is out of range or malformed";
+    InvalidUtf8 = "E0006", "invalid-utf8", "a source file that is not valid UTF-8 text";
+    NestingTooDeep = "E0007", "nesting-too-deep", "parentheses or braces nested deeper than dfc accepts";
     UnresolvedName = "E0101", "unresolved-name", "a name that is not defined or imported";
     DuplicateDefinition = "E0102", "duplicate-definition", "two items or layers with the same name";
     UnresolvedImport = "E0103", "unresolved-import", "a `use` that names a module or item that does not exist";
@@ -82,6 +84,8 @@ codes! {
     InputRefused = "E0903", "input-refused", "an input that is not a regular file or is larger than the size limit";
     OutputIsInput = "E0904", "output-is-input", "an output path that is one of the command's input files";
     TraceTooLarge = "E0905", "trace-too-large", "traces whose estimated size is over the cap";
+    TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
+    UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";
     DataflowMismatch = "W0502", "dataflow-mismatch", "`dfc simulate` runs the array's own dataflow, not the mapping's";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";

@@ -184,4 +184,15 @@ mod tests {
         assert_eq!(Code::parse("e0101"), Some(Code::UnresolvedName));
         assert_eq!(Code::parse("unresolved-name"), Some(Code::UnresolvedName));
     }
+
+    /// A user of the binary has `dfc explain` and the language reference, not our sources.
+    #[test]
+    fn explanations_cite_no_source_path() {
+        for code in Code::ALL {
+            let text = explanation(*code).unwrap_or_default();
+            for path in ["src/", "MODEL.md", "docs/"] {
+                assert!(!text.contains(path), "{} cites `{path}`", code.as_str());
+            }
+        }
+    }
 }

@@ -360,13 +360,6 @@ fn dataflow(d: &Dataflow) -> ast::Dataflow {
     }
 }
 
-fn precedence(op: BinOp) -> u8 {
-    match op {
-        BinOp::Add | BinOp::Sub => 1,
-        BinOp::Mul | BinOp::Div => 2,
-    }
-}
-
 fn expr(d: &Dataflow, e: &Expr) -> ast::Expr {
     match e {
         Expr::Const(v) => ast::Expr::Number(number(v)),
@@ -375,15 +368,17 @@ fn expr(d: &Dataflow, e: &Expr) -> ast::Expr {
             dim: ident(dim.name()),
             span: nospan(),
         },
-        Expr::Binary(op, a, b) => {
+        Expr::Chain(first, rest) => {
+            let precedence = rest.first().map_or(0, |(op, _)| op.precedence());
             // Parenthesise where the grammar's precedence and left associativity would
-            // otherwise regroup the operands.
+            // otherwise regroup the operands: a lower-precedence operand anywhere, an equal
+            // one after an operator.
             let wrap = |child: &Expr, right: bool| {
                 let inner = expr(d, child);
                 let needs = match child {
-                    Expr::Binary(cop, ..) => {
-                        precedence(*cop) < precedence(*op)
-                            || (right && precedence(*cop) == precedence(*op))
+                    Expr::Chain(_, crest) => {
+                        let cp = crest.first().map_or(0, |(op, _)| op.precedence());
+                        cp < precedence || (right && cp == precedence)
                     }
                     _ => false,
                 };
@@ -396,10 +391,12 @@ fn expr(d: &Dataflow, e: &Expr) -> ast::Expr {
                     inner
                 }
             };
-            ast::Expr::Binary {
-                op: binary_operator(*op),
-                lhs: Box::new(wrap(a, false)),
-                rhs: Box::new(wrap(b, true)),
+            ast::Expr::Chain {
+                first: Box::new(wrap(first, false)),
+                rest: rest
+                    .iter()
+                    .map(|(op, b)| (binary_operator(*op), wrap(b, true)))
+                    .collect(),
                 span: nospan(),
             }
         }

@@ -76,7 +76,11 @@ fn eval(e: &Expr, args: &[i64], layer: &Layer) -> Result<i64, String> {
         Expr::Size(d) => {
             i64::try_from(layer.loop_bound(*d)).map_err(|_| "size too large".to_string())
         }
-        Expr::Binary(op, a, b) => apply(*op, eval(a, args, layer)?, eval(b, args, layer)?),
+        Expr::Chain(first, rest) => rest
+            .iter()
+            .try_fold(eval(first, args, layer)?, |a, (op, b)| {
+                apply(*op, a, eval(b, args, layer)?)
+            }),
     }
 }
 

@@ -504,7 +504,19 @@ pub enum Expr {
     Param(usize),
     /// `Sz(D)`: the loop bound of `D` in the layer being mapped.
     Size(Dim),
-    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// Operators of one precedence applied left to right: `a + b - c`. Flat, so a long
+    /// chain is not a deep tree; it has at least one operator.
+    Chain(Box<Expr>, Vec<(BinOp, Expr)>),
+}
+
+impl BinOp {
+    /// 1 for `+`/`-`, 2 for `*`/`/`: one chain holds operators of one precedence.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinOp::Add | BinOp::Sub => 1,
+            BinOp::Mul | BinOp::Div => 2,
+        }
+    }
 }
 
 /// The arithmetic of dataflow expressions.

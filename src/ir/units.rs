@@ -60,6 +60,20 @@ pub fn names() -> Vec<String> {
     v
 }
 
+/// The unit names that measure `dimension`, for suggestions that fit the field.
+pub fn names_of(dimension: Dimension) -> Vec<String> {
+    names()
+        .into_iter()
+        .filter(|n| {
+            let (name, per) = match n.split_once('/') {
+                Some((name, per)) => (name, Some(per)),
+                None => (n.as_str(), None),
+            };
+            lookup(name, per).map(|u| u.dimension) == Some(dimension)
+        })
+        .collect()
+}
+
 /// Look up `name` or `name/per`.
 pub fn lookup(name: &str, per: Option<&str>) -> Option<UnitInfo> {
     let size = |n: &str| SIZES.iter().find(|s| s.0 == n);

@@ -243,10 +243,11 @@ pub enum Expr {
         dim: Ident,
         span: Span,
     },
-    Binary {
-        op: BinOp,
-        lhs: Box<Expr>,
-        rhs: Box<Expr>,
+    /// `a + b - c` or `a * b / c`: operators of one precedence, applied left to right. A
+    /// chain is flat so that a long one does not make a deep tree; it has at least one `rest`.
+    Chain {
+        first: Box<Expr>,
+        rest: Vec<(BinOp, Expr)>,
         span: Span,
     },
     Paren {
@@ -260,7 +261,20 @@ impl Expr {
         match self {
             Expr::Number(n) => n.span,
             Expr::Name(i) => i.span,
-            Expr::Size { span, .. } | Expr::Binary { span, .. } | Expr::Paren { span, .. } => *span,
+            Expr::Size { span, .. } | Expr::Chain { span, .. } | Expr::Paren { span, .. } => *span,
+        }
+    }
+
+    /// `first` alone, or the chain of `first` and `rest`.
+    pub fn chain(first: Expr, rest: Vec<(BinOp, Expr)>, span: Span) -> Expr {
+        if rest.is_empty() {
+            first
+        } else {
+            Expr::Chain {
+                first: Box::new(first),
+                rest,
+                span,
+            }
         }
     }
 }

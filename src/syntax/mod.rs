@@ -2,6 +2,7 @@
 //! about hardware or dataflow semantics; it only knows what the text says.
 
 pub mod ast;
+pub mod decode;
 pub mod lexer;
 pub mod parser;
 pub mod printer;

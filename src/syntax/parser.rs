@@ -27,9 +27,25 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// How deep parentheses and braces may nest. Real programs use a handful of levels; the
+/// bound keeps every recursive walk of the AST (lowering, printing, dropping) shallow.
+pub const MAX_NESTING: usize = 100;
+
 pub fn parse(file: FileId, text: &str) -> Parsed {
     let lexed = lexer::lex(file, text);
     let mut diagnostics = lexed.diagnostics;
+    if let Some(too_deep) = nesting_too_deep(file, &lexed.tokens) {
+        // Parsing would build a tree as deep as the input; report the one error instead.
+        diagnostics.push(too_deep);
+        crate::diagnostics::sort(&mut diagnostics);
+        return Parsed {
+            file: ast::File {
+                items: Vec::new(),
+                comments: lexed.comments,
+            },
+            diagnostics,
+        };
+    }
     let mut recovered = Vec::new();
     let eof = text.len();
     let tokens = lexed.tokens.into_iter().map(Ok::<_, ()>);
@@ -51,6 +67,32 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         },
         diagnostics,
     }
+}
+
+/// The first `(` or `{` that opens level `MAX_NESTING + 1`, as an `E0007`.
+fn nesting_too_deep(file: FileId, tokens: &[(usize, Token<'_>, usize)]) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    for (l, token, r) in tokens {
+        match token {
+            Token::LParen | Token::LBrace => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::at(
+                            Code::NestingTooDeep,
+                            Span::new(file, *l..*r),
+                            format!("parentheses and braces nest more than {MAX_NESTING} deep"),
+                            format!("level {depth} opens here"),
+                        )
+                        .with_help("write the expression with fewer parentheses"),
+                    );
+                }
+            }
+            Token::RParen | Token::RBrace => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn convert(file: FileId, error: ParseError<usize, Token<'_>, ()>, eof: usize) -> Diagnostic {

@@ -398,15 +398,25 @@ pub fn expr(e: &Expr) -> String {
         Expr::Number(n) => n.text.clone(),
         Expr::Name(i) => i.name.clone(),
         Expr::Size { dim, .. } => format!("Sz({})", dim.name),
-        Expr::Binary { op, lhs, rhs, .. } => {
-            let op = match op {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Div => "/",
-            };
-            format!("{} {op} {}", expr(lhs), expr(rhs))
+        Expr::Chain { first, rest, .. } => {
+            let mut text = expr(first);
+            for (op, operand) in rest {
+                text.push(' ');
+                text.push_str(operator(*op));
+                text.push(' ');
+                text.push_str(&expr(operand));
+            }
+            text
         }
         Expr::Paren { inner, .. } => format!("({})", expr(inner)),
+    }
+}
+
+fn operator(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
     }
 }

@@ -1,6 +1,7 @@
 //! `dfc import maestro`: every MAESTRO input of the reference set imports, the emitted `.df`
 //! checks clean, is already formatted, and lowers back to the same program.
 
+use dfc::diagnostics::Code;
 use dfc::interop::maestro::{import, Inputs};
 use dfc::source::SourceMap;
 
@@ -36,6 +37,7 @@ fn import_file(
 fn every_reference_input_imports_and_round_trips() {
     let files = common::files("tests/data/maestro/inputs/mapping", "m");
     assert_eq!(files.len(), 195);
+    let mut clamped = 0;
     for path in files {
         let (sources, program, diags) = import_file(&path, "tests/data/maestro/inputs/hw/hw256.m");
         let program = program.unwrap_or_else(|| {
@@ -47,8 +49,11 @@ fn every_reference_input_imports_and_round_trips() {
         });
         let text = dfc::ir::emit::emit(&program);
         let (src2, again, diags2) = dfc::ir::lower::lower_text("imported.df", &text);
+        // MAESTRO files may take a tile larger than its dimension; the .df says so (W0301).
+        let only_clamps = diags2.iter().all(|d| d.code == Code::TileClamped);
+        clamped += usize::from(!diags2.is_empty() && only_clamps);
         assert!(
-            diags2.is_empty(),
+            only_clamps,
             "{}: emitted .df has diagnostics:\n{}\n{text}",
             path.display(),
             dfc::diagnostics::render::short(&diags2, &src2)
@@ -76,6 +81,7 @@ fn every_reference_input_imports_and_round_trips() {
         };
         assert_eq!(macs(&program), macs(&again));
     }
+    assert_eq!(clamped, 13, "reference mappings with a clamped tile");
 }
 
 #[test]

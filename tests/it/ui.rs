@@ -3,9 +3,28 @@
 
 use std::collections::BTreeSet;
 
-use dfc::diagnostics::Code;
+use std::path::Path;
+
+use dfc::diagnostics::{Code, Diagnostic};
+use dfc::source::SourceMap;
 
 use crate::common;
+
+/// A fixture's text (lossy, for its header) and its diagnostics. A fixture that is not UTF-8
+/// goes through `syntax::decode` as the CLI's files do.
+fn compile_fixture(path: &Path) -> (String, SourceMap, Vec<Diagnostic>) {
+    let bytes = std::fs::read(path).expect("fixture readable");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if std::str::from_utf8(&bytes).is_ok() {
+        let (sources, _, diags) = common::compile(path);
+        return (text, sources, diags);
+    }
+    let mut sources = SourceMap::new();
+    match dfc::syntax::decode::add_source(&mut sources, common::relative(path), bytes) {
+        Ok(_) => panic!("{}: invalid UTF-8 was accepted", path.display()),
+        Err((_, d)) => (text, sources, vec![d]),
+    }
+}
 
 /// The codes listed in a fixture's `// expect = [...]` header line.
 fn expected_codes(text: &str) -> Vec<String> {
@@ -25,14 +44,13 @@ fn expected_codes(text: &str) -> Vec<String> {
 #[test]
 fn ui_fixtures() {
     insta::glob!("../ui", "**/*.df", |path| {
-        let text = std::fs::read_to_string(path).expect("fixture readable");
+        let (text, sources, diags) = compile_fixture(path);
         let expected = expected_codes(&text);
         assert!(
             !expected.is_empty(),
             "{} has no `// expect = [...]` header",
             path.display()
         );
-        let (sources, _, diags) = common::compile(path);
         let found: BTreeSet<&str> = diags.iter().map(|d| d.code.as_str()).collect();
         for code in &expected {
             assert!(
@@ -58,7 +76,8 @@ fn ui_fixtures() {
 fn every_front_end_code_has_a_fixture() {
     let mut covered = BTreeSet::new();
     for path in common::files("tests/ui", "df") {
-        let text = std::fs::read_to_string(&path).expect("fixture readable");
+        let bytes = std::fs::read(&path).expect("fixture readable");
+        let text = String::from_utf8_lossy(&bytes);
         covered.extend(expected_codes(&text));
     }
     let front_end: Vec<&str> = Code::ALL
@@ -82,4 +101,25 @@ fn every_front_end_code_has_a_fixture() {
         missing.is_empty(),
         "codes without a ui fixture: {missing:?}"
     );
+}
+
+/// The CLI reports a file that is not UTF-8 as an input error (exit 1, `E0006` at the bad
+/// byte), not as an I/O error (exit 2, `E0901`).
+#[test]
+fn a_non_utf8_file_is_an_input_error_in_the_cli() {
+    let path = common::root().join("tests/ui/syntax/invalid_utf8.df");
+    for command in ["check", "fmt"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
+            .args(["--diagnostic-format", "short", command])
+            .arg(&path)
+            .output()
+            .expect("dfc runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains("invalid_utf8.df:4:34: error[E0006]"),
+            "{command}: {stderr}"
+        );
+        assert!(!stderr.contains("E0901"), "{command}: {stderr}");
+    }
 }

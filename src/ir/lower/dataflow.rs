@@ -2,7 +2,7 @@
 //! offsets as resolved expressions, and the cluster-level structure checked.
 
 use super::*;
-use crate::ir::instantiate::check_levels;
+use crate::ir::instantiate::{apply, check_levels};
 use crate::ir::shape::MAX_LOOP_BOUND;
 
 impl Lowering {
@@ -56,8 +56,8 @@ impl Lowering {
                     span,
                 } => {
                     let dim_ok = self.dim(dim);
-                    let size = self.dataflow_expr(size, &params);
-                    let offset = self.dataflow_expr(offset, &params);
+                    let size = self.directive_expr(size, &params);
+                    let offset = self.directive_expr(offset, &params);
                     if let (Some(dim), Some(size), Some(offset)) = (dim_ok, size, offset) {
                         directives.push(Directive::Map {
                             kind: map_kind(*kind),
@@ -84,7 +84,7 @@ impl Lowering {
                             );
                         }
                     }
-                    if let Some(size) = self.dataflow_expr(size, &params) {
+                    if let Some(size) = self.directive_expr(size, &params) {
                         directives.push(Directive::Cluster { size, span: *span });
                     }
                 }
@@ -94,12 +94,39 @@ impl Lowering {
         if directives.len() == d.directives.len() {
             self.diags
                 .extend(check_levels(&d.name.name, d.name.span, &directives));
+            self.unused_params(&d.name.name, &params, &directives);
         }
         Dataflow {
             name: d.name.name.clone(),
             params,
             directives,
             span: d.span,
+        }
+    }
+
+    /// `W0302` for each parameter that no directive reads: its argument would be ignored.
+    fn unused_params(&mut self, dataflow: &str, params: &[Param], directives: &[Directive]) {
+        for (i, p) in params.iter().enumerate() {
+            let used = directives.iter().any(|d| match d {
+                Directive::Map { size, offset, .. } => {
+                    reads_param(size, i) || reads_param(offset, i)
+                }
+                Directive::Cluster { size, .. } => reads_param(size, i),
+            });
+            if !used {
+                self.error(
+                    Diagnostic::at(
+                        Code::UnusedParameter,
+                        p.span,
+                        format!(
+                            "parameter `{}` of dataflow `{dataflow}` is never used",
+                            p.name
+                        ),
+                        "no directive reads it",
+                    )
+                    .with_help("use it in a size, offset or cluster, or remove it"),
+                );
+            }
         }
     }
 
@@ -135,15 +162,6 @@ impl Lowering {
         match e {
             ast::Expr::Number(n) => {
                 let v = self.integer(n)?;
-                if v <= 0 {
-                    self.error(Diagnostic::at(
-                        Code::InvalidTile,
-                        n.span,
-                        format!("a map size or offset must be positive, found {v}"),
-                        "must be at least 1",
-                    ));
-                    return None;
-                }
                 if v > MAX_LOOP_BOUND {
                     self.error(Diagnostic::at(
                         Code::InvalidValue,
@@ -178,15 +196,105 @@ impl Lowering {
             },
             ast::Expr::Size { dim, .. } => self.dim(dim).map(Expr::Size),
             ast::Expr::Paren { inner, .. } => self.dataflow_expr(inner, params),
-            ast::Expr::Binary { op, lhs, rhs, .. } => {
-                let a = self.dataflow_expr(lhs, params);
-                let b = self.dataflow_expr(rhs, params);
-                Some(Expr::Binary(
-                    binary_operator(*op),
-                    Box::new(a?),
-                    Box::new(b?),
-                ))
+            ast::Expr::Chain { first, rest, span } => {
+                let first_ir = self.dataflow_expr(first, params);
+                let mut lowered = Vec::with_capacity(rest.len());
+                let mut ok = true;
+                for (op, operand) in rest {
+                    match self.dataflow_expr(operand, params) {
+                        Some(x) => lowered.push((binary_operator(*op), x, operand.span())),
+                        None => ok = false,
+                    }
+                }
+                let first_ir = first_ir.filter(|_| ok)?;
+                self.fold_chain(first_ir, lowered, *span)
             }
+        }
+    }
+
+    /// A chain of lowered operands: constants folded (so `1/0` is an arithmetic error here,
+    /// not a zero tile later), and a leading chain of the same precedence spliced in, so the
+    /// IR of `(a + b) + c` is that of `a + b + c`.
+    fn fold_chain(
+        &mut self,
+        first: Expr,
+        rest: Vec<(BinOp, Expr, Span)>,
+        span: Span,
+    ) -> Option<Expr> {
+        let all_const = matches!(first, Expr::Const(_))
+            && rest.iter().all(|(_, x, _)| matches!(x, Expr::Const(_)));
+        if all_const {
+            let Expr::Const(mut value) = first else {
+                return None;
+            };
+            for (op, x, operand_span) in &rest {
+                let Expr::Const(b) = x else { return None };
+                match apply(*op, value, *b) {
+                    Ok(v) => value = v,
+                    Err(msg) => {
+                        self.error(Diagnostic::at(
+                            Code::ArithmeticError,
+                            Span {
+                                end: operand_span.end,
+                                ..span
+                            },
+                            msg,
+                            "in this expression",
+                        ));
+                        return None;
+                    }
+                }
+            }
+            return Some(Expr::Const(value));
+        }
+        let precedence = rest.first().map_or(0, |(op, ..)| op.precedence());
+        let (first, mut chain) = match first {
+            Expr::Chain(inner_first, inner_rest)
+                if inner_rest.first().map(|(op, _)| op.precedence()) == Some(precedence) =>
+            {
+                (inner_first, inner_rest)
+            }
+            other => (Box::new(other), Vec::with_capacity(rest.len())),
+        };
+        chain.extend(rest.into_iter().map(|(op, x, _)| (op, x)));
+        Some(Expr::Chain(first, chain))
+    }
+
+    /// A directive's size or offset: a constant must be a positive tile no larger than the
+    /// largest supported loop bound.
+    fn directive_expr(&mut self, e: &ast::Expr, params: &[Param]) -> Option<Expr> {
+        let x = self.dataflow_expr(e, params)?;
+        if let Expr::Const(v) = x {
+            if v <= 0 {
+                self.error(Diagnostic::at(
+                    Code::InvalidTile,
+                    e.span(),
+                    format!("a map size or offset must be positive, found {v}"),
+                    "must be at least 1",
+                ));
+                return None;
+            }
+            if v > MAX_LOOP_BOUND {
+                self.error(Diagnostic::at(
+                    Code::InvalidValue,
+                    e.span(),
+                    format!("{v} is larger than the largest supported size, {MAX_LOOP_BOUND}"),
+                    "too large",
+                ));
+                return None;
+            }
+        }
+        Some(x)
+    }
+}
+
+/// Whether `e` reads parameter `index` (expressions nest only as deep as the parser allows).
+fn reads_param(e: &Expr, index: usize) -> bool {
+    match e {
+        Expr::Param(i) => *i == index,
+        Expr::Const(_) | Expr::Size(_) => false,
+        Expr::Chain(first, rest) => {
+            reads_param(first, index) || rest.iter().any(|(_, x)| reads_param(x, index))
         }
     }
 }

@@ -398,6 +398,7 @@ impl Lowering {
         let network = self.program.network(m.network).clone();
         let hw = self.program.hardware(m.hardware).clone();
         let mut reported: Vec<(DataflowId, Span)> = Vec::new();
+        let mut tiles = std::collections::BTreeMap::new();
         for (layer, lm) in network.layers.iter().zip(&m.layers) {
             let DataflowChoice::Fixed {
                 dataflow,
@@ -418,6 +419,7 @@ impl Lowering {
                     }
                 }
                 Ok(dirs) => {
+                    tally_tiles(df, &dirs, layer, *span, &mut tiles);
                     let clusters: i64 = dirs
                         .iter()
                         .filter_map(|d| match d {
@@ -425,7 +427,9 @@ impl Lowering {
                             ConcreteDirective::Map { .. } => None,
                         })
                         .fold(1i64, |a, b| a.saturating_mul(b));
-                    if clusters > hw.pes as i64 {
+                    // After a rejected `pes`, its stand-in of 1 would only mislead.
+                    let pes_known = !self.rejected_hardware.contains(&m.hardware);
+                    if pes_known && clusters > hw.pes as i64 {
                         let cspan = df
                             .directives
                             .iter()
@@ -449,5 +453,73 @@ impl Lowering {
                 }
             }
         }
+        self.diags.extend(
+            tiles
+                .into_values()
+                .filter(|t| t.clamped == t.uses)
+                .filter_map(|t| t.warning),
+        );
+    }
+}
+
+/// How often one directive of one dataflow choice in a mapping is used and clamped.
+struct TileTally {
+    uses: usize,
+    clamped: usize,
+    /// The `W0301` for the first layer where the tile is clamped.
+    warning: Option<Diagnostic>,
+}
+
+/// Count, per directive and choice, the layers where a map's size exceeds its dimension (the
+/// back ends clamp it). Only a tile clamped on every layer its choice covers is a `W0301`: a
+/// dataflow shared by a network is tuned for most of its layers, and clamping on a small one
+/// (a first convolution with 3 channels) is what the author meant.
+fn tally_tiles(
+    df: &Dataflow,
+    dirs: &[ConcreteDirective],
+    layer: &Layer,
+    choice: Span,
+    tiles: &mut std::collections::BTreeMap<(Span, Span), TileTally>,
+) {
+    for (written, concrete) in df.directives.iter().zip(dirs) {
+        let ConcreteDirective::Map { size, dim, .. } = concrete else {
+            continue;
+        };
+        let directive = written.span();
+        let tally = tiles.entry((choice, directive)).or_insert(TileTally {
+            uses: 0,
+            clamped: 0,
+            warning: None,
+        });
+        tally.uses += 1;
+        let bound = tile_bound(layer, *dim);
+        if u64::try_from(*size).is_ok_and(|s| s > bound) {
+            tally.clamped += 1;
+            tally.warning.get_or_insert_with(|| {
+                Diagnostic::at(
+                    Code::TileClamped,
+                    directive,
+                    format!(
+                        "a tile of {size} along `{}` is larger than layer `{}`'s {bound}; it is clamped to {bound}",
+                        dim.name(),
+                        layer.name
+                    ),
+                    "this tile",
+                )
+                .with_label(choice, format!("used for layer `{}`", layer.name))
+                .with_help("choose a tile no larger than the dimension, or use `Sz(D)` for the whole of it")
+            });
+        }
+    }
+}
+
+/// The extent a map of `dim` is clamped to. The back ends read a depthwise layer's channels
+/// as `C` with a single `K` (see `backends/evaluate.rs`), unlike its loop bounds here, where
+/// the channels are groups.
+fn tile_bound(layer: &Layer, dim: Dim) -> u64 {
+    match (layer.op, dim) {
+        (LayerOp::DwConv, Dim::C) => layer.shape.g,
+        (LayerOp::DwConv, Dim::K) => 1,
+        _ => layer.loop_bound(dim),
     }
 }

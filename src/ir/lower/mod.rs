@@ -16,6 +16,8 @@ mod network;
 mod numbers;
 mod systolic;
 mod test;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 
@@ -38,6 +40,7 @@ pub fn lower_program(
         program: Program::default(),
         diags: loaded.diagnostics,
         mapping_complete: Vec::new(),
+        rejected_hardware: Vec::new(),
     };
     let scopes = lowering.declare(&loaded.modules);
     for (m, module) in loaded.modules.iter().enumerate() {
@@ -125,6 +128,8 @@ struct Lowering {
     diags: Vec<Diagnostic>,
     /// Per mapping: whether its network and hardware resolved (tests may look into it).
     mapping_complete: Vec<bool>,
+    /// Hardware with a rejected value: its stand-in values (1 PE) must not cause more errors.
+    rejected_hardware: Vec<HardwareId>,
 }
 
 impl Lowering {
@@ -146,9 +151,14 @@ impl Lowering {
                         ItemRef::Network(NetworkId(self.program.networks.len() as u32 - 1))
                     }
                     ast::Item::Hardware(h) => {
+                        let before = self.diags.len();
                         let hw = self.hardware(h);
                         self.program.hardware.push(hw);
-                        ItemRef::Hardware(HardwareId(self.program.hardware.len() as u32 - 1))
+                        let id = HardwareId(self.program.hardware.len() as u32 - 1);
+                        if crate::diagnostics::has_errors(&self.diags[before..]) {
+                            self.rejected_hardware.push(id);
+                        }
+                        ItemRef::Hardware(id)
                     }
                     ast::Item::Dataflow(d) => {
                         let df = self.dataflow(d);

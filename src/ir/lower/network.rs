@@ -164,7 +164,7 @@ impl Lowering {
                     op.name(),
                     allowed.join(", ")
                 ));
-                d = d.with_help_opt(suggest(key, allowed.iter().copied()));
+                d = d.with_help_opt(argument_hint(key, allowed));
                 self.error(d);
                 ok = false;
                 continue;
@@ -351,4 +351,30 @@ fn layer_keys(op: LayerOp) -> (&'static [&'static str], &'static [&'static str])
         LayerOp::Fc => (&["K", "C", "N"], &["K", "C"]),
         LayerOp::Matmul => (&["B", "M", "N", "K"], &["B", "M", "N", "K"]),
     }
+}
+
+/// "did you mean …?" for an unknown layer argument: the nearest name, an argument the key
+/// starts with (`padding` → `pad`), or the `.df` name of a deep-learning framework's argument.
+fn argument_hint(key: &str, allowed: &[&str]) -> Option<String> {
+    const FRAMEWORK_NAMES: &[(&str, &str)] = &[
+        ("kernel_size", "R` and `S"),
+        ("in_channels", "C"),
+        ("out_channels", "K"),
+        ("filters", "K"),
+        ("batch", "N"),
+    ];
+    suggest(key, allowed.iter().copied()).or_else(|| {
+        let prefix = allowed
+            .iter()
+            .filter(|a| a.len() >= 3 && key.starts_with(**a))
+            .max_by_key(|a| a.len())
+            .copied();
+        let framework = FRAMEWORK_NAMES
+            .iter()
+            .find(|(name, df)| name.eq_ignore_ascii_case(key) && allowed.contains(&&df[..1]))
+            .map(|(_, df)| *df);
+        prefix
+            .or(framework)
+            .map(|name| format!("did you mean `{name}`?"))
+    })
 }

@@ -35,21 +35,27 @@ impl Lowering {
                 None
             }
             ast::Expr::Paren { inner, .. } => self.const_eval(inner, what),
-            ast::Expr::Binary { op, lhs, rhs, span } => {
-                let a = self.const_eval(lhs, what)?;
-                let b = self.const_eval(rhs, what)?;
-                match apply(binary_operator(*op), a, b) {
-                    Ok(v) => Some(v),
-                    Err(msg) => {
-                        self.error(Diagnostic::at(
-                            Code::ArithmeticError,
-                            *span,
-                            msg,
-                            "in this expression",
-                        ));
-                        None
+            ast::Expr::Chain { first, rest, span } => {
+                let mut value = self.const_eval(first, what)?;
+                for (op, operand) in rest {
+                    let b = self.const_eval(operand, what)?;
+                    match apply(binary_operator(*op), value, b) {
+                        Ok(v) => value = v,
+                        Err(msg) => {
+                            self.error(Diagnostic::at(
+                                Code::ArithmeticError,
+                                Span {
+                                    end: operand.span().end,
+                                    ..*span
+                                },
+                                msg,
+                                "in this expression",
+                            ));
+                            return None;
+                        }
                     }
                 }
+                Some(value)
             }
         }
     }
@@ -174,7 +180,8 @@ impl Lowering {
         match info {
             Some(info) if info.dimension == dim => Some(info),
             _ => {
-                let names = units::names();
+                let help = unit_hint(u, dim)
+                    .unwrap_or_else(|| format!("`{field}` takes {}", dim.describe()));
                 self.error(
                     Diagnostic::at(
                         Code::WrongUnit,
@@ -182,10 +189,7 @@ impl Lowering {
                         format!("`{}` is not {}", u.text(), dim.describe()),
                         "wrong unit",
                     )
-                    .with_help_opt(
-                        suggest(&u.text(), names.iter().map(String::as_str))
-                            .or_else(|| Some(format!("`{field}` takes {}", dim.describe()))),
-                    ),
+                    .with_help(help),
                 );
                 None
             }
@@ -245,5 +249,23 @@ pub(super) fn value_span(v: &ast::Value) -> Span {
     match v {
         ast::Value::Quantity(q) => q.span,
         ast::Value::Name(n) => n.span,
+    }
+}
+
+/// "did you mean …?" for a unit of the wrong kind: the same unit per cycle (or without the
+/// `/cycle`) when that fits, else the nearest name among the units that measure `dim`.
+fn unit_hint(u: &ast::Unit, dim: Dimension) -> Option<String> {
+    let name = u.name.name.as_str();
+    let fits = |per: Option<&str>| units::lookup(name, per).map(|i| i.dimension) == Some(dim);
+    let same_unit = if u.per.is_none() && fits(Some("cycle")) {
+        Some(format!("{name}/cycle"))
+    } else if u.per.is_some() && fits(None) {
+        Some(name.to_string())
+    } else {
+        None
+    };
+    match same_unit {
+        Some(unit) => Some(format!("did you mean `{unit}`?")),
+        None => suggest(&u.text(), units::names_of(dim).iter().map(String::as_str)),
     }
 }
