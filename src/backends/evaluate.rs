@@ -11,7 +11,7 @@ use std::hash::Hash;
 
 use rayon::prelude::*;
 
-use super::cost::{self, CostError, LayerMetrics, Model};
+use super::cost::{self, CostError, LayerMetrics, Model, Rules};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::instantiate::instantiate;
 use crate::ir::{self, ConcreteDirective, DataflowChoice, LayerOp, MappingId, Program};
@@ -76,7 +76,7 @@ pub fn evaluate_mapping(
     // Each layer's cost problem keyed by what decides its metrics, or `None` with a
     // diagnostic saying why it has none.
     let mut problems = Vec::with_capacity(network.layers.len());
-    let coupling = batch_coupling(network, model);
+    let coupling = batch_coupling(network, &Rules::for_model(model));
     for (i, (layer, lm)) in network.layers.iter().zip(&mapping.layers).enumerate() {
         let DataflowChoice::Fixed {
             dataflow,
@@ -227,24 +227,27 @@ pub fn batch_used(layer: &ir::Layer) -> bool {
     layer.shape.batch_declared || layer.shape.n > 1
 }
 
-fn batch_coupling(network: &ir::Network, model: Model) -> Vec<bool> {
+fn batch_coupling(network: &ir::Network, rules: &Rules) -> Vec<bool> {
     let mut first: HashMap<cost::LayerType, bool> = HashMap::new();
     network
         .layers
         .iter()
-        .map(|l| match model {
-            Model::Maestro => *first
-                .entry(layer_type(l, model))
-                .or_insert(l.shape.batch_declared),
-            Model::Default => batch_used(l),
+        .map(|l| {
+            if rules.batch_per_layer {
+                batch_used(l)
+            } else {
+                *first
+                    .entry(layer_type(l, rules))
+                    .or_insert(l.shape.batch_declared)
+            }
         })
         .collect()
 }
 
-fn layer_type(layer: &ir::Layer, model: Model) -> cost::LayerType {
+fn layer_type(layer: &ir::Layer, rules: &Rules) -> cost::LayerType {
     match layer.op {
         LayerOp::DwConv => cost::LayerType::Dsconv,
-        LayerOp::TConv if model == Model::Maestro => cost::LayerType::Trconv,
+        LayerOp::TConv if !rules.lowered_layer_shapes => cost::LayerType::Trconv,
         _ if layer.shape.g > 1 => cost::LayerType::Ngconv,
         _ => cost::LayerType::Conv,
     }
@@ -264,11 +267,12 @@ pub fn problem(
 ) -> cost::Problem {
     use cost::Dim as D;
     let s = &layer.shape;
-    let ty = layer_type(layer, model);
+    let rules = Rules::for_model(model);
+    let ty = layer_type(layer, &rules);
     // MAESTRO analyses TRCONV exactly as CONV over the input as written (see "Unchanged on
     // purpose" in `src/backends/cost/MODEL.md`); the default model costs the zero-inserted
     // stride-1 convolution the layer lowers to.
-    let raw = model == Model::Maestro && layer.op == LayerOp::TConv;
+    let raw = !rules.lowered_layer_shapes && layer.op == LayerOp::TConv;
     let (y, x, r, sz) = if raw {
         (s.y, s.x, s.r, s.s)
     } else {
@@ -301,13 +305,13 @@ pub fn problem(
     dims.extend([(D::R, i(r)), (D::S, i(sz))]);
     // MAESTRO derives the input from a declared output size itself, and reports the
     // declaration as written; the default model is given the input.
-    let maestro = model == Model::Maestro;
-    dims.push(if maestro && s.output_declared_y {
+    let as_declared = !rules.lowered_layer_shapes;
+    dims.push(if as_declared && s.output_declared_y {
         (D::YOut, i(s.out_y))
     } else {
         (D::Y, i(y))
     });
-    dims.push(if maestro && s.output_declared_x {
+    dims.push(if as_declared && s.output_declared_x {
         (D::XOut, i(s.out_x))
     } else {
         (D::X, i(x))
@@ -338,8 +342,8 @@ pub fn hardware(
     // quantises the layer (inputs and outputs are most of the traffic), else the hardware's.
     let precision = layer.map(|p| p.activations).or(hw.precision);
     // MAESTRO counts capacities in elements; the default model with a precision in bytes.
-    let capacity = |size: ir::Size| match (model, precision) {
-        (Model::Default, Some(p)) => size.bytes(hw.precision.or(Some(p))),
+    let capacity = |size: ir::Size| match precision {
+        Some(p) if Rules::for_model(model).sizes_in_bytes => size.bytes(hw.precision.or(Some(p))),
         _ => size.elements(hw.precision),
     };
     cost::Hardware {

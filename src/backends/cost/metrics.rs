@@ -2,7 +2,7 @@
 //! "Energy" and "Reported columns").
 
 use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
-use super::{CostError, EnergyTable, Hardware, Model};
+use super::{CostError, EnergyTable, Hardware, Model, Rules};
 
 /// Unit of the `*_size_req` and `csv_*_sram_size` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -181,7 +181,7 @@ impl LayerMetrics {
     /// layer; call this on every later layer with its predecessor's metrics to get MAESTRO's
     /// CSV values. No effect in the Default model or where MAESTRO uses the current counts.
     pub fn maestro_chain_previous_layer(&mut self, previous: &LayerMetrics) {
-        if self.info.model != Model::Maestro || !self.info.csv_l1_from_previous_layer {
+        if !self.info.csv_l1_from_previous_layer {
             return;
         }
         let e = self.info.energy;
@@ -211,11 +211,11 @@ pub(super) fn assemble(
     hw: &Hardware,
     out: &Outcome,
 ) -> Result<LayerMetrics, CostError> {
-    let maestro = plan.model == Model::Maestro;
+    let rules = &plan.rules;
     let record = &out.top;
     check_overflow(out)?;
-    let energy = energy_table(plan.model, hw);
-    let div = |a: f64, b: f64| ratio(plan.model, a, b);
+    let energy = energy_table(rules, hw);
+    let div = |a: f64, b: f64| ratio(rules, a, b);
     let size = |e: i64| plan.size_units(e);
 
     let l2_total = sum(&[sum(&record.l2_write), sum(&record.l2_read)]);
@@ -225,12 +225,12 @@ pub(super) fn assemble(
     let throughput = div(record.macs as f64, record.runtime as f64);
     let total_energy =
         energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * record.macs as f64;
-    let [ingress_delay, egress_delay, compute_delay] = delay_statistics(plan.model, out);
+    let [ingress_delay, egress_delay, compute_delay] = delay_statistics(rules, out);
 
     let levels = plan.num_levels();
-    let csv_l1_from_previous_layer = maestro && levels > 1 && record.recursed;
+    let csv_l1_from_previous_layer = !rules.full_csv_energy && levels > 1 && record.recursed;
     let csv_energy_nj = csv_energy(
-        plan.model,
+        rules,
         energy,
         record,
         total_energy,
@@ -301,14 +301,14 @@ pub(super) fn assemble(
         compute_delay_max: compute_delay.max,
         compute_delay_avg: compute_delay.avg,
         avg_utilized_pes: record.average_active_units(),
-        arithmetic_intensity: if maestro {
-            record.last_arithmetic_intensity
-        } else {
+        arithmetic_intensity: if rules.whole_layer_intensity {
             // Quirk 10 fixed: the whole layer's MACs per element fetched, not the last case's.
             div(
                 record.intensity_macs as f64,
                 record.intensity_ingress as f64,
             )
+        } else {
+            record.last_arithmetic_intensity
         },
         total_energy_exact: total_energy,
         l2_accesses_total: l2_total,
@@ -347,17 +347,17 @@ pub(super) fn assemble(
 }
 
 /// The per-access energies: MAESTRO's constants, or the hardware's own in the Default model.
-fn energy_table(model: Model, hw: &Hardware) -> EnergyTable {
-    match model {
-        Model::Maestro => EnergyTable::MAESTRO,
-        Model::Default => hw.energy.unwrap_or(EnergyTable::MAESTRO),
+fn energy_table(rules: &Rules, hw: &Hardware) -> EnergyTable {
+    match hw.energy {
+        Some(table) if rules.hardware_energy => table,
+        _ => EnergyTable::MAESTRO,
     }
 }
 
 /// `a / b`. MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead
 /// (quirk 8).
-fn ratio(model: Model, a: f64, b: f64) -> f64 {
-    if model == Model::Default && b == 0.0 {
+fn ratio(rules: &Rules, a: f64, b: f64) -> f64 {
+    if rules.clamp_undefined_values && b == 0.0 {
         0.0
     } else {
         a / b
@@ -367,10 +367,10 @@ fn ratio(model: Model, a: f64, b: f64) -> f64 {
 /// The product of tensor `t`'s sizes. MAESTRO multiplies the declared sizes only (a `Y`
 /// derived from `Y'` counts as 1, quirk 13).
 fn pixel_count(plan: &Plan, t: usize) -> i64 {
-    let dims = if plan.model == Model::Maestro {
-        &plan.declared
-    } else {
+    let dims = if plan.rules.derived_dims_in_pixels {
         &plan.real
+    } else {
+        &plan.declared
     };
     plan.tensors[t].vars().iter().fold(1i64, |a, &v| {
         if dims.has & (1 << v) != 0 {
@@ -420,21 +420,21 @@ struct DelayColumns {
 
 /// Ingress, egress and compute delay statistics, truncated to integers. MAESTRO casts an empty
 /// minimum (infinity) and average (NaN) to `i64::MIN` (quirk 8).
-fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
+fn delay_statistics(rules: &Rules, out: &Outcome) -> [DelayColumns; 3] {
     let record = &out.top;
     record.delay.map(|d| {
         if record.valid_iterations == 0 {
-            if model == Model::Maestro {
-                DelayColumns {
-                    min: i64::MIN,
-                    max: d.max,
-                    avg: i64::MIN,
-                }
-            } else {
+            if rules.clamp_undefined_values {
                 DelayColumns {
                     min: 0,
                     max: 0,
                     avg: 0,
+                }
+            } else {
+                DelayColumns {
+                    min: i64::MIN,
+                    max: d.max,
+                    avg: i64::MIN,
                 }
             }
         } else {
@@ -452,13 +452,13 @@ fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
 /// here (quirk 9, see [`LayerMetrics::maestro_chain_previous_layer`]); the Default model
 /// reports the total energy.
 fn csv_energy(
-    model: Model,
+    rules: &Rules,
     energy: EnergyTable,
     record: &Record,
     total_energy: f64,
     l1_accesses: i64,
 ) -> f64 {
-    if model != Model::Maestro {
+    if rules.full_csv_energy {
         return energy.nj_per_unit * total_energy;
     }
     let l2_csv = sum(&[

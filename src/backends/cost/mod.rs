@@ -29,6 +29,7 @@
 
 mod engine;
 mod metrics;
+mod rules;
 
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ mod tests;
 use std::fmt;
 
 pub use metrics::{format_float, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS};
+pub use rules::Rules;
 
 /// Which cost model to evaluate: the IR's choice, so a test block, the command line and the
 /// engine share one enum.
@@ -348,7 +350,7 @@ pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics
     // Default model: the per-case volumes are exact for the mappings `Plan::build` accepts
     // (property-tested); should a combination still escape them, report it rather than a wrong
     // MAC count (and the runtime and accesses derived from the same volumes).
-    if model == Model::Default && out.top.macs != p.macs() {
+    if plan.rules.reject_inexact_tilings && out.top.macs != p.macs() {
         return Err(CostError::UnsupportedMapping {
             directive: None,
             reason: "the model's per-step volumes of this mapping do not add up to the layer's \

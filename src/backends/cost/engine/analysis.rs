@@ -163,7 +163,7 @@ impl<'a> Analyzer<'a> {
         let mut var_states = [IterationState::INIT; NUM_DIMS];
         for case_index in 0..total {
             let occurrences = next_case(level, scratch, case_index, &mut var_states);
-            let case = Case::new(level, var_states, plan.fixed());
+            let case = Case::new(level, var_states, plan.rules.output_key_in_edge_factor);
             if sizing {
                 size_buffers(plan, level_index, tile, &case, &mut record)?;
             }
@@ -359,10 +359,10 @@ fn size_buffers(
     case: &Case,
     record: &mut Record,
 ) -> Result<(), CostError> {
-    let fixed = plan.fixed();
+    let largest = plan.rules.largest_skipped_buffers;
     let level = case.level;
     let [input_vars, filter_vars, output_vars] = &plan.tensors;
-    let merge = |acc: i64, x: i64| if fixed { acc.max(x) } else { add(acc, x) };
+    let merge = |acc: i64, x: i64| if largest { acc.max(x) } else { add(acc, x) };
     for (t, vars) in [(INPUT, input_vars), (FILTER, filter_vars)] {
         let ingress = case.ingress(t, vars)?;
         record.l2_requirement[t] = merge(record.l2_requirement[t], mul(2, ingress));
@@ -371,7 +371,7 @@ fn size_buffers(
             merge(record.l1_requirement[t], mul(2, case.mapped_volume(vars)));
     }
     let mut l2_output = mul(2, case.egress(output_vars));
-    if fixed {
+    if largest {
         l2_output = l2_output.max(record.l2_requirement[OUTPUT]);
     }
     record.l2_requirement[OUTPUT] = l2_output;
