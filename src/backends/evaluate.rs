@@ -42,6 +42,10 @@ pub enum LayerStatus {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct NetworkTotals {
     pub layers_evaluated: usize,
+    /// `--model maestro`: evaluated layers whose MAESTRO output is not physical (W0503: NaN,
+    /// a sentinel, a negative value or zero MACs). Their values are in the sums as MAESTRO
+    /// prints them, so their MACs are missing.
+    pub layers_not_physical: usize,
     pub runtime_cycles: i64,
     pub num_macs: i64,
     pub total_energy: f64,
@@ -128,6 +132,16 @@ pub fn evaluate_mapping(
             None => LayerStatus::NotMapped,
             Some(s) => match &results[s] {
                 Ok(m) => {
+                    if let Some(d) = maestro_warning(layer, m) {
+                        if !reported[s] {
+                            diags.push(d);
+                        }
+                        totals.layers_not_physical += 1;
+                    }
+                    if let (Some(e), false) = (&m.info.exceeds_capacity, reported[s]) {
+                        diags.push(capacity_warning(hw, layer, lm, e));
+                    }
+                    reported[s] = true;
                     // MAESTRO's CSV energy of a multi-level dataflow takes the previous
                     // layer's L1 counts (`src/backends/cost/MODEL.md`, difference 7); a
                     // no-op in the default model.
@@ -363,6 +377,55 @@ pub fn hardware(
     }
 }
 
+/// `--model maestro`: W0503 when MAESTRO's output for a layer is not physical.
+fn maestro_warning(layer: &ir::Layer, m: &LayerMetrics) -> Option<Diagnostic> {
+    let problems = m.not_physical();
+    if problems.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::at(
+            Code::MaestroNotPhysical,
+            layer.span,
+            format!(
+                "MAESTRO's output for layer `{}` is not physical: {}",
+                layer.name,
+                problems.join("; ")
+            ),
+            "this layer",
+        )
+        .with_note(
+            "the values are MAESTRO's, as it prints them; the totals include them as printed",
+        )
+        .with_help("`--model default` evaluates this mapping with MAESTRO's quirks fixed"),
+    )
+}
+
+/// `--model maestro`: W0504 when MAESTRO's output-only checks pass tiles that do not fit.
+fn capacity_warning(
+    hw: &ir::Hardware,
+    layer: &ir::Layer,
+    lm: &ir::LayerMapping,
+    e: &cost::CapacityExcess,
+) -> Diagnostic {
+    Diagnostic::at(
+        Code::MaestroExceedsCapacity,
+        hw.field_span(e.level.field()),
+        format!(
+            "the tiles of layer `{}` do not fit although MAESTRO's checks pass them: {e}",
+            layer.name
+        ),
+        format!("holds {} {}", e.capacity, e.unit.symbol()),
+    )
+    .with_label(
+        lm.dataflow.span(),
+        format!("the dataflow of layer `{}`", layer.name),
+    )
+    .with_help(
+        "`--model default` refuses this mapping (E0501); use smaller tiles or larger buffers",
+    )
+}
+
 /// A model error as a diagnostic on the directive or hardware line that caused it.
 fn error_diagnostic(
     program: &Program,
@@ -388,14 +451,32 @@ fn error_diagnostic(
         CostError::NotEnoughL1 { required, capacity } => (
             Code::BufferOverflow,
             hw.field_span("l1"),
-            format!("holds {capacity} elements; the output tile needs {required}"),
+            format!("holds {capacity} elements; the output tile needs {required} elements"),
             Some("use a smaller output tile at the innermost level, or a larger `l1`".to_string()),
         ),
         CostError::NotEnoughL2 { required, capacity } => (
             Code::BufferOverflow,
             hw.field_span("l2"),
-            format!("holds {capacity} elements; the output egress needs {required}"),
+            format!("holds {capacity} elements; the output egress needs {required} elements"),
             Some("tile the outer levels more finely, or use a larger `l2`".to_string()),
+        ),
+        CostError::ExceedsCapacity(x) => (
+            Code::BufferOverflow,
+            hw.field_span(x.level.field()),
+            format!(
+                "holds {} {u}; the tiles need {} {u}",
+                x.capacity,
+                x.total(),
+                u = x.unit.symbol()
+            ),
+            Some(match x.level {
+                cost::BufferLevel::L1 => {
+                    "use smaller tiles at the innermost level, or a larger `l1`".to_string()
+                }
+                cost::BufferLevel::L2 => {
+                    "tile the outer levels more finely, or use a larger `l2`".to_string()
+                }
+            }),
         ),
         CostError::InvalidMapSize { directive, .. }
         | CostError::InvalidMapOffset { directive, .. }

@@ -80,16 +80,21 @@ fn default_model_invariants_on_the_standard_library() {
             }
         }
     }
-    // Every combination evaluates; the only refusals are tiles that overflow a buffer.
+    // Every combination evaluates; the only refusals are tiles whose input, filter and
+    // output together overflow a buffer (E0501, `MODEL.md` row 18).
     for f in &failed {
-        assert!(f.contains("buffer size"), "unexpected model error: {f}");
+        assert!(
+            f.contains("buffer of each PE needs") || f.contains("the L2 buffer needs"),
+            "unexpected model error: {f}"
+        );
     }
-    // 2,370 layer evaluations in all; at the time of writing 96 overflow a buffer (large UNet
-    // and VGG layers on the smaller array).
-    assert!(
-        evaluated > 2200,
-        "{evaluated} layers evaluated, {} refused",
-        failed.len()
+    // 2,370 layer evaluations in all. The stdlib dataflows are written for MAESTRO's
+    // output-only check: with every tensor counted, 164 layers (96 with the output alone)
+    // do not fit.
+    assert_eq!(
+        (evaluated, failed.len()),
+        (2206, 164),
+        "layers evaluated, refused"
     );
 }
 

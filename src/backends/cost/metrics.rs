@@ -2,7 +2,7 @@
 //! "Energy" and "Reported columns").
 
 use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
-use super::{CostError, EnergyTable, Hardware, Model, Rules};
+use super::{BufferLevel, CapacityExcess, CostError, EnergyTable, Hardware, Model, Rules};
 
 /// Unit of the `*_size_req` and `csv_*_sram_size` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -11,6 +11,16 @@ pub enum SizeUnit {
     Elements,
     /// Bytes (Default model with `Hardware::precision_bits`).
     Bytes,
+}
+
+impl SizeUnit {
+    /// The unit as printed after a number.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            SizeUnit::Elements => "elements",
+            SizeUnit::Bytes => "B",
+        }
+    }
 }
 
 /// How a [`LayerMetrics`] was produced. Not part of the CSV row.
@@ -26,6 +36,10 @@ pub struct EvalInfo {
     /// file (quirk 9). It is computed here as for the first layer (L1 part 0); see
     /// [`LayerMetrics::maestro_chain_previous_layer`].
     pub csv_l1_from_previous_layer: bool,
+    /// Maestro model: the buffer level whose requirement of all three tensors exceeds its
+    /// capacity although MAESTRO's own (output-only) checks pass. Always `None` in the
+    /// Default model, which refuses such mappings.
+    pub exceeds_capacity: Option<CapacityExcess>,
 }
 
 /// The one place metric values are formatted for CSV output. Floats use the shortest text
@@ -82,6 +96,37 @@ macro_rules! layer_metrics {
     pub fn l2_size_req(&self) -> i64 {
         self.input_l2_size_req + self.filter_l2_size_req + self.output_l2_size_req
     }
+
+            /// What makes these values unphysical (MAESTRO prints such values, `MODEL.md`,
+            /// row 10): zero MACs, NaN or infinite values, `i64::MIN` sentinels, negative
+            /// values; each with the columns concerned. Empty for physical values.
+            pub fn not_physical(&self) -> Vec<String> {
+                let (mut non_finite, mut sentinel, mut negative) = (Vec::new(), Vec::new(), Vec::new());
+                $(
+                    let v = self.$name as f64;
+                    if !v.is_finite() {
+                        non_finite.push(stringify!($name));
+                    } else if v == i64::MIN as f64 {
+                        sentinel.push(stringify!($name));
+                    } else if v < 0.0 {
+                        negative.push(stringify!($name));
+                    }
+                )*
+                let mut out = Vec::new();
+                if self.num_macs == 0 {
+                    out.push("0 MACs".to_string());
+                }
+                for (what, columns) in [
+                    ("NaN or infinite:", non_finite),
+                    ("the sentinel i64::MIN:", sentinel),
+                    ("negative:", negative),
+                ] {
+                    if !columns.is_empty() {
+                        out.push(format!("{what} {}", columns.join(", ")));
+                    }
+                }
+                out
+            }
 
             /// The values of [`CSV_COLUMNS`], formatted.
             pub fn csv_values(&self) -> Vec<String> {
@@ -210,6 +255,7 @@ pub(super) fn assemble(
     plan: &Plan,
     hw: &Hardware,
     out: &Outcome,
+    exceeds_capacity: Option<CapacityExcess>,
 ) -> Result<LayerMetrics, CostError> {
     let rules = &plan.rules;
     let record = &out.top;
@@ -244,26 +290,32 @@ pub(super) fn assemble(
     let csv_l1_sram_size = size(out.first_l1_requirement);
     let csv_hardware = csv_area_and_power(hw, csv_l1_sram_size, csv_l2_sram_size);
     let l1_sum = |t: usize| record.l1_write[t] as f64;
+    // Default model: the L1 requirement is one PE's, at the innermost level (row 18).
+    let l1_requirement = if rules.capacity_check {
+        out.l1_per_unit
+    } else {
+        record.l1_requirement
+    };
     Ok(LayerMetrics {
         runtime_cycles: record.runtime,
         throughput,
         num_macs: record.macs,
         input_l2_size_req: size(record.l2_requirement[INPUT]),
-        input_l1_size_req: size(record.l1_requirement[INPUT]),
+        input_l1_size_req: size(l1_requirement[INPUT]),
         input_l2_write: record.l2_write[INPUT],
         input_l2_read: record.l2_read[INPUT],
         input_l1_write: record.l1_write[INPUT],
         input_l1_read: record.l1_read[INPUT],
         input_reuse_factor: div(record.l1_read[INPUT] as f64, l1_sum(INPUT)),
         filter_l2_size_req: size(record.l2_requirement[FILTER]),
-        filter_l1_size_req: size(record.l1_requirement[FILTER]),
+        filter_l1_size_req: size(l1_requirement[FILTER]),
         filter_l2_write: record.l2_write[FILTER],
         filter_l2_read: record.l2_read[FILTER],
         filter_l1_write: record.l1_write[FILTER],
         filter_l1_read: record.l1_read[FILTER],
         filter_reuse_factor: div(record.l1_read[FILTER] as f64, l1_sum(FILTER)),
         output_l2_size_req: size(record.l2_requirement[OUTPUT]),
-        output_l1_size_req: size(record.l1_requirement[OUTPUT]),
+        output_l1_size_req: size(l1_requirement[OUTPUT]),
         output_l2_write: record.l2_write[OUTPUT],
         output_l2_read: record.l2_read[OUTPUT],
         output_l1_write: record.l1_write[OUTPUT],
@@ -342,8 +394,26 @@ pub(super) fn assemble(
             levels,
             energy,
             csv_l1_from_previous_layer,
+            exceeds_capacity,
         },
     })
+}
+
+/// The first buffer level whose requirement of all three tensors (double-buffered, in the
+/// reported unit) exceeds its capacity: L1 per PE, from the innermost level's largest tile
+/// set, then L2, from the top level's (`MODEL.md`, row 18).
+pub(super) fn capacity_excess(plan: &Plan, out: &Outcome) -> Option<CapacityExcess> {
+    let check = |level, elements: [i64; 3], capacity: i64| {
+        let excess = CapacityExcess {
+            level,
+            required: elements.map(|e| plan.size_units(e)),
+            capacity,
+            unit: plan.size_unit(),
+        };
+        (excess.total() > capacity).then_some(excess)
+    };
+    check(BufferLevel::L1, out.l1_per_unit, plan.l1_capacity)
+        .or_else(|| check(BufferLevel::L2, out.top.l2_requirement, plan.l2_capacity))
 }
 
 /// The per-access energies: MAESTRO's constants, or the hardware's own in the Default model.

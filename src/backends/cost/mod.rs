@@ -184,6 +184,61 @@ impl HwField {
     }
 }
 
+/// A buffer level of the hardware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum BufferLevel {
+    /// The buffer of each PE, holding the innermost level's tiles.
+    L1,
+    /// The shared (global) buffer, holding what the top level distributes per step.
+    L2,
+}
+
+impl BufferLevel {
+    /// The hardware field that sets this level's capacity.
+    pub fn field(self) -> &'static str {
+        match self {
+            BufferLevel::L1 => "l1",
+            BufferLevel::L2 => "l2",
+        }
+    }
+}
+
+/// The requirement of every tensor's tile at one buffer level (double-buffered, in `unit`),
+/// where the sum exceeds the level's capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct CapacityExcess {
+    pub level: BufferLevel,
+    /// Input, filter and output requirement.
+    pub required: [i64; 3],
+    pub capacity: i64,
+    pub unit: SizeUnit,
+}
+
+impl CapacityExcess {
+    /// The three requirements together.
+    pub fn total(&self) -> i64 {
+        self.required.iter().fold(0i64, |a, &b| a.saturating_add(b))
+    }
+}
+
+impl fmt::Display for CapacityExcess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let u = self.unit.symbol();
+        let [input, filter, output] = self.required;
+        let buffer = match self.level {
+            BufferLevel::L1 => "the L1 buffer of each PE",
+            BufferLevel::L2 => "the L2 buffer",
+        };
+        write!(
+            f,
+            "{buffer} needs {} {u} (input {input} {u} + filter {filter} {u} + output {output} {u}, \
+             double-buffered) but holds {} {u}",
+            self.total(),
+            self.capacity
+        )
+    }
+}
+
 /// Largest accepted dimension, stride, map size/offset, cluster size, PE count, bandwidth,
 /// latency or lane count. Keeps every sum and difference of inputs far from `i64` overflow;
 /// products and accumulations saturate and are reported as [`CostError::Overflow`].
@@ -240,6 +295,9 @@ pub enum CostError {
     NotEnoughL1 { required: i64, capacity: i64 },
     /// The top level's output egress (double-buffered) does not fit the L2 capacity.
     NotEnoughL2 { required: i64, capacity: i64 },
+    /// Default model: the tiles of the three tensors together do not fit a buffer level
+    /// (`MODEL.md`, row 18).
+    ExceedsCapacity(CapacityExcess),
     /// A hardware parameter is out of range.
     InvalidHardware { field: HwField },
     /// An input value exceeds [`MAX_INPUT`].
@@ -322,6 +380,7 @@ impl fmt::Display for CostError {
                 f,
                 "the required L2 buffer size {required} is larger than the L2 size {capacity}"
             ),
+            CostError::ExceedsCapacity(e) => e.fmt(f),
             CostError::InvalidHardware { field } => {
                 write!(f, "hardware parameter {} is out of range", field.name())
             }
@@ -347,6 +406,7 @@ impl std::error::Error for CostError {}
 pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics, CostError> {
     let plan = engine::Plan::build(p, hw, model)?;
     let out = engine::Analyzer::new(&plan).run()?;
+    let excess = metrics::capacity_excess(&plan, &out);
     // Default model: the per-case volumes are exact for the mappings `Plan::build` accepts
     // (property-tested); should a combination still escape them, report it rather than a wrong
     // MAC count (and the runtime and accesses derived from the same volumes).
@@ -357,5 +417,10 @@ pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics
                      MACs (a combination of tiles it cannot count exactly)",
         });
     }
-    metrics::assemble(&plan, hw, &out)
+    // Default model: every tensor's tile must fit (row 18); the Maestro model keeps MAESTRO's
+    // output-only checks and records the excess for a warning.
+    if let (true, Some(e)) = (plan.rules.capacity_check, excess) {
+        return Err(CostError::ExceedsCapacity(e));
+    }
+    metrics::assemble(&plan, hw, &out, excess)
 }

@@ -62,6 +62,14 @@ pub fn table(reports: &[MappingReport]) -> String {
             "",
             number(t.total_energy),
         ));
+        if t.layers_not_physical > 0 {
+            out.push_str(&format!(
+                "({} of {} layers with MAESTRO output that is not physical, W0503: summed as \
+                 printed, their MACs are missing from the totals)\n",
+                t.layers_not_physical,
+                r.layers.len()
+            ));
+        }
         if t.layers_evaluated < r.layers.len() {
             out.push_str(&format!(
                 "({} of {} layers evaluated)\n",

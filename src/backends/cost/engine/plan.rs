@@ -32,8 +32,8 @@ pub(crate) struct Plan {
     pub(super) simd_lanes: i64,
     pub(super) noc_bw: i64,
     pub(super) noc_hops: i64,
-    pub(super) l1_capacity: i64,
-    pub(super) l2_capacity: i64,
+    pub(crate) l1_capacity: i64,
+    pub(crate) l2_capacity: i64,
     pub(crate) precision_bits: Option<u32>,
 }
 
