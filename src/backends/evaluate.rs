@@ -337,12 +337,16 @@ pub fn problem(
     };
     let strides = vec![(D::Y, i(sy)), (D::X, i(sx))];
     let directives = directives.to_vec();
+    // The default model reports the useful work (`MODEL.md`, row 19): the filter's taps, not
+    // its dilated extent; a transposed convolution's input pixels times its weights.
+    let useful_macs = rules.useful_macs.then(|| i(layer.macs()));
     cost::Problem {
         layer_type: ty,
         dims,
         strides,
         batch_in_tensors: batch,
         directives,
+        useful_macs,
     }
 }
 

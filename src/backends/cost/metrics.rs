@@ -6,6 +6,7 @@ use super::{BufferLevel, CapacityExcess, CostError, EnergyTable, Hardware, Model
 
 /// Unit of the `*_size_req` and `csv_*_sram_size` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SizeUnit {
     /// Element counts (MAESTRO, and the Default model without a precision).
     Elements,
@@ -79,6 +80,16 @@ macro_rules! layer_metrics {
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         pub struct LayerMetrics {
             $( $(#[$doc])* pub $name: $ty, )*
+            /// MACs the hardware executes (the loop nest given: dilated filter extents,
+            /// zero-inserted inputs); `num_macs` is the useful work (`MODEL.md`, row 19).
+            pub dense_macs: i64,
+            /// Busy PEs / PEs: `avg_utilized_pes` over the array's PEs.
+            pub pe_utilization: f64,
+            /// `num_macs / (runtime_cycles × PEs × lanes)`: the fraction of the array's MAC
+            /// capacity doing useful work.
+            pub mac_utilization: f64,
+            /// The unit of the `*_size_req` and `csv_*_sram_size` values.
+            pub size_unit: SizeUnit,
             #[serde(skip)]
             pub info: EvalInfo,
         }
@@ -268,7 +279,13 @@ pub(super) fn assemble(
     let l1_total = sum(&[sum(&record.l1_write), sum(&record.l1_read)]);
     let l2_energy = |c: i64| energy.l2 * c as f64;
     let l1_energy = |c: i64| energy.l1 * c as f64;
-    let throughput = div(record.macs as f64, record.runtime as f64);
+    // Row 19: the reported MACs are the useful work; energy and runtime follow what runs.
+    let num_macs = match plan.useful_macs {
+        Some(useful) if rules.useful_macs => useful,
+        _ => record.macs,
+    };
+    let throughput = div(num_macs as f64, record.runtime as f64);
+    let mac_capacity = (record.runtime as f64) * (hw.num_pes as f64) * (hw.simd_lanes as f64);
     let total_energy =
         energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * record.macs as f64;
     let [ingress_delay, egress_delay, compute_delay] = delay_statistics(rules, out);
@@ -299,7 +316,7 @@ pub(super) fn assemble(
     Ok(LayerMetrics {
         runtime_cycles: record.runtime,
         throughput,
-        num_macs: record.macs,
+        num_macs,
         input_l2_size_req: size(record.l2_requirement[INPUT]),
         input_l1_size_req: size(l1_requirement[INPUT]),
         input_l2_write: record.l2_write[INPUT],
@@ -383,11 +400,15 @@ pub(super) fn assemble(
         csv_mcast_input: div(record.l1_write[INPUT] as f64, record.l2_read[INPUT] as f64),
         csv_num_input_pixels: pixel_count(plan, INPUT),
         csv_num_weight_pixels: pixel_count(plan, FILTER),
-        csv_ops_per_joule: div(record.macs as f64, csv_energy_nj) * 1e9,
+        csv_ops_per_joule: div(num_macs as f64, csv_energy_nj) * 1e9,
         csv_pe_power: csv_hardware.pe_power,
         csv_l1_power: csv_hardware.l1_power,
         csv_l2_power: csv_hardware.l2_power,
         csv_noc_power: csv_hardware.noc_power,
+        dense_macs: record.macs,
+        pe_utilization: div(record.average_active_units(), hw.num_pes as f64),
+        mac_utilization: div(num_macs as f64, mac_capacity),
+        size_unit: plan.size_unit(),
         info: EvalInfo {
             model: plan.model,
             size_unit: plan.size_unit(),

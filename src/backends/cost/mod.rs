@@ -76,13 +76,19 @@ pub struct Problem {
     pub batch_in_tensors: bool,
     /// The dataflow, outermost directive first.
     pub directives: Vec<Directive>,
+    /// The useful MACs of the layer this problem costs, where they differ from the loop nest
+    /// it is given (a dilated filter is given as its extent, a transposed convolution as the
+    /// convolution over its zero-inserted input). Reported as `num_macs` by the Default model
+    /// (`MODEL.md`, row 19); `None` means the loop nest's count.
+    pub useful_macs: Option<i64>,
 }
 
 impl Problem {
-    /// The layer's MACs, the crate's one count over a cost problem: `N·G·K·C·R·S·Y'·X'` from the
-    /// declared dimensions (depthwise layers have no `K`), with `Y' = (Y − R)/stride + 1` (and
-    /// likewise `X'`) unless `Y'` is declared, never below zero. Missing dimensions are 1.
-    pub fn macs(&self) -> i64 {
+    /// The MACs the hardware executes, the crate's one count over a cost problem's loop nest:
+    /// `N·G·K·C·R·S·Y'·X'` from the declared dimensions (depthwise layers have no `K`), with
+    /// `Y' = (Y − R)/stride + 1` (and likewise `X'`) unless `Y'` is declared, never below zero.
+    /// Missing dimensions are 1.
+    pub fn dense_macs(&self) -> i64 {
         let get = |d: Dim| self.dims.iter().find(|x| x.0 == d).map(|x| x.1);
         let stride = |d: Dim| {
             self.strides
@@ -410,7 +416,7 @@ pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics
     // Default model: the per-case volumes are exact for the mappings `Plan::build` accepts
     // (property-tested); should a combination still escape them, report it rather than a wrong
     // MAC count (and the runtime and accesses derived from the same volumes).
-    if plan.rules.reject_inexact_tilings && out.top.macs != p.macs() {
+    if plan.rules.reject_inexact_tilings && out.top.macs != p.dense_macs() {
         return Err(CostError::UnsupportedMapping {
             directive: None,
             reason: "the model's per-step volumes of this mapping do not add up to the layer's \

@@ -72,6 +72,7 @@ fn parse_case(line: &str) -> Case {
         strides: pairs(&json["strides"]),
         batch_in_tensors: json["batch"].as_bool().expect("batch"),
         directives,
+        useful_macs: None,
     };
     let h = &json["hw"];
     let hw = Hardware {
@@ -458,6 +459,7 @@ fn random_problem(rng: &mut Rng) -> (Problem, Hardware) {
             strides,
             batch_in_tensors: rng.below(3) == 0,
             directives,
+            useful_macs: None,
         };
         return (problem, hw);
     }
@@ -481,6 +483,7 @@ fn random_problem(rng: &mut Rng) -> (Problem, Hardware) {
         strides,
         batch_in_tensors: rng.below(3) == 0,
         directives,
+        useful_macs: None,
     };
     let hw = Hardware {
         num_pes: rng.value(),
@@ -762,6 +765,7 @@ fn conv(directives: Vec<Directive>) -> Problem {
         strides: vec![],
         batch_in_tensors: false,
         directives,
+        useful_macs: None,
     }
 }
 
@@ -1007,7 +1011,7 @@ fn default_macs_equal_true_macs_on_pattern_dataflows() {
             Model::Default,
         ) {
             checked += 1;
-            let want = c.problem.macs();
+            let want = c.problem.dense_macs();
             if m.num_macs != want {
                 failures.push(format!("{}: {} MACs, true {want}", c.id, m.num_macs));
             }
@@ -1123,6 +1127,7 @@ fn random_small_case(rng: &mut Rng) -> (Problem, Hardware) {
         strides,
         batch_in_tensors: batch,
         directives,
+        useful_macs: None,
     };
     (problem, hw)
 }
@@ -1134,7 +1139,7 @@ fn default_violation(p: &Problem, hw: &Hardware) -> Option<String> {
         Err(_) => return None,
         Ok(m) => m,
     };
-    let want = p.macs();
+    let want = p.dense_macs();
     if m.num_macs != want {
         return Some(format!("{} MACs, true {want}", m.num_macs));
     }
@@ -1176,10 +1181,11 @@ fn default_counts_partial_filter_tiles_exactly() {
             t(1, 1, Dim::C),
             t(1, 1, Dim::YOut),
         ],
+        useful_macs: None,
     };
     for strides in [vec![(Dim::Y, 2)], vec![(Dim::Y, 2), (Dim::X, 2)], vec![]] {
         let p = layer(strides);
-        assert_eq!(p.macs(), 384);
+        assert_eq!(p.dense_macs(), 384);
         let m = evaluate(&p, &HW, Model::Default).expect("default");
         assert_eq!(m.num_macs, 384, "{:?}", p.strides);
         assert!(m.runtime_cycles * HW.num_pes >= 384);
@@ -1207,6 +1213,7 @@ fn default_rejects_two_unrelated_spatial_maps() {
         strides: vec![],
         batch_in_tensors: false,
         directives: vec![sp(1, 1, Dim::C), sp(2, 2, Dim::K)],
+        useful_macs: None,
     };
     let hw = Hardware { num_pes: 256, ..HW };
     let err = evaluate(&fc, &hw, Model::Default).expect_err("unsupported");

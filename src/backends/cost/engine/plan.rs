@@ -35,6 +35,8 @@ pub(crate) struct Plan {
     pub(crate) l1_capacity: i64,
     pub(crate) l2_capacity: i64,
     pub(crate) precision_bits: Option<u32>,
+    /// [`Problem::useful_macs`].
+    pub(crate) useful_macs: Option<i64>,
 }
 
 fn check_input(v: i64) -> Result<i64, CostError> {
@@ -158,6 +160,7 @@ impl Plan {
             l1_capacity: hw.l1_size,
             l2_capacity: hw.l2_size,
             precision_bits: hardware.precision_bits,
+            useful_macs: problem.useful_macs,
         };
         plan.prepare_levels(segments, top_units, input_filter_mask)?;
         Ok(plan)
