@@ -49,6 +49,9 @@ pub struct NetworkTotals {
     pub runtime_cycles: i64,
     pub num_macs: i64,
     pub total_energy: f64,
+    /// The unit of `total_energy` (and of every layer's energies): `pJ` with the hardware's
+    /// energy table, `MAC units` with MAESTRO's relative constants.
+    pub energy_unit: &'static str,
     pub l2_accesses_total: i64,
     pub l1_accesses_total: i64,
     /// MACs per cycle over the whole network.
@@ -156,6 +159,7 @@ pub fn evaluate_mapping(
                     totals.runtime_cycles += m.runtime_cycles;
                     totals.num_macs += m.num_macs;
                     totals.total_energy += m.total_energy_exact;
+                    totals.energy_unit = render::energy_unit(&m.info.energy);
                     totals.l2_accesses_total += m.l2_accesses_total;
                     totals.l1_accesses_total += m.l1_accesses_total;
                     totals.peak_bw_req = totals.peak_bw_req.max(m.peak_bw_req);

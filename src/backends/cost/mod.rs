@@ -297,9 +297,11 @@ pub enum CostError {
     /// MAESTRO aborts when a reloaded temporal map has no unique part. `directive` is `None`
     /// when the map was filled in automatically for an unmapped dimension.
     ZeroUniqueSize { directive: Option<usize>, dim: Dim },
-    /// The innermost level's output tile (double-buffered) does not fit the L1 capacity.
+    /// Maestro model: the innermost level's output tile (double-buffered) does not fit the L1
+    /// capacity (both in elements, MAESTRO's unit).
     NotEnoughL1 { required: i64, capacity: i64 },
-    /// The top level's output egress (double-buffered) does not fit the L2 capacity.
+    /// Maestro model: the top level's output egress (double-buffered, in elements) does not
+    /// fit the L2 capacity.
     NotEnoughL2 { required: i64, capacity: i64 },
     /// Default model: the tiles of the three tensors together do not fit a buffer level
     /// (`MODEL.md`, row 18).
@@ -380,11 +382,13 @@ impl fmt::Display for CostError {
             },
             CostError::NotEnoughL1 { required, capacity } => write!(
                 f,
-                "the required L1 buffer size {required} is larger than the L1 size {capacity}"
+                "the required L1 buffer size {required} elements is larger than the L1 size \
+                 {capacity} elements"
             ),
             CostError::NotEnoughL2 { required, capacity } => write!(
                 f,
-                "the required L2 buffer size {required} is larger than the L2 size {capacity}"
+                "the required L2 buffer size {required} elements is larger than the L2 size \
+                 {capacity} elements"
             ),
             CostError::ExceedsCapacity(e) => e.fmt(f),
             CostError::InvalidHardware { field } => {
