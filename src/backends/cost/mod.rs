@@ -319,6 +319,10 @@ pub enum CostError {
         directive: Option<usize>,
         reason: &'static str,
     },
+    /// Default model: the per-step volumes of an accepted mapping add up to a MAC count other
+    /// than the loop nest's (`Problem::dense_macs`). A last guard: the property tests assert it
+    /// never occurs, so it reports a gap in `Plan::check_tilings` rather than a wrong number.
+    MacMismatch { counted: i64, expected: i64 },
     /// A count exceeded the `i64` range.
     Overflow,
 }
@@ -405,6 +409,11 @@ impl fmt::Display for CostError {
                 Some(d) => write!(f, "directive {d}: unsupported mapping: {reason}"),
                 None => write!(f, "unsupported mapping: {reason}"),
             },
+            CostError::MacMismatch { counted, expected } => write!(
+                f,
+                "the model counts {counted} MACs for this mapping but the layer has {expected} \
+                 (a combination of tiles it cannot count exactly)"
+            ),
             CostError::Overflow => f.write_str("a count exceeded the 64-bit integer range"),
         }
     }
@@ -420,11 +429,11 @@ pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics
     // Default model: the per-case volumes are exact for the mappings `Plan::build` accepts
     // (property-tested); should a combination still escape them, report it rather than a wrong
     // MAC count (and the runtime and accesses derived from the same volumes).
-    if plan.rules.reject_inexact_tilings && out.top.macs != p.dense_macs() {
-        return Err(CostError::UnsupportedMapping {
-            directive: None,
-            reason: "the model's per-step volumes of this mapping do not add up to the layer's \
-                     MACs (a combination of tiles it cannot count exactly)",
+    let expected = p.dense_macs();
+    if plan.rules.reject_inexact_tilings && out.top.macs != expected {
+        return Err(CostError::MacMismatch {
+            counted: out.top.macs,
+            expected,
         });
     }
     // Default model: every tensor's tile must fit (row 18); the Maestro model keeps MAESTRO's
