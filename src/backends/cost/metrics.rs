@@ -279,11 +279,7 @@ pub(super) fn assemble(
     let l1_total = sum(&[sum(&record.l1_write), sum(&record.l1_read)]);
     let l2_energy = |c: i64| energy.l2 * c as f64;
     let l1_energy = |c: i64| energy.l1 * c as f64;
-    // Row 19: the reported MACs are the useful work; energy and runtime follow what runs.
-    let num_macs = match plan.useful_macs {
-        Some(useful) if rules.useful_macs => useful,
-        _ => record.macs,
-    };
+    let num_macs = reported_macs(plan, record);
     let throughput = div(num_macs as f64, record.runtime as f64);
     let mac_capacity = (record.runtime as f64) * (hw.num_pes as f64) * (hw.simd_lanes as f64);
     let total_energy =
@@ -292,27 +288,17 @@ pub(super) fn assemble(
 
     let levels = plan.num_levels();
     let csv_l1_from_previous_layer = !rules.full_csv_energy && levels > 1 && record.recursed;
-    let csv_energy_nj = csv_energy(
-        rules,
-        energy,
-        record,
-        total_energy,
-        if csv_l1_from_previous_layer {
-            0
-        } else {
-            l1_total
-        },
-    );
+    let csv_l1_accesses = if csv_l1_from_previous_layer {
+        0
+    } else {
+        l1_total
+    };
+    let csv_energy_nj = csv_energy(rules, energy, record, total_energy, csv_l1_accesses);
     let csv_l2_sram_size = size(sum(&record.l2_requirement));
     let csv_l1_sram_size = size(out.first_l1_requirement);
     let csv_hardware = csv_area_and_power(hw, csv_l1_sram_size, csv_l2_sram_size);
     let l1_sum = |t: usize| record.l1_write[t] as f64;
-    // Default model: the L1 requirement is one PE's, at the innermost level (row 18).
-    let l1_requirement = if rules.capacity_check {
-        out.l1_per_unit
-    } else {
-        record.l1_requirement
-    };
+    let l1_requirement = l1_requirement(plan, out);
     Ok(LayerMetrics {
         runtime_cycles: record.runtime,
         throughput,
@@ -418,6 +404,24 @@ pub(super) fn assemble(
             exceeds_capacity,
         },
     })
+}
+
+/// Row 19: the reported MACs are the useful work; energy and runtime follow what runs.
+fn reported_macs(plan: &Plan, record: &Record) -> i64 {
+    match plan.useful_macs {
+        Some(useful) if plan.rules.useful_macs => useful,
+        _ => record.macs,
+    }
+}
+
+/// The reported L1 requirement per tensor: one PE's, at the innermost level, in the Default
+/// model (row 18); the top level's per-unit tile in MAESTRO's.
+fn l1_requirement(plan: &Plan, out: &Outcome) -> [i64; 3] {
+    if plan.rules.capacity_check {
+        out.l1_per_unit
+    } else {
+        out.top.l1_requirement
+    }
 }
 
 /// The first buffer level whose requirement of all three tensors (double-buffered, in the
