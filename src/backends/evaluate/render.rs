@@ -38,8 +38,8 @@ pub fn table(reports: &[MappingReport]) -> String {
                 Some(unit) => format!("energy ({unit})"),
                 None => "energy".to_string(),
             },
-            format!("L1 req ({})", units.size),
-            format!("L2 req ({})", units.size),
+            units.label("L1 req"),
+            units.label("L2 req"),
         ];
         out.push_str(&row(name_width, "layer", &header));
         for l in &r.layers {
@@ -140,6 +140,14 @@ impl Units {
                 size_symbol(first)
             },
             mixed_sizes,
+        }
+    }
+
+    /// A size column's header: with the unit once a layer was evaluated.
+    fn label(&self, name: &str) -> String {
+        match self.energy {
+            Some(_) => format!("{name} ({})", self.size),
+            None => name.to_string(),
         }
     }
 
