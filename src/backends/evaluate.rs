@@ -11,7 +11,7 @@ use std::hash::Hash;
 
 use rayon::prelude::*;
 
-use super::cost::{self, CostError, LayerMetrics, Model};
+use super::cost::{self, CostError, LayerMetrics, Model, Rules};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::instantiate::instantiate;
 use crate::ir::{self, ConcreteDirective, DataflowChoice, LayerOp, MappingId, Program};
@@ -42,9 +42,16 @@ pub enum LayerStatus {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct NetworkTotals {
     pub layers_evaluated: usize,
+    /// `--model maestro`: evaluated layers whose MAESTRO output is not physical (W0503: NaN,
+    /// a sentinel, a negative value or zero MACs). Their values are in the sums as MAESTRO
+    /// prints them, so their MACs are missing.
+    pub layers_not_physical: usize,
     pub runtime_cycles: i64,
     pub num_macs: i64,
     pub total_energy: f64,
+    /// The unit of `total_energy` (and of every layer's energies): `pJ` with the hardware's
+    /// energy table, `MAC units` with MAESTRO's relative constants.
+    pub energy_unit: &'static str,
     pub l2_accesses_total: i64,
     pub l1_accesses_total: i64,
     /// MACs per cycle over the whole network.
@@ -76,7 +83,7 @@ pub fn evaluate_mapping(
     // Each layer's cost problem keyed by what decides its metrics, or `None` with a
     // diagnostic saying why it has none.
     let mut problems = Vec::with_capacity(network.layers.len());
-    let coupling = batch_coupling(network, model);
+    let coupling = batch_coupling(network, &Rules::for_model(model));
     for (i, (layer, lm)) in network.layers.iter().zip(&mapping.layers).enumerate() {
         let DataflowChoice::Fixed {
             dataflow,
@@ -128,6 +135,16 @@ pub fn evaluate_mapping(
             None => LayerStatus::NotMapped,
             Some(s) => match &results[s] {
                 Ok(m) => {
+                    if let Some(d) = maestro_warning(layer, m) {
+                        if !reported[s] {
+                            diags.push(d);
+                        }
+                        totals.layers_not_physical += 1;
+                    }
+                    if let (Some(e), false) = (&m.info.exceeds_capacity, reported[s]) {
+                        diags.push(capacity_warning(hw, layer, lm, e));
+                    }
+                    reported[s] = true;
                     // MAESTRO's CSV energy of a multi-level dataflow takes the previous
                     // layer's L1 counts (`src/backends/cost/MODEL.md`, difference 7); a
                     // no-op in the default model.
@@ -142,6 +159,7 @@ pub fn evaluate_mapping(
                     totals.runtime_cycles += m.runtime_cycles;
                     totals.num_macs += m.num_macs;
                     totals.total_energy += m.total_energy_exact;
+                    totals.energy_unit = render::energy_unit(&m.info.energy);
                     totals.l2_accesses_total += m.l2_accesses_total;
                     totals.l1_accesses_total += m.l1_accesses_total;
                     totals.peak_bw_req = totals.peak_bw_req.max(m.peak_bw_req);
@@ -227,24 +245,27 @@ pub fn batch_used(layer: &ir::Layer) -> bool {
     layer.shape.batch_declared || layer.shape.n > 1
 }
 
-fn batch_coupling(network: &ir::Network, model: Model) -> Vec<bool> {
+fn batch_coupling(network: &ir::Network, rules: &Rules) -> Vec<bool> {
     let mut first: HashMap<cost::LayerType, bool> = HashMap::new();
     network
         .layers
         .iter()
-        .map(|l| match model {
-            Model::Maestro => *first
-                .entry(layer_type(l, model))
-                .or_insert(l.shape.batch_declared),
-            Model::Default => batch_used(l),
+        .map(|l| {
+            if rules.batch_per_layer {
+                batch_used(l)
+            } else {
+                *first
+                    .entry(layer_type(l, rules))
+                    .or_insert(l.shape.batch_declared)
+            }
         })
         .collect()
 }
 
-fn layer_type(layer: &ir::Layer, model: Model) -> cost::LayerType {
+fn layer_type(layer: &ir::Layer, rules: &Rules) -> cost::LayerType {
     match layer.op {
         LayerOp::DwConv => cost::LayerType::Dsconv,
-        LayerOp::TConv if model == Model::Maestro => cost::LayerType::Trconv,
+        LayerOp::TConv if !rules.lowered_layer_shapes => cost::LayerType::Trconv,
         _ if layer.shape.g > 1 => cost::LayerType::Ngconv,
         _ => cost::LayerType::Conv,
     }
@@ -264,11 +285,12 @@ pub fn problem(
 ) -> cost::Problem {
     use cost::Dim as D;
     let s = &layer.shape;
-    let ty = layer_type(layer, model);
+    let rules = Rules::for_model(model);
+    let ty = layer_type(layer, &rules);
     // MAESTRO analyses TRCONV exactly as CONV over the input as written (see "Unchanged on
     // purpose" in `src/backends/cost/MODEL.md`); the default model costs the zero-inserted
     // stride-1 convolution the layer lowers to.
-    let raw = model == Model::Maestro && layer.op == LayerOp::TConv;
+    let raw = !rules.lowered_layer_shapes && layer.op == LayerOp::TConv;
     let (y, x, r, sz) = if raw {
         (s.y, s.x, s.r, s.s)
     } else {
@@ -301,13 +323,13 @@ pub fn problem(
     dims.extend([(D::R, i(r)), (D::S, i(sz))]);
     // MAESTRO derives the input from a declared output size itself, and reports the
     // declaration as written; the default model is given the input.
-    let maestro = model == Model::Maestro;
-    dims.push(if maestro && s.output_declared_y {
+    let as_declared = !rules.lowered_layer_shapes;
+    dims.push(if as_declared && s.output_declared_y {
         (D::YOut, i(s.out_y))
     } else {
         (D::Y, i(y))
     });
-    dims.push(if maestro && s.output_declared_x {
+    dims.push(if as_declared && s.output_declared_x {
         (D::XOut, i(s.out_x))
     } else {
         (D::X, i(x))
@@ -319,12 +341,16 @@ pub fn problem(
     };
     let strides = vec![(D::Y, i(sy)), (D::X, i(sx))];
     let directives = directives.to_vec();
+    // The default model reports the useful work (`MODEL.md`, row 19): the filter's taps, not
+    // its dilated extent; a transposed convolution's input pixels times its weights.
+    let useful_macs = rules.useful_macs.then(|| i(layer.macs()));
     cost::Problem {
         layer_type: ty,
         dims,
         strides,
         batch_in_tensors: batch,
         directives,
+        useful_macs,
     }
 }
 
@@ -338,8 +364,8 @@ pub fn hardware(
     // quantises the layer (inputs and outputs are most of the traffic), else the hardware's.
     let precision = layer.map(|p| p.activations).or(hw.precision);
     // MAESTRO counts capacities in elements; the default model with a precision in bytes.
-    let capacity = |size: ir::Size| match (model, precision) {
-        (Model::Default, Some(p)) => size.bytes(hw.precision.or(Some(p))),
+    let capacity = |size: ir::Size| match precision {
+        Some(p) if Rules::for_model(model).sizes_in_bytes => size.bytes(hw.precision.or(Some(p))),
         _ => size.elements(hw.precision),
     };
     cost::Hardware {
@@ -357,6 +383,55 @@ pub fn hardware(
             nj_per_unit: 1e-3,
         }),
     }
+}
+
+/// `--model maestro`: W0503 when MAESTRO's output for a layer is not physical.
+fn maestro_warning(layer: &ir::Layer, m: &LayerMetrics) -> Option<Diagnostic> {
+    let problems = m.not_physical();
+    if problems.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::at(
+            Code::MaestroNotPhysical,
+            layer.span,
+            format!(
+                "MAESTRO's output for layer `{}` is not physical: {}",
+                layer.name,
+                problems.join("; ")
+            ),
+            "this layer",
+        )
+        .with_note(
+            "the values are MAESTRO's, as it prints them; the totals include them as printed",
+        )
+        .with_help("`--model default` evaluates this mapping with MAESTRO's quirks fixed"),
+    )
+}
+
+/// `--model maestro`: W0504 when MAESTRO's output-only checks pass tiles that do not fit.
+fn capacity_warning(
+    hw: &ir::Hardware,
+    layer: &ir::Layer,
+    lm: &ir::LayerMapping,
+    e: &cost::CapacityExcess,
+) -> Diagnostic {
+    Diagnostic::at(
+        Code::MaestroExceedsCapacity,
+        hw.field_span(e.level.field()),
+        format!(
+            "the tiles of layer `{}` do not fit although MAESTRO's checks pass them: {e}",
+            layer.name
+        ),
+        format!("holds {} {}", e.capacity, e.unit.symbol()),
+    )
+    .with_label(
+        lm.dataflow.span(),
+        format!("the dataflow of layer `{}`", layer.name),
+    )
+    .with_help(
+        "`--model default` refuses this mapping (E0501); use smaller tiles or larger buffers",
+    )
 }
 
 /// A model error as a diagnostic on the directive or hardware line that caused it.
@@ -384,14 +459,32 @@ fn error_diagnostic(
         CostError::NotEnoughL1 { required, capacity } => (
             Code::BufferOverflow,
             hw.field_span("l1"),
-            format!("holds {capacity} elements; the output tile needs {required}"),
+            format!("holds {capacity} elements; the output tile needs {required} elements"),
             Some("use a smaller output tile at the innermost level, or a larger `l1`".to_string()),
         ),
         CostError::NotEnoughL2 { required, capacity } => (
             Code::BufferOverflow,
             hw.field_span("l2"),
-            format!("holds {capacity} elements; the output egress needs {required}"),
+            format!("holds {capacity} elements; the output egress needs {required} elements"),
             Some("tile the outer levels more finely, or use a larger `l2`".to_string()),
+        ),
+        CostError::ExceedsCapacity(x) => (
+            Code::BufferOverflow,
+            hw.field_span(x.level.field()),
+            format!(
+                "holds {} {u}; the tiles need {} {u}",
+                x.capacity,
+                x.total(),
+                u = x.unit.symbol()
+            ),
+            Some(match x.level {
+                cost::BufferLevel::L1 => {
+                    "use smaller tiles at the innermost level, or a larger `l1`".to_string()
+                }
+                cost::BufferLevel::L2 => {
+                    "tile the outer levels more finely, or use a larger `l2`".to_string()
+                }
+            }),
         ),
         CostError::InvalidMapSize { directive, .. }
         | CostError::InvalidMapOffset { directive, .. }

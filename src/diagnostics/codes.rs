@@ -88,6 +88,8 @@ codes! {
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";
     DataflowMismatch = "W0502", "dataflow-mismatch", "`dfc simulate` runs the array's own dataflow, not the mapping's";
+    MaestroNotPhysical = "W0503", "maestro-not-physical", "MAESTRO's output for a layer has NaN, a sentinel, a negative value or zero MACs";
+    MaestroExceedsCapacity = "W0504", "maestro-exceeds-capacity", "MAESTRO's own checks pass a mapping whose tiles do not fit a buffer";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
 }
 

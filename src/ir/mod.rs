@@ -247,17 +247,8 @@ pub struct Shape {
     pub output_declared_x: bool,
 }
 
-impl Shape {
-    /// Multiply-accumulates of the canonical loop nest, `N·G·K·C·R·S·Y'·X'`: what a dense
-    /// accelerator executes. For a transposed convolution this counts the products with the
-    /// inserted zeros; [`Layer::macs`] gives the useful ones.
-    pub fn macs(&self) -> u64 {
-        [
-            self.n, self.g, self.k, self.c, self.r, self.s, self.out_y, self.out_x,
-        ]
-        .iter()
-        .fold(1u64, |acc, v| acc.saturating_mul(*v))
-    }
+fn product(values: &[u64]) -> u64 {
+    values.iter().fold(1u64, |acc, v| acc.saturating_mul(*v))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -271,17 +262,34 @@ pub struct Layer {
 }
 
 impl Layer {
-    /// Useful multiply-accumulates: [`Shape::macs`], except that a transposed convolution
-    /// counts one MAC per input pixel and weight (`N·G·K·C·R·S·Y·X`), not the zero products.
+    /// Useful multiply-accumulates: `N·G·K·C·R·S·Y'·X'` with the filter's taps `R`, `S` (not
+    /// its dilated extent); a transposed convolution counts one MAC per input pixel and weight
+    /// (`N·G·K·C·R·S·Y·X`), not the products with inserted zeros.
     pub fn macs(&self) -> u64 {
         let s = &self.shape;
-        if self.op == LayerOp::TConv {
-            [s.n, s.g, s.k, s.c, s.r, s.s, s.y, s.x]
-                .iter()
-                .fold(1u64, |acc, v| acc.saturating_mul(*v))
+        let (y, x) = if self.op == LayerOp::TConv {
+            (s.y, s.x)
         } else {
-            s.macs()
-        }
+            (s.out_y, s.out_x)
+        };
+        product(&[s.n, s.g, s.k, s.c, s.r, s.s, y, x])
+    }
+
+    /// Multiply-accumulates a dense accelerator executes over the loop bounds
+    /// ([`Layer::loop_bound`]): the dilated filter extent and, for a transposed convolution,
+    /// the zero-inserted input. At least [`Layer::macs`].
+    pub fn dense_macs(&self) -> u64 {
+        let bounds = [
+            Dim::N,
+            Dim::G,
+            Dim::K,
+            Dim::C,
+            Dim::R,
+            Dim::S,
+            Dim::YOut,
+            Dim::XOut,
+        ];
+        product(&bounds.map(|d| self.loop_bound(d)))
     }
 
     /// The loop bound a cost model iterates over for `dim`: the padded (for transposed

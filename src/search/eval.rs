@@ -98,7 +98,7 @@ impl Evaluator {
         budget: usize,
     ) -> Evaluator {
         Evaluator {
-            macs: u64::try_from(problem.macs()).unwrap_or(0),
+            macs: u64::try_from(problem.dense_macs()).unwrap_or(0),
             problem,
             hw,
             extents: space.extents,
@@ -238,12 +238,12 @@ pub fn score_directives(
     problem.directives.clear();
     problem.directives.extend_from_slice(dirs);
     let m = cost::evaluate(problem, hw, Model::Default).ok()?;
-    // The model's MAC count must be the layer's, and no mapping beats one MAC per PE lane
+    // The model's executed MAC count must be the loop nest's, and no mapping beats one MAC per PE lane
     // per cycle. Either failing means the model mis-analysed the nest (two spatial maps in one
     // level can make it drop work), so the candidate's numbers cannot be trusted.
     let capacity =
         i128::from(m.runtime_cycles) * i128::from(hw.num_pes) * i128::from(hw.simd_lanes);
-    if u64::try_from(m.num_macs).ok() != Some(macs) || capacity < i128::from(m.num_macs) {
+    if u64::try_from(m.dense_macs).ok() != Some(macs) || capacity < i128::from(m.dense_macs) {
         return None;
     }
     if strict {

@@ -68,7 +68,7 @@ pub fn exhaustive_layer(
         });
     }
     let n = space.dims.len();
-    let macs = u64::try_from(job.problem.macs()).unwrap_or(0);
+    let macs = u64::try_from(job.problem.dense_macs()).unwrap_or(0);
     let perms = permutations(n);
     let mut heads: Vec<(Vec<usize>, Vec<i64>, usize)> = Vec::new();
     for tiles0 in tile_vectors(&space, None) {

@@ -20,6 +20,8 @@ pub struct Check {
     pub expectation: String,
     /// The measured value in the expectation's unit; `None` if it could not be measured.
     pub actual: Option<f64>,
+    /// That unit as printed after a number (`" B"`, `" cycles"`; empty for plain numbers).
+    pub unit: &'static str,
     pub passed: bool,
     /// Why it could not be measured.
     pub note: Option<String>,
@@ -110,6 +112,7 @@ fn check(
     Check {
         expectation,
         actual,
+        unit,
         passed,
         note,
     }

@@ -43,9 +43,10 @@ pub fn human(outcomes: &[Outcome], passed: usize, failed: usize) -> String {
         for c in o.checks.iter().filter(|c| !c.passed) {
             match (c.actual, &c.note) {
                 (Some(a), _) => s.push_str(&format!(
-                    "expectation failed: {}\n    actual: {}\n",
+                    "expectation failed: {}\n    actual: {}{}\n",
                     c.expectation,
-                    number(a)
+                    number(a),
+                    c.unit
                 )),
                 (None, note) => s.push_str(&format!(
                     "expectation not measured: {} ({})\n",
@@ -106,7 +107,11 @@ pub fn junit(outcomes: &[Outcome]) -> String {
             details.push_str(&format!(
                 "expectation failed: {} (actual: {})\n",
                 c.expectation,
-                c.actual.map_or("not measured".to_string(), number)
+                c.actual.map_or("not measured".to_string(), |a| format!(
+                    "{}{}",
+                    number(a),
+                    c.unit
+                ))
             ));
         }
         if let Some(d) = &o.diff {

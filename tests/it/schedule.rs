@@ -223,10 +223,10 @@ fn a_layer_that_runs_nowhere_is_e0505_at_the_layer() {
 fn frame_rates_on_an_accelerator_without_a_clock_are_e0403() {
     let path = temp_program(
         "noclock",
-        "use std::dataflows::nvdla;\nuse std::hardware::edge256;\nuse std::networks::alexnet;\n\
+        "use std::dataflows::nvdla;\nuse std::hardware::edge256;\nuse std::networks::resnet18;\n\
          accelerator timed {\n    a: edge256 with nvdla;\n    clock: 1 GHz;\n}\n\
          accelerator untimed {\n    a: edge256 with nvdla;\n}\n\
-         workload w {\n    alexnet: 30 fps;\n}\n",
+         workload w {\n    resnet18: 30 fps;\n}\n",
     );
     let short = ["--diagnostic-format", "short"];
     let (code, _, stderr) =

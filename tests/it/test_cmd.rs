@@ -79,6 +79,27 @@ fn expectations_pass_and_fail_with_the_actual_value() {
     assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
 }
 
+/// A failed size expectation prints the measured value in the expectation's unit (it printed
+/// a bare number before).
+#[test]
+fn failed_size_expectations_print_their_unit() {
+    let dir = project(
+        "units",
+        "test m {\n    expect a.l1 <= 1 B;\n    expect a.l2 <= 1 elem;\n}\n",
+    );
+    let out = dfc_in(&dir, &["test", "p.df"], None);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("expectation failed: a.l1 <= 1 B\n    actual: 54 B\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expectation failed: a.l2 <= 1 elem\n    actual: 368 elem\n"),
+        "{text}"
+    );
+}
+
 #[test]
 fn snapshot_lifecycle() {
     let dir = project(

@@ -2,15 +2,26 @@
 //! "Energy" and "Reported columns").
 
 use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
-use super::{CostError, EnergyTable, Hardware, Model};
+use super::{BufferLevel, CapacityExcess, CostError, EnergyTable, Hardware, Model, Rules};
 
 /// Unit of the `*_size_req` and `csv_*_sram_size` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SizeUnit {
     /// Element counts (MAESTRO, and the Default model without a precision).
     Elements,
     /// Bytes (Default model with `Hardware::precision_bits`).
     Bytes,
+}
+
+impl SizeUnit {
+    /// The unit as printed after a number.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            SizeUnit::Elements => "elements",
+            SizeUnit::Bytes => "B",
+        }
+    }
 }
 
 /// How a [`LayerMetrics`] was produced. Not part of the CSV row.
@@ -26,6 +37,10 @@ pub struct EvalInfo {
     /// file (quirk 9). It is computed here as for the first layer (L1 part 0); see
     /// [`LayerMetrics::maestro_chain_previous_layer`].
     pub csv_l1_from_previous_layer: bool,
+    /// Maestro model: the buffer level whose requirement of all three tensors exceeds its
+    /// capacity although MAESTRO's own (output-only) checks pass. Always `None` in the
+    /// Default model, which refuses such mappings.
+    pub exceeds_capacity: Option<CapacityExcess>,
 }
 
 /// The one place metric values are formatted for CSV output. Floats use the shortest text
@@ -65,6 +80,16 @@ macro_rules! layer_metrics {
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         pub struct LayerMetrics {
             $( $(#[$doc])* pub $name: $ty, )*
+            /// MACs the hardware executes (the loop nest given: dilated filter extents,
+            /// zero-inserted inputs); `num_macs` is the useful work (`MODEL.md`, row 19).
+            pub dense_macs: i64,
+            /// Busy PEs / PEs: `avg_utilized_pes` over the array's PEs.
+            pub pe_utilization: f64,
+            /// `num_macs / (runtime_cycles × PEs × lanes)`: the fraction of the array's MAC
+            /// capacity doing useful work.
+            pub mac_utilization: f64,
+            /// The unit of the `*_size_req` and `csv_*_sram_size` values.
+            pub size_unit: SizeUnit,
             #[serde(skip)]
             pub info: EvalInfo,
         }
@@ -82,6 +107,37 @@ macro_rules! layer_metrics {
     pub fn l2_size_req(&self) -> i64 {
         self.input_l2_size_req + self.filter_l2_size_req + self.output_l2_size_req
     }
+
+            /// What makes these values unphysical (MAESTRO prints such values, `MODEL.md`,
+            /// row 10): zero MACs, NaN or infinite values, `i64::MIN` sentinels, negative
+            /// values; each with the columns concerned. Empty for physical values.
+            pub fn not_physical(&self) -> Vec<String> {
+                let (mut non_finite, mut sentinel, mut negative) = (Vec::new(), Vec::new(), Vec::new());
+                $(
+                    let v = self.$name as f64;
+                    if !v.is_finite() {
+                        non_finite.push(stringify!($name));
+                    } else if v == i64::MIN as f64 {
+                        sentinel.push(stringify!($name));
+                    } else if v < 0.0 {
+                        negative.push(stringify!($name));
+                    }
+                )*
+                let mut out = Vec::new();
+                if self.num_macs == 0 {
+                    out.push("0 MACs".to_string());
+                }
+                for (what, columns) in [
+                    ("NaN or infinite:", non_finite),
+                    ("the sentinel i64::MIN:", sentinel),
+                    ("negative:", negative),
+                ] {
+                    if !columns.is_empty() {
+                        out.push(format!("{what} {}", columns.join(", ")));
+                    }
+                }
+                out
+            }
 
             /// The values of [`CSV_COLUMNS`], formatted.
             pub fn csv_values(&self) -> Vec<String> {
@@ -181,7 +237,7 @@ impl LayerMetrics {
     /// layer; call this on every later layer with its predecessor's metrics to get MAESTRO's
     /// CSV values. No effect in the Default model or where MAESTRO uses the current counts.
     pub fn maestro_chain_previous_layer(&mut self, previous: &LayerMetrics) {
-        if self.info.model != Model::Maestro || !self.info.csv_l1_from_previous_layer {
+        if !self.info.csv_l1_from_previous_layer {
             return;
         }
         let e = self.info.energy;
@@ -210,60 +266,59 @@ pub(super) fn assemble(
     plan: &Plan,
     hw: &Hardware,
     out: &Outcome,
+    exceeds_capacity: Option<CapacityExcess>,
 ) -> Result<LayerMetrics, CostError> {
-    let maestro = plan.model == Model::Maestro;
+    let rules = &plan.rules;
     let record = &out.top;
     check_overflow(out)?;
-    let energy = energy_table(plan.model, hw);
-    let div = |a: f64, b: f64| ratio(plan.model, a, b);
+    let energy = energy_table(rules, hw);
+    let div = |a: f64, b: f64| ratio(rules, a, b);
     let size = |e: i64| plan.size_units(e);
 
     let l2_total = sum(&[sum(&record.l2_write), sum(&record.l2_read)]);
     let l1_total = sum(&[sum(&record.l1_write), sum(&record.l1_read)]);
     let l2_energy = |c: i64| energy.l2 * c as f64;
     let l1_energy = |c: i64| energy.l1 * c as f64;
-    let throughput = div(record.macs as f64, record.runtime as f64);
+    let num_macs = reported_macs(plan, record);
+    let throughput = div(num_macs as f64, record.runtime as f64);
+    let mac_capacity = (record.runtime as f64) * (hw.num_pes as f64) * (hw.simd_lanes as f64);
     let total_energy =
         energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * record.macs as f64;
-    let [ingress_delay, egress_delay, compute_delay] = delay_statistics(plan.model, out);
+    let [ingress_delay, egress_delay, compute_delay] = delay_statistics(rules, out);
 
     let levels = plan.num_levels();
-    let csv_l1_from_previous_layer = maestro && levels > 1 && record.recursed;
-    let csv_energy_nj = csv_energy(
-        plan.model,
-        energy,
-        record,
-        total_energy,
-        if csv_l1_from_previous_layer {
-            0
-        } else {
-            l1_total
-        },
-    );
+    let csv_l1_from_previous_layer = !rules.full_csv_energy && levels > 1 && record.recursed;
+    let csv_l1_accesses = if csv_l1_from_previous_layer {
+        0
+    } else {
+        l1_total
+    };
+    let csv_energy_nj = csv_energy(rules, energy, record, total_energy, csv_l1_accesses);
     let csv_l2_sram_size = size(sum(&record.l2_requirement));
     let csv_l1_sram_size = size(out.first_l1_requirement);
     let csv_hardware = csv_area_and_power(hw, csv_l1_sram_size, csv_l2_sram_size);
     let l1_sum = |t: usize| record.l1_write[t] as f64;
+    let l1_requirement = l1_requirement(plan, out);
     Ok(LayerMetrics {
         runtime_cycles: record.runtime,
         throughput,
-        num_macs: record.macs,
+        num_macs,
         input_l2_size_req: size(record.l2_requirement[INPUT]),
-        input_l1_size_req: size(record.l1_requirement[INPUT]),
+        input_l1_size_req: size(l1_requirement[INPUT]),
         input_l2_write: record.l2_write[INPUT],
         input_l2_read: record.l2_read[INPUT],
         input_l1_write: record.l1_write[INPUT],
         input_l1_read: record.l1_read[INPUT],
         input_reuse_factor: div(record.l1_read[INPUT] as f64, l1_sum(INPUT)),
         filter_l2_size_req: size(record.l2_requirement[FILTER]),
-        filter_l1_size_req: size(record.l1_requirement[FILTER]),
+        filter_l1_size_req: size(l1_requirement[FILTER]),
         filter_l2_write: record.l2_write[FILTER],
         filter_l2_read: record.l2_read[FILTER],
         filter_l1_write: record.l1_write[FILTER],
         filter_l1_read: record.l1_read[FILTER],
         filter_reuse_factor: div(record.l1_read[FILTER] as f64, l1_sum(FILTER)),
         output_l2_size_req: size(record.l2_requirement[OUTPUT]),
-        output_l1_size_req: size(record.l1_requirement[OUTPUT]),
+        output_l1_size_req: size(l1_requirement[OUTPUT]),
         output_l2_write: record.l2_write[OUTPUT],
         output_l2_read: record.l2_read[OUTPUT],
         output_l1_write: record.l1_write[OUTPUT],
@@ -301,14 +356,14 @@ pub(super) fn assemble(
         compute_delay_max: compute_delay.max,
         compute_delay_avg: compute_delay.avg,
         avg_utilized_pes: record.average_active_units(),
-        arithmetic_intensity: if maestro {
-            record.last_arithmetic_intensity
-        } else {
+        arithmetic_intensity: if rules.whole_layer_intensity {
             // Quirk 10 fixed: the whole layer's MACs per element fetched, not the last case's.
             div(
                 record.intensity_macs as f64,
                 record.intensity_ingress as f64,
             )
+        } else {
+            record.last_arithmetic_intensity
         },
         total_energy_exact: total_energy,
         l2_accesses_total: l2_total,
@@ -331,33 +386,73 @@ pub(super) fn assemble(
         csv_mcast_input: div(record.l1_write[INPUT] as f64, record.l2_read[INPUT] as f64),
         csv_num_input_pixels: pixel_count(plan, INPUT),
         csv_num_weight_pixels: pixel_count(plan, FILTER),
-        csv_ops_per_joule: div(record.macs as f64, csv_energy_nj) * 1e9,
+        csv_ops_per_joule: div(num_macs as f64, csv_energy_nj) * 1e9,
         csv_pe_power: csv_hardware.pe_power,
         csv_l1_power: csv_hardware.l1_power,
         csv_l2_power: csv_hardware.l2_power,
         csv_noc_power: csv_hardware.noc_power,
+        dense_macs: record.macs,
+        pe_utilization: div(record.average_active_units(), hw.num_pes as f64),
+        mac_utilization: div(num_macs as f64, mac_capacity),
+        size_unit: plan.size_unit(),
         info: EvalInfo {
             model: plan.model,
             size_unit: plan.size_unit(),
             levels,
             energy,
             csv_l1_from_previous_layer,
+            exceeds_capacity,
         },
     })
 }
 
+/// Row 19: the reported MACs are the useful work; energy and runtime follow what runs.
+fn reported_macs(plan: &Plan, record: &Record) -> i64 {
+    match plan.useful_macs {
+        Some(useful) if plan.rules.useful_macs => useful,
+        _ => record.macs,
+    }
+}
+
+/// The reported L1 requirement per tensor: one PE's, at the innermost level, in the Default
+/// model (row 18); the top level's per-unit tile in MAESTRO's.
+fn l1_requirement(plan: &Plan, out: &Outcome) -> [i64; 3] {
+    if plan.rules.capacity_check {
+        out.l1_per_unit
+    } else {
+        out.top.l1_requirement
+    }
+}
+
+/// The first buffer level whose requirement of all three tensors (double-buffered, in the
+/// reported unit) exceeds its capacity: L1 per PE, from the innermost level's largest tile
+/// set, then L2, from the top level's (`MODEL.md`, row 18).
+pub(super) fn capacity_excess(plan: &Plan, out: &Outcome) -> Option<CapacityExcess> {
+    let check = |level, elements: [i64; 3], capacity: i64| {
+        let excess = CapacityExcess {
+            level,
+            required: elements.map(|e| plan.size_units(e)),
+            capacity,
+            unit: plan.size_unit(),
+        };
+        (excess.total() > capacity).then_some(excess)
+    };
+    check(BufferLevel::L1, out.l1_per_unit, plan.l1_capacity)
+        .or_else(|| check(BufferLevel::L2, out.top.l2_requirement, plan.l2_capacity))
+}
+
 /// The per-access energies: MAESTRO's constants, or the hardware's own in the Default model.
-fn energy_table(model: Model, hw: &Hardware) -> EnergyTable {
-    match model {
-        Model::Maestro => EnergyTable::MAESTRO,
-        Model::Default => hw.energy.unwrap_or(EnergyTable::MAESTRO),
+fn energy_table(rules: &Rules, hw: &Hardware) -> EnergyTable {
+    match hw.energy {
+        Some(table) if rules.hardware_energy => table,
+        _ => EnergyTable::MAESTRO,
     }
 }
 
 /// `a / b`. MAESTRO divides as IEEE doubles (0/0 is NaN); the Default model reports 0 instead
 /// (quirk 8).
-fn ratio(model: Model, a: f64, b: f64) -> f64 {
-    if model == Model::Default && b == 0.0 {
+fn ratio(rules: &Rules, a: f64, b: f64) -> f64 {
+    if rules.clamp_undefined_values && b == 0.0 {
         0.0
     } else {
         a / b
@@ -367,10 +462,10 @@ fn ratio(model: Model, a: f64, b: f64) -> f64 {
 /// The product of tensor `t`'s sizes. MAESTRO multiplies the declared sizes only (a `Y`
 /// derived from `Y'` counts as 1, quirk 13).
 fn pixel_count(plan: &Plan, t: usize) -> i64 {
-    let dims = if plan.model == Model::Maestro {
-        &plan.declared
-    } else {
+    let dims = if plan.rules.derived_dims_in_pixels {
         &plan.real
+    } else {
+        &plan.declared
     };
     plan.tensors[t].vars().iter().fold(1i64, |a, &v| {
         if dims.has & (1 << v) != 0 {
@@ -420,21 +515,21 @@ struct DelayColumns {
 
 /// Ingress, egress and compute delay statistics, truncated to integers. MAESTRO casts an empty
 /// minimum (infinity) and average (NaN) to `i64::MIN` (quirk 8).
-fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
+fn delay_statistics(rules: &Rules, out: &Outcome) -> [DelayColumns; 3] {
     let record = &out.top;
     record.delay.map(|d| {
         if record.valid_iterations == 0 {
-            if model == Model::Maestro {
-                DelayColumns {
-                    min: i64::MIN,
-                    max: d.max,
-                    avg: i64::MIN,
-                }
-            } else {
+            if rules.clamp_undefined_values {
                 DelayColumns {
                     min: 0,
                     max: 0,
                     avg: 0,
+                }
+            } else {
+                DelayColumns {
+                    min: i64::MIN,
+                    max: d.max,
+                    avg: i64::MIN,
                 }
             }
         } else {
@@ -452,13 +547,13 @@ fn delay_statistics(model: Model, out: &Outcome) -> [DelayColumns; 3] {
 /// here (quirk 9, see [`LayerMetrics::maestro_chain_previous_layer`]); the Default model
 /// reports the total energy.
 fn csv_energy(
-    model: Model,
+    rules: &Rules,
     energy: EnergyTable,
     record: &Record,
     total_energy: f64,
     l1_accesses: i64,
 ) -> f64 {
-    if model != Model::Maestro {
+    if rules.full_csv_energy {
         return energy.nj_per_unit * total_energy;
     }
     let l2_csv = sum(&[

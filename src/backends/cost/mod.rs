@@ -29,6 +29,7 @@
 
 mod engine;
 mod metrics;
+mod rules;
 
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ mod tests;
 use std::fmt;
 
 pub use metrics::{format_float, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS};
+pub use rules::Rules;
 
 /// Which cost model to evaluate: the IR's choice, so a test block, the command line and the
 /// engine share one enum.
@@ -74,13 +76,19 @@ pub struct Problem {
     pub batch_in_tensors: bool,
     /// The dataflow, outermost directive first.
     pub directives: Vec<Directive>,
+    /// The useful MACs of the layer this problem costs, where they differ from the loop nest
+    /// it is given (a dilated filter is given as its extent, a transposed convolution as the
+    /// convolution over its zero-inserted input). Reported as `num_macs` by the Default model
+    /// (`MODEL.md`, row 19); `None` means the loop nest's count.
+    pub useful_macs: Option<i64>,
 }
 
 impl Problem {
-    /// The layer's MACs, the crate's one count over a cost problem: `N·G·K·C·R·S·Y'·X'` from the
-    /// declared dimensions (depthwise layers have no `K`), with `Y' = (Y − R)/stride + 1` (and
-    /// likewise `X'`) unless `Y'` is declared, never below zero. Missing dimensions are 1.
-    pub fn macs(&self) -> i64 {
+    /// The MACs the hardware executes, the crate's one count over a cost problem's loop nest:
+    /// `N·G·K·C·R·S·Y'·X'` from the declared dimensions (depthwise layers have no `K`), with
+    /// `Y' = (Y − R)/stride + 1` (and likewise `X'`) unless `Y'` is declared, never below zero.
+    /// Missing dimensions are 1.
+    pub fn dense_macs(&self) -> i64 {
         let get = |d: Dim| self.dims.iter().find(|x| x.0 == d).map(|x| x.1);
         let stride = |d: Dim| {
             self.strides
@@ -182,6 +190,61 @@ impl HwField {
     }
 }
 
+/// A buffer level of the hardware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum BufferLevel {
+    /// The buffer of each PE, holding the innermost level's tiles.
+    L1,
+    /// The shared (global) buffer, holding what the top level distributes per step.
+    L2,
+}
+
+impl BufferLevel {
+    /// The hardware field that sets this level's capacity.
+    pub fn field(self) -> &'static str {
+        match self {
+            BufferLevel::L1 => "l1",
+            BufferLevel::L2 => "l2",
+        }
+    }
+}
+
+/// The requirement of every tensor's tile at one buffer level (double-buffered, in `unit`),
+/// where the sum exceeds the level's capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct CapacityExcess {
+    pub level: BufferLevel,
+    /// Input, filter and output requirement.
+    pub required: [i64; 3],
+    pub capacity: i64,
+    pub unit: SizeUnit,
+}
+
+impl CapacityExcess {
+    /// The three requirements together.
+    pub fn total(&self) -> i64 {
+        self.required.iter().fold(0i64, |a, &b| a.saturating_add(b))
+    }
+}
+
+impl fmt::Display for CapacityExcess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let u = self.unit.symbol();
+        let [input, filter, output] = self.required;
+        let buffer = match self.level {
+            BufferLevel::L1 => "the L1 buffer of each PE",
+            BufferLevel::L2 => "the L2 buffer",
+        };
+        write!(
+            f,
+            "{buffer} needs {} {u} (input {input} {u} + filter {filter} {u} + output {output} {u}, \
+             double-buffered) but holds {} {u}",
+            self.total(),
+            self.capacity
+        )
+    }
+}
+
 /// Largest accepted dimension, stride, map size/offset, cluster size, PE count, bandwidth,
 /// latency or lane count. Keeps every sum and difference of inputs far from `i64` overflow;
 /// products and accumulations saturate and are reported as [`CostError::Overflow`].
@@ -234,10 +297,15 @@ pub enum CostError {
     /// MAESTRO aborts when a reloaded temporal map has no unique part. `directive` is `None`
     /// when the map was filled in automatically for an unmapped dimension.
     ZeroUniqueSize { directive: Option<usize>, dim: Dim },
-    /// The innermost level's output tile (double-buffered) does not fit the L1 capacity.
+    /// Maestro model: the innermost level's output tile (double-buffered) does not fit the L1
+    /// capacity (both in elements, MAESTRO's unit).
     NotEnoughL1 { required: i64, capacity: i64 },
-    /// The top level's output egress (double-buffered) does not fit the L2 capacity.
+    /// Maestro model: the top level's output egress (double-buffered, in elements) does not
+    /// fit the L2 capacity.
     NotEnoughL2 { required: i64, capacity: i64 },
+    /// Default model: the tiles of the three tensors together do not fit a buffer level
+    /// (`MODEL.md`, row 18).
+    ExceedsCapacity(CapacityExcess),
     /// A hardware parameter is out of range.
     InvalidHardware { field: HwField },
     /// An input value exceeds [`MAX_INPUT`].
@@ -251,6 +319,10 @@ pub enum CostError {
         directive: Option<usize>,
         reason: &'static str,
     },
+    /// Default model: the per-step volumes of an accepted mapping add up to a MAC count other
+    /// than the loop nest's (`Problem::dense_macs`). A last guard: the property tests assert it
+    /// never occurs, so it reports a gap in `Plan::check_tilings` rather than a wrong number.
+    MacMismatch { counted: i64, expected: i64 },
     /// A count exceeded the `i64` range.
     Overflow,
 }
@@ -314,12 +386,15 @@ impl fmt::Display for CostError {
             },
             CostError::NotEnoughL1 { required, capacity } => write!(
                 f,
-                "the required L1 buffer size {required} is larger than the L1 size {capacity}"
+                "the required L1 buffer size {required} elements is larger than the L1 size \
+                 {capacity} elements"
             ),
             CostError::NotEnoughL2 { required, capacity } => write!(
                 f,
-                "the required L2 buffer size {required} is larger than the L2 size {capacity}"
+                "the required L2 buffer size {required} elements is larger than the L2 size \
+                 {capacity} elements"
             ),
+            CostError::ExceedsCapacity(e) => e.fmt(f),
             CostError::InvalidHardware { field } => {
                 write!(f, "hardware parameter {} is out of range", field.name())
             }
@@ -334,6 +409,11 @@ impl fmt::Display for CostError {
                 Some(d) => write!(f, "directive {d}: unsupported mapping: {reason}"),
                 None => write!(f, "unsupported mapping: {reason}"),
             },
+            CostError::MacMismatch { counted, expected } => write!(
+                f,
+                "the model counts {counted} MACs for this mapping but the layer has {expected} \
+                 (a combination of tiles it cannot count exactly)"
+            ),
             CostError::Overflow => f.write_str("a count exceeded the 64-bit integer range"),
         }
     }
@@ -345,15 +425,21 @@ impl std::error::Error for CostError {}
 pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics, CostError> {
     let plan = engine::Plan::build(p, hw, model)?;
     let out = engine::Analyzer::new(&plan).run()?;
+    let excess = metrics::capacity_excess(&plan, &out);
     // Default model: the per-case volumes are exact for the mappings `Plan::build` accepts
     // (property-tested); should a combination still escape them, report it rather than a wrong
     // MAC count (and the runtime and accesses derived from the same volumes).
-    if model == Model::Default && out.top.macs != p.macs() {
-        return Err(CostError::UnsupportedMapping {
-            directive: None,
-            reason: "the model's per-step volumes of this mapping do not add up to the layer's \
-                     MACs (a combination of tiles it cannot count exactly)",
+    let expected = p.dense_macs();
+    if plan.rules.reject_inexact_tilings && out.top.macs != expected {
+        return Err(CostError::MacMismatch {
+            counted: out.top.macs,
+            expected,
         });
     }
-    metrics::assemble(&plan, hw, &out)
+    // Default model: every tensor's tile must fit (row 18); the Maestro model keeps MAESTRO's
+    // output-only checks and records the excess for a warning.
+    if let (true, Some(e)) = (plan.rules.capacity_check, excess) {
+        return Err(CostError::ExceedsCapacity(e));
+    }
+    metrics::assemble(&plan, hw, &out, excess)
 }

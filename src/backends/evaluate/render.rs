@@ -3,7 +3,7 @@
 //! (the same names). Pure functions to strings; the CLI writes them.
 
 use super::{LayerStatus, MappingReport};
-use crate::backends::cost::{self, CSV_COLUMNS};
+use crate::backends::cost::{self, SizeUnit, CSV_COLUMNS};
 
 /// A human-readable table per mapping, with network totals.
 pub fn table(reports: &[MappingReport]) -> String {
@@ -27,22 +27,37 @@ pub fn table(reports: &[MappingReport]) -> String {
             .max()
             .unwrap_or(5)
             .max(5);
-        out.push_str(&format!(
-            "{:<name_width$}  {:>14}  {:>14}  {:>9}  {:>9}  {:>14}  {:>10}\n",
-            "layer", "runtime (cyc)", "MACs", "MAC/cyc", "busy PEs", "energy", "L2 req"
-        ));
+        let units = Units::of(r);
+        let header = [
+            "runtime (cyc)".to_string(),
+            "MACs".to_string(),
+            "MAC/cyc".to_string(),
+            "PE util".to_string(),
+            "MAC util".to_string(),
+            match units.energy {
+                Some(unit) => format!("energy ({unit})"),
+                None => "energy".to_string(),
+            },
+            units.label("L1 req"),
+            units.label("L2 req"),
+        ];
+        out.push_str(&row(name_width, "layer", &header));
         for l in &r.layers {
             match &l.status {
-                LayerStatus::Ok { metrics: m } => out.push_str(&format!(
-                    "{:<name_width$}  {:>14}  {:>14}  {:>9}  {:>9}  {:>14}  {:>10}\n",
-                    l.layer,
-                    m.runtime_cycles,
-                    m.num_macs,
-                    number(m.throughput),
-                    number(m.avg_utilized_pes),
-                    number(m.total_energy_exact),
-                    m.l2_size_req(),
-                )),
+                LayerStatus::Ok { metrics: m } => {
+                    let size = |v: i64| units.size_cell(v, m.size_unit);
+                    let cells = [
+                        m.runtime_cycles.to_string(),
+                        m.num_macs.to_string(),
+                        number(m.throughput),
+                        number(m.pe_utilization),
+                        number(m.mac_utilization),
+                        number(m.total_energy_exact),
+                        size(m.l1_size_req()),
+                        size(m.l2_size_req()),
+                    ];
+                    out.push_str(&row(name_width, &l.layer, &cells));
+                }
                 LayerStatus::NotMapped => out.push_str(&format!(
                     "{:<name_width$}  (search: not evaluated)\n",
                     l.layer
@@ -53,15 +68,24 @@ pub fn table(reports: &[MappingReport]) -> String {
             }
         }
         let t = &r.totals;
-        out.push_str(&format!(
-            "{:<name_width$}  {:>14}  {:>14}  {:>9}  {:>9}  {:>14}\n",
-            "total",
-            t.runtime_cycles,
-            t.num_macs,
+        let cells = [
+            t.runtime_cycles.to_string(),
+            t.num_macs.to_string(),
             number(t.throughput),
-            "",
+            String::new(),
+            String::new(),
             number(t.total_energy),
-        ));
+        ];
+        out.push_str(row(name_width, "total", &cells).trim_end());
+        out.push('\n');
+        if t.layers_not_physical > 0 {
+            out.push_str(&format!(
+                "({} of {} layers with MAESTRO output that is not physical, W0503: summed as \
+                 printed, their MACs are missing from the totals)\n",
+                t.layers_not_physical,
+                r.layers.len()
+            ));
+        }
         if t.layers_evaluated < r.layers.len() {
             out.push_str(&format!(
                 "({} of {} layers evaluated)\n",
@@ -71,6 +95,86 @@ pub fn table(reports: &[MappingReport]) -> String {
         }
     }
     out
+}
+
+/// Column widths of the table after the layer name.
+const WIDTHS: [usize; 8] = [14, 14, 9, 9, 9, 18, 13, 13];
+
+/// One table row: the name, then right-aligned cells.
+fn row(name_width: usize, name: &str, cells: &[String]) -> String {
+    let mut s = format!("{name:<name_width$}");
+    for (cell, width) in cells.iter().zip(WIDTHS) {
+        s.push_str(&format!("  {cell:>width$}"));
+    }
+    s.push('\n');
+    s
+}
+
+/// The units of a report's energy and size columns. Sizes are bytes or elements per layer
+/// (a layer has bytes when it has a precision); when a report mixes both, each cell says
+/// which.
+struct Units {
+    /// `None` when no layer was evaluated.
+    energy: Option<&'static str>,
+    size: &'static str,
+    mixed_sizes: bool,
+}
+
+impl Units {
+    fn of(r: &MappingReport) -> Units {
+        let metrics: Vec<&cost::LayerMetrics> = r
+            .layers
+            .iter()
+            .filter_map(|l| match &l.status {
+                LayerStatus::Ok { metrics } => Some(&**metrics),
+                _ => None,
+            })
+            .collect();
+        let first = metrics.first().map_or(SizeUnit::Elements, |m| m.size_unit);
+        let mixed_sizes = metrics.iter().any(|m| m.size_unit != first);
+        Units {
+            energy: metrics.first().map(|m| energy_unit(&m.info.energy)),
+            size: if mixed_sizes {
+                "B | elem"
+            } else {
+                size_symbol(first)
+            },
+            mixed_sizes,
+        }
+    }
+
+    /// A size column's header: with the unit once a layer was evaluated.
+    fn label(&self, name: &str) -> String {
+        match self.energy {
+            Some(_) => format!("{name} ({})", self.size),
+            None => name.to_string(),
+        }
+    }
+
+    fn size_cell(&self, value: i64, unit: SizeUnit) -> String {
+        if self.mixed_sizes {
+            format!("{value} {}", size_symbol(unit))
+        } else {
+            value.to_string()
+        }
+    }
+}
+
+fn size_symbol(unit: SizeUnit) -> &'static str {
+    match unit {
+        SizeUnit::Bytes => "B",
+        SizeUnit::Elements => "elem",
+    }
+}
+
+/// The unit of the energy values: picojoules with the hardware's energy table, MAESTRO's
+/// relative units (one MAC = 1) otherwise.
+pub fn energy_unit(table: &cost::EnergyTable) -> &'static str {
+    if table.nj_per_unit == 1e-3 {
+        "pJ"
+    } else {
+        "MAC units"
+    }
 }
 
 /// A float for the table: six significant digits, as MAESTRO prints.
@@ -92,22 +196,40 @@ fn number(x: f64) -> String {
     }
 }
 
-/// One CSV row per layer of every mapping: `layer`, the metric columns, `status`, `mapping`.
+/// dfc's own columns after MAESTRO's (see [`cost::LayerMetrics`]).
+const EXTRA_COLUMNS: [&str; 4] = [
+    "dense_macs",
+    "pe_utilization",
+    "mac_utilization",
+    "size_unit",
+];
+
+/// One CSV row per layer of every mapping: `layer`, the metric columns, dfc's own columns
+/// (`dense_macs`, the two utilizations, the unit of the size columns), `status`, `mapping`.
 pub fn csv(reports: &[MappingReport]) -> String {
     let mut out = String::from("layer,");
     out.push_str(&CSV_COLUMNS.join(","));
+    out.push(',');
+    out.push_str(&EXTRA_COLUMNS.join(","));
     out.push_str(",status,mapping\n");
+    let columns = CSV_COLUMNS.len() + EXTRA_COLUMNS.len();
     for r in reports {
         for l in &r.layers {
             let (values, status) = match &l.status {
-                LayerStatus::Ok { metrics } => (metrics.csv_values(), "ok".to_string()),
-                LayerStatus::NotMapped => {
-                    (vec![String::new(); CSV_COLUMNS.len()], "search".to_string())
+                LayerStatus::Ok { metrics: m } => {
+                    let mut values = m.csv_values();
+                    values.extend([
+                        m.dense_macs.to_string(),
+                        cost::format_float(m.pe_utilization),
+                        cost::format_float(m.mac_utilization),
+                        size_symbol(m.size_unit).to_string(),
+                    ]);
+                    (values, "ok".to_string())
                 }
-                LayerStatus::Error { message } => (
-                    vec![String::new(); CSV_COLUMNS.len()],
-                    format!("error: {message}"),
-                ),
+                LayerStatus::NotMapped => (vec![String::new(); columns], "search".to_string()),
+                LayerStatus::Error { message } => {
+                    (vec![String::new(); columns], format!("error: {message}"))
+                }
             };
             out.push_str(&csv_field(&l.layer));
             for v in values {

@@ -67,6 +67,9 @@ pub(crate) struct Outcome {
     pub(crate) top: Record,
     /// `Σ L1 requirement` of the first level record completed (MAESTRO's CSV `L1 SRAM Size`).
     pub(crate) first_l1_requirement: i64,
+    /// The L1 requirement of one PE: the innermost level's per-tensor requirement with the
+    /// largest sum over the tiles analysed there.
+    pub(crate) l1_per_unit: [i64; 3],
 }
 
 /// Buffers of one level's case enumeration, reused across its analyses.
@@ -86,6 +89,11 @@ pub(crate) struct Analyzer<'a> {
     /// Per level: the tiles analysed, with their runtime and average active units.
     memo: Vec<Vec<([i64; NUM_DIMS], i64, f64)>>,
     first_l1_requirement: Option<i64>,
+    l1_per_unit: [i64; 3],
+}
+
+fn total(xs: &[i64; 3]) -> i64 {
+    xs.iter().fold(0, |a, &b| add(a, b))
 }
 
 impl<'a> Analyzer<'a> {
@@ -96,6 +104,7 @@ impl<'a> Analyzer<'a> {
             scratch: (0..n).map(|_| Scratch::default()).collect(),
             memo: vec![Vec::new(); n],
             first_l1_requirement: None,
+            l1_per_unit: [0; 3],
         }
     }
 
@@ -104,10 +113,11 @@ impl<'a> Analyzer<'a> {
         let top = self.analyze(0, &top_dims)?;
         let first_l1_requirement = self
             .first_l1_requirement
-            .unwrap_or_else(|| top.l1_requirement.iter().fold(0, |a, &b| add(a, b)));
+            .unwrap_or_else(|| total(&top.l1_requirement));
         Ok(Outcome {
             top,
             first_l1_requirement,
+            l1_per_unit: self.l1_per_unit,
         })
     }
 
@@ -131,7 +141,12 @@ impl<'a> Analyzer<'a> {
         self.scratch[level_index] = scratch;
         let r = r?;
         if self.first_l1_requirement.is_none() {
-            self.first_l1_requirement = Some(r.l1_requirement.iter().fold(0, |a, &b| add(a, b)));
+            self.first_l1_requirement = Some(total(&r.l1_requirement));
+        }
+        if level_index + 1 == self.plan.levels.len()
+            && total(&r.l1_requirement) > total(&self.l1_per_unit)
+        {
+            self.l1_per_unit = r.l1_requirement;
         }
         Ok(r)
     }
@@ -163,7 +178,7 @@ impl<'a> Analyzer<'a> {
         let mut var_states = [IterationState::INIT; NUM_DIMS];
         for case_index in 0..total {
             let occurrences = next_case(level, scratch, case_index, &mut var_states);
-            let case = Case::new(level, var_states, plan.fixed());
+            let case = Case::new(level, var_states, plan.rules.output_key_in_edge_factor);
             if sizing {
                 size_buffers(plan, level_index, tile, &case, &mut record)?;
             }
@@ -359,10 +374,10 @@ fn size_buffers(
     case: &Case,
     record: &mut Record,
 ) -> Result<(), CostError> {
-    let fixed = plan.fixed();
+    let largest = plan.rules.largest_skipped_buffers;
     let level = case.level;
     let [input_vars, filter_vars, output_vars] = &plan.tensors;
-    let merge = |acc: i64, x: i64| if fixed { acc.max(x) } else { add(acc, x) };
+    let merge = |acc: i64, x: i64| if largest { acc.max(x) } else { add(acc, x) };
     for (t, vars) in [(INPUT, input_vars), (FILTER, filter_vars)] {
         let ingress = case.ingress(t, vars)?;
         record.l2_requirement[t] = merge(record.l2_requirement[t], mul(2, ingress));
@@ -371,11 +386,14 @@ fn size_buffers(
             merge(record.l1_requirement[t], mul(2, case.mapped_volume(vars)));
     }
     let mut l2_output = mul(2, case.egress(output_vars));
-    if fixed {
+    if largest {
         l2_output = l2_output.max(record.l2_requirement[OUTPUT]);
     }
     record.l2_requirement[OUTPUT] = l2_output;
-    if level_index == 0 && plan.size_units(l2_output) > plan.l2_capacity {
+    // MAESTRO's output-only checks; the Default model checks every tensor afterwards
+    // (`MODEL.md`, row 18).
+    let maestro_checks = !plan.rules.capacity_check;
+    if maestro_checks && level_index == 0 && plan.size_units(l2_output) > plan.l2_capacity {
         return Err(CostError::NotEnoughL2 {
             required: plan.size_units(l2_output),
             capacity: plan.l2_capacity,
@@ -393,7 +411,7 @@ fn size_buffers(
     });
     let l1_output = mul(2, case.mapped_volume(output_vars));
     record.l1_requirement[OUTPUT] = l1_output;
-    if level.innermost && plan.size_units(l1_output) > plan.l1_capacity {
+    if maestro_checks && level.innermost && plan.size_units(l1_output) > plan.l1_capacity {
         return Err(CostError::NotEnoughL1 {
             required: plan.size_units(l1_output),
             capacity: plan.l1_capacity,

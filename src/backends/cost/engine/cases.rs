@@ -147,7 +147,7 @@ impl<'a> Case<'a> {
     pub(super) fn new(
         level: &'a Level,
         var_states: [IterationState; NUM_DIMS],
-        fixed: bool,
+        output_key_in_edge_factor: bool,
     ) -> Case<'a> {
         let mut last_changing = -1isize;
         for (i, d) in level.maps.iter().enumerate() {
@@ -159,7 +159,7 @@ impl<'a> Case<'a> {
             level,
             var_states,
             last_changing,
-            output_key_in_edge_factor: fixed,
+            output_key_in_edge_factor,
         }
     }
 

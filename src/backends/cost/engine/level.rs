@@ -246,7 +246,7 @@ impl Plan {
     /// Mapped, unique and edge sizes of every mapped variable, from the static dims; a later
     /// map on the same variable wins.
     fn fill_tile_tables(&self, level: &mut Level, dims: &DimTable) {
-        let fixed = self.fixed();
+        let whole = self.rules.whole_dimension_tiles;
         for (i, d) in level.maps.iter().enumerate() {
             let v = d.var as usize;
             if level.first_map[v] == usize::MAX {
@@ -258,7 +258,7 @@ impl Plan {
             let steps = ((dim - d.size) / d.offset).max(0);
             let has_edge = add(mul(steps, d.offset), d.size) < dim || d.size > dim;
             let mut edge_tile = dim - mul(steps + 1, d.offset);
-            if fixed {
+            if whole {
                 // Quirk 5 fixed: a tile at least as big as its dimension is one tile of the
                 // whole dimension; otherwise the edge tile is what remains after the last full
                 // step (nothing, not the whole dimension, when the offset overshoots).
@@ -273,7 +273,7 @@ impl Plan {
                 d.size.min(d.offset)
             };
             level.edge_mapped[v] = if has_edge { edge_tile } else { d.size };
-            level.edge_unique[v] = if fixed && !has_edge {
+            level.edge_unique[v] = if whole && !has_edge {
                 // Quirk 6 fixed: without an edge tile the last unit's unique part is the
                 // regular one.
                 level.unique[v]
@@ -285,7 +285,7 @@ impl Plan {
 
     /// The output-centric entries (`Y'`, `X'`) of the tables, for every map on `Y` or `X`.
     fn fill_output_tables(&self, level: &mut Level) {
-        let fixed = self.fixed();
+        let stride_aware = self.rules.stride_aware_outputs;
         for d in &level.maps {
             if d.var != Y && d.var != X {
                 continue;
@@ -307,7 +307,7 @@ impl Plan {
                 level.edge_mapped[v],
                 window.unwrap_or(level.edge_mapped[filter]),
             );
-            if fixed {
+            if stride_aware {
                 // Outputs advanced per step: the input offset in window pitches.
                 let pitch = self.pitch[usize::from(d.var == X)];
                 level.unique[output] = ceil_div(d.offset.min(d.size), pitch);

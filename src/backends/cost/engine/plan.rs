@@ -10,12 +10,14 @@ use super::{
 
 use crate::backends::cost::MAX_INPUT;
 use crate::backends::cost::{
-    Directive, Hardware, HwField, LayerType, MapKind, Model, Problem, SizeUnit,
+    Directive, Hardware, HwField, LayerType, MapKind, Model, Problem, Rules, SizeUnit,
 };
 
 #[derive(Debug)]
 pub(crate) struct Plan {
     pub(crate) model: Model,
+    /// The semantics switch, built once from `model`.
+    pub(crate) rules: Rules,
     pub(super) levels: Vec<Level>,
     /// Top-level dims, the dynamic dims of the top level (`docs/semantics/maestro.md`, "Problem and
     /// layer types").
@@ -30,9 +32,11 @@ pub(crate) struct Plan {
     pub(super) simd_lanes: i64,
     pub(super) noc_bw: i64,
     pub(super) noc_hops: i64,
-    pub(super) l1_capacity: i64,
-    pub(super) l2_capacity: i64,
+    pub(crate) l1_capacity: i64,
+    pub(crate) l2_capacity: i64,
     pub(crate) precision_bits: Option<u32>,
+    /// [`Problem::useful_macs`].
+    pub(crate) useful_macs: Option<i64>,
 }
 
 fn check_input(v: i64) -> Result<i64, CostError> {
@@ -52,10 +56,6 @@ fn check_hardware_value(v: i64, min: i64, field: HwField) -> Result<i64, CostErr
 }
 
 impl Plan {
-    pub(super) fn fixed(&self) -> bool {
-        self.model == Model::Default
-    }
-
     /// Number of cluster levels of the dataflow.
     pub(crate) fn num_levels(&self) -> usize {
         self.levels.len()
@@ -65,7 +65,7 @@ impl Plan {
     /// MAESTRO ignores the stride (quirk 1); the Default model steps by the window pitch and
     /// never goes negative.
     pub(super) fn extent(&self, v: u8, len: i64, win: i64) -> i64 {
-        if self.fixed() {
+        if self.rules.stride_aware_outputs {
             let p = self.pitch[usize::from(v == X)];
             if len >= win {
                 (len - win) / p + 1
@@ -82,7 +82,7 @@ impl Plan {
     /// delay of nothing is `latency − 1` (quirk 8); the Default model's is never negative.
     pub(super) fn noc_delay(&self, volume: i64) -> i64 {
         let delay = self.noc_hops + ceil_div(volume, self.noc_bw) - 1;
-        if self.fixed() {
+        if self.rules.clamp_undefined_values {
             delay.max(0)
         } else {
             delay
@@ -91,9 +91,9 @@ impl Plan {
 
     /// A size requirement in the reported unit (bytes when the Default model has a precision).
     pub(crate) fn size_units(&self, elements: i64) -> i64 {
-        match (self.model, self.precision_bits) {
-            (Model::Default, Some(bits)) => ceil_div(mul(elements.max(0), i64::from(bits)), 8),
-            _ => elements,
+        match self.precision_bits {
+            Some(bits) => ceil_div(mul(elements.max(0), i64::from(bits)), 8),
+            None => elements,
         }
     }
 
@@ -110,9 +110,9 @@ impl Plan {
     /// hardware, complete the layer's dimension tables, check the tensors' dimensions, split the
     /// directives at their clusters, then prepare the cluster levels from the top down.
     pub(crate) fn build(problem: &Problem, hw: &Hardware, model: Model) -> Result<Plan, CostError> {
-        let fixed = model == Model::Default;
-        let hardware = check_hardware(hw, fixed)?;
-        let dims = layer_dims(problem, fixed)?;
+        let rules = Rules::for_model(model);
+        let hardware = check_hardware(hw, &rules)?;
+        let dims = layer_dims(problem, &rules)?;
         let tensors = tensors_for(problem.layer_type, problem.batch_in_tensors);
         for t in &tensors {
             for &v in t.vars() {
@@ -126,7 +126,10 @@ impl Plan {
         // (`docs/semantics/maestro.md`, quirk 15). The default model carries it down like any
         // loop of size 1, so dataflows written for convolutions (which map `K` first) also run
         // depthwise layers.
-        let depthwise_k = if fixed && problem.layer_type == LayerType::Dsconv && dims.top.has(K) {
+        let depthwise_k = if rules.depthwise_carries_k
+            && problem.layer_type == LayerType::Dsconv
+            && dims.top.has(K)
+        {
             bit(K)
         } else {
             0
@@ -144,6 +147,7 @@ impl Plan {
 
         let mut plan = Plan {
             model,
+            rules,
             levels: Vec::with_capacity(segments.len()),
             top: dims.top,
             real: dims.real,
@@ -156,6 +160,7 @@ impl Plan {
             l1_capacity: hw.l1_size,
             l2_capacity: hw.l2_size,
             precision_bits: hardware.precision_bits,
+            useful_macs: problem.useful_macs,
         };
         plan.prepare_levels(segments, top_units, input_filter_mask)?;
         Ok(plan)
@@ -172,7 +177,7 @@ impl Plan {
         top_units: i64,
         input_filter_mask: u16,
     ) -> Result<(), CostError> {
-        let fixed = self.fixed();
+        let rules = self.rules;
         let top = self.top;
         let mut level_dims = top;
         let num_levels = segments.len();
@@ -181,7 +186,7 @@ impl Plan {
         // count outputs with the filter tile (MAESTRO's rule), see `Level::window`.
         let mut locked = [false; 2];
         for (level_index, (cluster, mut maps)) in segments.into_iter().enumerate() {
-            let lockstep = if fixed {
+            let lockstep = if rules.complete_windows {
                 lockstep_axes(&maps)
             } else {
                 [false; 2]
@@ -192,9 +197,10 @@ impl Plan {
             let window = [Y, X].map(|v| {
                 let axis = usize::from(v == X);
                 let filter = filter_dim_of(v);
-                (fixed && !locked[axis] && top.has(filter)).then(|| top.size[filter as usize])
+                (rules.complete_windows && !locked[axis] && top.has(filter))
+                    .then(|| top.size[filter as usize])
             });
-            convert_output_centric(&mut maps, &level_dims, window, fixed)?;
+            convert_output_centric(&mut maps, &level_dims, window, &rules)?;
             if let Some(parent) = &parent {
                 inherit(&mut maps, parent);
             }
@@ -205,7 +211,7 @@ impl Plan {
                 Some((_, size)) => size,
                 None => top_units,
             };
-            if fixed {
+            if rules.reject_inexact_tilings {
                 self.check_tilings(&maps, &level_dims, units, window, lockstep)?;
             }
             let innermost = level_index + 1 == num_levels;
@@ -229,7 +235,7 @@ impl Plan {
         level_dims: &DimTable,
         level_index: usize,
     ) -> Result<(), CostError> {
-        let fixed = self.fixed();
+        let once = self.rules.adjust_own_maps_once;
         let is_top = level_index == 0;
         for d in maps.iter_mut() {
             // Auto-unrolled maps exist only for dimensions of the level, so a missing
@@ -245,7 +251,7 @@ impl Plan {
             if (d.var != Y && d.var != X) || s == 1 {
                 continue;
             }
-            if fixed && !d.own {
+            if once && !d.own {
                 // Inherited maps are already adjusted; auto-unrolled ones cover the level.
                 continue;
             }
@@ -253,7 +259,7 @@ impl Plan {
             if d.size >= k {
                 let windows = (d.size + s - k) / s;
                 d.size = windows * s.min(k) + (k - s).max(0);
-                d.offset = if fixed || (!is_top && k < s) {
+                d.offset = if once || (!is_top && k < s) {
                     windows * s.min(k)
                 } else {
                     windows * s
@@ -276,12 +282,16 @@ struct CheckedHardware {
 
 /// Check the hardware parameters the engine reads (the Default model also reads the precision
 /// and the energy table).
-fn check_hardware(hw: &Hardware, fixed: bool) -> Result<CheckedHardware, CostError> {
+fn check_hardware(hw: &Hardware, rules: &Rules) -> Result<CheckedHardware, CostError> {
     let num_pes = check_hardware_value(hw.num_pes, 1, HwField::NumPes)?;
     let noc_bw = check_hardware_value(hw.noc_bw, 1, HwField::NocBw)?;
     let noc_hops = check_hardware_value(hw.noc_hops, 0, HwField::NocHops)?;
     let simd_lanes = check_hardware_value(hw.simd_lanes, 1, HwField::SimdLanes)?;
-    let precision_bits = if fixed { hw.precision_bits } else { None };
+    let precision_bits = if rules.sizes_in_bytes {
+        hw.precision_bits
+    } else {
+        None
+    };
     if let Some(b) = precision_bits {
         if b == 0 || b > 64 {
             return Err(CostError::InvalidHardware {
@@ -289,7 +299,7 @@ fn check_hardware(hw: &Hardware, fixed: bool) -> Result<CheckedHardware, CostErr
             });
         }
     }
-    if let (true, Some(e)) = (fixed, hw.energy) {
+    if let (true, Some(e)) = (rules.hardware_energy, hw.energy) {
         let ok = [e.mac, e.l1, e.l2, e.nj_per_unit]
             .iter()
             .all(|x| x.is_finite() && *x >= 0.0);
@@ -347,7 +357,7 @@ fn declared_dims(problem: &Problem) -> Result<(DimTable, [i64; NUM_DIMS]), CostE
 
 /// Complete the input/output pair of each sliding axis (`Y`/`Y'`, `X`/`X'`) from whichever one
 /// is declared (`docs/semantics/maestro.md`, "Problem and layer types").
-fn layer_dims(problem: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
+fn layer_dims(problem: &Problem, rules: &Rules) -> Result<LayerDims, CostError> {
     let (declared, stride) = declared_dims(problem)?;
     let mut top = declared;
     let mut real = declared;
@@ -364,7 +374,7 @@ fn layer_dims(problem: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
         }
         let filter_size = declared.size[filter as usize];
         let stride_of_axis = stride[v as usize];
-        if !fixed {
+        if !rules.stride_aware_outputs {
             // Quirks 1 and 3: the output size ignores the stride.
             if declared.has(v) {
                 let len = declared.size[v as usize];
@@ -380,7 +390,7 @@ fn layer_dims(problem: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
         // coordinate system with window pitch min(stride, filter).
         let outputs = if declared.has(v) {
             let len = declared.size[v as usize];
-            if len < filter_size {
+            if len < filter_size && rules.reject_empty_output {
                 return Err(CostError::EmptyOutput {
                     dim: dim_of(output),
                 });
@@ -397,7 +407,7 @@ fn layer_dims(problem: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
         };
         real.add(v, real_len, stride_of_axis);
         real.add(output, outputs, 1);
-        let len = if filter_size < stride_of_axis {
+        let len = if filter_size < stride_of_axis && rules.compact_unread_rows {
             mul(outputs, filter_size)
         } else {
             add(mul(outputs - 1, stride_of_axis), filter_size)
@@ -408,7 +418,7 @@ fn layer_dims(problem: &Problem, fixed: bool) -> Result<LayerDims, CostError> {
         top.stride[output as usize] = 1;
         top.has |= bit(v) | bit(output);
     }
-    if !fixed {
+    if !rules.derived_dims_in_pixels {
         real = top;
     }
     Ok(LayerDims {
@@ -489,7 +499,7 @@ fn convert_output_centric(
     maps: &mut [LevelMap],
     level_dims: &DimTable,
     window: [Option<i64>; 2],
-    fixed: bool,
+    rules: &Rules,
 ) -> Result<(), CostError> {
     let filter_size = |maps: &[LevelMap], v: u8| maps.iter().find(|d| d.var == v).map(|d| d.size);
     let r_size = window[0].or(filter_size(maps, R));
@@ -502,7 +512,7 @@ fn convert_output_centric(
         }
         let stride_in = level_dims.stride[input as usize].max(1);
         let filter = filter_dim_of(input);
-        let fallback = if fixed && level_dims.has(filter) {
+        let fallback = if rules.strided_output_centric && level_dims.has(filter) {
             Some(level_dims.size[filter as usize])
         } else {
             None
@@ -517,7 +527,7 @@ fn convert_output_centric(
                 });
             };
             d.var = input;
-            d.size = if fixed {
+            d.size = if rules.strided_output_centric {
                 add(mul(d.size - 1, stride_in), window)
             } else {
                 d.size + window - 1
