@@ -387,7 +387,7 @@ fn search_without_seeds_against_stdlib_dataflows() {
     );
     // Measured: better on 220 of the 221 layers a stdlib dataflow fits, summed runtime 0.701×
     // the best stdlib dataflow's; AlexNet's `conv1` (11×11 filter, whole in the space) has no
-    // point that fits edge256's L1 — the search space lacks tiled `R`/`S` (issue 11, item 8).
+    // point that fits edge256's L1 (the space has no tiled `R`/`S` yet).
     assert_eq!((better, equal, worse, unmapped), (220, 0, 0, 1));
     assert!(ratio <= 0.71, "summed runtime ratio {ratio}");
 }
