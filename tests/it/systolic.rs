@@ -222,8 +222,8 @@ fn simulate_warns_when_the_mappings_dataflow_differs_from_the_arrays() {
         .expect("example");
     let mismatched = example
         .replace(
-            "use std::dataflows::systolic;",
-            "use std::dataflows::shidiannao;",
+            "use std::dataflows::{row_stationary, systolic};",
+            "use std::dataflows::{row_stationary, shidiannao};",
         )
         .replace("dataflow: systolic(rows: 32);", "dataflow: shidiannao;");
     let dir = std::env::temp_dir().join(format!("dfc-w0502-{}", std::process::id()));
@@ -247,7 +247,7 @@ fn simulate_warns_when_the_mappings_dataflow_differs_from_the_arrays() {
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning[")).collect();
     assert_eq!(warnings.len(), 1, "{stderr}");
     assert!(
-        warnings[0].contains(":14:15: warning[W0502]: mapping `resnet18_on_systolic32` uses `shidiannao`, which is output stationary (`os`), but the array of `systolic32` is weight stationary (`ws`)"),
+        warnings[0].contains(":16:15: warning[W0502]: mapping `resnet18_on_systolic32` uses `shidiannao`, which is output stationary (`os`), but the array of `systolic32` is weight stationary (`ws`)"),
         "{stderr}"
     );
     let (code, stderr) = run(&common::root().join("examples/systolic_resnet18.df"));
