@@ -82,47 +82,21 @@ pub fn evaluate_mapping(
 
     // Each layer's cost problem keyed by what decides its metrics, or `None` with a
     // diagnostic saying why it has none.
-    let mut problems = Vec::with_capacity(network.layers.len());
-    let coupling = batch_coupling(network, &Rules::for_model(model));
-    for (i, (layer, lm)) in network.layers.iter().zip(&mapping.layers).enumerate() {
-        let DataflowChoice::Fixed {
-            dataflow,
-            args,
-            span,
-        } = &lm.dataflow
-        else {
-            diags.push(
-                Diagnostic::at(
-                    Code::LayerNotEvaluated,
-                    lm.dataflow.span(),
-                    format!(
-                        "layer `{}` is mapped with `search` and is not evaluated",
-                        layer.name
-                    ),
-                    "no dataflow chosen yet",
-                )
-                .with_help("run `dfc map` to choose a dataflow, or name one for this layer"),
-            );
-            problems.push(None);
-            continue;
-        };
-        let df = program.dataflow(*dataflow);
-        let directives = match instantiate(df, args, layer) {
-            Ok(d) => d,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::at(e.code, e.span, e.message, "evaluated here")
-                        .with_label(*span, format!("used for layer `{}`", layer.name)),
-                );
-                problems.push(None);
-                continue;
+    let problems = layer_problems(program, id, model)
+        .into_iter()
+        .zip(&mapping.layers)
+        .map(|(p, lm)| match p {
+            LayerProblem::Ready(problem) => {
+                let hardware = hardware(hw, lm.precision, model);
+                let key = (problem.clone(), hardware.precision_bits);
+                Some((key, (problem, hardware)))
             }
-        };
-        let problem = problem(layer, &directives, coupling[i], model);
-        let hardware = hardware(hw, lm.precision, model);
-        let key = (problem.clone(), hardware.precision_bits);
-        problems.push(Some((key, (problem, hardware))));
-    }
+            LayerProblem::Search(d) | LayerProblem::Invalid(d) => {
+                diags.push(d);
+                None
+            }
+        })
+        .collect::<Vec<_>>();
     let Distinct { results, slots } =
         evaluate_distinct(problems, |(p, h)| cost::evaluate(p, h, model));
 
@@ -196,6 +170,55 @@ pub fn evaluate_mapping(
         totals,
     };
     (report, diags)
+}
+
+/// One layer's cost problem, or why it has none.
+pub enum LayerProblem {
+    Ready(cost::Problem),
+    /// The layer is mapped with `search` (the diagnostic says so).
+    Search(Diagnostic),
+    /// Its dataflow does not instantiate for it (the diagnostic says why).
+    Invalid(Diagnostic),
+}
+
+/// Each layer's cost problem under `model`, as `evaluate_mapping` evaluates it (batch
+/// coupling included), in layer order. `dfc export maestro` prints these.
+pub fn layer_problems(program: &Program, id: MappingId, model: Model) -> Vec<LayerProblem> {
+    let mapping = program.mapping(id);
+    let network = program.network(mapping.network);
+    let coupling = batch_coupling(network, &Rules::for_model(model));
+    let mut out = Vec::with_capacity(network.layers.len());
+    for (i, (layer, lm)) in network.layers.iter().zip(&mapping.layers).enumerate() {
+        let DataflowChoice::Fixed {
+            dataflow,
+            args,
+            span,
+        } = &lm.dataflow
+        else {
+            out.push(LayerProblem::Search(
+                Diagnostic::at(
+                    Code::LayerNotEvaluated,
+                    lm.dataflow.span(),
+                    format!(
+                        "layer `{}` is mapped with `search` and is not evaluated",
+                        layer.name
+                    ),
+                    "no dataflow chosen yet",
+                )
+                .with_help("run `dfc map` to choose a dataflow, or name one for this layer"),
+            ));
+            continue;
+        };
+        let df = program.dataflow(*dataflow);
+        out.push(match instantiate(df, args, layer) {
+            Ok(directives) => LayerProblem::Ready(problem(layer, &directives, coupling[i], model)),
+            Err(e) => LayerProblem::Invalid(
+                Diagnostic::at(e.code, e.span, e.message, "evaluated here")
+                    .with_label(*span, format!("used for layer `{}`", layer.name)),
+            ),
+        });
+    }
+    out
 }
 
 /// Distinct problems evaluated once each, and where every input item's result is.

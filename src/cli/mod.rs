@@ -6,6 +6,7 @@
 
 mod choices;
 mod eval;
+mod export;
 mod files;
 mod map;
 mod progress;
@@ -123,6 +124,9 @@ pub enum Command {
     /// Convert another tool's input into `.df`.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write a `.df` mapping as another tool's input.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -318,6 +322,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
         Command::Import(ImportCommand::Scalesim { files, output }) => {
             simulate::import(reporter, &files, output.as_deref())
         }
+        Command::Export(cmd) => export::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),
     }
 }

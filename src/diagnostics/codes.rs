@@ -76,6 +76,7 @@ codes! {
     SimulationError = "E0503", "simulation-error", "the systolic simulator cannot simulate this layer on this array";
     NoMappingFound = "E0504", "no-mapping-found", "a searched layer for which no candidate dataflow fits the hardware";
     LayerRunsNowhere = "E0505", "layer-runs-nowhere", "a workload layer that no sub-accelerator of the accelerator can run";
+    MaestroInexpressible = "E0506", "maestro-inexpressible", "a layer or hardware `dfc export maestro` cannot write as MAESTRO input";
     MaestroSyntax = "E0601", "maestro-syntax", "a MAESTRO file that MAESTRO itself would reject";
     MaestroUnsupported = "E0602", "maestro-unsupported", "a MAESTRO construct that has no meaning dfc can keep";
     ScalesimSyntax = "E0603", "scalesim-syntax", "a SCALE-Sim config or topology file that cannot be read";

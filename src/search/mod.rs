@@ -18,6 +18,7 @@
 //!   `dfc eval` and `test` blocks both go through it.
 
 mod baselines;
+mod complete;
 mod decoupled;
 mod eval;
 pub mod exhaustive;
@@ -25,6 +26,8 @@ mod offchip;
 mod seeds;
 pub(crate) mod space;
 
+#[cfg(test)]
+mod emitted_tests;
 #[cfg(test)]
 mod tests;
 
@@ -604,8 +607,10 @@ impl Job {
         let Some((best, metrics)) = ctx.eval.best() else {
             return Err(SearchError::NoValidMapping { evaluations });
         };
+        // Emitted dataflows are complete (`complete`): MAESTRO needs the filter maps.
+        let directives = complete::complete(&best.directives, metrics, &self.problem, &self.hw);
         Ok(LayerChoice {
-            directives: best.directives.clone(),
+            directives,
             objective_value: opts.objective.value(metrics),
             metrics: metrics.clone(),
             evaluations,

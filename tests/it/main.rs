@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod cost_model;
 mod editors;
+mod export;
 mod fmt;
 mod maestro_import;
 mod mutations;

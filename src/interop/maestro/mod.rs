@@ -7,8 +7,10 @@
 //!
 //! The stages, one file each: `lexer` (words and `atoi`), `parser` (the mapping file's
 //! grammar into plain records), `lower` (records into IR networks, layers and dataflows) and
-//! `hardware` (the HW file into an IR hardware item).
+//! `hardware` (the HW file into an IR hardware item); `export` writes a dfc mapping back as
+//! MAESTRO files.
 
+mod export;
 mod hardware;
 mod lexer;
 mod lower;
@@ -20,6 +22,8 @@ use crate::source::{FileId, SourceMap, Span};
 use lexer::tokenize;
 use lower::lower_network;
 use parser::Parser;
+
+pub use export::{export, Exported};
 
 /// What `dfc import maestro` and `dfc eval FILE.m` start from.
 pub struct Inputs {
