@@ -190,3 +190,32 @@ pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     // Serialising plain structs of strings and integers cannot fail.
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Code;
+
+    /// The line index shared across reports must not change what each one shows.
+    #[test]
+    fn many_reports_render_as_each_alone() {
+        let mut sources = SourceMap::new();
+        let a = sources.add("a.m", "Layer x {\n  K: 4\n}\nLayer y {\n  K: 0\n}\n");
+        let b = sources.add("hw.m", "NumPEs: 2\n");
+        let diagnostics = vec![
+            Diagnostic::at(Code::MaestroSyntax, Span::new(a, 0..5), "first", "here"),
+            Diagnostic::at(Code::MaestroSyntax, Span::new(a, 34..35), "second", "zero")
+                .with_label(Span::new(b, 0..6), "PEs"),
+            Diagnostic::at(Code::MaestroSyntax, Span::new(b, 8..9), "third", "two"),
+        ];
+        let together = human(&diagnostics, &sources, false);
+        let alone: String = diagnostics
+            .iter()
+            .map(|d| human(std::slice::from_ref(d), &sources, false))
+            .collect();
+        assert_eq!(together, alone);
+        assert_eq!(together.matches("[E").count(), 3);
+        assert!(together.contains("a.m:5:"), "{together}");
+        assert!(together.contains("hw.m:1:"), "{together}");
+    }
+}
