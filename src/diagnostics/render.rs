@@ -2,9 +2,7 @@
 //! (`path:line:col: error[E0101]: message`, one line each, for editors' error formats) and
 //! `json` (one array of stable objects). They only build strings; the CLI prints them.
 
-use std::collections::HashMap;
-
-use ariadne::{Config, IndexType, Report, ReportKind};
+use ariadne::{Cache, Config, FnCache, IndexType, Report, ReportKind};
 
 use super::{Diagnostic, Severity};
 use crate::source::{SourceMap, Span};
@@ -15,8 +13,16 @@ pub const JSON_VERSION: u32 = 1;
 /// ariadne report for each diagnostic, concatenated. `color` adds ANSI colours.
 pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let mut out = Vec::new();
+    // One line index per file for all reports: building it is linear in the file, so doing it
+    // per diagnostic made many warnings on a large file quadratic.
+    let mut files = FnCache::new(|name: &String| {
+        sources
+            .find(name)
+            .map(|id| sources.file(id).text.as_str())
+            .ok_or_else(|| format!("no source named `{name}`"))
+    });
     for d in diagnostics {
-        if render_one_human(d, sources, color, &mut out).is_err() {
+        if render_one_human(d, sources, color, &mut files, &mut out).is_err() {
             // ariadne failed (a span outside its file): never lose the message.
             out.extend_from_slice(short_line(d, sources).as_bytes());
             out.push(b'\n');
@@ -29,6 +35,7 @@ fn render_one_human(
     d: &Diagnostic,
     sources: &SourceMap,
     color: bool,
+    files: &mut impl Cache<String>,
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     let kind = match d.severity {
@@ -73,14 +80,7 @@ fn render_one_human(
     if let Some(h) = &d.help {
         report = report.with_help(h);
     }
-    let mut files: HashMap<String, String> = HashMap::new();
-    for l in &d.labels {
-        let f = sources.file(l.span.file);
-        files
-            .entry(f.name.clone())
-            .or_insert_with(|| f.text.clone());
-    }
-    report.finish().write(ariadne::sources(files), &mut *out)
+    report.finish().write(files, &mut *out)
 }
 
 fn severity_word(s: Severity) -> &'static str {
@@ -189,4 +189,33 @@ pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
         .collect();
     // Serialising plain structs of strings and integers cannot fail.
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Code;
+
+    /// The line index shared across reports must not change what each one shows.
+    #[test]
+    fn many_reports_render_as_each_alone() {
+        let mut sources = SourceMap::new();
+        let a = sources.add("a.m", "Layer x {\n  K: 4\n}\nLayer y {\n  K: 0\n}\n");
+        let b = sources.add("hw.m", "NumPEs: 2\n");
+        let diagnostics = vec![
+            Diagnostic::at(Code::MaestroSyntax, Span::new(a, 0..5), "first", "here"),
+            Diagnostic::at(Code::MaestroSyntax, Span::new(a, 34..35), "second", "zero")
+                .with_label(Span::new(b, 0..6), "PEs"),
+            Diagnostic::at(Code::MaestroSyntax, Span::new(b, 8..9), "third", "two"),
+        ];
+        let together = human(&diagnostics, &sources, false);
+        let alone: String = diagnostics
+            .iter()
+            .map(|d| human(std::slice::from_ref(d), &sources, false))
+            .collect();
+        assert_eq!(together, alone);
+        assert_eq!(together.matches("[E").count(), 3);
+        assert!(together.contains("a.m:5:"), "{together}");
+        assert!(together.contains("hw.m:1:"), "{together}");
+    }
 }

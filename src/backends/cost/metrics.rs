@@ -46,28 +46,45 @@ pub struct EvalInfo {
 /// The one place metric values are formatted for CSV output. Floats use the shortest text
 /// that reads back to the same value; NaN is `nan`, infinities `inf` and `-inf`.
 pub fn format_float(x: f64) -> String {
+    let mut out = String::new();
+    write_float(&mut out, x);
+    out
+}
+
+/// [`format_float`] appended to `out`, without a string per value (bulk CSV output).
+pub fn write_float(out: &mut String, x: f64) {
+    use std::fmt::Write;
     if x.is_nan() {
-        "nan".to_string()
+        out.push_str("nan");
     } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.to_string()
+        out.push_str(if x > 0.0 { "inf" } else { "-inf" });
     } else {
-        format!("{x:?}")
+        // Writing to a `String` cannot fail.
+        let _ = write!(out, "{x:?}");
     }
 }
 
 trait CsvCell {
-    fn csv(&self) -> String;
+    fn write_csv(&self, out: &mut String);
+
+    fn csv(&self) -> String {
+        let mut out = String::new();
+        self.write_csv(&mut out);
+        out
+    }
 }
 
 impl CsvCell for i64 {
-    fn csv(&self) -> String {
-        self.to_string()
+    fn write_csv(&self, out: &mut String) {
+        use std::fmt::Write;
+        // Writing to a `String` cannot fail.
+        let _ = write!(out, "{self}");
     }
 }
 
 impl CsvCell for f64 {
-    fn csv(&self) -> String {
-        format_float(*self)
+    fn write_csv(&self, out: &mut String) {
+        write_float(out, *self);
     }
 }
 
@@ -142,6 +159,11 @@ macro_rules! layer_metrics {
             /// The values of [`CSV_COLUMNS`], formatted.
             pub fn csv_values(&self) -> Vec<String> {
                 vec![ $( CsvCell::csv(&self.$name), )* ]
+            }
+
+            /// The same cells appended to `out`, each after a comma.
+            pub fn write_csv_cells(&self, out: &mut String) {
+                $( out.push(','); CsvCell::write_csv(&self.$name, out); )*
             }
         }
     };

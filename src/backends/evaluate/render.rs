@@ -2,6 +2,8 @@
 //! per layer, the layer first, metric columns named as in MAESTRO's reference data) and JSON
 //! (the same names). Pure functions to strings; the CLI writes them.
 
+use std::fmt::Write;
+
 use super::{LayerStatus, MappingReport};
 use crate::backends::cost::{self, SizeUnit, CSV_COLUMNS};
 
@@ -213,33 +215,38 @@ pub fn csv(reports: &[MappingReport]) -> String {
     out.push_str(&EXTRA_COLUMNS.join(","));
     out.push_str(",status,mapping\n");
     let columns = CSV_COLUMNS.len() + EXTRA_COLUMNS.len();
+    // Cells are appended in place: a sweep of thousands of layers spent more time allocating
+    // one string per cell than evaluating.
     for r in reports {
+        let mapping = csv_field(&r.mapping);
         for l in &r.layers {
-            let (values, status) = match &l.status {
+            out.push_str(&csv_field(&l.layer));
+            let status = match &l.status {
                 LayerStatus::Ok { metrics: m } => {
-                    let mut values = m.csv_values();
-                    values.extend([
-                        m.dense_macs.to_string(),
-                        cost::format_float(m.pe_utilization),
-                        cost::format_float(m.mac_utilization),
-                        size_symbol(m.size_unit).to_string(),
-                    ]);
-                    (values, "ok".to_string())
+                    m.write_csv_cells(&mut out);
+                    // Writing to a `String` cannot fail.
+                    let _ = write!(out, ",{}", m.dense_macs);
+                    out.push(',');
+                    cost::write_float(&mut out, m.pe_utilization);
+                    out.push(',');
+                    cost::write_float(&mut out, m.mac_utilization);
+                    out.push(',');
+                    out.push_str(size_symbol(m.size_unit));
+                    "ok".to_string()
                 }
-                LayerStatus::NotMapped => (vec![String::new(); columns], "search".to_string()),
+                LayerStatus::NotMapped => {
+                    out.push_str(&",".repeat(columns));
+                    "search".to_string()
+                }
                 LayerStatus::Error { message } => {
-                    (vec![String::new(); columns], format!("error: {message}"))
+                    out.push_str(&",".repeat(columns));
+                    csv_field(&format!("error: {message}"))
                 }
             };
-            out.push_str(&csv_field(&l.layer));
-            for v in values {
-                out.push(',');
-                out.push_str(&v);
-            }
             out.push(',');
-            out.push_str(&csv_field(&status));
+            out.push_str(&status);
             out.push(',');
-            out.push_str(&csv_field(&r.mapping));
+            out.push_str(&mapping);
             out.push('\n');
         }
     }

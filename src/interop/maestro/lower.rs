@@ -24,7 +24,7 @@ pub(super) fn lower_network(
     let mut dataflow_ids = Vec::new();
     let name = identifier(&net.name, "net_");
     let mut layers = Vec::new();
-    let mut previous_dataflow: Option<(Vec<MDirective>, Span)> = None;
+    let mut previous_dataflow: Option<&(Vec<MDirective>, Span)> = None;
     let mut layer_names = LayerNames::default();
     // Dataflows by their directives (spans aside), first definition first: a hash lookup per
     // layer keeps import linear in the number of layers.
@@ -35,19 +35,19 @@ pub(super) fn lower_network(
     for l in &net.layers {
         let layer_name = layer_names.next(&l.name);
         if l.dataflow.is_some() {
-            previous_dataflow.clone_from(&l.dataflow);
+            previous_dataflow = l.dataflow.as_ref();
         }
         let Some(layer) = lower_layer(l, &layer_name, diags) else {
             continue;
         };
-        let dataflow = match (&l.dataflow, &previous_dataflow) {
-            (Some(df), _) => df.clone(),
+        let dataflow = match (&l.dataflow, previous_dataflow) {
+            (Some(df), _) => df,
             (None, Some(prev)) => {
                 diags.push(
                     Diagnostic::at(Code::IgnoredInput, l.name_span, format!("layer `{}` has no `Dataflow`; dfc reuses the previous layer's", l.name), "no dataflow")
                         .with_note("MAESTRO means to reuse it too, but fails with \"No spatial map in a cluster\""),
                 );
-                prev.clone()
+                prev
             }
             (None, None) => {
                 diags.push(

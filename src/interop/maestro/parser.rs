@@ -255,7 +255,8 @@ impl<'t, 'a> Parser<'t, 'a> {
             name_span: name.map_or(kw.span, |t| t.span),
             ty: None,
             strides: Vec::new(),
-            dims: Vec::new(),
+            // Room for a convolution's six dimensions without regrowth.
+            dims: Vec::with_capacity(8),
             dataflow: None,
             span: kw.span,
         };
@@ -344,7 +345,8 @@ impl<'t, 'a> Parser<'t, 'a> {
     /// The directives of a `Dataflow { … }` block and the span of its `{`.
     fn dataflow(&mut self, layer: &MLayer) -> Result<(Vec<MDirective>, Span), Stop> {
         let open = self.expect("{")?;
-        let mut directives = Vec::new();
+        // Room for a two-level dataflow without regrowth (bulk files have thousands).
+        let mut directives = Vec::with_capacity(16);
         loop {
             let t = self.next("`}` closing the dataflow")?;
             match t.text {
