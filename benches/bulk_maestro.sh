@@ -18,7 +18,10 @@ trap 'rm -rf "$TMP"' EXIT
 
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 DFC=$ROOT/target/release/dfc
-cp "$ROOT/tests/data/maestro/inputs/hw/hw256.m" "$TMP/hw.m"
+# hw256 in the HW-file keywords current MAESTRO reads (older releases read `NumPEs`, …; dfc
+# reads both). The off-chip bandwidth has no effect on either tool's numbers here.
+printf 'num_pes: 256\nl1_size_cstr: 512\nl2_size_cstr: 110592\nnoc_bw_cstr: 64\noffchip_bw_cstr: 64\n' \
+  > "$TMP/hw.m"
 
 # A network of n distinct layers: shapes and dataflow tile/cluster sizes vary with the index.
 network() {
@@ -47,7 +50,7 @@ median_wall() {
   for _ in $(seq "$RUNS"); do
     local start end
     start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true
+    "$@" >/dev/null 2>"$TMP/stderr" || { echo "failed: $*" >&2; cat "$TMP/stderr" >&2; exit 1; }
     end=$(date +%s.%N)
     times+=("$(echo "$end - $start" | bc -l)")
   done
