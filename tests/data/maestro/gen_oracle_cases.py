@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Generate oracle_cases.jsonl: random layers, dataflows and hardware evaluated by the
-executable MAESTRO specification (specs/maestro_model.py).
+executable model of MAESTRO's semantics (`maestro_model.py`, not part of this repository; the
+semantics are written down in docs/semantics/maestro.md).
 
 Usage:
     python3 gen_oracle_cases.py PATH/TO/maestro_model.py [COUNT [SEED]] > oracle_cases.jsonl

@@ -24,7 +24,7 @@ if __name__ == "__main__":
     out = open(sys.argv[2], "w")
     out.write("case_id,layer,file,bytes,lines,fnv64\n")
     if mode == "ref":
-        base = "/work/shared/reference/scalesim/runs/trace"
+        base = sys.argv[3]  # the `trace` suite's run directory of the reference runs
         for case in sorted(os.listdir(base)):
             cd = os.path.join(base, case)
             layers = sorted([x for x in os.listdir(cd) if x.startswith("layer")], key=lambda x: int(x[5:]))

@@ -9,7 +9,7 @@ keys = ["ArrayHeight", "ArrayWidth", "IfmapSramSzkB", "FilterSramSzkB", "OfmapSr
         "OfmapOffset", "Bandwidth", "Dataflow", "IfmapSRAMBankBandwidth", "IfmapSRAMBankNum", "FilterSRAMBankBandwidth",
         "FilterSRAMBankNum", "InterfaceBandwidth"]
 out = open(out_path, "w")
-out.write("# SCALE-Sim 3.0.0 reports of generated cases (specs/scalesim.md semantics check).\n")
+out.write("# SCALE-Sim 3.0.0 reports of generated cases (checks of the semantics in docs/semantics/scalesim.md).\n")
 out.write("# === id gemm traces / cfg key=value... (into the template of tests/parity.rs) / topo lines /\n")
 out.write("# compute, bandwidth, detailed: report lines without header. Produced by dfc's own scripts.\n")
 trace_cases = []
