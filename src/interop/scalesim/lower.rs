@@ -90,21 +90,26 @@ fn row_group(rows: &[Layer]) -> RowGroup {
             name: l.name.clone(),
         };
     }
+    let mut args = vec![("K", l.num_filters), ("C", l.channels)];
+    args.extend(window_arguments(l));
     RowGroup {
         op: LayerOp::Conv,
-        args: vec![
-            ("K", l.num_filters),
-            ("C", l.channels),
-            ("R", l.filter_h),
-            ("S", l.filter_w),
-            ("Y", l.ifmap_h),
-            ("X", l.ifmap_w),
-            ("stride_y", l.stride_h),
-            ("stride_x", l.stride_w),
-        ],
+        args,
         rows: 1,
         name: l.name.clone(),
     }
+}
+
+/// The filter window, input size and strides of a row, in `.df` argument names.
+fn window_arguments(l: &Layer) -> [(&'static str, u64); 6] {
+    [
+        ("R", l.filter_h),
+        ("S", l.filter_w),
+        ("Y", l.ifmap_h),
+        ("X", l.ifmap_w),
+        ("stride_y", l.stride_h),
+        ("stride_x", l.stride_w),
+    ]
 }
 
 /// The per-channel layers `<base>Channel_0`, `<base>Channel_1`, … of one `DP` row.
@@ -115,14 +120,6 @@ fn depthwise_group(rows: &[Layer], base: &str) -> RowGroup {
         .enumerate()
         .take_while(|(c, x)| x.name == format!("{base}Channel_{c}"))
         .count() as u64;
-    let window = [
-        ("R", l.filter_h),
-        ("S", l.filter_w),
-        ("Y", l.ifmap_h),
-        ("X", l.ifmap_w),
-        ("stride_y", l.stride_h),
-        ("stride_x", l.stride_w),
-    ];
     // SCALE-Sim gives each channel the row's filter count: a depthwise convolution with that
     // channel multiplier, i.e. one group per channel.
     let (op, mut args) = if l.num_filters == 1 {
@@ -137,7 +134,7 @@ fn depthwise_group(rows: &[Layer], base: &str) -> RowGroup {
             ],
         )
     };
-    args.extend(window);
+    args.extend(window_arguments(l));
     RowGroup {
         op,
         args,
