@@ -36,6 +36,42 @@ const LAYERS: &[(&str, &[&str])] = &[
         "tooling",
         &["source", "diagnostics", "syntax", "ir", "util"],
     ),
+    // Subsystems beside the compiler: plain-data interfaces to the IR and the cost model.
+    ("environments", &["source", "diagnostics", "util"]),
+    (
+        "noc",
+        &[
+            "source",
+            "diagnostics",
+            "ir",
+            "util",
+            "backends",
+            "environments",
+        ],
+    ),
+    (
+        "neat",
+        &[
+            "source",
+            "diagnostics",
+            "ir",
+            "util",
+            "backends",
+            "environments",
+        ],
+    ),
+    (
+        "plots",
+        &[
+            "source",
+            "diagnostics",
+            "ir",
+            "util",
+            "backends",
+            "search",
+            "noc",
+        ],
+    ),
     (
         "cli",
         &[
@@ -50,6 +86,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "backends",
             "testing",
             "tooling",
+            "environments",
+            "noc",
+            "neat",
+            "plots",
         ],
     ),
 ];
