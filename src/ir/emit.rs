@@ -552,7 +552,12 @@ fn test(program: &Program, t: &Test) -> ast::Test {
             Metric::Runtime => Some("cycles"),
             Metric::Energy => Some("pJ"),
             Metric::L1 | Metric::L2 => Some(if e.in_elements { "elem" } else { "B" }),
-            Metric::Macs | Metric::Throughput | Metric::UtilizedPes | Metric::Utilization => None,
+            Metric::Macs
+            | Metric::Throughput
+            | Metric::UtilizedPes
+            | Metric::Utilization
+            | Metric::PeUtilization
+            | Metric::MacUtilization => None,
         };
         statements.push(ast::TestStatement::Expect(ast::Expect {
             layer: e

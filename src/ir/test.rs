@@ -18,8 +18,12 @@ pub enum Metric {
     Throughput,
     /// average busy PEs
     UtilizedPes,
-    /// average busy PEs as a fraction of all PEs
+    /// average busy PEs as a fraction of all PEs (the older name of `pe_utilization`)
     Utilization,
+    /// average busy PEs as a fraction of all PEs
+    PeUtilization,
+    /// useful MACs / (cycles × PEs × MAC lanes per PE)
+    MacUtilization,
     /// bytes
     L1,
     /// bytes
@@ -27,13 +31,15 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 8] = [
+    pub const ALL: [Metric; 10] = [
         Metric::Runtime,
         Metric::Macs,
         Metric::Energy,
         Metric::Throughput,
         Metric::UtilizedPes,
         Metric::Utilization,
+        Metric::PeUtilization,
+        Metric::MacUtilization,
         Metric::L1,
         Metric::L2,
     ];
@@ -46,6 +52,8 @@ impl Metric {
             Metric::Throughput => "throughput",
             Metric::UtilizedPes => "utilized_pes",
             Metric::Utilization => "utilization",
+            Metric::PeUtilization => "pe_utilization",
+            Metric::MacUtilization => "mac_utilization",
             Metric::L1 => "l1",
             Metric::L2 => "l2",
         }

@@ -162,14 +162,18 @@ fn measure(e: &Expectation, report: &MappingReport, hw: &ir::Hardware) -> Result
         Metric::Throughput => {
             layers.iter().map(|m| m.num_macs as f64).sum::<f64>() / runtime.max(1.0)
         }
-        Metric::UtilizedPes | Metric::Utilization => {
+        Metric::MacUtilization => {
+            let macs: f64 = layers.iter().map(|m| m.num_macs as f64).sum();
+            macs / (runtime.max(1.0) * hw.pes as f64 * hw.macs_per_pe as f64)
+        }
+        Metric::UtilizedPes | Metric::Utilization | Metric::PeUtilization => {
             // Busy PEs averaged over time: each layer weighs by its runtime.
             let busy = layers
                 .iter()
                 .map(|m| m.avg_utilized_pes * m.runtime_cycles as f64)
                 .sum::<f64>()
                 / runtime.max(1.0);
-            if e.metric == Metric::Utilization {
+            if e.metric != Metric::UtilizedPes {
                 busy / hw.pes as f64
             } else {
                 busy
@@ -326,6 +330,8 @@ fn report_snapshot(report: &MappingReport, metrics: &[Metric], pes: f64) -> Stri
                         Metric::Throughput => m.throughput,
                         Metric::UtilizedPes => m.avg_utilized_pes,
                         Metric::Utilization => m.avg_utilized_pes / pes,
+                        Metric::PeUtilization => m.pe_utilization,
+                        Metric::MacUtilization => m.mac_utilization,
                         Metric::L1 => (m.l1_size_req()) as f64,
                         Metric::L2 => (m.l2_size_req()) as f64,
                     };

@@ -100,6 +100,34 @@ fn failed_size_expectations_print_their_unit() {
     );
 }
 
+/// Both utilizations are expectation metrics: a layer's equal the report's columns (`dfc eval`
+/// prints pe_utilization 1.0 and mac_utilization 0.64258820248222 for `a`); the network's are
+/// weighted by runtime: (294,912 + 160) MACs / (28,710 cycles × 16 PEs) and
+/// (1.0 × 28,684 + 5/6 × 26) / 28,710 busy PEs per PE.
+#[test]
+fn utilization_expectations_measure_pes_and_macs() {
+    let dir = project(
+        "utilization",
+        "test m {\n    expect a.pe_utilization > 1;\n    expect a.mac_utilization > 1;\n    expect mac_utilization > 1;\n    expect pe_utilization > 1;\n}\n",
+    );
+    let out = dfc_in(&dir, &["test", "p.df"], None);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for (expectation, actual) in [
+        ("a.pe_utilization > 1", "1"),
+        ("a.mac_utilization > 1", "0.642588"),
+        ("mac_utilization > 1", "0.642355"),
+        ("pe_utilization > 1", "0.999849"),
+    ] {
+        assert!(
+            text.contains(&format!(
+                "expectation failed: {expectation}\n    actual: {actual}\n"
+            )),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn snapshot_lifecycle() {
     let dir = project(

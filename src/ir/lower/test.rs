@@ -166,7 +166,11 @@ impl Lowering {
             Metric::Runtime => Dimension::Time,
             Metric::Energy => Dimension::Energy,
             Metric::L1 | Metric::L2 => Dimension::Size,
-            Metric::Macs | Metric::UtilizedPes | Metric::Utilization => Dimension::Count,
+            Metric::Macs
+            | Metric::UtilizedPes
+            | Metric::Utilization
+            | Metric::PeUtilization
+            | Metric::MacUtilization => Dimension::Count,
             Metric::Throughput => Dimension::Rate,
         };
         let Some(number) = e.value.number.as_f64() else {
