@@ -57,6 +57,11 @@ pub struct MapArgs {
     pub mapping: Option<String>,
     #[command(flatten)]
     pub search: SearchArgs,
+    /// Whose numbers rank the candidates: `default`, or `maestro` (MAESTRO's runtime and
+    /// energy, to compare with mappers built on MAESTRO). Either way only mappings the default
+    /// model accepts are chosen: exact counts, and tiles that fit every buffer.
+    #[arg(long, value_enum, default_value_t = ir::CostModel::Default)]
+    pub model: ir::CostModel,
     /// Search only the layers mapped with `search`; keep the others.
     #[arg(long)]
     pub only_search: bool,
@@ -101,7 +106,10 @@ pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
     if let Err(f) = refuse_clobber(&sources, &[args.output.as_deref()]) {
         return fail(reporter, f);
     }
-    let opts = args.search.options();
+    let opts = SearchOptions {
+        score_model: args.model,
+        ..args.search.options()
+    };
     let start = Instant::now();
     let mut summaries = Vec::new();
     let mut failures = Vec::new();

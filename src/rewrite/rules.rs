@@ -119,7 +119,7 @@ fn var(name: &str) -> Var {
 /// `tile-split-<kind>-<f>` (`grow = false`): a tiling map's size `t` becomes `t/f` when `f`
 /// divides `t`; `tile-grow-<kind>-<f>`: `t·f` when that divides the extent. Either way the
 /// windows still partition the parent window, and sizes stay divisors of the extent. Not on
-/// `R S` (kept whole) nor `Y X` (sliding windows).
+/// `Y X` (sliding windows).
 fn tile_rule(cfg: &RuleConfig, kind: MapKind, factor: i64, grow: bool) -> MapRewrite {
     let (k, pattern) = match kind {
         MapKind::Temporal => ("temporal", "(temporal ?d ?t ?t ?x)"),
@@ -174,10 +174,9 @@ impl ScaleTile {
         let dim = egraph[subst[self.d]].data.dim()?;
         let t = egraph[subst[self.t]].data.num()?;
         let body = egraph[subst[self.x]].data.nest()?;
-        // Only a tiling body covers each window exactly, whatever the window's size. Filter
-        // dimensions stay whole: the cost model over-counts the MACs of a partial filter tile
-        // (RULES.md), and input coordinates slide rather than tile.
-        if !body.tiling || matches!(dim, Dim::Y | Dim::X | Dim::R | Dim::S) || t < 1 {
+        // Only a tiling body covers each window exactly, whatever the window's size. Input
+        // coordinates slide rather than tile.
+        if !body.tiling || matches!(dim, Dim::Y | Dim::X) || t < 1 {
             return None;
         }
         let extent = *self.extents.get(dim.index())?;

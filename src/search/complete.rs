@@ -62,11 +62,10 @@ pub fn with_filter_maps(
     out
 }
 
-/// The completed directives when the default model gives them exactly `metrics` (the numbers
-/// the search chose them by); otherwise the directives as found.
+/// The completed directives when the default model gives them exactly the numbers it gives
+/// the directives as found; otherwise the directives as found.
 pub fn complete(
     directives: &[ConcreteDirective],
-    metrics: &LayerMetrics,
     problem: &cost::Problem,
     hw: &cost::Hardware,
 ) -> Vec<ConcreteDirective> {
@@ -74,10 +73,13 @@ pub fn complete(
     if completed == directives {
         return completed;
     }
-    let mut p = problem.clone();
-    p.directives = completed.clone();
-    match cost::evaluate(&p, hw, Model::Default) {
-        Ok(m) if m == *metrics => completed,
+    let metrics = |dirs: &[ConcreteDirective]| -> Option<LayerMetrics> {
+        let mut p = problem.clone();
+        p.directives = dirs.to_vec();
+        cost::evaluate(&p, hw, Model::Default).ok()
+    };
+    match (metrics(directives), metrics(&completed)) {
+        (Some(found), Some(done)) if found == done => completed,
         _ => directives.to_vec(),
     }
 }

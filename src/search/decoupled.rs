@@ -103,19 +103,29 @@ pub fn onchip_candidate(
     let parallel: Vec<usize> = (0..n).filter(|&i| p.block[i] > 1).collect();
     let p0 = rng.pick(&parallel).copied().unwrap_or(0);
     let b0 = p.block[p0];
-    // Clusters side by side along p0: a divisor of the block, at most the PEs; the largest
-    // (most parallel) is the usual choice.
-    let qs: Vec<i64> = divisors(b0)
-        .into_iter()
-        .filter(|q| *q <= space.pes)
-        .collect();
-    let q = if rng.chance(0.6) {
-        qs.last().copied().unwrap_or(1)
+    // Clusters side by side along p0: as many as the block has (at most the PEs) is the usual
+    // choice, its tile rounded up (an edge tile when it does not divide); otherwise a divisor.
+    let most = b0.min(space.pes).max(1);
+    let tile_p0 = if rng.chance(0.6) {
+        ceil_div(b0, most)
     } else {
-        rng.pick(&qs).copied().unwrap_or(1)
+        let qs: Vec<i64> = divisors(b0)
+            .into_iter()
+            .filter(|q| *q <= space.pes)
+            .collect();
+        b0 / rng.pick(&qs).copied().unwrap_or(1)
     };
+    // The clusters that tile puts side by side.
+    let q = ceil_div(b0, tile_p0);
+    // The L2 tile holds whole filters; the PEs may take them a part at a time.
     let tiles0: Vec<i64> = (0..n)
-        .map(|i| if i == p0 { b0 / q } else { p.block[i] })
+        .map(|i| match space.dims[i].dim {
+            _ if i == p0 => tile_p0,
+            crate::ir::Dim::R | crate::ir::Dim::S if rng.chance(0.3) => {
+                space.random_tile(i, p.block[i], rng)
+            }
+            _ => p.block[i],
+        })
         .collect();
     let level0 = Level {
         cluster: 0,
@@ -130,8 +140,9 @@ pub fn onchip_candidate(
             .collect(),
     };
     let c = space.pes / q.max(1);
-    // One level (the spatial map over all PEs) is a family of its own, not only a fallback.
-    if c < 2 || rng.chance(0.2) {
+    // One level (the spatial map over all PEs) is a family of its own, not only a fallback;
+    // with one PE per cluster, the inner level (`cluster(1)`) only tiles what a PE holds.
+    if (c < 2 && rng.chance(0.5)) || rng.chance(0.2) {
         let g = Genome {
             levels: vec![level0],
         };
@@ -155,20 +166,12 @@ pub fn onchip_candidate(
             }
         })
         .collect();
-    let fill: Vec<i64> = space.dims[p1]
-        .divisors
-        .iter()
-        .copied()
-        .filter(|t| *t <= tiles0[p1])
-        .collect();
     tiles1[p1] = if rng.chance(0.6) {
-        // The smallest split that needs no fold: every PE of the cluster busy.
-        fill.iter()
-            .copied()
-            .find(|t| (tiles0[p1] + t - 1) / t <= c)
-            .unwrap_or(1)
+        // The smallest split that needs no fold: every PE of the cluster busy (the last
+        // one with an edge tile when the split does not divide).
+        ceil_div(tiles0[p1], c)
     } else {
-        rng.pick(&fill).copied().unwrap_or(1)
+        space.random_tile(p1, tiles0[p1], rng)
     };
     let mut order1: Vec<usize> = match rng.below(10) {
         0..=3 => {
@@ -208,6 +211,12 @@ pub fn onchip_candidate(
     Some(Genome {
         levels: vec![level0, level1],
     })
+}
+
+/// `⌈a / b⌉` for positive sizes (`b` taken as at least 1).
+fn ceil_div(a: i64, b: i64) -> i64 {
+    let b = b.max(1);
+    (a + b - 1) / b
 }
 
 /// The e-graph refinement (step 3 of the module docs).

@@ -84,6 +84,8 @@ pub struct Evaluator {
     keep: usize,
     best_metrics: Option<LayerMetrics>,
     valid: usize,
+    /// MAESTRO's view of the layer and hardware, when its numbers rank the candidates.
+    maestro: Option<(cost::Problem, cost::Hardware)>,
 }
 
 impl Evaluator {
@@ -112,7 +114,14 @@ impl Evaluator {
             keep: 16,
             best_metrics: None,
             valid: 0,
+            maestro: None,
         }
+    }
+
+    /// Rank candidates by MAESTRO's numbers for `problem` on `hw` (the Default model still
+    /// decides which candidates are valid).
+    pub fn score_with(&mut self, problem: cost::Problem, hw: cost::Hardware) {
+        self.maestro = Some((problem, hw));
     }
 
     pub fn used(&self) -> usize {
@@ -170,14 +179,26 @@ impl Evaluator {
             return None;
         }
         self.used += 1;
-        let score = match score_directives(
+        let scored = score_directives(
             &mut self.problem,
             &self.hw,
             self.macs,
             self.objective,
             self.strict,
             &dirs,
-        ) {
+        );
+        let scored = match (&mut self.maestro, scored) {
+            (Some((problem, hw)), Some(_)) => {
+                // As emitted: MAESTRO needs a filter map beside every `Y'`/`X'` map.
+                problem.directives = super::complete::with_filter_maps(&dirs, problem);
+                cost::evaluate(problem, hw, Model::Maestro)
+                    .ok()
+                    .filter(|m| m.runtime_cycles > 0 && m.total_energy.is_finite())
+                    .map(|m| (Score::of(&m, self.objective), m))
+            }
+            (_, scored) => scored,
+        };
+        let score = match scored {
             Some((score, m)) => {
                 self.valid += 1;
                 let entry = Scored {

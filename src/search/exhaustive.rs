@@ -2,9 +2,10 @@
 //! is from the true optimum.
 //!
 //! The joint space J (all of it the decoupled search can reach without the stdlib seeds):
-//! * one level: every loop order × every divisor tile per dimension × one spatial dimension;
+//! * one level: every loop order × every tile size per dimension (1 to the extent, edge tiles
+//!   included) × one spatial dimension;
 //! * two levels: every such level 0, × every cluster size of [`LayerSpace::cluster_sizes`],
-//!   × a level 1 with every order, every divisor tile at most the level-0 tile, and one
+//!   × a level 1 with every order, every tile size at most the level-0 tile, and one
 //!   spatial dimension.
 //!
 //! Level-0 configurations are spread over rayon's threads; each keeps its best, and the best
@@ -41,7 +42,7 @@ pub fn joint_size(space: &LayerSpace) -> u128 {
         let inner: u128 = tiles0
             .iter()
             .enumerate()
-            .map(|(i, t)| space.dims[i].divisors.iter().filter(|d| **d <= *t).count() as u128)
+            .map(|(i, t)| (*t).min(space.dims[i].extent).max(1) as u128)
             .product();
         let level0 = perms * n as u128;
         let clusters = space.cluster_sizes.len() as u128;
@@ -162,12 +163,12 @@ fn level(perm: &[usize], tiles: &[i64], spatial: &[usize], cluster: i64) -> Leve
     }
 }
 
-/// Every vector of divisor tiles, each at most `cap[i]` when given.
+/// Every vector of tile sizes, each at most `cap[i]` when given.
 fn tile_vectors(space: &LayerSpace, cap: Option<&[i64]>) -> Vec<Vec<i64>> {
     let mut out = vec![Vec::new()];
     for (i, d) in space.dims.iter().enumerate() {
         let limit = cap.and_then(|c| c.get(i).copied()).unwrap_or(d.extent);
-        let values: Vec<i64> = d.divisors.iter().copied().filter(|t| *t <= limit).collect();
+        let values: Vec<i64> = (1..=limit.min(d.extent).max(1)).collect();
         out = out
             .into_iter()
             .flat_map(|prefix| {

@@ -124,6 +124,10 @@ pub struct SearchOptions {
     pub strict_buffers: bool,
     /// Most cluster levels of random and genetic points (1–4; the cost model allows 3 clusters).
     pub max_levels: usize,
+    /// The model whose numbers rank the candidates: `Default`, or `Maestro` (MAESTRO's own
+    /// runtime and energy, to compare with mappers built on MAESTRO). Either way a candidate
+    /// must be one the Default model accepts: exact counts, and tiles that fit.
+    pub score_model: Model,
 }
 
 impl Default for SearchOptions {
@@ -140,6 +144,7 @@ impl Default for SearchOptions {
             stdlib_variants: 48,
             strict_buffers: false,
             max_levels: 3,
+            score_model: Model::Default,
         }
     }
 }
@@ -499,6 +504,7 @@ struct Job {
     layer: ir::Layer,
     problem: cost::Problem,
     hw: cost::Hardware,
+    precision: Option<ir::LayerPrecision>,
     existing: Vec<(String, Vec<ConcreteDirective>)>,
 }
 
@@ -515,6 +521,7 @@ impl Job {
             layer: layer.clone(),
             problem: evaluate::problem(layer, &[], batch, Model::Default),
             hw: evaluate::hardware(hw, precision, Model::Default),
+            precision,
             existing,
         }
     }
@@ -550,15 +557,23 @@ impl Job {
             self.hw.precision_bits
         );
         let seed = opts.seed ^ crate::util::stable_hash(key.bytes());
+        let mut eval = Evaluator::new(
+            self.problem.clone(),
+            self.hw,
+            &space,
+            opts.objective,
+            opts.strict_buffers,
+            opts.budget,
+        );
+        if opts.score_model == Model::Maestro {
+            let batch = evaluate::batch_used(&self.layer);
+            eval.score_with(
+                evaluate::problem(&self.layer, &[], batch, Model::Maestro),
+                evaluate::hardware(ir_hw, self.precision, Model::Maestro),
+            );
+        }
         let mut ctx = Ctx {
-            eval: Evaluator::new(
-                self.problem.clone(),
-                self.hw,
-                &space,
-                opts.objective,
-                opts.strict_buffers,
-                opts.budget,
-            ),
+            eval,
             l1_elements: elements(self.hw.l1_size),
             l2_elements: elements(self.hw.l2_size),
             line_elements,
@@ -608,7 +623,7 @@ impl Job {
             return Err(SearchError::NoValidMapping { evaluations });
         };
         // Emitted dataflows are complete (`complete`): MAESTRO needs the filter maps.
-        let directives = complete::complete(&best.directives, metrics, &self.problem, &self.hw);
+        let directives = complete::complete(&best.directives, &self.problem, &self.hw);
         Ok(LayerChoice {
             directives,
             objective_value: opts.objective.value(metrics),

@@ -268,7 +268,14 @@ impl<'a> DbModel<'a> {
         let dims = &self.space.dims;
         let mut limit = MAX_VALUES;
         let values = loop {
-            let values: Vec<Vec<i64>> = dims.iter().map(|d| thin(&d.divisors, limit)).collect();
+            // The L2 tile holds whole filters: partial filter tiles are an on-chip choice.
+            let values: Vec<Vec<i64>> = dims
+                .iter()
+                .map(|d| match d.dim {
+                    Dim::R | Dim::S => vec![d.extent],
+                    _ => thin(&d.divisors, limit),
+                })
+                .collect();
             let count: usize = values
                 .iter()
                 .take(values.len().saturating_sub(1))

@@ -3,8 +3,12 @@
 //! A point ([`Genome`], GAMMA's encoding) is a list of cluster levels; each level maps every
 //! active dimension once, in loop order, as a tiling (`size = offset`) on the output-centric
 //! dimensions `N G K C R S Y' X'`, with one or two of them spatial. Level 0 spreads over the
-//! top-level units (`PEs / Π cluster sizes`), level `l ≥ 1` opens with `cluster(size)`. Tile
-//! sizes are divisors of the layer's extents; a level's tile never exceeds its parent's (the
+//! top-level units (`PEs / Π cluster sizes`), level `l ≥ 1` opens with `cluster(size)`, of any
+//! size from 1 (a level inside one PE: its tiles are what that PE's buffer holds at a time) to
+//! the PEs. Tile sizes are any size from 1 to the extent: a size that does not divide its
+//! dimension leaves a smaller edge tile, as in GAMMA's space. The filter dimensions `R` and `S`
+//! are searched dimensions like the others (the Default model counts partial filter tiles
+//! exactly, `complete_windows` in `MODEL.md`). A level's tile never exceeds its parent's (the
 //! directive list clamps it). Every point is a valid `.df` dataflow with constant sizes.
 
 use crate::backends::cost::{self, Dim as CDim};
@@ -25,7 +29,7 @@ pub struct SpaceDim {
 /// One layer's mapping space on one hardware.
 #[derive(Debug, Clone)]
 pub struct LayerSpace {
-    /// Active dimensions in canonical order (`N G K C Y' X'`).
+    /// Active dimensions in canonical order (`N G K C R S Y' X'`).
     pub dims: Vec<SpaceDim>,
     /// Extent of every dimension, output-centric (as `rewrite::MapAnalysis::extents`).
     pub extents: [i64; NDIMS],
@@ -33,8 +37,8 @@ pub struct LayerSpace {
     pub stride_x: i64,
     pub layer_type: cost::LayerType,
     pub pes: i64,
-    /// Cluster sizes: the distinct `⌊PEs/q⌋ ≥ 2`, ascending. `⌊PEs/q⌋` is exactly what puts
-    /// `q` clusters side by side, so every parallelism of level 0 has a matching size.
+    /// Cluster sizes: the distinct `⌊PEs/q⌋`, ascending (1 included). `⌊PEs/q⌋` is exactly
+    /// what puts `q` clusters side by side, so every parallelism of level 0 has a matching size.
     pub cluster_sizes: Vec<i64>,
 }
 
@@ -108,10 +112,16 @@ impl LayerSpace {
             }
             extents[out.index()] = (len - k) / stride[i] + 1;
         }
-        // R and S stay whole (unmapped: the model unrolls them): with a partial filter tile
-        // the model counts the MACs of every window position in the input tile, valid output
-        // or not, so its MAC count and runtime would be wrong (see `RULES.md`).
-        let order = [Dim::N, Dim::G, Dim::K, Dim::C, Dim::YOut, Dim::XOut];
+        let order = [
+            Dim::N,
+            Dim::G,
+            Dim::K,
+            Dim::C,
+            Dim::R,
+            Dim::S,
+            Dim::YOut,
+            Dim::XOut,
+        ];
         let mut dims: Vec<SpaceDim> = order
             .iter()
             .filter(|d| extents[d.index()] > 1)
@@ -136,7 +146,6 @@ impl LayerSpace {
             });
         }
         let mut cluster_sizes: Vec<i64> = (1..=pes.max(1)).map(|q| pes / q).collect();
-        cluster_sizes.retain(|c| *c >= 2);
         cluster_sizes.sort_unstable();
         cluster_sizes.dedup();
         Ok(LayerSpace {
@@ -156,10 +165,21 @@ impl LayerSpace {
     }
 
     /// A random divisor of dimension `i`'s extent that is at most `cap`.
-    pub fn random_tile(&self, i: usize, cap: i64, rng: &mut Rng) -> i64 {
+    pub fn random_divisor(&self, i: usize, cap: i64, rng: &mut Rng) -> i64 {
         let divs = &self.dims[i].divisors;
         let n = divs.iter().take_while(|d| **d <= cap).count().max(1);
         divs[rng.below(n)]
+    }
+
+    /// A random tile size of dimension `i`, at most `cap`: half the time a divisor of the
+    /// extent (no edge tile), otherwise any size (an edge tile is left over).
+    pub fn random_tile(&self, i: usize, cap: i64, rng: &mut Rng) -> i64 {
+        let cap = cap.clamp(1, self.dims[i].extent.max(1));
+        if rng.chance(0.5) {
+            self.random_divisor(i, cap, rng)
+        } else {
+            1 + rng.below(cap as usize) as i64
+        }
     }
 
     /// A random point: 1–`max_levels` levels, random orders, tiles and spatial dimensions.
@@ -274,10 +294,10 @@ impl Genome {
         let mut budget = space.pes;
         let mut keep = self.levels.len();
         for (li, level) in self.levels.iter_mut().enumerate().skip(1) {
-            if level.cluster > budget || level.cluster < 2 {
+            if level.cluster > budget || level.cluster < 1 {
                 let fits = space.cluster_sizes.iter().copied().filter(|c| *c <= budget);
                 match fits.max() {
-                    Some(c) => level.cluster = c.min(level.cluster.max(2)),
+                    Some(c) => level.cluster = c.min(level.cluster.max(1)),
                     None => {
                         keep = li;
                         break;

@@ -55,12 +55,12 @@ fn dirs_text(dirs: &[ConcreteDirective]) -> String {
 }
 
 /// Random points of random small layers: whenever the model accepts one, its MAC count is
-/// the layer's. (With partial filter tiles or two spatial maps per level it would not be;
-/// that is why the space has neither.)
+/// the layer's. (With two spatial maps per level it would not be; that is why the space has
+/// one per level.)
 #[test]
 fn space_points_have_exact_mac_counts() {
     let mut rng = crate::util::Rng::new(17);
-    let mut accepted = 0;
+    let (mut accepted, mut refused) = (0, 0);
     for i in 0..60 {
         let (k, c, r) = (1 + rng.below(6), 1 + rng.below(6), 1 + rng.below(3));
         let (stride, out) = (1 + rng.below(2), 1 + rng.below(5));
@@ -89,18 +89,26 @@ fn space_points_have_exact_mac_counts() {
             let dirs = g.directives(&space);
             let mut prob = problem.clone();
             prob.directives = dirs.to_vec();
-            if let Ok(m) = cost::evaluate(&prob, &hw, Model::Default) {
-                accepted += 1;
-                assert_eq!(
-                    u64::try_from(m.num_macs).ok(),
-                    Some(layer.macs()),
-                    "{op}: {}",
-                    dirs_text(&dirs)
-                );
+            match cost::evaluate(&prob, &hw, Model::Default) {
+                Ok(m) => {
+                    accepted += 1;
+                    assert_eq!(
+                        u64::try_from(m.num_macs).ok(),
+                        Some(layer.macs()),
+                        "{op}: {}",
+                        dirs_text(&dirs)
+                    );
+                }
+                Err(e @ cost::CostError::MacMismatch { .. }) => {
+                    panic!("{op}: {}: {e}", dirs_text(&dirs))
+                }
+                Err(_) => refused += 1,
             }
         }
     }
-    assert!(accepted > 600, "only {accepted} points accepted");
+    // Measured: the model accepts every point of the space (edge tiles and partial filter
+    // tiles included) and counts each exactly.
+    assert_eq!((accepted, refused), (1200, 0));
 }
 
 /// The DB model equals a brute-force trace of the tile loops: an L2 holding exactly the
@@ -125,8 +133,13 @@ fn db_model_matches_trace_count() {
         for line in [1, 4, 8] {
             let db = DbModel::new(&space, line, i64::MAX);
             for _ in 0..6 {
+                // Off-chip blocks are divisors, and whole along the filter (as `DbModel`
+                // enumerates them).
                 let block: Vec<i64> = (0..space.dims.len())
-                    .map(|i| space.random_tile(i, space.dims[i].extent, &mut rng))
+                    .map(|i| match space.dims[i].dim {
+                        crate::ir::Dim::R | crate::ir::Dim::S => space.dims[i].extent,
+                        _ => space.random_divisor(i, space.dims[i].extent, &mut rng),
+                    })
                     .collect();
                 for stationary in 0..3 {
                     let order = db.order_for(&block, stationary);
@@ -256,21 +269,22 @@ fn trace_traffic(space: &LayerSpace, block: &[i64], order: &[usize], line: i64) 
 /// The decoupled search on small layers against the optimum of the joint space, found by
 /// enumerating it (`exhaustive`). Stdlib seeds are off so both search the same space.
 ///
-/// The bound: the decoupled search spends 400 evaluations where these joint spaces have
-/// 5·10⁴–9·10⁴ points (under 1 %), and commits to the DB model's top-k L2 tilings before any
-/// cost-model evaluation, so it is not exact. Measured over seeds 0–2 here: 0 % on all three
-/// layers (random search at the same budget: up to 9 % off; the test prints both). The test
-/// asserts what it measures: the optimum, on every layer and seed.
+/// The bound: the decoupled search spends 400 evaluations where these joint spaces (every tile
+/// size, edge tiles and partial filters included) have 1.2·10⁵–1.8·10⁵ points (under 0.4 %),
+/// and commits to the DB model's top-k L2 tilings before any cost-model evaluation, so it is
+/// not exact. Measured over seeds 0–2 here: 0 % on all three layers (random search at the
+/// same budget: up to 22 % off on `a`; the test prints both). The test asserts what it
+/// measures: the optimum, on every layer and seed.
 #[test]
 fn decoupled_gap_to_exhaustive() {
     let p = lower(
         "network n {
-            a = conv(K: 4, C: 2, R: 3, S: 3, Y: 4, X: 3);
-            b = conv(K: 2, C: 2, R: 1, S: 1, Y: 4, X: 1);
-            c = dwconv(C: 8, R: 3, S: 3, Y: 4, X: 4);
+            a = conv(K: 8, C: 1, R: 1, S: 1, Y: 12, X: 1);
+            b = conv(K: 3, C: 2, R: 3, S: 1, Y: 3, X: 1);
+            c = dwconv(C: 4, R: 2, S: 1, Y: 3, X: 1);
         }
         hardware h {
-            pes: 8; l1: 64 B; l2: 2 KiB;
+            pes: 8; l1: 16 B; l2: 2 KiB;
             noc { bandwidth: 4 elem/cycle; latency: 1 cycle; }
             dram { bandwidth: 4 B/cycle; }
             precision: int8;
@@ -365,7 +379,6 @@ fn search_without_seeds_against_stdlib_dataflows() {
                 continue;
             };
             let Some(choice) = layer.choice.as_ref() else {
-                // The space keeps `R` and `S` whole: a filter too large for L1 has no point.
                 eprintln!("{net}/{}: {:?}", layer.layer, layer.error);
                 unmapped += 1;
                 continue;
@@ -385,10 +398,12 @@ fn search_without_seeds_against_stdlib_dataflows() {
         "search without seeds vs best stdlib dataflow per layer: {better} better, {equal} equal, \
          {worse} worse, {unmapped} without a mapping that fits; summed runtime ratio {ratio:.3}"
     );
-    // Measured: better on 220 of the 221 layers a stdlib dataflow fits, summed runtime 0.701×
-    // the best stdlib dataflow's; AlexNet's `conv1` (11×11 filter, whole in the space) has no
-    // point that fits edge256's L1 (the space has no tiled `R`/`S` yet).
-    assert_eq!((better, equal, worse, unmapped), (220, 0, 0, 1));
+    // Measured: better on 220 of the 221 layers a stdlib dataflow fits, summed runtime 0.704×
+    // the best stdlib dataflow's. Worse on AlexNet's `conv1` (449,474 against 445,166 cycles):
+    // its 11×11 filter fits edge256's L1 only in partial filter tiles, a corner of the space
+    // that 200 evaluations cover thinly (before the space had partial filter tiles, the search
+    // found no mapping for it at all).
+    assert_eq!((better, equal, worse, unmapped), (220, 0, 1, 0));
     assert!(ratio <= 0.71, "summed runtime ratio {ratio}");
 }
 

@@ -554,3 +554,52 @@ fn progress_never_reaches_a_pipe() {
         "{stderr}"
     );
 }
+
+/// `dfc map --model maestro` ranks by MAESTRO's runtime: the chosen layer's objective is what
+/// `dfc eval --model maestro` reports for the emitted file, and the default model accepts
+/// that file (its tiles fit edge256's buffers).
+#[test]
+fn map_ranked_by_maestro_reports_maestro_cycles() {
+    let dir = tmp_dir("map-maestro");
+    let df = dir.join("l.df");
+    std::fs::write(
+        &df,
+        "use std::hardware::edge256;\nnetwork n { l = conv(K: 64, C: 64, R: 3, S: 3, Y: 30, X: 30); }\n\
+         mapping m { network: n; hardware: edge256; dataflow: search; }\n",
+    )
+    .expect("write program");
+    let df = df.to_string_lossy().into_owned();
+    let out_df = dir.join("mapped.df").to_string_lossy().into_owned();
+    let search = ["--model", "maestro", "--budget", "300"];
+    let json = dfc(
+        &[&["map", &df, "--emit", "json"][..], &search[..]].concat(),
+        None,
+    );
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let objective = value[0][1][0]["choice"]["objective_value"]
+        .as_f64()
+        .expect("an objective");
+    let mapped = dfc(
+        &[&["map", &df, "-o", &out_df][..], &search[..]].concat(),
+        None,
+    );
+    assert_eq!(mapped.status.code(), Some(0), "{}", text(&mapped.stderr));
+    let runtime = |model: &str| -> f64 {
+        let out = dfc(
+            &["eval", "--model", model, "--format", "csv", &out_df],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let csv = text(&out.stdout);
+        let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+        let row: Vec<&str> = csv.lines().nth(1).expect("row").split(',').collect();
+        let at = header
+            .iter()
+            .position(|h| *h == "runtime_cycles")
+            .expect("runtime column");
+        row[at].parse().expect("a number")
+    };
+    assert_eq!(runtime("maestro"), objective);
+    assert!(runtime("default") > 0.0);
+}
