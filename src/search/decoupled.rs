@@ -15,7 +15,8 @@
 //!    further from the incumbents). The incumbents are the best few plus the best of each
 //!    number of levels, since no rule adds or removes a level. This is where the off-chip
 //!    choices get revised with the real cost model (the rules move level-0 tiles too).
-//!    Budget left after that goes to random points.
+//! 4. **Polish** ([`super::polish`]): the budget refinement leaves goes to small moves from the
+//!    incumbents, edge-tile sizes included; what even that cannot use goes to random points.
 
 use std::collections::HashMap;
 
@@ -59,8 +60,9 @@ pub fn run(ctx: &mut Ctx) {
         }
     }
     refine(ctx);
-    // Whatever budget refinement could not use (a tiny space) goes to random points.
-    let left = ctx.eval.remaining();
+    // What refinement leaves goes to local moves around the incumbents, and what those cannot
+    // use (a tiny space) to random points.
+    let left = super::polish::run(ctx, ctx.eval.remaining());
     random_fill(ctx, left);
 }
 

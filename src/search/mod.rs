@@ -23,6 +23,7 @@ mod decoupled;
 mod eval;
 pub mod exhaustive;
 mod offchip;
+mod polish;
 mod seeds;
 pub(crate) mod space;
 
