@@ -9,6 +9,7 @@ mod eval;
 mod export;
 mod files;
 mod map;
+mod onnx;
 mod progress;
 mod run_tests;
 mod schedule;
@@ -183,6 +184,9 @@ pub enum ImportCommand {
         #[arg(short, long)]
         output: Option<String>,
     },
+    /// Import an ONNX model's MAC layers (Conv, ConvTranspose, Gemm, MatMul) as a `.df`
+    /// network; shapes are inferred, so files without weights import.
+    Onnx(onnx::OnnxArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -319,6 +323,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
             maestro,
             output,
         }) => import_maestro(reporter, &mapping, &maestro, output.as_deref()),
+        Command::Import(ImportCommand::Onnx(args)) => onnx::run(reporter, &args),
         Command::Import(ImportCommand::Scalesim { files, output }) => {
             simulate::import(reporter, &files, output.as_deref())
         }
