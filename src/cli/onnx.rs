@@ -26,12 +26,17 @@ pub struct OnnxArgs {
 
 /// `NAME=1x3x224x224` as the name and its dimensions.
 fn parse_input_shape(text: &str) -> Result<(String, Vec<u64>), String> {
-    let (name, dims) = text
-        .rsplit_once('=')
-        .ok_or_else(|| format!("`--input-shape {text}` is not `NAME=DIMS` (e.g. `input=1x3x224x224`)"))?;
+    let (name, dims) = text.rsplit_once('=').ok_or_else(|| {
+        format!("`--input-shape {text}` is not `NAME=DIMS` (e.g. `input=1x3x224x224`)")
+    })?;
     let dims: Option<Vec<u64>> = dims
         .split(['x', 'X'])
-        .map(|d| d.trim().parse::<u64>().ok().filter(|v| *v > 0 && *v <= 1 << 31))
+        .map(|d| {
+            d.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|v| *v > 0 && *v <= 1 << 31)
+        })
         .collect();
     match dims {
         Some(d) if !name.is_empty() && !d.is_empty() => Ok((name.to_string(), d)),
@@ -42,7 +47,11 @@ fn parse_input_shape(text: &str) -> Result<(String, Vec<u64>), String> {
 }
 
 pub fn run(reporter: &Reporter, args: &OnnxArgs) -> ExitCode {
-    let shapes: Result<Vec<_>, String> = args.input_shapes.iter().map(|s| parse_input_shape(s)).collect();
+    let shapes: Result<Vec<_>, String> = args
+        .input_shapes
+        .iter()
+        .map(|s| parse_input_shape(s))
+        .collect();
     let shapes = match shapes {
         Ok(s) => s,
         Err(e) => return usage(&e),

@@ -89,6 +89,8 @@ pub(super) enum DecodeError {
     NotProtobuf(String),
     /// A protobuf message without an ONNX graph.
     NoGraph,
+    /// A graph without the version of the standard operator set it uses.
+    NoOpset,
 }
 
 /// Decode a model file's bytes.
@@ -101,11 +103,13 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Graph, DecodeError> {
     if model.ir_version <= 0 || graph.node.is_empty() {
         return Err(DecodeError::NoGraph);
     }
+    // Every model names its operator set; a file cut short after the graph loses it.
     let opset = model
         .opset_import
         .iter()
         .find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
-        .map_or(1, |o| o.version);
+        .map(|o| o.version)
+        .ok_or(DecodeError::NoOpset)?;
     let initializers: HashMap<String, Tensor> = graph
         .initializer
         .iter()
@@ -177,7 +181,10 @@ fn attribute(a: &onnx_protobuf::AttributeProto) -> Attr {
         Ok(AttributeType::INTS) => Attr::Ints(a.ints.clone()),
         Ok(AttributeType::FLOAT) => Attr::Float(a.f),
         Ok(AttributeType::STRING) => Attr::Text(String::from_utf8_lossy(&a.s).into_owned()),
-        Ok(AttributeType::TENSOR) => a.t.as_ref().map_or(Attr::Other, |t| Attr::Tensor(tensor(t))),
+        Ok(AttributeType::TENSOR) => {
+            a.t.as_ref()
+                .map_or(Attr::Other, |t| Attr::Tensor(tensor(t)))
+        }
         _ => Attr::Other,
     }
 }
@@ -213,13 +220,18 @@ fn tensor_ints(t: &onnx_protobuf::TensorProto, elements: usize) -> Option<Vec<i6
             from_raw(8, &|c| i64::from_le_bytes(bytes(c, 8)))
         }
         Some(DataType::INT64) => Some(t.int64_data.clone()),
-        Some(DataType::INT32) if !raw.is_empty() => {
-            from_raw(4, &|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-        }
-        Some(DataType::INT32 | DataType::INT16 | DataType::INT8 | DataType::UINT8 | DataType::BOOL) => {
+        Some(DataType::INT32) if !raw.is_empty() => from_raw(4, &|c| {
+            i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        }),
+        Some(
+            DataType::INT32 | DataType::INT16 | DataType::INT8 | DataType::UINT8 | DataType::BOOL,
+        ) => {
             if raw.is_empty() {
                 Some(t.int32_data.iter().map(|v| i64::from(*v)).collect())
-            } else if matches!(DataType::from_i32(t.data_type), Some(DataType::BOOL | DataType::UINT8 | DataType::INT8)) {
+            } else if matches!(
+                DataType::from_i32(t.data_type),
+                Some(DataType::BOOL | DataType::UINT8 | DataType::INT8)
+            ) {
                 from_raw(1, &|c| i64::from(c[0]))
             } else {
                 None
@@ -257,9 +269,8 @@ pub(super) fn order(graph: &Graph) -> Result<Vec<usize>, OrderError> {
             producer.insert(o, i);
         }
     }
-    let defined = |t: &str| {
-        graph.initializers.contains_key(t) || graph.inputs.iter().any(|i| i.name == t)
-    };
+    let defined =
+        |t: &str| graph.initializers.contains_key(t) || graph.inputs.iter().any(|i| i.name == t);
     let mut waiting = vec![0usize; graph.nodes.len()];
     let mut readers: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
     for (i, n) in graph.nodes.iter().enumerate() {
@@ -279,8 +290,9 @@ pub(super) fn order(graph: &Graph) -> Result<Vec<usize>, OrderError> {
             }
         }
     }
-    let mut ready: std::collections::BTreeSet<usize> =
-        (0..graph.nodes.len()).filter(|i| waiting[*i] == 0).collect();
+    let mut ready: std::collections::BTreeSet<usize> = (0..graph.nodes.len())
+        .filter(|i| waiting[*i] == 0)
+        .collect();
     let mut out = Vec::with_capacity(graph.nodes.len());
     while let Some(i) = ready.pop_first() {
         out.push(i);

@@ -24,8 +24,21 @@ impl Value {
         }
     }
     pub fn elements(&self) -> Option<i64> {
-        self.dims.iter().try_fold(1i64, |acc, d| acc.checked_mul(*d))
+        numel(&self.dims)
     }
+}
+
+/// The element count of a shape, if it fits in 64 bits.
+pub(super) fn numel(dims: &[i64]) -> Option<i64> {
+    dims.iter().try_fold(1i64, |acc, d| acc.checked_mul(*d))
+}
+
+/// The largest dimension a tensor may have here (as large as a layer argument).
+pub(super) const MAX_DIM: i64 = crate::ir::shape::MAX_LOOP_BOUND;
+
+/// Whether every dimension is within `0..=MAX_DIM` and the rank is a tensor's.
+pub(super) fn plausible(dims: &[i64]) -> bool {
+    dims.len() <= 16 && dims.iter().all(|d| (0..=MAX_DIM).contains(d))
 }
 
 /// Why an operator's output shape cannot be inferred.
@@ -44,18 +57,77 @@ fn uninferable(why: impl Into<String>) -> InferError {
 
 /// Operators whose single output has the shape of their first input.
 const SAME_SHAPE: &[&str] = &[
-    "Relu", "Clip", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish", "Gelu", "Erf",
-    "Sqrt", "Exp", "Log", "Neg", "Abs", "Softmax", "LogSoftmax", "Dropout", "Identity", "Cast",
-    "CastLike", "BatchNormalization", "InstanceNormalization", "LayerNormalization", "LRN",
-    "Elu", "Selu", "Celu", "PRelu", "Not", "Floor", "Ceil", "Round", "Reciprocal", "Softplus",
-    "Softsign", "Mish", "Sin", "Cos", "ThresholdedRelu", "QuantizeLinear", "DequantizeLinear",
-    "Sign", "IsNaN", "IsInf", "Hardmax", "GroupNormalization", "Trilu",
+    "Relu",
+    "Clip",
+    "Sigmoid",
+    "Tanh",
+    "LeakyRelu",
+    "HardSigmoid",
+    "HardSwish",
+    "Gelu",
+    "Erf",
+    "Sqrt",
+    "Exp",
+    "Log",
+    "Neg",
+    "Abs",
+    "Softmax",
+    "LogSoftmax",
+    "Dropout",
+    "Identity",
+    "Cast",
+    "CastLike",
+    "BatchNormalization",
+    "InstanceNormalization",
+    "LayerNormalization",
+    "LRN",
+    "Elu",
+    "Selu",
+    "Celu",
+    "PRelu",
+    "Not",
+    "Floor",
+    "Ceil",
+    "Round",
+    "Reciprocal",
+    "Softplus",
+    "Softsign",
+    "Mish",
+    "Sin",
+    "Cos",
+    "ThresholdedRelu",
+    "QuantizeLinear",
+    "DequantizeLinear",
+    "Sign",
+    "IsNaN",
+    "IsInf",
+    "Hardmax",
+    "GroupNormalization",
+    "Trilu",
 ];
 
 /// Elementwise operators with broadcasting.
 const BROADCAST: &[&str] = &[
-    "Add", "Sub", "Mul", "Div", "Mod", "Pow", "Equal", "Less", "Greater", "LessOrEqual",
-    "GreaterOrEqual", "And", "Or", "Xor", "Where", "Max", "Min", "Sum", "Mean", "BitShift",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Mod",
+    "Pow",
+    "Equal",
+    "Less",
+    "Greater",
+    "LessOrEqual",
+    "GreaterOrEqual",
+    "And",
+    "Or",
+    "Xor",
+    "Where",
+    "Max",
+    "Min",
+    "Sum",
+    "Mean",
+    "BitShift",
 ];
 
 /// The output values of a non-MAC node from its input values (`None` for inputs left out).
@@ -65,7 +137,13 @@ pub(super) fn infer(
     opset: i64,
 ) -> Result<Vec<Value>, InferError> {
     let op = node.op.as_str();
-    let first = || inputs.first().copied().flatten().ok_or_else(|| uninferable("it has no input"));
+    let first = || {
+        inputs
+            .first()
+            .copied()
+            .flatten()
+            .ok_or_else(|| uninferable("it has no input"))
+    };
     let constant = !inputs.is_empty() && inputs.iter().all(|v| v.is_none_or(|v| v.constant));
     let out = |dims: Vec<i64>, ints: Option<Vec<i64>>| Value {
         dims,
@@ -120,7 +198,11 @@ fn broadcast_op(
     let dims = broadcast(&shapes).ok_or_else(|| {
         uninferable(format!(
             "its input shapes {} do not broadcast",
-            shapes.iter().map(|s| format_dims(s)).collect::<Vec<_>>().join(", ")
+            shapes
+                .iter()
+                .map(|s| format_dims(s))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })?;
     let ints = fold_elementwise(op, &values, &dims);
@@ -129,7 +211,7 @@ fn broadcast_op(
 
 /// Integer elementwise arithmetic on small constants (shape computations).
 fn fold_elementwise(op: &str, values: &[&Value], dims: &[i64]) -> Option<Vec<i64>> {
-    let n = usize::try_from(dims.iter().product::<i64>()).ok()?;
+    let n = usize::try_from(numel(dims)?).ok()?;
     if n > MAX_FOLDED {
         return None;
     }
@@ -164,7 +246,7 @@ fn fold_elementwise(op: &str, values: &[&Value], dims: &[i64]) -> Option<Vec<i64
 
 /// `ints` of shape `from` repeated to shape `to` (numpy broadcasting).
 pub(super) fn expand_to(ints: &[i64], from: &[i64], to: &[i64]) -> Option<Vec<i64>> {
-    let n = usize::try_from(to.iter().product::<i64>()).ok()?;
+    let n = usize::try_from(numel(to)?).ok()?;
     if n > MAX_FOLDED {
         return None;
     }
@@ -194,7 +276,10 @@ pub(super) fn format_dims(dims: &[i64]) -> String {
     if dims.is_empty() {
         return "scalar".to_string();
     }
-    dims.iter().map(i64::to_string).collect::<Vec<_>>().join("x")
+    dims.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join("x")
 }
 
 /// An attribute's tensor (for `Constant` and `ConstantOfShape`).

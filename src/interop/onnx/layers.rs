@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::graph::Node;
-use super::infer::{broadcast, format_dims, InferError, Value};
+use super::infer::{broadcast, format_dims, InferError, Value, MAX_DIM};
 use crate::ir::shape::build_shape;
 use crate::ir::{LayerOp, Shape};
 
@@ -63,14 +63,22 @@ fn non_negative(v: i64, what: &str) -> Result<u64, LayerError> {
         .ok_or_else(|| bad(format!("its {what} is {v}")))
 }
 
-/// One value per spatial axis from an attribute (`default` when absent).
-fn per_axis(node: &Node, name: &str, axes: usize, default: i64) -> Result<Vec<i64>, LayerError> {
+/// One value per spatial axis from an attribute (`default` when absent), each within
+/// `min..=MAX_DIM`.
+fn per_axis(
+    node: &Node,
+    name: &str,
+    axes: usize,
+    default: i64,
+    min: i64,
+) -> Result<Vec<i64>, LayerError> {
     match node.ints(name) {
         None => Ok(vec![default; axes]),
-        Some(v) if v.len() == axes => Ok(v.to_vec()),
+        Some(v) if v.len() == axes && v.iter().all(|x| (min..=MAX_DIM).contains(x)) => {
+            Ok(v.to_vec())
+        }
         Some(v) => Err(bad(format!(
-            "its `{name}` has {} values for {axes} spatial axes",
-            v.len()
+            "its `{name}` {v:?} is not {axes} values of at least {min}"
         ))),
     }
 }
@@ -88,7 +96,10 @@ pub(super) fn window_pads(
         "SAME_UPPER" | "SAME_LOWER" => Ok((0..axes)
             .map(|i| {
                 let out = (input[i] + strides[i] - 1) / strides[i];
-                let total = ((out - 1) * strides[i] + extents[i] - input[i]).max(0);
+                let total = ((out - 1) * strides[i])
+                    .saturating_add(extents[i])
+                    .saturating_sub(input[i])
+                    .max(0);
                 if node.text("auto_pad") == Some("SAME_UPPER") {
                     (total / 2, total - total / 2)
                 } else {
@@ -99,7 +110,7 @@ pub(super) fn window_pads(
         "VALID" => Ok(vec![(0, 0); axes]),
         "NOTSET" | "" => match node.ints("pads") {
             None => Ok(vec![(0, 0); axes]),
-            Some(p) if p.len() == 2 * axes && p.iter().all(|v| *v >= 0) => {
+            Some(p) if p.len() == 2 * axes && p.iter().all(|v| (0..=MAX_DIM).contains(v)) => {
                 Ok((0..axes).map(|i| (p[i], p[i + axes])).collect())
             }
             Some(p) => Err(format!("its `pads` {p:?} do not fit {axes} spatial axes")),
@@ -117,19 +128,24 @@ pub(super) fn pooled(node: &Node, dims: &[i64]) -> Result<Vec<i64>, InferError> 
     let axes = dims.len() - 2;
     let kernel = node
         .ints("kernel_shape")
-        .filter(|k| k.len() == axes && k.iter().all(|v| *v > 0))
+        .filter(|k| k.len() == axes && k.iter().all(|v| (1..=MAX_DIM).contains(v)))
         .ok_or_else(|| fail("its `kernel_shape` is missing or does not fit".to_string()))?;
-    let attr = |name: &str| per_axis(node, name, axes, 1).map_err(|e| fail(describe(&e)));
+    let attr = |name: &str| per_axis(node, name, axes, 1, 1).map_err(|e| fail(describe(&e)));
     let strides = attr("strides")?;
     let dilations = attr("dilations")?;
-    let extents: Vec<i64> = (0..axes).map(|i| (kernel[i] - 1) * dilations[i] + 1).collect();
+    let extents: Vec<i64> = (0..axes)
+        .map(|i| (kernel[i] - 1) * dilations[i] + 1)
+        .collect();
     let pads = window_pads(node, &dims[2..], &extents, &strides).map_err(fail)?;
     let ceil = node.int("ceil_mode") == Some(1);
     let mut out = dims[..2].to_vec();
     for i in 0..axes {
         let padded = dims[2 + i] + pads[i].0 + pads[i].1 - extents[i];
         if padded < 0 || strides[i] <= 0 {
-            return Err(fail(format!("its window is larger than its padded input {}", format_dims(dims))));
+            return Err(fail(format!(
+                "its window is larger than its padded input {}",
+                format_dims(dims)
+            )));
         }
         let mut o = if ceil {
             (padded + strides[i] - 1) / strides[i] + 1
@@ -181,7 +197,17 @@ fn convolution(node: &Node, x: &Value, w: &Value) -> Result<MacLayer, LayerError
         return Err(bad(format!(
             "its input has {c} channels but its weights {} with {groups} groups expect {}",
             format_dims(&w.dims),
-            if transposed { w.dims[0] } else { w.dims[1].saturating_mul(groups) }
+            if transposed {
+                w.dims[0]
+            } else {
+                w.dims[1].saturating_mul(groups)
+            }
+        )));
+    }
+    if w.dims.iter().any(|d| *d < 1) {
+        return Err(bad(format!(
+            "its weights {} have an empty axis",
+            format_dims(&w.dims)
         )));
     }
     let kernel = &w.dims[2..];
@@ -192,18 +218,29 @@ fn convolution(node: &Node, x: &Value, w: &Value) -> Result<MacLayer, LayerError
             )));
         }
     }
-    let strides = per_axis(node, "strides", axes, 1)?;
-    let dilations = per_axis(node, "dilations", axes, 1)?;
-    let extents: Vec<i64> = (0..axes).map(|i| (kernel[i] - 1) * dilations[i] + 1).collect();
+    let strides = per_axis(node, "strides", axes, 1, 1)?;
+    let dilations = per_axis(node, "dilations", axes, 1, 1)?;
+    let extents: Vec<i64> = (0..axes)
+        .map(|i| (kernel[i] - 1) * dilations[i] + 1)
+        .collect();
     let input = &x.dims[2..];
     let (pads, output_padding) = if transposed {
         transposed_pads(node, input, &extents, &strides)?
     } else {
-        (window_pads(node, input, &extents, &strides).map_err(bad)?, vec![0; axes])
+        (
+            window_pads(node, input, &extents, &strides).map_err(bad)?,
+            vec![0; axes],
+        )
     };
     // One spatial axis is the `X` axis of a layer one row high.
     let pick = |v: &[i64], one: i64| if axes == 2 { (v[0], v[1]) } else { (one, v[0]) };
-    let pick_pads = |v: &[(i64, i64)]| if axes == 2 { (v[0], v[1]) } else { ((0, 0), v[0]) };
+    let pick_pads = |v: &[(i64, i64)]| {
+        if axes == 2 {
+            (v[0], v[1])
+        } else {
+            ((0, 0), v[0])
+        }
+    };
     let (y, xx) = pick(input, 1);
     let (r, s) = pick(kernel, 1);
     let (stride_y, stride_x) = pick(&strides, 1);
@@ -211,11 +248,8 @@ fn convolution(node: &Node, x: &Value, w: &Value) -> Result<MacLayer, LayerError
     let (op_y, op_x) = pick(&output_padding, 0);
     let ((top, bottom), (left, right)) = pick_pads(&pads);
     let depthwise = !transposed && groups > 1 && groups == c && k == c;
-    let pointwise = !transposed
-        && groups == 1
-        && r == 1
-        && s == 1
-        && pads.iter().all(|p| *p == (0, 0));
+    let pointwise =
+        !transposed && groups == 1 && r == 1 && s == 1 && pads.iter().all(|p| *p == (0, 0));
     let op = match (transposed, depthwise, pointwise) {
         (true, _, _) => LayerOp::TConv,
         (_, true, _) => LayerOp::DwConv,
@@ -248,9 +282,9 @@ fn convolution(node: &Node, x: &Value, w: &Value) -> Result<MacLayer, LayerError
         args.insert("groups", group_count);
     }
     let shape = build_shape(op, &args).map_err(|e| match e {
-        crate::ir::shape::ShapeError::Groups { dim, total, groups } => {
-            bad(format!("its {dim} = {total} is not divisible by its {groups} groups"))
-        }
+        crate::ir::shape::ShapeError::Groups { dim, total, groups } => bad(format!(
+            "its {dim} = {total} is not divisible by its {groups} groups"
+        )),
         crate::ir::shape::ShapeError::NoOutput(why) => bad(format!("it has no output: {why}")),
     })?;
     let spatial = if axes == 2 {
@@ -274,12 +308,16 @@ fn transposed_pads(
     strides: &[i64],
 ) -> Result<(Vec<(i64, i64)>, Vec<i64>), LayerError> {
     let axes = input.len();
-    let mut output_padding = per_axis(node, "output_padding", axes, 0)?;
+    let mut output_padding = per_axis(node, "output_padding", axes, 0, 0)?;
     let auto = node.text("auto_pad").unwrap_or("NOTSET");
     let target: Option<Vec<i64>> = match node.ints("output_shape") {
-        Some(s) if s.len() >= axes => Some(s[s.len() - axes..].to_vec()),
+        Some(s) if s.len() >= axes && s.iter().all(|v| (1..=MAX_DIM).contains(v)) => {
+            Some(s[s.len() - axes..].to_vec())
+        }
         Some(_) => return Err(bad("its `output_shape` does not fit its spatial axes")),
-        None if auto.starts_with("SAME") => Some((0..axes).map(|i| input[i] * strides[i]).collect()),
+        None if auto.starts_with("SAME") => {
+            Some((0..axes).map(|i| input[i] * strides[i]).collect())
+        }
         None => None,
     };
     let Some(target) = target else {
@@ -288,7 +326,10 @@ fn transposed_pads(
     };
     let mut pads = Vec::with_capacity(axes);
     for i in 0..axes {
-        let total = strides[i] * (input[i] - 1) + output_padding[i] + extents[i] - target[i];
+        let total = (strides[i] * (input[i] - 1))
+            .saturating_add(output_padding[i])
+            .saturating_add(extents[i])
+            .saturating_sub(target[i]);
         if total < 0 {
             output_padding[i] -= total;
             pads.push((0, 0));
@@ -333,8 +374,16 @@ fn gemm(node: &Node, a: &Value, b: &Value) -> Result<MacLayer, LayerError> {
             format_dims(&b.dims)
         )));
     };
-    let (m, k) = if node.int("transA") == Some(1) { (a1, a0) } else { (a0, a1) };
-    let (kb, n) = if node.int("transB") == Some(1) { (b1, b0) } else { (b0, b1) };
+    let (m, k) = if node.int("transA") == Some(1) {
+        (a1, a0)
+    } else {
+        (a0, a1)
+    };
+    let (kb, n) = if node.int("transB") == Some(1) {
+        (b1, b0)
+    } else {
+        (b0, b1)
+    };
     if k != kb {
         return Err(bad(format!("it multiplies {m}×{k} by {kb}×{n}")));
     }
@@ -361,8 +410,16 @@ fn matmul(a: &Value, b: &Value) -> Result<MacLayer, LayerError> {
     }
     let a_vector = a.dims.len() == 1;
     let b_vector = b.dims.len() == 1;
-    let a_dims = if a_vector { vec![1, a.dims[0]] } else { a.dims.clone() };
-    let b_dims = if b_vector { vec![b.dims[0], 1] } else { b.dims.clone() };
+    let a_dims = if a_vector {
+        vec![1, a.dims[0]]
+    } else {
+        a.dims.clone()
+    };
+    let b_dims = if b_vector {
+        vec![b.dims[0], 1]
+    } else {
+        b.dims.clone()
+    };
     let (m, k) = (a_dims[a_dims.len() - 2], a_dims[a_dims.len() - 1]);
     let (kb, n) = (b_dims[b_dims.len() - 2], b_dims[b_dims.len() - 1]);
     if k != kb {
@@ -388,7 +445,8 @@ fn matmul(a: &Value, b: &Value) -> Result<MacLayer, LayerError> {
     if !b_vector {
         output.push(n);
     }
-    let batch: i64 = batch_dims.iter().product();
+    let batch =
+        super::infer::numel(&batch_dims).ok_or_else(|| bad("its batch has too many products"))?;
     // Shared weights: every row of every batch meets the same matrix.
     let (op, shape) = if b_batch.is_empty() {
         product_layer(1, batch.saturating_mul(m), n, k)?

@@ -49,7 +49,10 @@ pub struct Imported {
 /// that needs it.
 #[derive(Debug, Clone, PartialEq)]
 enum Blame {
-    Node { node: usize, error: InferError },
+    Node {
+        node: usize,
+        error: InferError,
+    },
     Input(String),
     /// Already reported.
     Reported,
@@ -65,6 +68,9 @@ pub fn import(inputs: &Inputs) -> (Option<Imported>, Vec<Diagnostic>) {
             let why = match e {
                 DecodeError::NotProtobuf(why) => format!("it is not a protobuf message ({why})"),
                 DecodeError::NoGraph => "it holds no ONNX graph with nodes".to_string(),
+                DecodeError::NoOpset => {
+                    "it names no version of the standard operator set (cut short?)".to_string()
+                }
             };
             diags.push(
                 Diagnostic::at(Code::OnnxUnreadable, span, format!("this file is not an ONNX model: {why}"), "this file")
@@ -77,12 +83,15 @@ pub fn import(inputs: &Inputs) -> (Option<Imported>, Vec<Diagnostic>) {
         Ok(o) => o,
         Err(OrderError::Cycle { node }) => {
             let n = &graph.nodes[node];
-            diags.push(Diagnostic::at(
-                Code::OnnxCycle,
-                span,
-                format!("the graph has a cycle through node `{}` ({})", n.name, n.op),
-                "in this model",
-            ).with_note("ONNX graphs are acyclic: every tensor is computed before it is used"));
+            diags.push(
+                Diagnostic::at(
+                    Code::OnnxCycle,
+                    span,
+                    format!("the graph has a cycle through node `{}` ({})", n.name, n.op),
+                    "in this model",
+                )
+                .with_note("ONNX graphs are acyclic: every tensor is computed before it is used"),
+            );
             return (None, diags);
         }
         Err(OrderError::Undefined { node, tensor }) => {
@@ -90,51 +99,16 @@ pub fn import(inputs: &Inputs) -> (Option<Imported>, Vec<Diagnostic>) {
             diags.push(Diagnostic::at(
                 Code::OnnxBadGraph,
                 span,
-                format!("node `{}` ({}) reads `{tensor}`, which no node, input or initializer defines", n.name, n.op),
+                format!(
+                    "node `{}` ({}) reads `{tensor}`, which no node, input or initializer defines",
+                    n.name, n.op
+                ),
                 "in this model",
             ));
             return (None, diags);
         }
     };
-    let mut values: HashMap<String, Result<Value, Blame>> = HashMap::new();
-    let mut used_inputs = Vec::new();
-    for (name, dims) in inputs.input_shapes {
-        if !graph.inputs.iter().any(|i| &i.name == name) {
-            let names: Vec<&str> = graph.inputs.iter().map(|i| i.name.as_str()).collect();
-            diags.push(Diagnostic::at(
-                Code::OnnxMissingShape,
-                span,
-                format!("`--input-shape` names `{name}`, which is not an input of the graph"),
-                "in this model",
-            ).with_note(format!("the graph's inputs: {}", names.join(", "))));
-        }
-        let _ = dims;
-    }
-    for input in &graph.inputs {
-        let given = inputs.input_shapes.iter().find(|(n, _)| n == &input.name);
-        let dims: Option<Vec<i64>> = match given {
-            Some((_, d)) => d.iter().map(|v| i64::try_from(*v).ok()).collect(),
-            None => input.dims.as_ref().and_then(|d| d.iter().copied().collect()),
-        };
-        let value = match dims {
-            Some(d) => {
-                used_inputs.push((input.name.clone(), d.clone()));
-                Ok(Value::activation(d))
-            }
-            None => Err(Blame::Input(input.name.clone())),
-        };
-        values.insert(input.name.clone(), value);
-    }
-    for (name, t) in &graph.initializers {
-        values.insert(
-            name.clone(),
-            Ok(Value {
-                dims: t.dims.clone(),
-                ints: t.ints.clone(),
-                constant: true,
-            }),
-        );
-    }
+    let (values, used_inputs) = initial_values(&graph, inputs, span, &mut diags);
     let mut walk = Walk {
         graph: &graph,
         span,
@@ -182,6 +156,71 @@ pub fn import(inputs: &Inputs) -> (Option<Imported>, Vec<Diagnostic>) {
         transformers,
     };
     (Some(imported), diags)
+}
+
+/// The values the walk starts from: graph inputs (with `--input-shape` applied; `Blame`
+/// for one without a fixed shape) and initializers. Returns the inputs' shapes too.
+#[allow(clippy::type_complexity)]
+fn initial_values(
+    graph: &graph::Graph,
+    inputs: &Inputs,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> (
+    HashMap<String, Result<Value, Blame>>,
+    Vec<(String, Vec<i64>)>,
+) {
+    let mut values = HashMap::new();
+    let mut used_inputs = Vec::new();
+    for (name, _) in inputs.input_shapes {
+        if !graph.inputs.iter().any(|i| &i.name == name) {
+            let names: Vec<&str> = graph.inputs.iter().map(|i| i.name.as_str()).collect();
+            diags.push(
+                Diagnostic::at(
+                    Code::OnnxMissingShape,
+                    span,
+                    format!("`--input-shape` names `{name}`, which is not an input of the graph"),
+                    "in this model",
+                )
+                .with_note(format!("the graph's inputs: {}", names.join(", "))),
+            );
+        }
+    }
+    for input in &graph.inputs {
+        let given = inputs.input_shapes.iter().find(|(n, _)| n == &input.name);
+        let dims: Option<Vec<i64>> = match given {
+            Some((_, d)) => d.iter().map(|v| i64::try_from(*v).ok()).collect(),
+            None => input
+                .dims
+                .as_ref()
+                .and_then(|d| d.iter().copied().collect()),
+        };
+        let value = match dims.filter(|d| infer::plausible(d)) {
+            Some(d) => {
+                used_inputs.push((input.name.clone(), d.clone()));
+                Ok(Value::activation(d))
+            }
+            None => Err(Blame::Input(input.name.clone())),
+        };
+        values.insert(input.name.clone(), value);
+    }
+    for (name, t) in &graph.initializers {
+        if !infer::plausible(&t.dims) {
+            diags.push(Diagnostic::at(
+                Code::OnnxBadGraph,
+                span,
+                format!("initializer `{name}` has shape {}", format_dims(&t.dims)),
+                "in this model",
+            ));
+        }
+        let value = Value {
+            dims: t.dims.clone(),
+            ints: t.ints.clone(),
+            constant: true,
+        };
+        values.insert(name.clone(), Ok(value));
+    }
+    (values, used_inputs)
 }
 
 /// The walk over the ordered nodes: each tensor's value and the MAC layers it comes from.
@@ -238,7 +277,17 @@ impl Walk<'_> {
             self.mac(index, &refs, sources);
             return;
         }
-        match infer::infer(node, &refs, self.graph.opset) {
+        let inferred =
+            infer::infer(node, &refs, self.graph.opset).and_then(|outputs| {
+                match outputs.iter().find(|v| !infer::plausible(&v.dims)) {
+                    Some(v) => Err(InferError::Uninferable(format!(
+                        "it gives a tensor of shape {}",
+                        format_dims(&v.dims)
+                    ))),
+                    None => Ok(outputs),
+                }
+            });
+        match inferred {
             Ok(outputs) => {
                 *self.transformers.entry(node.op.clone()).or_insert(0) += 1;
                 for (name, v) in node.outputs.iter().zip(outputs) {
@@ -260,7 +309,17 @@ impl Walk<'_> {
 
     fn mac(&mut self, index: usize, inputs: &[Option<&Value>], preds: BTreeSet<usize>) {
         let node = &self.graph.nodes[index];
-        match layers::mac_layer(node, inputs) {
+        let layer = layers::mac_layer(node, inputs).and_then(|l| {
+            if infer::plausible(&l.output) {
+                Ok(l)
+            } else {
+                Err(LayerError::Bad(format!(
+                    "its output {} is too large",
+                    format_dims(&l.output)
+                )))
+            }
+        });
+        match layer {
             Ok(layer) => {
                 let id = self.layers.len();
                 self.layers.push(ir::Layer {
@@ -271,7 +330,8 @@ impl Walk<'_> {
                     span: self.span,
                 });
                 if let Some(out) = node.outputs.first() {
-                    self.values.insert(out.clone(), Ok(Value::activation(layer.output)));
+                    self.values
+                        .insert(out.clone(), Ok(Value::activation(layer.output)));
                     self.sources.insert(out.clone(), BTreeSet::from([id]));
                 }
             }
@@ -283,7 +343,12 @@ impl Walk<'_> {
                 self.diags.push(Diagnostic::at(
                     code,
                     self.span,
-                    format!("node `{}` ({}) cannot become a layer: {}", node.name, node.op, layers::describe(&e)),
+                    format!(
+                        "node `{}` ({}) cannot become a layer: {}",
+                        node.name,
+                        node.op,
+                        layers::describe(&e)
+                    ),
                     "in this model",
                 ));
                 self.fail_outputs(index, Blame::Reported);
@@ -304,7 +369,10 @@ impl Walk<'_> {
         }
         let needed = format!("layer `{}` ({}) needs its output shape", mac.name, mac.op);
         let d = match blame {
-            Blame::Node { node, error: InferError::Unknown } => {
+            Blame::Node {
+                node,
+                error: InferError::Unknown,
+            } => {
                 let n = &self.graph.nodes[*node];
                 Diagnostic::at(
                     Code::OnnxUnsupportedOperator,
@@ -313,14 +381,21 @@ impl Walk<'_> {
                     "in this model",
                 ).with_note(needed)
             }
-            Blame::Node { node, error: InferError::Uninferable(why) } => {
+            Blame::Node {
+                node,
+                error: InferError::Uninferable(why),
+            } => {
                 let n = &self.graph.nodes[*node];
                 Diagnostic::at(
                     Code::OnnxUninferableShape,
                     self.span,
-                    format!("the output shape of node `{}` ({}) cannot be inferred: {why}", n.name, n.op),
+                    format!(
+                        "the output shape of node `{}` ({}) cannot be inferred: {why}",
+                        n.name, n.op
+                    ),
                     "in this model",
-                ).with_note(needed)
+                )
+                .with_note(needed)
             }
             Blame::Input(name) => Diagnostic::at(
                 Code::OnnxMissingShape,
@@ -339,7 +414,11 @@ impl Walk<'_> {
     fn warn_skipped(&mut self) {
         let mut seen = BTreeSet::new();
         for v in self.values.values() {
-            if let Err(Blame::Node { node, error: InferError::Unknown }) = v {
+            if let Err(Blame::Node {
+                node,
+                error: InferError::Unknown,
+            }) = v
+            {
                 if !self.reported.contains(&format!("#{node}")) {
                     seen.insert(*node);
                 }
@@ -368,7 +447,10 @@ fn layer_name(node: &str, op: &str) -> String {
         if last && *s == op && i > 0 {
             continue;
         }
-        if segments.get(i + 1).is_some_and(|next| next.starts_with(&format!("{s}."))) {
+        if segments
+            .get(i + 1)
+            .is_some_and(|next| next.starts_with(&format!("{s}.")))
+        {
             continue;
         }
         kept.push(s);
@@ -415,7 +497,7 @@ fn thousands(v: u64) -> String {
     let digits = v.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -3,7 +3,7 @@
 //! Integer results stay folded so later `Reshape`s see constant target shapes.
 
 use super::graph::{Node, MAX_FOLDED};
-use super::infer::{broadcast, expand_to, format_dims, tensor_attr, InferError, Value};
+use super::infer::{broadcast, expand_to, format_dims, numel, tensor_attr, InferError, Value};
 
 fn uninferable(why: impl Into<String>) -> InferError {
     InferError::Uninferable(why.into())
@@ -15,7 +15,7 @@ fn axis(a: i64, rank: usize) -> Result<usize, InferError> {
     let a = if a < 0 { a + r } else { a };
     usize::try_from(a)
         .ok()
-        .filter(|a| *a < rank.max(1))
+        .filter(|a| *a < rank)
         .ok_or_else(|| uninferable(format!("axis {a} is out of range for rank {rank}")))
 }
 
@@ -36,7 +36,11 @@ fn ints<'a>(inputs: &[Option<&'a Value>], i: usize, what: &str) -> Result<&'a [i
 }
 
 fn optional_ints<'a>(inputs: &[Option<&'a Value>], i: usize) -> Option<&'a [i64]> {
-    inputs.get(i).copied().flatten().and_then(|v| v.ints.as_deref())
+    inputs
+        .get(i)
+        .copied()
+        .flatten()
+        .and_then(|v| v.ints.as_deref())
 }
 
 /// Output values of the structural operators (see [`super::infer::infer`]).
@@ -54,7 +58,7 @@ pub(super) fn infer_other(
             .ok_or_else(|| uninferable("it has no input"))
     };
     let value = |dims: Vec<i64>, ints: Option<Vec<i64>>| Value {
-        ints: ints.filter(|v| v.len() as i64 == dims.iter().product::<i64>()),
+        ints: ints.filter(|v| Some(v.len() as i64) == numel(&dims)),
         dims,
         constant,
     };
@@ -84,12 +88,12 @@ pub(super) fn infer_other(
         }
         "ConstantOfShape" => {
             let dims = ints(inputs, 0, "shape")?.to_vec();
-            let fill = tensor_attr(node, "value")
-                .map_or(Some(0), |t| t.ints.as_ref().and_then(|v| v.first().copied()));
-            let ints = fill.filter(|_| small(&dims)).map(|f| {
-                let n: i64 = dims.iter().product();
-                vec![f; n.max(0) as usize]
+            let fill = tensor_attr(node, "value").map_or(Some(0), |t| {
+                t.ints.as_ref().and_then(|v| v.first().copied())
             });
+            let ints = fill
+                .filter(|_| small(&dims))
+                .map(|f| vec![f; numel(&dims).unwrap_or(0).max(0) as usize]);
             Ok(vec![Value {
                 dims,
                 ints,
@@ -116,6 +120,89 @@ pub(super) fn infer_other(
         }]),
         "Gather" => gather(node, inputs, constant),
         "Slice" => slice(node, inputs, opset, constant),
+        "Concat" | "Unsqueeze" | "Squeeze" | "Reshape" | "Flatten" | "Transpose" | "Expand"
+        | "Tile" => layout(node, inputs, opset, constant),
+        "Range" => {
+            let (s, l, d) = (
+                ints(inputs, 0, "start")?,
+                ints(inputs, 1, "limit")?,
+                ints(inputs, 2, "delta")?,
+            );
+            let (s, l, d) = match (s, l, d) {
+                ([s], [l], [d]) if *d != 0 => (*s, *l, *d),
+                _ => return Err(uninferable("its start, limit and delta are not scalars")),
+            };
+            let n = ((l as f64 - s as f64) / d as f64).ceil().clamp(0.0, 1e15) as i64;
+            let ints = (n <= MAX_FOLDED as i64)
+                .then(|| (0..n).map(|i| i.checked_mul(d)?.checked_add(s)).collect())
+                .flatten();
+            one(vec![n], ints)
+        }
+        "Split" => split(node, inputs, opset, constant),
+        "GlobalAveragePool" | "GlobalMaxPool" | "GlobalLpPool" => {
+            let x = first()?;
+            let dims = x
+                .dims
+                .iter()
+                .enumerate()
+                .map(|(i, d)| if i < 2 { *d } else { 1 })
+                .collect();
+            one(dims, None)
+        }
+        "MaxPool" | "AveragePool" | "LpPool" => {
+            let x = first()?;
+            let dims = super::layers::pooled(node, &x.dims)?;
+            let mut outputs = vec![value(dims.clone(), None)];
+            if node.outputs.len() > 1 {
+                outputs.push(value(dims, None));
+            }
+            Ok(outputs)
+        }
+        "ReduceMean" | "ReduceSum" | "ReduceMax" | "ReduceMin" | "ReduceProd" | "ReduceL2"
+        | "ReduceL1" | "ReduceSumSquare" | "ReduceLogSumExp" | "ArgMax" | "ArgMin" => {
+            reduce(node, inputs, constant)
+        }
+        "Pad" => pad(node, inputs, opset, constant),
+        "Resize" | "Upsample" => resize(node, inputs, constant),
+        "DepthToSpace" | "SpaceToDepth" => {
+            let x = first()?;
+            let b = node.int("blocksize").unwrap_or(1).max(1);
+            match (node.op.as_str(), x.dims.as_slice()) {
+                ("DepthToSpace", [n, c, h, w]) if b <= 1 << 15 && c % (b * b) == 0 => {
+                    one(vec![*n, c / (b * b), h * b, w * b], None)
+                }
+                ("SpaceToDepth", [n, c, h, w]) if b <= 1 << 15 && h % b == 0 && w % b == 0 => {
+                    one(vec![*n, c * b * b, h / b, w / b], None)
+                }
+                _ => Err(uninferable("its input does not divide into blocks")),
+            }
+        }
+        _ => Err(InferError::Unknown),
+    }
+}
+
+/// Operators that rearrange a tensor: joins, added or removed unit axes, reshapes,
+/// transposes, broadcasts and tiles.
+fn layout(
+    node: &Node,
+    inputs: &[Option<&Value>],
+    opset: i64,
+    constant: bool,
+) -> Result<Vec<Value>, InferError> {
+    let first = || {
+        inputs
+            .first()
+            .copied()
+            .flatten()
+            .ok_or_else(|| uninferable("it has no input"))
+    };
+    let value = |dims: Vec<i64>, ints: Option<Vec<i64>>| Value {
+        ints: ints.filter(|v| Some(v.len() as i64) == numel(&dims)),
+        dims,
+        constant,
+    };
+    let one = |dims: Vec<i64>, ints: Option<Vec<i64>>| Ok(vec![value(dims, ints)]);
+    match node.op.as_str() {
         "Concat" => {
             let parts: Vec<&Value> = inputs.iter().flatten().copied().collect();
             let x = first()?;
@@ -124,7 +211,11 @@ pub(super) fn infer_other(
             dims[a] = 0;
             for p in &parts {
                 let same_rest = p.dims.len() == x.dims.len()
-                    && p.dims.iter().zip(&x.dims).enumerate().all(|(i, (u, v))| i == a || u == v);
+                    && p.dims
+                        .iter()
+                        .zip(&x.dims)
+                        .enumerate()
+                        .all(|(i, (u, v))| i == a || u == v);
                 if !same_rest {
                     return Err(uninferable(format!(
                         "it joins {} and {} along axis {a}",
@@ -132,10 +223,15 @@ pub(super) fn infer_other(
                         format_dims(&p.dims)
                     )));
                 }
-                dims[a] += p.dims[a];
+                dims[a] = dims[a].saturating_add(p.dims[a]);
             }
             let ints = (dims.len() == 1)
-                .then(|| parts.iter().map(|p| p.ints.clone()).collect::<Option<Vec<_>>>())
+                .then(|| {
+                    parts
+                        .iter()
+                        .map(|p| p.ints.clone())
+                        .collect::<Option<Vec<_>>>()
+                })
                 .flatten()
                 .map(|v| v.concat());
             one(dims, ints)
@@ -189,8 +285,10 @@ pub(super) fn infer_other(
             let a = node.int("axis").unwrap_or(1);
             let rank = x.dims.len();
             let a = if a < 0 { a + rank as i64 } else { a }.clamp(0, rank as i64) as usize;
-            let outer: i64 = x.dims[..a].iter().product();
-            let inner: i64 = x.dims[a..].iter().product();
+            let (outer, inner) = match (numel(&x.dims[..a]), numel(&x.dims[a..])) {
+                (Some(o), Some(i)) => (o, i),
+                _ => return Err(uninferable("its input has too many elements")),
+            };
             one(vec![outer, inner], x.ints.clone())
         }
         "Transpose" => {
@@ -220,82 +318,64 @@ pub(super) fn infer_other(
             if repeats.len() != x.dims.len() {
                 return Err(uninferable("its repeats do not match the input's rank"));
             }
-            one(x.dims.iter().zip(repeats).map(|(d, r)| d * r).collect(), None)
-        }
-        "Range" => {
-            let (s, l, d) = (
-                ints(inputs, 0, "start")?,
-                ints(inputs, 1, "limit")?,
-                ints(inputs, 2, "delta")?,
-            );
-            let (s, l, d) = match (s, l, d) {
-                ([s], [l], [d]) if *d != 0 => (*s, *l, *d),
-                _ => return Err(uninferable("its start, limit and delta are not scalars")),
-            };
-            let n = ((l - s) as f64 / d as f64).ceil().max(0.0) as i64;
-            let ints = (n as usize <= MAX_FOLDED).then(|| (0..n).map(|i| s + i * d).collect());
-            one(vec![n], ints)
-        }
-        "Split" => split(node, inputs, opset, constant),
-        "GlobalAveragePool" | "GlobalMaxPool" | "GlobalLpPool" => {
-            let x = first()?;
-            let dims = x.dims.iter().enumerate().map(|(i, d)| if i < 2 { *d } else { 1 }).collect();
-            one(dims, None)
-        }
-        "MaxPool" | "AveragePool" | "LpPool" => {
-            let x = first()?;
-            let dims = super::layers::pooled(node, &x.dims)?;
-            let mut outputs = vec![value(dims.clone(), None)];
-            if node.outputs.len() > 1 {
-                outputs.push(value(dims, None));
-            }
-            Ok(outputs)
-        }
-        "ReduceMean" | "ReduceSum" | "ReduceMax" | "ReduceMin" | "ReduceProd" | "ReduceL2"
-        | "ReduceL1" | "ReduceSumSquare" | "ReduceLogSumExp" | "ArgMax" | "ArgMin" => {
-            reduce(node, inputs, constant)
-        }
-        "Pad" => {
-            let x = first()?;
-            let pads = match node.ints("pads") {
-                Some(p) if opset < 11 => p,
-                _ => ints(inputs, 1, "pads input")?,
-            };
-            let rank = x.dims.len();
-            let axes: Vec<usize> = match optional_ints(inputs, 3) {
-                Some(a) => a.iter().map(|a| axis(*a, rank)).collect::<Result<_, _>>()?,
-                None => (0..rank).collect(),
-            };
-            if pads.len() != 2 * axes.len() {
-                return Err(uninferable("its pads do not match the input's rank"));
-            }
-            let mut dims = x.dims.clone();
-            for (i, a) in axes.iter().enumerate() {
-                dims[*a] += pads[i] + pads[i + axes.len()];
-            }
-            one(dims, None)
-        }
-        "Resize" | "Upsample" => resize(node, inputs, constant),
-        "DepthToSpace" | "SpaceToDepth" => {
-            let x = first()?;
-            let b = node.int("blocksize").unwrap_or(1).max(1);
-            match (node.op.as_str(), x.dims.as_slice()) {
-                ("DepthToSpace", [n, c, h, w]) if c % (b * b) == 0 => {
-                    one(vec![*n, c / (b * b), h * b, w * b], None)
-                }
-                ("SpaceToDepth", [n, c, h, w]) if h % b == 0 && w % b == 0 => {
-                    one(vec![*n, c * b * b, h / b, w / b], None)
-                }
-                _ => Err(uninferable("its input does not divide into blocks")),
-            }
+            one(
+                x.dims
+                    .iter()
+                    .zip(repeats)
+                    .map(|(d, r)| d.saturating_mul(*r))
+                    .collect(),
+                None,
+            )
         }
         _ => Err(InferError::Unknown),
     }
 }
 
+/// `Pad`: the pads from the attribute (before opset 11) or the input, on all or some axes.
+fn pad(
+    node: &Node,
+    inputs: &[Option<&Value>],
+    opset: i64,
+    constant: bool,
+) -> Result<Vec<Value>, InferError> {
+    let x = inputs
+        .first()
+        .copied()
+        .flatten()
+        .ok_or_else(|| uninferable("it has no input"))?;
+
+    let pads = match node.ints("pads") {
+        Some(p) if opset < 11 => p,
+        _ => ints(inputs, 1, "pads input")?,
+    };
+    let rank = x.dims.len();
+    let axes: Vec<usize> = match optional_ints(inputs, 3) {
+        Some(a) => a.iter().map(|a| axis(*a, rank)).collect::<Result<_, _>>()?,
+        None => (0..rank).collect(),
+    };
+    if pads.len() != 2 * axes.len() {
+        return Err(uninferable("its pads do not match the input's rank"));
+    }
+    let mut dims = x.dims.clone();
+    for (i, a) in axes.iter().enumerate() {
+        dims[*a] = dims[*a]
+            .saturating_add(pads[i])
+            .saturating_add(pads[i + axes.len()]);
+    }
+    Ok(vec![Value {
+        dims,
+        ints: None,
+        constant,
+    }])
+}
+
 /// The shape `Reshape` gives `dims` for `target` (`0` copies, `-1` is inferred).
-pub(super) fn reshape(dims: &[i64], target: &[i64], allowzero: bool) -> Result<Vec<i64>, InferError> {
-    let total: i64 = dims.iter().product();
+pub(super) fn reshape(
+    dims: &[i64],
+    target: &[i64],
+    allowzero: bool,
+) -> Result<Vec<i64>, InferError> {
+    let total = numel(dims).ok_or_else(|| uninferable("its input has too many elements"))?;
     let mut out: Vec<i64> = target
         .iter()
         .enumerate()
@@ -305,7 +385,11 @@ pub(super) fn reshape(dims: &[i64], target: &[i64], allowzero: bool) -> Result<V
         })
         .collect();
     let unknown: Vec<usize> = (0..out.len()).filter(|i| out[*i] == -1).collect();
-    let known: i64 = out.iter().filter(|d| **d != -1).product();
+    let known = out
+        .iter()
+        .filter(|d| **d != -1)
+        .try_fold(1i64, |acc, d| acc.checked_mul(*d))
+        .unwrap_or(-1);
     match unknown.as_slice() {
         [] => {}
         [i] if known > 0 && total % known == 0 => out[*i] = total / known,
@@ -317,7 +401,7 @@ pub(super) fn reshape(dims: &[i64], target: &[i64], allowzero: bool) -> Result<V
             )))
         }
     }
-    if out.iter().any(|d| *d < 0) || out.iter().product::<i64>() != total {
+    if out.iter().any(|d| *d < 0) || numel(&out) != Some(total) {
         return Err(uninferable(format!(
             "it reshapes {} ({total} elements) to {}",
             format_dims(dims),
@@ -327,7 +411,11 @@ pub(super) fn reshape(dims: &[i64], target: &[i64], allowzero: bool) -> Result<V
     Ok(out)
 }
 
-fn gather(node: &Node, inputs: &[Option<&Value>], constant: bool) -> Result<Vec<Value>, InferError> {
+fn gather(
+    node: &Node,
+    inputs: &[Option<&Value>],
+    constant: bool,
+) -> Result<Vec<Value>, InferError> {
     let (Some(Some(data)), Some(Some(indices))) = (inputs.first(), inputs.get(1)) else {
         return Err(uninferable("it needs data and indices"));
     };
@@ -393,24 +481,31 @@ fn slice(
             return Err(uninferable("its step is 0"));
         }
         let d = data.dims[a];
-        let norm = |v: i64, lo: i64, hi: i64| (if v < 0 { v.saturating_add(d) } else { v }).clamp(lo, hi);
+        let norm =
+            |v: i64, lo: i64, hi: i64| (if v < 0 { v.saturating_add(d) } else { v }).clamp(lo, hi);
         let (start, end) = if step > 0 {
             (norm(starts[i], 0, d), norm(ends[i], 0, d))
         } else {
             (norm(starts[i], -1, d - 1), norm(ends[i], -1, d - 1))
         };
         let n = if step > 0 {
-            (end - start + step - 1).div_euclid(step)
+            (i128::from(end) - i128::from(start) + i128::from(step) - 1)
+                .div_euclid(i128::from(step))
         } else {
-            (start - end - step - 1).div_euclid(-step)
+            (i128::from(start) - i128::from(end) - i128::from(step) - 1)
+                .div_euclid(-i128::from(step))
         };
+        let n = i64::try_from(n).unwrap_or(0);
         dims[a] = n.max(0);
         ranges[a] = (start, end, step);
     }
     let ints = match (&data.ints, ranges.as_slice()) {
-        (Some(v), [(start, _, step)]) if rank == 1 => {
-            (0..dims[0]).map(|k| v.get(usize::try_from(start + k * step).ok()?).copied()).collect()
-        }
+        (Some(v), [(start, _, step)]) if rank == 1 => (0..dims[0])
+            .map(|k| {
+                let at = k.checked_mul(*step)?.checked_add(*start)?;
+                v.get(usize::try_from(at).ok()?).copied()
+            })
+            .collect(),
         _ => None,
     };
     Ok(vec![Value {
@@ -437,12 +532,19 @@ fn split(
         (Some(s), _) if opset < 13 => s.to_vec(),
         (_, Some(s)) => s.to_vec(),
         _ => {
-            let n = node.int("num_outputs").unwrap_or(outputs).max(1);
+            let n = node.int("num_outputs").unwrap_or(outputs);
+            if n != outputs {
+                return Err(uninferable("its `num_outputs` differs from its outputs"));
+            }
             let chunk = (x.dims[a] + n - 1) / n;
-            (0..n).map(|i| chunk.min(x.dims[a] - i * chunk).max(0)).collect()
+            (0..n)
+                .map(|i| chunk.min(x.dims[a] - i * chunk).max(0))
+                .collect()
         }
     };
-    if sizes.iter().sum::<i64>() != x.dims[a] {
+    if sizes.len() != node.outputs.len()
+        || sizes.iter().try_fold(0i64, |acc, s| acc.checked_add(*s)) != Some(x.dims[a])
+    {
         return Err(uninferable("its split sizes do not add up to the axis"));
     }
     Ok(sizes
@@ -459,7 +561,11 @@ fn split(
         .collect())
 }
 
-fn reduce(node: &Node, inputs: &[Option<&Value>], constant: bool) -> Result<Vec<Value>, InferError> {
+fn reduce(
+    node: &Node,
+    inputs: &[Option<&Value>],
+    constant: bool,
+) -> Result<Vec<Value>, InferError> {
     let x = inputs
         .first()
         .copied()
@@ -471,7 +577,9 @@ fn reduce(node: &Node, inputs: &[Option<&Value>], constant: bool) -> Result<Vec<
         vec![axis(node.int("axis").unwrap_or(0), rank)?]
     } else {
         match (node.ints("axes"), optional_ints(inputs, 1)) {
-            (Some(a), _) | (_, Some(a)) => a.iter().map(|a| axis(*a, rank)).collect::<Result<_, _>>()?,
+            (Some(a), _) | (_, Some(a)) => {
+                a.iter().map(|a| axis(*a, rank)).collect::<Result<_, _>>()?
+            }
             _ if node.int("noop_with_empty_axes") == Some(1) => Vec::new(),
             _ => (0..rank).collect(),
         }
@@ -490,13 +598,21 @@ fn reduce(node: &Node, inputs: &[Option<&Value>], constant: bool) -> Result<Vec<
     }])
 }
 
-fn resize(node: &Node, inputs: &[Option<&Value>], constant: bool) -> Result<Vec<Value>, InferError> {
+fn resize(
+    node: &Node,
+    inputs: &[Option<&Value>],
+    constant: bool,
+) -> Result<Vec<Value>, InferError> {
     let x = inputs
         .first()
         .copied()
         .flatten()
         .ok_or_else(|| uninferable("it has no input"))?;
-    let sizes = if node.op == "Resize" { optional_ints(inputs, 3) } else { None };
+    let sizes = if node.op == "Resize" {
+        optional_ints(inputs, 3)
+    } else {
+        None
+    };
     let dims = match sizes {
         Some(s) if s.len() == x.dims.len() => s.to_vec(),
         _ => {
@@ -506,7 +622,11 @@ fn resize(node: &Node, inputs: &[Option<&Value>], constant: bool) -> Result<Vec<
                 .ok_or_else(|| {
                     uninferable("its scales or sizes are not constant integers dfc can fold")
                 })?;
-            x.dims.iter().zip(scales).map(|(d, s)| d * s).collect()
+            x.dims
+                .iter()
+                .zip(scales)
+                .map(|(d, s)| d.saturating_mul(*s))
+                .collect()
         }
     };
     Ok(vec![Value {
