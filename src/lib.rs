@@ -11,6 +11,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod interop;
 pub mod ir;
+pub mod plots;
 pub mod rewrite;
 pub mod search;
 pub mod source;

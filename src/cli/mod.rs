@@ -10,6 +10,7 @@ mod export;
 mod files;
 mod map;
 mod onnx;
+mod plot;
 mod progress;
 mod run_tests;
 mod schedule;
@@ -128,6 +129,9 @@ pub enum Command {
     /// Write a `.df` mapping as another tool's input.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Draw a mapping's roofline, energy breakdown or search convergence as SVG.
+    #[command(subcommand)]
+    Plot(plot::PlotCommand),
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -328,6 +332,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
             simulate::import(reporter, &files, output.as_deref())
         }
         Command::Export(cmd) => export::run(reporter, &cmd),
+        Command::Plot(cmd) => plot::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),
     }
 }
