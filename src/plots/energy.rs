@@ -134,7 +134,7 @@ pub fn energy_svg(data: &EnergyBreakdown) -> Result<String, PlotError> {
         // Layer names below their bars, rotated to read top to bottom; every k-th when
         // there are too many to fit.
         let every = n.div_ceil(60).max(1);
-        let style = ("sans-serif", 12)
+        let style = ("sans-serif", 14)
             .into_font()
             .transform(FontTransform::Rotate90)
             .color(&BLACK)

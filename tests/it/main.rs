@@ -11,6 +11,7 @@ mod maestro_import;
 mod mutations;
 mod onnx;
 mod parity;
+mod plots;
 mod programs;
 mod reports;
 mod schedule;
