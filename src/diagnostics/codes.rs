@@ -4,7 +4,8 @@
 //!
 //! Ranges: `E00xx` syntax, `E01xx` names and imports, `E02xx` shapes, units and types,
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
-//! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E09xx` the tool itself (I/O, internal errors), `W0xxx` warnings.
+//! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E09xx` the tool itself (I/O, internal
+//! errors), `W0xxx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
