@@ -4,13 +4,14 @@
 //! `source` (files and spans) → `syntax` (tokens, AST, printer) → `ir` (resolved, checked
 //! model) → `backends` (cost model) → `cli` (the only module that does I/O).
 //! `diagnostics` is shared by every stage; `interop` imports MAESTRO's and SCALE-Sim's input
-//! files into the IR.
+//! files and ONNX models into the IR; `plots` draws reports as SVG.
 
 pub mod backends;
 pub mod cli;
 pub mod diagnostics;
 pub mod interop;
 pub mod ir;
+pub mod plots;
 pub mod rewrite;
 pub mod search;
 pub mod source;

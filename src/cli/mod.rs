@@ -9,6 +9,8 @@ mod eval;
 mod export;
 mod files;
 mod map;
+mod onnx;
+mod plot;
 mod progress;
 mod run_tests;
 mod schedule;
@@ -127,6 +129,9 @@ pub enum Command {
     /// Write a `.df` mapping as another tool's input.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Draw a mapping's roofline, energy breakdown or search convergence as SVG.
+    #[command(subcommand)]
+    Plot(plot::PlotCommand),
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -183,6 +188,9 @@ pub enum ImportCommand {
         #[arg(short, long)]
         output: Option<String>,
     },
+    /// Import an ONNX model's MAC layers (Conv, ConvTranspose, Gemm, MatMul) as a `.df`
+    /// network; shapes are inferred, so files without weights import.
+    Onnx(onnx::OnnxArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -319,10 +327,12 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
             maestro,
             output,
         }) => import_maestro(reporter, &mapping, &maestro, output.as_deref()),
+        Command::Import(ImportCommand::Onnx(args)) => onnx::run(reporter, &args),
         Command::Import(ImportCommand::Scalesim { files, output }) => {
             simulate::import(reporter, &files, output.as_deref())
         }
         Command::Export(cmd) => export::run(reporter, &cmd),
+        Command::Plot(cmd) => plot::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),
     }
 }

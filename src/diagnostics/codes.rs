@@ -4,7 +4,8 @@
 //!
 //! Ranges: `E00xx` syntax, `E01xx` names and imports, `E02xx` shapes, units and types,
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
-//! `E06xx` MAESTRO import, `E09xx` the tool itself (I/O, internal errors), `W0xxx` warnings.
+//! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E09xx` the tool itself (I/O, internal
+//! errors), `W0xxx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -80,6 +81,12 @@ codes! {
     MaestroSyntax = "E0601", "maestro-syntax", "a MAESTRO file that MAESTRO itself would reject";
     MaestroUnsupported = "E0602", "maestro-unsupported", "a MAESTRO construct that has no meaning dfc can keep";
     ScalesimSyntax = "E0603", "scalesim-syntax", "a SCALE-Sim config or topology file that cannot be read";
+    OnnxUnreadable = "E0604", "onnx-unreadable", "a file that is not an ONNX model: not protobuf, cut short, or without a graph";
+    OnnxCycle = "E0605", "onnx-cycle", "an ONNX graph whose nodes depend on each other in a cycle";
+    OnnxMissingShape = "E0606", "onnx-missing-shape", "an ONNX graph input without a fixed shape and no `--input-shape` for it";
+    OnnxUnsupportedOperator = "E0607", "onnx-unsupported-operator", "an ONNX operator on the path to a MAC layer that dfc does not know or cannot express";
+    OnnxUninferableShape = "E0608", "onnx-uninferable-shape", "an ONNX operator on the path to a MAC layer whose output shape cannot be inferred";
+    OnnxBadGraph = "E0609", "onnx-bad-graph", "an ONNX node with inconsistent operands, a tensor nothing defines, or a graph without MAC operators";
     Io = "E0901", "io-error", "a file could not be read or written";
     Internal = "E0902", "internal-error", "a bug in dfc";
     InputRefused = "E0903", "input-refused", "an input that is not a regular file or is larger than the size limit";
@@ -92,6 +99,7 @@ codes! {
     MaestroNotPhysical = "W0503", "maestro-not-physical", "MAESTRO's output for a layer has NaN, a sentinel, a negative value or zero MACs";
     MaestroExceedsCapacity = "W0504", "maestro-exceeds-capacity", "MAESTRO's own checks pass a mapping whose tiles do not fit a buffer";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
+    OnnxSkippedOperator = "W0602", "onnx-skipped-operator", "an ONNX operator dfc does not know whose outputs reach no MAC layer, skipped";
 }
 
 impl Code {

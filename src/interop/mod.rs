@@ -1,11 +1,14 @@
-//! Importers of other tools' input files into the IR: MAESTRO (`maestro`) and SCALE-Sim
-//! (`scalesim`), plus what both need — turning a foreign name into a `.df` identifier, keeping
-//! layer names unique, naming items after a file, and the span that stands for a whole file.
+//! Importers of other tools' input files into the IR: MAESTRO (`maestro`), SCALE-Sim
+//! (`scalesim`) and ONNX (`onnx`), plus what they share — turning a foreign name into a
+//! `.df` identifier, keeping layer names unique, naming items after a file, and the span
+//! that stands for a whole file.
 //!
-//! Importers read text the caller has already loaded into a [`SourceMap`](crate::source::SourceMap)
-//! and return the IR with diagnostics; they never touch the file system.
+//! Importers read what the caller has already loaded (text in a
+//! [`SourceMap`](crate::source::SourceMap); an ONNX model's bytes) and return the IR with
+//! diagnostics; they never touch the file system.
 
 pub mod maestro;
+pub mod onnx;
 pub mod scalesim;
 
 use std::collections::HashMap;

@@ -116,9 +116,23 @@ fn layer(n: &Network, index: usize, l: &Layer) -> ast::Layer {
             }
             pairs(&mut push, "stride", s.stride_y, s.stride_x, 1);
             if l.op != LayerOp::PwConv {
-                pairs(&mut push, "pad", s.pad_y, s.pad_x, 0);
+                if s.pad_top == s.pad_bottom && s.pad_left == s.pad_right {
+                    pairs(&mut push, "pad", s.pad_top, s.pad_left, 0);
+                } else {
+                    push("pad_top", s.pad_top);
+                    push("pad_bottom", s.pad_bottom);
+                    push("pad_left", s.pad_left);
+                    push("pad_right", s.pad_right);
+                }
                 pairs(&mut push, "dilation", s.dilation_y, s.dilation_x, 1);
             }
+            pairs(
+                &mut push,
+                "output_padding",
+                s.output_padding_y,
+                s.output_padding_x,
+                0,
+            );
             if s.g > 1 && l.op != LayerOp::DwConv {
                 push("groups", s.g);
             }

@@ -221,7 +221,8 @@ impl LayerOp {
 }
 
 /// Canonical loop bounds of a layer. `k` and `c` are per group; `y`, `x` are the input size
-/// as written (before padding); `out_y`, `out_x` follow from stride, padding and dilation.
+/// as written (before padding); `out_y`, `out_x` follow from stride, padding (per side) and
+/// dilation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Shape {
     pub n: u64,
@@ -234,8 +235,16 @@ pub struct Shape {
     pub x: u64,
     pub stride_y: u64,
     pub stride_x: u64,
-    pub pad_y: u64,
-    pub pad_x: u64,
+    /// Zero padding on each side of the input (`pad` sets all four, `pad_y` top and
+    /// bottom, `pad_x` left and right; `pad_top`, … one side each).
+    pub pad_top: u64,
+    pub pad_bottom: u64,
+    pub pad_left: u64,
+    pub pad_right: u64,
+    /// Extra output rows (columns) at the bottom (right) of a transposed convolution, as
+    /// ONNX's and PyTorch's `output_padding`; 0 for every other operator.
+    pub output_padding_y: u64,
+    pub output_padding_x: u64,
     pub dilation_y: u64,
     pub dilation_x: u64,
     pub out_y: u64,
@@ -304,20 +313,40 @@ impl Layer {
             Dim::C => s.c,
             Dim::R => (s.r - 1) * s.dilation_y + 1,
             Dim::S => (s.s - 1) * s.dilation_x + 1,
-            Dim::Y => self.padded_input(s.y, s.pad_y, s.stride_y, self.loop_bound(Dim::R)),
-            Dim::X => self.padded_input(s.x, s.pad_x, s.stride_x, self.loop_bound(Dim::S)),
+            Dim::Y => self.padded_input(
+                s.y,
+                (s.pad_top, s.pad_bottom),
+                s.stride_y,
+                self.loop_bound(Dim::R),
+                s.output_padding_y,
+            ),
+            Dim::X => self.padded_input(
+                s.x,
+                (s.pad_left, s.pad_right),
+                s.stride_x,
+                self.loop_bound(Dim::S),
+                s.output_padding_x,
+            ),
             Dim::YOut => s.out_y,
             Dim::XOut => s.out_x,
         }
     }
 
-    /// Input extent after padding; for a transposed convolution, after inserting
-    /// `stride − 1` zeros between inputs and padding by `extent − 1 − pad` on each side.
-    fn padded_input(&self, input: u64, pad: u64, stride: u64, extent: u64) -> u64 {
+    /// Input extent after padding (`pads` = before, after); for a transposed convolution,
+    /// after inserting `stride − 1` zeros between inputs, padding by `extent − 1 − pad` on
+    /// each side and adding the output padding at the end.
+    fn padded_input(
+        &self,
+        input: u64,
+        (before, after): (u64, u64),
+        stride: u64,
+        extent: u64,
+        output_padding: u64,
+    ) -> u64 {
         if self.op == LayerOp::TConv {
-            (input - 1) * stride + 1 + 2 * (extent - 1 - pad)
+            (input - 1) * stride + 1 + (extent - 1 - before) + (extent - 1 - after) + output_padding
         } else {
-            input + 2 * pad
+            input + before + after
         }
     }
 

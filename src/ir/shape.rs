@@ -30,6 +30,8 @@ pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shap
     let (stride_y, stride_x) = pair("stride", "stride_y", "stride_x", 1);
     let (pad_y, pad_x) = pair("pad", "pad_y", "pad_x", 0);
     let (dilation_y, dilation_x) = pair("dilation", "dilation_y", "dilation_x", 1);
+    let (output_padding_y, output_padding_x) =
+        pair("output_padding", "output_padding_y", "output_padding_x", 0);
     let mut shape = Shape {
         n: get("N", 1),
         g: 1,
@@ -41,8 +43,12 @@ pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shap
         x: 1,
         stride_y,
         stride_x,
-        pad_y,
-        pad_x,
+        pad_top: get("pad_top", pad_y),
+        pad_bottom: get("pad_bottom", pad_y),
+        pad_left: get("pad_left", pad_x),
+        pad_right: get("pad_right", pad_x),
+        output_padding_y,
+        output_padding_x,
         dilation_y,
         dilation_x,
         out_y: 1,
@@ -89,15 +95,26 @@ pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shap
     }
     let extent_y = (shape.r - 1).saturating_mul(dilation_y).saturating_add(1);
     let extent_x = (shape.s - 1).saturating_mul(dilation_x).saturating_add(1);
+    let rows = Axis {
+        pads: (shape.pad_top, shape.pad_bottom),
+        stride: stride_y,
+        extent: extent_y,
+        output_padding: output_padding_y,
+    };
+    let columns = Axis {
+        pads: (shape.pad_left, shape.pad_right),
+        stride: stride_x,
+        extent: extent_x,
+        output_padding: output_padding_x,
+    };
     // An output-centric size: the input that gives exactly `Y'` outputs.
-    for (key, input, pad, stride, extent) in [
-        ("Y'", &mut shape.y, pad_y, stride_y, extent_y),
-        ("X'", &mut shape.x, pad_x, stride_x, extent_x),
-    ] {
+    for (key, input, axis) in [("Y'", &mut shape.y, &rows), ("X'", &mut shape.x, &columns)] {
         if let Some(&out) = args.get(key) {
-            let padded = (out - 1).saturating_mul(stride).saturating_add(extent);
+            let padded = (out - 1)
+                .saturating_mul(axis.stride)
+                .saturating_add(axis.extent);
             *input = padded
-                .checked_sub(2 * pad)
+                .checked_sub(axis.pads.0 + axis.pads.1)
                 .filter(|v| *v > 0)
                 .ok_or_else(|| {
                     ShapeError::NoOutput(format!(
@@ -106,21 +123,7 @@ pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shap
                 })?;
         }
     }
-    let out = |input: u64, pad: u64, stride: u64, extent: u64| -> Option<u64> {
-        if op == LayerOp::TConv {
-            // A padding of the whole filter extent would leave no zero-inserted input.
-            (pad < extent)
-                .then(|| ((input - 1) * stride + extent).checked_sub(2 * pad))
-                .flatten()
-        } else {
-            let padded = input.saturating_add(pad.saturating_mul(2));
-            (padded >= extent).then(|| (padded - extent) / stride + 1)
-        }
-    };
-    match (
-        out(shape.y, pad_y, stride_y, extent_y),
-        out(shape.x, pad_x, stride_x, extent_x),
-    ) {
+    match (rows.output(op, shape.y), columns.output(op, shape.x)) {
         (Some(oy), Some(ox)) if oy > 0 && ox > 0 => {
             shape.out_y = oy;
             shape.out_x = ox;
@@ -131,8 +134,36 @@ pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shap
         )),
         _ => Err(ShapeError::NoOutput(format!(
             "its filter ({extent_y}×{extent_x}) is larger than its padded input ({}×{})",
-            shape.y.saturating_add(2 * pad_y),
-            shape.x.saturating_add(2 * pad_x)
+            shape.y.saturating_add(rows.pads.0 + rows.pads.1),
+            shape.x.saturating_add(columns.pads.0 + columns.pads.1)
         ))),
+    }
+}
+
+/// One spatial axis of a layer: its padding before and after the input, stride, dilated
+/// filter extent and (transposed convolutions only) output padding.
+struct Axis {
+    pads: (u64, u64),
+    stride: u64,
+    extent: u64,
+    output_padding: u64,
+}
+
+impl Axis {
+    /// The output size along this axis for an input of `input`, if there is one.
+    fn output(&self, op: LayerOp, input: u64) -> Option<u64> {
+        let (before, after) = self.pads;
+        if op == LayerOp::TConv {
+            // A padding of the whole filter extent would leave no zero-inserted input.
+            (before < self.extent && after < self.extent)
+                .then(|| {
+                    ((input - 1) * self.stride + self.extent + self.output_padding)
+                        .checked_sub(before + after)
+                })
+                .flatten()
+        } else {
+            let padded = input.saturating_add(before).saturating_add(after);
+            (padded >= self.extent).then(|| (padded - self.extent) / self.stride + 1)
+        }
     }
 }

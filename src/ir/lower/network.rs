@@ -104,8 +104,8 @@ impl Lowering {
 
     pub(super) fn layer(&mut self, l: &ast::Layer) -> Option<Layer> {
         let op = self.layer_operator(&l.op)?;
-        let (allowed, required) = layer_keys(op);
-        let arguments = self.layer_arguments(op, l, allowed);
+        let (listed, required) = layer_keys(op);
+        let arguments = self.layer_arguments(op, l, listed);
         let sizes_ok = self.check_input_or_output_size(&arguments.values);
         let required_ok = self.check_required_arguments(op, l, required, &arguments.written);
         if !(arguments.ok && sizes_ok && required_ok) {
@@ -145,26 +145,23 @@ impl Lowering {
         &mut self,
         op: LayerOp,
         l: &'a ast::Layer,
-        allowed: &[&str],
+        listed: &[&str],
     ) -> LayerArguments<'a> {
+        let per_side = side_keys(op);
         let mut args: HashMap<&str, (i64, Span)> = HashMap::new();
         let mut written: Vec<&str> = Vec::new();
         let mut ok = true;
         for a in &l.args {
             let key = a.key.name.as_str();
-            if !allowed.contains(&key) {
+            if !listed.contains(&key) && !per_side.contains(&key) {
                 let mut d = Diagnostic::at(
                     Code::UnknownField,
                     a.key.span,
                     format!("`{}` has no argument `{key}`", op.name()),
                     "unknown argument",
                 )
-                .with_note(format!(
-                    "`{}` takes: {}",
-                    op.name(),
-                    allowed.join(", ")
-                ));
-                d = d.with_help_opt(argument_hint(key, allowed));
+                .with_note(format!("`{}` takes: {}", op.name(), listed.join(", ")));
+                d = d.with_help_opt(argument_hint(key, listed));
                 self.error(d);
                 ok = false;
                 continue;
@@ -187,7 +184,11 @@ impl Lowering {
                 ok = false;
                 continue;
             };
-            let min = if key.starts_with("pad") { 0 } else { 1 };
+            let min = if key.starts_with("pad") || key.starts_with("output_padding") {
+                0
+            } else {
+                1
+            };
             if v > MAX_LOOP_BOUND {
                 self.error(Diagnostic::at(
                     Code::InvalidValue,
@@ -342,14 +343,31 @@ fn layer_keys(op: LayerOp) -> (&'static [&'static str], &'static [&'static str])
     const POINTWISE: &[&str] = &[
         "K", "C", "Y", "X", "N", "stride", "stride_y", "stride_x", "groups", "Y'", "X'",
     ];
+    #[rustfmt::skip]
+    const TRANSPOSED: &[&str] = &[
+        "K", "C", "R", "S", "Y", "X", "N", "stride", "stride_y", "stride_x", "pad", "pad_y",
+        "pad_x", "dilation", "dilation_y", "dilation_x", "groups", "output_padding",
+        "output_padding_y", "output_padding_x",
+    ];
     match op {
         LayerOp::Conv => (SPATIAL, &["K", "C", "R", "S", "Y", "X"]),
-        LayerOp::TConv => (&SPATIAL[..16], &["K", "C", "R", "S", "Y", "X"]),
+        LayerOp::TConv => (TRANSPOSED, &["K", "C", "R", "S", "Y", "X"]),
         LayerOp::DwConv => (DEPTHWISE, &["C", "R", "S", "Y", "X"]),
         LayerOp::PwConv => (POINTWISE, &["K", "C", "Y", "X"]),
         LayerOp::Gemm => (&["M", "N", "K"], &["M", "N", "K"]),
         LayerOp::Fc => (&["K", "C", "N"], &["K", "C"]),
         LayerOp::Matmul => (&["B", "M", "N", "K"], &["B", "M", "N", "K"]),
+    }
+}
+
+/// Padding of one side at a time, which operators with a filter also take (ONNX's
+/// asymmetric `pads`). Kept out of the `takes:` note, which lists the common arguments.
+fn side_keys(op: LayerOp) -> &'static [&'static str] {
+    match op {
+        LayerOp::Conv | LayerOp::DwConv | LayerOp::TConv => {
+            &["pad_top", "pad_bottom", "pad_left", "pad_right"]
+        }
+        _ => &[],
     }
 }
 

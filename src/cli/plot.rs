@@ -1,0 +1,192 @@
+//! `dfc plot`: a mapping's roofline, energy breakdown or search convergence as SVG, with
+//! the numbers drawn optionally written as JSON beside it (`--data`).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::{compile, eval::search_failures, exit, fail, nothing_to_do, progress, usage};
+use super::{refuse_clobber, Reporter, Staged};
+use crate::backends::cost::Model;
+use crate::backends::evaluate;
+use crate::diagnostics::{self, Diagnostic};
+use crate::ir::{self, DataflowChoice};
+use crate::plots;
+use crate::search::{self, Objective, SearchOptions};
+use crate::source::SourceMap;
+
+#[derive(Subcommand, Debug)]
+pub enum PlotCommand {
+    /// Each layer at its arithmetic intensity against the hardware's compute, NoC and DRAM
+    /// roofs.
+    Roofline(ReportPlotArgs),
+    /// Energy per layer, stacked by MAC, L1, L2 (and DRAM when the hardware prices it).
+    Energy(ReportPlotArgs),
+    /// The mapping's objective per evaluation budget for the decoupled, genetic and random
+    /// searches (every layer searched).
+    Search(SearchPlotArgs),
+}
+
+/// Where a plot comes from and goes.
+#[derive(Args, Debug, Clone)]
+pub struct Target {
+    /// A `.df` program with a mapping.
+    pub file: String,
+    /// The mapping to plot (the file's first mapping otherwise).
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// The SVG to write.
+    #[arg(short, long)]
+    pub output: String,
+    /// Also write the numbers drawn as JSON here.
+    #[arg(long)]
+    pub data: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportPlotArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// How layers mapped with `search` are searched first.
+    #[command(flatten)]
+    pub search: super::map::SearchArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SearchPlotArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// What the searches minimise.
+    #[arg(long, value_enum, default_value_t = Objective::Runtime)]
+    pub objective: Objective,
+    /// The largest budget (evaluations per distinct layer); the others halve it.
+    #[arg(long, default_value_t = 512)]
+    pub budget: usize,
+    /// How many budgets.
+    #[arg(long, default_value_t = 6)]
+    pub points: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
+    let target = match cmd {
+        PlotCommand::Roofline(a) | PlotCommand::Energy(a) => &a.target,
+        PlotCommand::Search(a) => &a.target,
+    };
+    let mut sources = SourceMap::new();
+    let (root, program, diags) = match compile(reporter, &mut sources, &target.file, None) {
+        Ok(x) => x,
+        Err(e) => return fail(reporter, e),
+    };
+    let Some(program) = program else {
+        reporter.emit(&diags, &sources);
+        return exit(1);
+    };
+    let id = program
+        .mappings
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| match &target.mapping {
+            Some(name) => *name == m.name,
+            None => m.span.file == root,
+        })
+        .map(|(i, _)| ir::MappingId(i as u32))
+        .next();
+    let Some(id) = id else {
+        reporter.emit(&diags, &sources);
+        return match &target.mapping {
+            Some(n) => usage(&format!(
+                "`--mapping {n}`: `{}` has no mapping `{n}`",
+                target.file
+            )),
+            None => nothing_to_do(
+                reporter,
+                &sources,
+                root,
+                format!("`{}` defines no mapping to plot", target.file),
+            ),
+        };
+    };
+    let outputs = [Some(target.output.as_str()), target.data.as_deref()];
+    if let Err(f) = refuse_clobber(&sources, &outputs) {
+        return fail(reporter, f);
+    }
+    let (drawn, mut found) = match cmd {
+        PlotCommand::Roofline(a) | PlotCommand::Energy(a) => {
+            let (program, report, found) = evaluated(reporter, program, id, &a.search.options());
+            let hw = program.hardware(program.mapping(id).hardware);
+            let drawn = if matches!(cmd, PlotCommand::Roofline(_)) {
+                let data = plots::roofline(&report, hw);
+                plots::roofline_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)))
+            } else {
+                let data = plots::energy_breakdown(&report, hw);
+                plots::energy_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)))
+            };
+            (drawn, found)
+        }
+        PlotCommand::Search(a) => {
+            let opts = SearchOptions {
+                objective: a.objective,
+                seed: a.seed,
+                ..SearchOptions::default()
+            };
+            let budgets = plots::budgets(a.budget, a.points);
+            let data = progress::searching(reporter, "searching at each budget", |_| {
+                plots::convergence(&program, id, &opts, &budgets)
+            });
+            let drawn =
+                plots::convergence_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)));
+            (drawn, Vec::new())
+        }
+    };
+    found.extend(diags);
+    diagnostics::sort(&mut found);
+    reporter.emit(&found, &sources);
+    let (svg, json) = match drawn {
+        Ok((svg, Ok(json))) => (svg, json),
+        Ok((_, Err(e))) => return fail(reporter, format!("cannot write the plot's data: {e}")),
+        Err(e) => return fail(reporter, e.to_string()),
+    };
+    let mut staged = Staged::default();
+    let mut written = staged.text(Path::new(&target.output), &svg);
+    if let (Ok(()), Some(path)) = (&written, &target.data) {
+        written = staged.text(Path::new(path), &format!("{json}\n"));
+    }
+    if let Err(f) = written.and_then(|()| staged.commit()) {
+        return fail(reporter, f);
+    }
+    exit(u8::from(diagnostics::has_errors(&found)))
+}
+
+/// Search the layers mapped with `search` (as `dfc eval` does), then evaluate.
+fn evaluated(
+    reporter: &Reporter,
+    mut program: ir::Program,
+    id: ir::MappingId,
+    options: &SearchOptions,
+) -> (ir::Program, evaluate::MappingReport, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let searched = program
+        .mapping(id)
+        .layers
+        .iter()
+        .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
+    if searched {
+        let what = format!("searching `{}`", program.mapping(id).name);
+        let mapped = progress::searching(reporter, &what, |p| {
+            search::map_mapping_with_progress(&program, id, options, true, p)
+        });
+        diags.extend(search_failures(
+            &program,
+            id,
+            &mapped.layers,
+            options.budget,
+        ));
+        program = mapped.program;
+    }
+    let (report, found) = evaluate::evaluate_mapping(&program, id, Model::Default);
+    diags.extend(found);
+    (program, report, diags)
+}

@@ -1,0 +1,77 @@
+//! Plots of the back ends' reports as SVG, drawn with `plotters`: a roofline (each layer's
+//! attained MACs per cycle against its arithmetic intensity, under the hardware's compute,
+//! NoC and DRAM roofs), an energy breakdown (stacked per layer), and search convergence
+//! (the best objective each strategy reaches per evaluation budget).
+//!
+//! Each plot is plain data first (`Roofline`, `EnergyBreakdown`, `Convergence`, all
+//! serialisable, so `dfc plot --data` writes exactly the numbers drawn) and then an SVG
+//! string. Nothing here touches files.
+
+mod energy;
+mod roofline;
+mod search;
+
+pub use energy::{energy_breakdown, energy_svg, EnergyBreakdown, LayerEnergy};
+pub use roofline::{roofline, roofline_svg, Roof, Roofline, RooflinePoint};
+pub use search::{budgets, convergence, convergence_svg, Convergence, Series};
+
+use plotters::style::RGBColor;
+
+/// Why a plot could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlotError(pub String);
+
+impl std::fmt::Display for PlotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PlotError {}
+
+fn drawing<E: std::fmt::Debug>(e: E) -> PlotError {
+    PlotError(format!("drawing failed: {e:?}"))
+}
+
+/// Figure size in pixels.
+const SIZE: (u32, u32) = (960, 600);
+
+/// A palette that stays distinguishable in grey (Okabe–Ito).
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+];
+
+/// `1.2e6`-style tick labels for wide ranges, plain numbers for small ones.
+fn tick(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".to_string()
+    } else if !(0.01..100_000.0).contains(&a) {
+        format!("{v:.1e}").replace(".0e", "e")
+    } else if a >= 10.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
+/// A log-axis range around `values` (positive ones), padded by a factor on each side.
+fn log_range(values: impl IntoIterator<Item = f64>) -> std::ops::Range<f64> {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for v in values.into_iter().filter(|v| v.is_finite() && *v > 0.0) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if hi <= 0.0 {
+        return 0.1..10.0;
+    }
+    lo / 1.5..hi * 1.5
+}

@@ -1,0 +1,221 @@
+//! `dfc plot`: the numbers drawn (the `--data` JSON, and the markers in the SVG) are the
+//! report's; convergence points equal a search-then-evaluate at the same budget; errors.
+
+use std::process::{Command, Output};
+
+use dfc::backends::cost::Model;
+use dfc::backends::evaluate::LayerStatus;
+use dfc::ir::MappingId;
+use dfc::plots;
+use dfc::search::{self, Objective, SearchOptions, Strategy};
+use serde_json::Value;
+
+use crate::common;
+
+fn dfc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .args(["--color", "never"])
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .expect("dfc runs")
+}
+
+fn tmp(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("dfc-plots-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+fn json(path: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("written")).expect("JSON")
+}
+
+const EXAMPLE: &str = "examples/mobilenet_v2_eyeriss.df";
+
+/// The report's layers as `dfc eval --format json` prints them.
+fn report_layers() -> Vec<Value> {
+    let out = dfc(&["eval", EXAMPLE, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    report[0]["layers"].as_array().expect("layers").clone()
+}
+
+/// Equal up to the last bit JSON parsing may lose (values the test derives itself).
+fn close(drawn: Option<f64>, expected: f64) {
+    let drawn = drawn.expect("a number");
+    assert!(
+        (drawn - expected).abs() <= expected.abs() * 1e-15,
+        "{drawn} vs {expected}"
+    );
+}
+
+fn metric(layer: &Value, name: &str) -> f64 {
+    layer["metrics"][name].as_f64().expect(name)
+}
+
+#[test]
+fn roofline_draws_the_reports_numbers() {
+    let (svg, data) = (tmp("roofline.svg"), tmp("roofline.json"));
+    let out = dfc(&["plot", "roofline", EXAMPLE, "-o", &svg, "--data", &data]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drawn = json(&data);
+    let layers = report_layers();
+    let points = drawn["layers"].as_array().expect("points");
+    assert_eq!(points.len(), 53);
+    assert_eq!(points.len(), layers.len());
+    for (p, l) in points.iter().zip(&layers) {
+        assert_eq!(p["layer"], l["layer"]);
+        assert_eq!(p["throughput"].as_f64(), Some(metric(l, "throughput")));
+        assert_eq!(
+            p["noc_intensity"].as_f64(),
+            Some(metric(l, "arithmetic_intensity"))
+        );
+        let dram = metric(l, "input_l2_write")
+            + metric(l, "filter_l2_write")
+            + metric(l, "output_l2_read");
+        close(p["dram_intensity"].as_f64(), metric(l, "num_macs") / dram);
+    }
+    assert_eq!(drawn["peak_macs_per_cycle"].as_f64(), Some(168.0));
+    // eyeriss_like: 64 elements per cycle on the NoC, 16 B of int16 from DRAM.
+    assert_eq!(drawn["roofs"][0]["elements_per_cycle"].as_f64(), Some(64.0));
+    assert_eq!(drawn["roofs"][1]["elements_per_cycle"].as_f64(), Some(8.0));
+    let svg = std::fs::read_to_string(&svg).expect("SVG");
+    // One circle per layer plus the legend's; axis titles with units.
+    assert_eq!(svg.matches("<circle").count(), 53 + 1);
+    assert!(svg.contains("arithmetic intensity (MACs per element moved)"));
+    assert!(svg.contains("attained throughput (MACs per cycle)"));
+    assert!(svg.contains("compute roof: 168 MACs/cycle"));
+}
+
+#[test]
+fn energy_draws_the_reports_numbers() {
+    let (svg, data) = (tmp("energy.svg"), tmp("energy.json"));
+    let out = dfc(&["plot", "energy", EXAMPLE, "-o", &svg, "--data", &data]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drawn = json(&data);
+    assert_eq!(drawn["unit"], "pJ");
+    let layers = report_layers();
+    let bars = drawn["layers"].as_array().expect("bars");
+    assert_eq!(bars.len(), layers.len());
+    for (b, l) in bars.iter().zip(&layers) {
+        let mac = metric(l, "total_mac_energy");
+        let l1 = metric(l, "total_l1_read_energy") + metric(l, "total_l1_write_energy");
+        let l2 = metric(l, "total_l2_read_energy") + metric(l, "total_l2_write_energy");
+        assert_eq!(b["mac"].as_f64(), Some(mac));
+        close(b["l1"].as_f64(), l1);
+        close(b["l2"].as_f64(), l2);
+        // The report's total is exactly these three parts (to rounding).
+        let total = metric(l, "total_energy");
+        assert!(
+            ((mac + l1 + l2) - total).abs() <= total * 1e-12,
+            "{}",
+            l["layer"]
+        );
+        let dram = metric(l, "input_l2_write")
+            + metric(l, "filter_l2_write")
+            + metric(l, "output_l2_read");
+        close(b["dram"].as_f64(), 200.0 * dram);
+    }
+    let svg = std::fs::read_to_string(&svg).expect("SVG");
+    // Four stacked parts per layer plus four legend swatches, all rectangles after the
+    // background and the plot area's frame.
+    let bars_drawn = svg.matches("<rect").count();
+    assert_eq!(bars_drawn, 4 * 53 + 4 + 3, "{bars_drawn}");
+    assert!(svg.contains("energy (pJ)"));
+    // Every layer named under its bar, rotated.
+    assert_eq!(svg.matches("rotate(90").count(), 53);
+    assert!(svg.contains(">\nblock1_dw\n</text>"));
+}
+
+#[test]
+fn convergence_points_equal_search_then_evaluate() {
+    let text = "use std::hardware::edge256;\n\
+        network tiny {\n\
+            a = conv(K: 16, C: 8, R: 3, S: 3, Y: 14, X: 14, pad: 1);\n\
+            b = fc(K: 10, C: 64);\n\
+        }\n\
+        mapping tiny_edge { network: tiny; hardware: edge256; dataflow: search; }\n";
+    let path = tmp("tiny.df");
+    std::fs::write(&path, text).expect("write");
+    let (_, program, diags) = common::compile(std::path::Path::new(&path));
+    assert!(diags.is_empty(), "{diags:?}");
+    let program = program.expect("lowers");
+    let base = SearchOptions {
+        objective: Objective::Runtime,
+        ..SearchOptions::default()
+    };
+    let budgets = plots::budgets(16, 3);
+    assert_eq!(budgets, [4, 8, 16]);
+    let data = plots::convergence(&program, MappingId(0), &base, &budgets);
+    assert_eq!(data.series.len(), 3);
+    assert_eq!(data.unit, "cycles");
+    for s in &data.series {
+        assert_eq!(s.values.len(), 3);
+        for (budget, value) in budgets.iter().zip(&s.values) {
+            let opts = SearchOptions {
+                strategy: s.strategy,
+                budget: *budget,
+                include_stdlib: false,
+                ..base.clone()
+            };
+            let e = search::evaluate_with_search(
+                &program,
+                MappingId(0),
+                Model::Default,
+                &opts,
+                false,
+                &|_| {},
+            );
+            let expected: Option<f64> = e
+                .report
+                .layers
+                .iter()
+                .map(|l| match &l.status {
+                    LayerStatus::Ok { metrics } => Some(metrics.runtime_cycles as f64),
+                    _ => None,
+                })
+                .sum();
+            assert_eq!(*value, expected, "{:?} at {budget}", s.strategy);
+        }
+    }
+    assert_eq!(
+        data.series.iter().map(|s| s.strategy).collect::<Vec<_>>(),
+        Strategy::ALL
+    );
+    let svg = plots::convergence_svg(&data).expect("draws");
+    for name in [
+        "decoupled",
+        "random",
+        "genetic",
+        "budget (cost-model evaluations per distinct layer)",
+    ] {
+        assert!(svg.contains(name), "{name}");
+    }
+}
+
+#[test]
+fn plot_command_errors() {
+    let out = tmp("never.svg");
+    let none = dfc(&["plot", "roofline", "stdlib/hardware/edge256.df", "-o", &out]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("E0311"));
+    let unknown = dfc(&["plot", "energy", EXAMPLE, "--mapping", "nope", "-o", &out]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let clobber = dfc(&["plot", "energy", EXAMPLE, "-o", EXAMPLE]);
+    assert_eq!(clobber.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&clobber.stderr).contains("E0904"));
+    let missing = dfc(&["plot", "roofline", "no/such.df", "-o", &out]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(!std::path::Path::new(&out).exists());
+}
