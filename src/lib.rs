@@ -9,6 +9,7 @@
 pub mod backends;
 pub mod cli;
 pub mod diagnostics;
+pub mod environments;
 pub mod interop;
 pub mod ir;
 pub mod rewrite;

@@ -5,6 +5,7 @@
 //! changes), 2 usage, I/O or internal error.
 
 mod choices;
+mod env;
 mod eval;
 mod export;
 mod files;
@@ -127,6 +128,9 @@ pub enum Command {
     /// Write a `.df` mapping as another tool's input.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Run the environments NEAT evolves controllers for (Gymnasium's dynamics).
+    #[command(subcommand)]
+    Env(env::EnvCommand),
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -323,6 +327,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
             simulate::import(reporter, &files, output.as_deref())
         }
         Command::Export(cmd) => export::run(reporter, &cmd),
+        Command::Env(cmd) => env::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),
     }
 }
