@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod environments;
 pub mod interop;
 pub mod ir;
+pub mod neat;
 pub mod rewrite;
 pub mod search;
 pub mod source;
