@@ -81,3 +81,13 @@ impl ValueEnum for crate::environments::Control {
         Some(PossibleValue::new(self.name()).help(self.gym_id()))
     }
 }
+
+impl ValueEnum for crate::neat::Task {
+    fn value_variants<'a>() -> &'a [Self] {
+        &crate::neat::Task::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}

@@ -7,6 +7,7 @@
 mod choices;
 mod env;
 mod eval;
+mod evolve;
 mod export;
 mod files;
 mod map;
@@ -128,6 +129,9 @@ pub enum Command {
     /// Write a `.df` mapping as another tool's input.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Evolve networks with NEAT (neat-python's semantics) on XOR or an environment, and
+    /// estimate what the run would cost on EvE/ADAM-style hardware.
+    Evolve(evolve::EvolveArgs),
     /// Run the environments NEAT evolves controllers for (Gymnasium's dynamics).
     #[command(subcommand)]
     Env(env::EnvCommand),
@@ -327,6 +331,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
             simulate::import(reporter, &files, output.as_deref())
         }
         Command::Export(cmd) => export::run(reporter, &cmd),
+        Command::Evolve(args) => evolve::run(reporter, &args),
         Command::Env(cmd) => env::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),
     }

@@ -49,9 +49,14 @@ pub enum InitialConnection {
     /// One random input to every hidden and output node.
     FsNeatHidden,
     /// Full; `direct` also connects inputs to outputs when there are hidden nodes.
-    Full { direct: bool },
+    Full {
+        direct: bool,
+    },
     /// A random fraction of the full wiring.
-    Partial { direct: bool, fraction: f64 },
+    Partial {
+        direct: bool,
+        fraction: f64,
+    },
 }
 
 /// How a species' fitness is summarised (`species_fitness_func`) and the run's criterion.
@@ -187,6 +192,9 @@ impl Config {
     }
 }
 
+/// The largest population dfc accepts (a typo's extra digits should not exhaust memory).
+pub const MAX_POPULATION: usize = 100_000;
+
 /// One `key = value` line of the file.
 struct Entry<'a> {
     section: &'a str,
@@ -204,13 +212,20 @@ pub fn parse_ini(file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
     for e in &entries {
         let id = (e.section.to_string(), e.key.clone());
         if seen.contains(&id) {
-            errors.push(at(e.span, format!("`{}` is given twice in [{}]", e.key, e.section)));
+            errors.push(at(
+                e.span,
+                format!("`{}` is given twice in [{}]", e.key, e.section),
+            ));
             continue;
         }
         seen.push(id);
         if let Err(d) = apply(&mut config, e) {
             errors.push(d);
         }
+    }
+    // A malformed line may be the missing key: report what is missing only on a clean read.
+    if !errors.is_empty() {
+        return Err(errors);
     }
     for (section, keys) in REQUIRED {
         let Some(&(_, header)) = sections.iter().find(|(name, _)| name == section) else {
@@ -222,7 +237,10 @@ pub fn parse_ini(file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
         };
         for key in *keys {
             if !seen.iter().any(|(s, k)| s == section && k == key) {
-                errors.push(at(header, format!("[{section}] lacks the required key `{key}`")));
+                errors.push(at(
+                    header,
+                    format!("[{section}] lacks the required key `{key}`"),
+                ));
             }
         }
     }
@@ -237,7 +255,12 @@ pub fn parse_ini(file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
 const REQUIRED: &[(&str, &[&str])] = &[
     (
         "NEAT",
-        &["pop_size", "fitness_criterion", "fitness_threshold", "reset_on_extinction"],
+        &[
+            "pop_size",
+            "fitness_criterion",
+            "fitness_threshold",
+            "reset_on_extinction",
+        ],
     ),
     (
         "DefaultGenome",
@@ -308,7 +331,11 @@ fn split_lines(file: FileId, text: &str) -> Lines<'_> {
             continue;
         }
         if lead > 0 {
-            errors.push(at(span, "an indented line (a continuation) is not supported; write the value on one line".into()));
+            errors.push(at(
+                span,
+                "an indented line (a continuation) is not supported; write the value on one line"
+                    .into(),
+            ));
             continue;
         }
         if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
@@ -344,9 +371,12 @@ fn split_lines(file: FileId, text: &str) -> Lines<'_> {
 }
 
 fn number<T: std::str::FromStr>(e: &Entry) -> Result<T, Diagnostic> {
-    e.value
-        .parse::<T>()
-        .map_err(|_| at(e.span, format!("`{}` needs a number, not `{}`", e.key, e.value)))
+    e.value.parse::<T>().map_err(|_| {
+        at(
+            e.span,
+            format!("`{}` needs a number, not `{}`", e.key, e.value),
+        )
+    })
 }
 
 fn float(e: &Entry) -> Result<f64, Diagnostic> {
@@ -370,7 +400,10 @@ fn boolean(e: &Entry) -> Result<bool, Diagnostic> {
     match e.value.to_lowercase().as_str() {
         "1" | "yes" | "true" | "on" => Ok(true),
         "0" | "no" | "false" | "off" => Ok(false),
-        _ => Err(at(e.span, format!("`{}` needs True or False, not `{}`", e.key, e.value))),
+        _ => Err(at(
+            e.span,
+            format!("`{}` needs True or False, not `{}`", e.key, e.value),
+        )),
     }
 }
 
@@ -389,7 +422,10 @@ fn summary(e: &Entry, allow_median: bool) -> Result<Summary, Diagnostic> {
         "min" => Ok(Summary::Min),
         "mean" => Ok(Summary::Mean),
         "median" if allow_median => Ok(Summary::Median),
-        _ => Err(at(e.span, format!("`{}` is max, min or mean, not `{}`", e.key, e.value))),
+        _ => Err(at(
+            e.span,
+            format!("`{}` is max, min or mean, not `{}`", e.key, e.value),
+        )),
     }
 }
 
@@ -399,7 +435,10 @@ fn activation(e: &Entry, name: &str) -> Result<Activation, Diagnostic> {
         "tanh" => Ok(Activation::Tanh),
         "relu" => Ok(Activation::Relu),
         "identity" => Ok(Activation::Identity),
-        _ => Err(unsupported(e, "dfc evaluates the activations sigmoid, tanh, relu and identity")),
+        _ => Err(unsupported(
+            e,
+            "dfc evaluates the activations sigmoid, tanh, relu and identity",
+        )),
     }
 }
 
@@ -410,7 +449,10 @@ fn aggregation(e: &Entry, name: &str) -> Result<Aggregation, Diagnostic> {
         "max" => Ok(Aggregation::Max),
         "min" => Ok(Aggregation::Min),
         "mean" => Ok(Aggregation::Mean),
-        _ => Err(unsupported(e, "dfc evaluates the aggregations sum, product, max, min and mean")),
+        _ => Err(unsupported(
+            e,
+            "dfc evaluates the aggregations sum, product, max, min and mean",
+        )),
     }
 }
 
@@ -423,14 +465,24 @@ fn initial_connection(e: &Entry) -> Result<InitialConnection, Diagnostic> {
     let kind = words.next().unwrap_or_default();
     let fraction = match words.next() {
         Some(f) if kind.starts_with("partial") => {
-            let v: f64 = f.parse().map_err(|_| at(e.span, format!("`{f}` is not a fraction")))?;
+            let v: f64 = f
+                .parse()
+                .map_err(|_| at(e.span, format!("`{f}` is not a fraction")))?;
             if !(0.0..=1.0).contains(&v) {
-                return Err(at(e.span, "the partial connection fraction is between 0 and 1".into()));
+                return Err(at(
+                    e.span,
+                    "the partial connection fraction is between 0 and 1".into(),
+                ));
             }
             v
         }
         None if !kind.starts_with("partial") => 0.0,
-        _ => return Err(at(e.span, "only `partial…` takes a fraction, and it needs one".into())),
+        _ => {
+            return Err(at(
+                e.span,
+                "only `partial…` takes a fraction, and it needs one".into(),
+            ))
+        }
     };
     Ok(match kind {
         "unconnected" => InitialConnection::Unconnected,
@@ -438,8 +490,14 @@ fn initial_connection(e: &Entry) -> Result<InitialConnection, Diagnostic> {
         "fs_neat_hidden" => InitialConnection::FsNeatHidden,
         "full" | "full_nodirect" => InitialConnection::Full { direct: false },
         "full_direct" => InitialConnection::Full { direct: true },
-        "partial" | "partial_nodirect" => InitialConnection::Partial { direct: false, fraction },
-        "partial_direct" => InitialConnection::Partial { direct: true, fraction },
+        "partial" | "partial_nodirect" => InitialConnection::Partial {
+            direct: false,
+            fraction,
+        },
+        "partial_direct" => InitialConnection::Partial {
+            direct: true,
+            fraction,
+        },
         _ => return Err(at(e.span, format!("unknown initial connection `{kind}`"))),
     })
 }
@@ -477,14 +535,20 @@ fn apply(c: &mut Config, e: &Entry) -> Result<(), Diagnostic> {
         // An unknown section was reported at its header.
         _ => {}
     }
-    if key == "pop_size" && c.pop_size == 0 {
-        return Err(at(e.span, "`pop_size` must be at least 1".into()));
+    if key == "pop_size" && !(1..=MAX_POPULATION).contains(&c.pop_size) {
+        return Err(at(
+            e.span,
+            format!("`pop_size` is between 1 and {MAX_POPULATION}"),
+        ));
     }
     Ok(())
 }
 
 fn unknown(e: &Entry) -> Diagnostic {
-    at(e.span, format!("unknown key `{}` in [{}]", e.key, e.section))
+    at(
+        e.span,
+        format!("unknown key `{}` in [{}]", e.key, e.section),
+    )
 }
 
 fn apply_genome(c: &mut Config, e: &Entry) -> Result<(), Diagnostic> {

@@ -162,12 +162,12 @@ fn new_node(config: &Config, key: NodeKey, rng: &mut Rng) -> NodeGene {
         key,
         bias: init_float(&config.bias, rng),
         response: init_float(&config.response, rng),
-        activation: config.activation_default.unwrap_or_else(|| {
-            pick_or(rng, &config.activation_options, Activation::Sigmoid)
-        }),
-        aggregation: config.aggregation_default.unwrap_or_else(|| {
-            pick_or(rng, &config.aggregation_options, Aggregation::Sum)
-        }),
+        activation: config
+            .activation_default
+            .unwrap_or_else(|| pick_or(rng, &config.activation_options, Activation::Sigmoid)),
+        aggregation: config
+            .aggregation_default
+            .unwrap_or_else(|| pick_or(rng, &config.aggregation_options, Aggregation::Sum)),
     }
 }
 
@@ -217,7 +217,12 @@ pub fn creates_cycle(connections: &[ConnGene], test: ConnKey) -> bool {
 
 impl Genome {
     /// A member of generation 0: output (and hidden) nodes and the initial wiring.
-    pub fn initial(key: u64, config: &Config, innovations: &mut Innovations, rng: &mut Rng) -> Genome {
+    pub fn initial(
+        key: u64,
+        config: &Config,
+        innovations: &mut Innovations,
+        rng: &mut Rng,
+    ) -> Genome {
         let mut g = Genome {
             key,
             nodes: Vec::new(),
@@ -232,7 +237,12 @@ impl Genome {
             g.nodes.push(new_node(config, k, rng));
         }
         let inputs = input_keys(config);
-        let hidden: Vec<NodeKey> = g.nodes.iter().map(|n| n.key).filter(|k| !is_output(config, *k)).collect();
+        let hidden: Vec<NodeKey> = g
+            .nodes
+            .iter()
+            .map(|n| n.key)
+            .filter(|k| !is_output(config, *k))
+            .collect();
         let outputs: Vec<NodeKey> = (0..config.num_outputs as NodeKey).collect();
         let full = |direct: bool| -> Vec<ConnKey> {
             let mut keys = Vec::new();
@@ -271,7 +281,8 @@ impl Genome {
         };
         for key in keys {
             let innovation = innovations.number(key.0, key.1, Origin::Initial);
-            g.connections.push(new_connection(config, key, innovation, rng));
+            g.connections
+                .push(new_connection(config, key, innovation, rng));
         }
         g.nodes.sort_by_key(|n| n.key);
         g.connections.sort_by_key(|c| c.key);
@@ -279,7 +290,10 @@ impl Genome {
     }
 
     pub fn node(&self, key: NodeKey) -> Option<&NodeGene> {
-        self.nodes.binary_search_by_key(&key, |n| n.key).ok().map(|i| &self.nodes[i])
+        self.nodes
+            .binary_search_by_key(&key, |n| n.key)
+            .ok()
+            .map(|i| &self.nodes[i])
     }
 
     fn connection_index(&self, key: ConnKey) -> Result<usize, usize> {
@@ -303,12 +317,19 @@ impl Genome {
     /// A child of `a` and `b`: the fitter parent's genes, matching ones crossed attribute by
     /// attribute at random; a gene disabled in either parent stays disabled with
     /// probability 0.75.
-    pub fn crossover(key: u64, a: &Genome, b: &Genome, rng: &mut Rng, ops: &mut OpCounts) -> Genome {
-        let (fit, other) = if a.fitness.unwrap_or(f64::NEG_INFINITY) > b.fitness.unwrap_or(f64::NEG_INFINITY) {
-            (a, b)
-        } else {
-            (b, a)
-        };
+    pub fn crossover(
+        key: u64,
+        a: &Genome,
+        b: &Genome,
+        rng: &mut Rng,
+        ops: &mut OpCounts,
+    ) -> Genome {
+        let (fit, other) =
+            if a.fitness.unwrap_or(f64::NEG_INFINITY) > b.fitness.unwrap_or(f64::NEG_INFINITY) {
+                (a, b)
+            } else {
+                (b, a)
+            };
         let mut connections = Vec::with_capacity(fit.connections.len());
         for c1 in &fit.connections {
             let matching = other
@@ -321,8 +342,16 @@ impl Genome {
                 ops.copies += 1;
                 continue;
             };
-            let weight = if rng.unit() > 0.5 { c1.weight } else { c2.weight };
-            let mut enabled = if rng.unit() > 0.5 { c1.enabled } else { c2.enabled };
+            let weight = if rng.unit() > 0.5 {
+                c1.weight
+            } else {
+                c2.weight
+            };
+            let mut enabled = if rng.unit() > 0.5 {
+                c1.enabled
+            } else {
+                c2.enabled
+            };
             if (!c1.enabled || !c2.enabled) && rng.unit() < 0.75 {
                 enabled = false;
             }
@@ -344,9 +373,21 @@ impl Genome {
             nodes.push(NodeGene {
                 key: n1.key,
                 bias: if rng.unit() > 0.5 { n1.bias } else { n2.bias },
-                response: if rng.unit() > 0.5 { n1.response } else { n2.response },
-                activation: if rng.unit() > 0.5 { n1.activation } else { n2.activation },
-                aggregation: if rng.unit() > 0.5 { n1.aggregation } else { n2.aggregation },
+                response: if rng.unit() > 0.5 {
+                    n1.response
+                } else {
+                    n2.response
+                },
+                activation: if rng.unit() > 0.5 {
+                    n1.activation
+                } else {
+                    n2.activation
+                },
+                aggregation: if rng.unit() > 0.5 {
+                    n1.aggregation
+                } else {
+                    n2.aggregation
+                },
             });
             ops.crossovers += 1;
         }
@@ -360,7 +401,13 @@ impl Genome {
 
     /// One round of mutation: structural changes (each with its probability, or one of them
     /// with `single_structural_mutation`), then every gene's attributes.
-    pub fn mutate(&mut self, config: &Config, innovations: &mut Innovations, rng: &mut Rng, ops: &mut OpCounts) {
+    pub fn mutate(
+        &mut self,
+        config: &Config,
+        innovations: &mut Innovations,
+        rng: &mut Rng,
+        ops: &mut OpCounts,
+    ) {
         let (na, nd, ca, cd) = (
             config.node_add_prob,
             config.node_delete_prob,
@@ -422,7 +469,13 @@ impl Genome {
 
     /// Split a random connection: it is disabled, and `in → new` (weight 1) and
     /// `new → out` (the old weight) take its place; the new node's bias is 0.
-    fn add_node(&mut self, config: &Config, innovations: &mut Innovations, rng: &mut Rng, ops: &mut OpCounts) {
+    fn add_node(
+        &mut self,
+        config: &Config,
+        innovations: &mut Innovations,
+        rng: &mut Rng,
+        ops: &mut OpCounts,
+    ) {
         if self.connections.is_empty() {
             if config.surer() {
                 self.add_connection(config, innovations, rng, ops);
@@ -439,7 +492,10 @@ impl Genome {
         let ((from, to), weight) = (old.key, old.weight);
         let in_innovation = innovations.number(from, key, Origin::SplitIn);
         let out_innovation = innovations.number(key, to, Origin::SplitOut);
-        for (k, innovation, w) in [((from, key), in_innovation, 1.0), ((key, to), out_innovation, weight)] {
+        for (k, innovation, w) in [
+            ((from, key), in_innovation, 1.0),
+            ((key, to), out_innovation, weight),
+        ] {
             let mut gene = new_connection(config, k, innovation, rng);
             gene.weight = w;
             gene.enabled = true;
@@ -448,12 +504,22 @@ impl Genome {
         ops.add_node += 1;
     }
 
-    fn add_connection(&mut self, config: &Config, innovations: &mut Innovations, rng: &mut Rng, ops: &mut OpCounts) {
+    fn add_connection(
+        &mut self,
+        config: &Config,
+        innovations: &mut Innovations,
+        rng: &mut Rng,
+        ops: &mut OpCounts,
+    ) {
         let outputs: Vec<NodeKey> = self.nodes.iter().map(|n| n.key).collect();
         let Some(&to) = rng.pick(&outputs) else {
             return;
         };
-        let mut inputs: Vec<NodeKey> = outputs.iter().copied().filter(|k| !is_output(config, *k)).collect();
+        let mut inputs: Vec<NodeKey> = outputs
+            .iter()
+            .copied()
+            .filter(|k| !is_output(config, *k))
+            .collect();
         inputs.extend(input_keys(config));
         let Some(&from) = rng.pick(&inputs) else {
             return;
@@ -475,11 +541,17 @@ impl Genome {
     }
 
     fn delete_node(&mut self, config: &Config, rng: &mut Rng, ops: &mut OpCounts) {
-        let hidden: Vec<NodeKey> = self.nodes.iter().map(|n| n.key).filter(|k| !is_output(config, *k)).collect();
+        let hidden: Vec<NodeKey> = self
+            .nodes
+            .iter()
+            .map(|n| n.key)
+            .filter(|k| !is_output(config, *k))
+            .collect();
         let Some(&victim) = rng.pick(&hidden) else {
             return;
         };
-        self.connections.retain(|c| c.key.0 != victim && c.key.1 != victim);
+        self.connections
+            .retain(|c| c.key.0 != victim && c.key.1 != victim);
         self.nodes.retain(|n| n.key != victim);
         ops.delete_node += 1;
     }
@@ -501,21 +573,34 @@ impl Genome {
             config.compatibility_disjoint_coefficient,
             config.compatibility_weight_coefficient,
         );
-        let node_distance = merge_distance(&self.nodes, &other.nodes, |n| n.key, cd, |a, b| {
-            let mut d = (a.bias - b.bias).abs() + (a.response - b.response).abs();
-            d += f64::from(u8::from(a.activation != b.activation));
-            d += f64::from(u8::from(a.aggregation != b.aggregation));
-            d * cw
-        });
-        let conn_distance = merge_distance(&self.connections, &other.connections, |c| c.key, cd, |a, b| {
-            ((a.weight - b.weight).abs() + f64::from(u8::from(a.enabled != b.enabled))) * cw
-        });
+        let node_distance = merge_distance(
+            &self.nodes,
+            &other.nodes,
+            |n| n.key,
+            cd,
+            |a, b| {
+                let mut d = (a.bias - b.bias).abs() + (a.response - b.response).abs();
+                d += f64::from(u8::from(a.activation != b.activation));
+                d += f64::from(u8::from(a.aggregation != b.aggregation));
+                d * cw
+            },
+        );
+        let conn_distance = merge_distance(
+            &self.connections,
+            &other.connections,
+            |c| c.key,
+            cd,
+            |a, b| ((a.weight - b.weight).abs() + f64::from(u8::from(a.enabled != b.enabled))) * cw,
+        );
         node_distance + conn_distance
     }
 
     /// Nodes and enabled connections, as neat-python's `size()`.
     pub fn size(&self) -> (usize, usize) {
-        (self.nodes.len(), self.connections.iter().filter(|c| c.enabled).count())
+        (
+            self.nodes.len(),
+            self.connections.iter().filter(|c| c.enabled).count(),
+        )
     }
 }
 

@@ -77,11 +77,22 @@ pub struct Run {
 fn evaluate(population: &mut [Genome], config: &Config, settings: &RunSettings, generation: u32) {
     population.par_iter_mut().for_each(|g| {
         let net = Network::new(g, config);
-        g.fitness = Some(task::fitness(&net, settings.task, settings.seed, generation, settings.episodes));
+        g.fitness = Some(task::fitness(
+            &net,
+            settings.task,
+            settings.seed,
+            generation,
+            settings.episodes,
+        ));
     });
 }
 
-fn initial_population(config: &Config, innovations: &mut Innovations, next_key: &mut u64, rng: &mut Rng) -> Vec<Genome> {
+fn initial_population(
+    config: &Config,
+    innovations: &mut Innovations,
+    next_key: &mut u64,
+    rng: &mut Rng,
+) -> Vec<Genome> {
     (0..config.pop_size)
         .map(|_| {
             *next_key += 1;
@@ -90,23 +101,38 @@ fn initial_population(config: &Config, innovations: &mut Innovations, next_key: 
         .collect()
 }
 
-fn statistics(population: &[Genome], species: usize, generation: u32, ops: OpCounts) -> GenerationStats {
+fn statistics(
+    population: &[Genome],
+    species: usize,
+    generation: u32,
+    ops: OpCounts,
+) -> GenerationStats {
     let n = population.len().max(1) as f64;
     let fitness = |g: &Genome| g.fitness.unwrap_or(f64::NEG_INFINITY);
     GenerationStats {
         generation,
-        best_fitness: population.iter().map(fitness).fold(f64::NEG_INFINITY, f64::max),
+        best_fitness: population
+            .iter()
+            .map(fitness)
+            .fold(f64::NEG_INFINITY, f64::max),
         mean_fitness: population.iter().map(fitness).sum::<f64>() / n,
         species,
         mean_nodes: population.iter().map(|g| g.size().0 as f64).sum::<f64>() / n,
         mean_connections: population.iter().map(|g| g.size().1 as f64).sum::<f64>() / n,
         ops,
-        genes: population.iter().map(|g| (g.nodes.len() + g.connections.len()) as u64).sum(),
+        genes: population
+            .iter()
+            .map(|g| (g.nodes.len() + g.connections.len()) as u64)
+            .sum(),
     }
 }
 
 /// Evolve until solved, extinct or out of generations; `progress` sees every generation.
-pub fn evolve(config: &Config, settings: &RunSettings, progress: &mut dyn FnMut(&GenerationStats)) -> Run {
+pub fn evolve(
+    config: &Config,
+    settings: &RunSettings,
+    progress: &mut dyn FnMut(&GenerationStats),
+) -> Run {
     let mut rng = Rng::new(settings.seed);
     let mut innovations = Innovations::default();
     let mut next_key = 0;
@@ -124,7 +150,10 @@ pub fn evolve(config: &Config, settings: &RunSettings, progress: &mut dyn FnMut(
         progress(&s);
         stats.push(s);
         let fitness = |g: &Genome| g.fitness.unwrap_or(f64::NEG_INFINITY);
-        if let Some(top) = population.iter().reduce(|a, b| if fitness(b) > fitness(a) { b } else { a }) {
+        if let Some(top) = population
+            .iter()
+            .reduce(|a, b| if fitness(b) > fitness(a) { b } else { a })
+        {
             if best.as_ref().is_none_or(|b| fitness(top) > fitness(b)) {
                 best = Some(top.clone());
             }
@@ -142,7 +171,14 @@ pub fn evolve(config: &Config, settings: &RunSettings, progress: &mut dyn FnMut(
         }
         ops = OpCounts::default();
         let state = (&mut innovations, &mut next_key, &mut rng);
-        population = match reproduce::reproduce(config, &mut species, &population, generation, state, &mut ops) {
+        population = match reproduce::reproduce(
+            config,
+            &mut species,
+            &population,
+            generation,
+            state,
+            &mut ops,
+        ) {
             Offspring::Population(p) => p,
             Offspring::Extinct if config.reset_on_extinction => {
                 initial_population(config, &mut innovations, &mut next_key, &mut rng)

@@ -43,8 +43,12 @@ fn aggregate(f: Aggregation, values: impl Iterator<Item = f64>) -> f64 {
     match f {
         Aggregation::Sum => values.sum(),
         Aggregation::Product => values.product(),
-        Aggregation::Max => values.fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v)))).unwrap_or(0.0),
-        Aggregation::Min => values.fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v)))).unwrap_or(0.0),
+        Aggregation::Max => values
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+            .unwrap_or(0.0),
+        Aggregation::Min => values
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))))
+            .unwrap_or(0.0),
         Aggregation::Mean => {
             let (n, s) = values.fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
             if n == 0 {
@@ -61,7 +65,11 @@ pub fn required_nodes(genome: &Genome, config: &Config) -> Vec<NodeKey> {
     let mut required: Vec<NodeKey> = (0..config.num_outputs as NodeKey).collect();
     let mut frontier = required.clone();
     while let Some(node) = frontier.pop() {
-        for c in genome.connections.iter().filter(|c| c.enabled && c.key.1 == node) {
+        for c in genome
+            .connections
+            .iter()
+            .filter(|c| c.enabled && c.key.1 == node)
+        {
             let from = c.key.0;
             if from >= 0 && !required.contains(&from) {
                 required.push(from);
@@ -102,7 +110,9 @@ impl Network {
         // have slots. The genome is acyclic, so every round schedules at least one node.
         while !pending.is_empty() {
             let (ready, rest): (Vec<_>, Vec<_>) = pending.into_iter().partition(|(_, links)| {
-                links.iter().all(|(from, _)| find(&slot_of, *from).is_some())
+                links
+                    .iter()
+                    .all(|(from, _)| find(&slot_of, *from).is_some())
             });
             if ready.is_empty() {
                 break;
@@ -145,7 +155,10 @@ impl Network {
             *v = *x;
         }
         for e in &self.evals {
-            let s = aggregate(e.aggregation, e.links.iter().map(|&(from, w)| values[from] * w));
+            let s = aggregate(
+                e.aggregation,
+                e.links.iter().map(|&(from, w)| values[from] * w),
+            );
             values[e.slot] = activate(e.activation, e.bias + e.response * s);
         }
         self.outputs

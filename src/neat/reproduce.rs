@@ -9,7 +9,12 @@ use super::species::SpeciesSet;
 use crate::util::Rng;
 
 /// Spawn amounts before they are made to sum to the population size.
-pub fn compute_spawn(adjusted: &[f64], previous: &[usize], pop_size: usize, min_size: usize) -> Vec<usize> {
+pub fn compute_spawn(
+    adjusted: &[f64],
+    previous: &[usize],
+    pop_size: usize,
+    min_size: usize,
+) -> Vec<usize> {
     let sum: f64 = adjusted.iter().sum();
     let mut spawn: Vec<f64> = Vec::with_capacity(adjusted.len());
     for (&af, &ps) in adjusted.iter().zip(previous) {
@@ -41,7 +46,11 @@ pub fn compute_spawn(adjusted: &[f64], previous: &[usize], pop_size: usize, min_
 
 /// Make the spawn amounts sum to `pop_size` (neat-python 2.0's exact adjustment), or say
 /// why they cannot.
-pub fn adjust_spawn_exact(mut spawn: Vec<usize>, pop_size: usize, min_size: usize) -> Result<Vec<usize>, String> {
+pub fn adjust_spawn_exact(
+    mut spawn: Vec<usize>,
+    pop_size: usize,
+    min_size: usize,
+) -> Result<Vec<usize>, String> {
     let total: usize = spawn.iter().sum();
     if total == pop_size {
         return Ok(spawn);
@@ -78,7 +87,9 @@ pub fn adjust_spawn_exact(mut spawn: Vec<usize>, pop_size: usize, min_size: usiz
         }
     }
     if spawn.iter().sum::<usize>() != pop_size {
-        return Err(format!("cannot share a population of {pop_size} with at least {min_size} per species"));
+        return Err(format!(
+            "cannot share a population of {pop_size} with at least {min_size} per species"
+        ));
     }
     Ok(spawn)
 }
@@ -129,7 +140,10 @@ pub fn reproduce(
             (mean - min) / range
         })
         .collect();
-    let previous: Vec<usize> = remaining.iter().map(|sid| species.species[sid].members.len()).collect();
+    let previous: Vec<usize> = remaining
+        .iter()
+        .map(|sid| species.species[sid].members.len())
+        .collect();
     let min_size = config.min_species_size.max(config.elitism);
     let spawn = compute_spawn(&adjusted, &previous, config.pop_size, min_size);
     let spawn = match adjust_spawn_exact(spawn, config.pop_size, min_size) {

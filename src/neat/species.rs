@@ -86,11 +86,20 @@ impl SpeciesSet {
 
     /// Update each species' fitness and say which are stagnant; species come back sorted by
     /// fitness, ascending, as neat-python orders them for reproduction.
-    pub fn stagnation(&mut self, config: &Config, population: &[Genome], generation: u32) -> Vec<(u64, bool)> {
+    pub fn stagnation(
+        &mut self,
+        config: &Config,
+        population: &[Genome],
+        generation: u32,
+    ) -> Vec<(u64, bool)> {
         let mut data: Vec<(u64, f64)> = Vec::new();
         for (&sid, s) in self.species.iter_mut() {
             let previous = s.fitness_history.iter().copied().fold(-f64::MAX, f64::max);
-            let fitnesses: Vec<f64> = s.members.iter().map(|&g| population[g].fitness.unwrap_or(0.0)).collect();
+            let fitnesses: Vec<f64> = s
+                .members
+                .iter()
+                .map(|&g| population[g].fitness.unwrap_or(0.0))
+                .collect();
             let fitness = config.species_fitness_func.of(&fitnesses);
             s.fitness = Some(fitness);
             s.fitness_history.push(fitness);

@@ -41,7 +41,9 @@ impl Task {
     pub fn accepts_outputs(self, outputs: usize) -> bool {
         match self {
             Task::Xor => outputs == 1,
-            Task::Control(c) => outputs == c.action_count() || (c.action_count() == 2 && outputs == 1),
+            Task::Control(c) => {
+                outputs == c.action_count() || (c.action_count() == 2 && outputs == 1)
+            }
         }
     }
 
