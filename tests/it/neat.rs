@@ -157,3 +157,166 @@ fn env_replay_errors_are_coded_with_their_line() {
     );
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+#[test]
+fn evolve_solves_xor_and_reports_json() {
+    let out = dfc(
+        &["evolve", "--env", "xor", "--seed", "1", "--format", "json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["solved"], true);
+    assert_eq!(v["generations"], 41);
+    assert_eq!(v["generations_run"], 42);
+    assert!(v["best_fitness"].as_f64().unwrap() >= 3.9);
+    assert_eq!(v["nodes"], 2);
+    assert_eq!(v["connections"], 5);
+    assert!(v["wall_seconds"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["per_generation"].as_array().unwrap().len(), 42);
+    assert_eq!(v["estimate"]["adam_macs_per_inference"], 5);
+    // The same seed from neat-python's own XOR file gives the same run.
+    let from_file = dfc(
+        &[
+            "evolve",
+            "--env",
+            "xor",
+            "--seed",
+            "1",
+            "--format",
+            "json",
+            "--config",
+            "tests/neat/xor.ini",
+        ],
+        None,
+    );
+    let w = json(&from_file);
+    assert_eq!(w["per_generation"], v["per_generation"]);
+}
+
+#[test]
+fn evolve_writes_a_winner_that_evaluates() {
+    let dir = std::env::temp_dir().join(format!("dfc-neat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let winner = dir.join("winner.df");
+    let out = dfc(
+        &[
+            "evolve",
+            "--env",
+            "xor",
+            "--seed",
+            "1",
+            "-o",
+            winner.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("solved in generation 41"), "{table}");
+    assert!(table.contains("modelled estimate"), "{table}");
+    let eval = dfc(&["eval", winner.to_str().unwrap()], None);
+    assert_eq!(eval.status.code(), Some(0), "{}", text(&eval.stderr));
+    assert!(
+        text(&eval.stdout).contains("total"),
+        "{}",
+        text(&eval.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn evolve_rejects_bad_configs_with_their_line() {
+    let dir = std::env::temp_dir().join(format!("dfc-neat-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let xor = std::fs::read_to_string(common::root().join("tests/neat/xor.ini")).unwrap();
+    let bad = dir.join("bad.ini");
+    std::fs::write(
+        &bad,
+        xor.replace("conn_add_prob           = 0.5", "conn_add_prob = often"),
+    )
+    .unwrap();
+    let out = dfc(
+        &[
+            "--diagnostic-format",
+            "short",
+            "evolve",
+            "--env",
+            "xor",
+            "--config",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let line = xor
+        .lines()
+        .position(|l| l.starts_with("conn_add_prob"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("bad.ini:{line}:1: error[E0801]")),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = dfc(
+        &[
+            "--diagnostic-format",
+            "short",
+            "evolve",
+            "--env",
+            "cartpole",
+            "--config",
+            "tests/neat/xor.ini",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("error[E0805]"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let missing = dfc(&["evolve", "--env", "xor", "--config", "no/such.ini"], None);
+    assert_eq!(missing.status.code(), Some(2));
+    let zero = dfc(&["evolve", "--env", "xor", "--population", "0"], None);
+    assert_eq!(zero.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn evolve_runs_an_environment() {
+    let out = dfc(
+        &[
+            "evolve",
+            "--env",
+            "cartpole",
+            "--seed",
+            "2",
+            "--generations",
+            "2",
+            "--population",
+            "30",
+            "--episodes",
+            "2",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    let run = v["generations_run"].as_u64().unwrap();
+    assert!(run == 1 || run == 2);
+    assert_eq!(
+        v["solved"],
+        run == 1 && v["best_fitness"].as_f64().unwrap() >= 475.0
+    );
+}
