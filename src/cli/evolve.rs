@@ -148,11 +148,9 @@ pub fn run(reporter: &Reporter, args: &EvolveArgs) -> ExitCode {
     bar.finish_and_clear();
 
     let layers = emit::layers(&run.best, &config);
-    let source = match (&args.hardware, &hardware_name) {
-        (Some(path), Some(name)) => HardwareSource::File {
-            path: absolute(path),
-            name,
-        },
+    let hardware_path = args.hardware.as_deref().map(absolute);
+    let source = match (&hardware_path, &hardware_name) {
+        (Some(path), Some(name)) => HardwareSource::File { path, name },
         _ => HardwareSource::Stdlib("edge256"),
     };
     let about = format!(
@@ -185,11 +183,12 @@ pub fn run(reporter: &Reporter, args: &EvolveArgs) -> ExitCode {
     finish(reporter, staged, None, &text)
 }
 
-/// An absolute path for `use`, so the winner file works wherever it is written.
-fn absolute(path: &str) -> &str {
-    // `use` paths are relative to the importing file; the CLI writes the winner next to
-    // nothing in particular, so keep the path as given when it is absolute.
-    path
+/// The hardware file's absolute path for `use` (which resolves paths relative to the
+/// importing file), so the winner's `.df` works wherever it is written.
+fn absolute(path: &str) -> String {
+    std::fs::canonicalize(path)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| path.to_string())
 }
 
 /// The dense cost of one inference of the winner's layers (search, then the cost model).
