@@ -286,3 +286,84 @@ fn bad_config_lines_get_coded_errors_on_their_line() {
         "three [NEAT] keys and four missing sections"
     );
 }
+
+#[test]
+fn eve_cycles_and_energy_follow_the_counted_operations() {
+    use super::hardware::{eve_cost, genes_processed, Eve};
+    let eve = Eve {
+        pes: 4,
+        pipeline_depth: 5,
+        clock_hz: 1e9,
+        gene_access_pj: 10.0,
+        op_pj: 1.0,
+        random_pj: 2.0,
+    };
+    let ops = OpCounts {
+        crossovers: 6,
+        copies: 2,
+        perturbations: 3,
+        add_node: 1,
+        delete_node: 1,
+        add_connection: 1,
+        delete_connection: 0,
+    };
+    assert_eq!(genes_processed(&ops), 6 + 2 + 3 + 1);
+    let cost = eve_cost(&eve, &ops);
+    assert_eq!(cost.cycles, 12 / 4 + 5);
+    let expected = 6.0 * (30.0 + 4.0)
+        + 2.0 * 20.0
+        + 3.0 * (6.0 + 1.0)
+        + (2.0 + 30.0)
+        + (4.0 + 10.0)
+        + (2.0 + 10.0);
+    assert_eq!(cost.energy_pj, expected);
+    assert_eq!(eve_cost(&eve, &OpCounts::default()).cycles, 0);
+}
+
+#[test]
+fn the_winner_becomes_layers_by_depth() {
+    use super::config::{Activation, Aggregation};
+    use super::emit::{density, layers, winner_df, HardwareSource};
+    use super::genome::{ConnGene, NodeGene};
+    let config = Config::xor();
+    let node = |key| NodeGene {
+        key,
+        bias: 0.0,
+        response: 1.0,
+        activation: Activation::Sigmoid,
+        aggregation: Aggregation::Sum,
+    };
+    let conn = |from, to, enabled| ConnGene {
+        key: (from, to),
+        innovation: 0,
+        weight: 1.0,
+        enabled,
+    };
+    // -1 → 3 → 0, -2 → 0, and a disabled -1 → 0.
+    let genome = Genome {
+        key: 1,
+        nodes: vec![node(0), node(3)],
+        connections: vec![
+            conn(-2, 0, true),
+            conn(-1, 0, false),
+            conn(-1, 3, true),
+            conn(3, 0, true),
+        ],
+        fitness: Some(1.0),
+    };
+    let l = layers(&genome, &config);
+    assert_eq!(l.len(), 2);
+    assert_eq!((l[0].nodes, l[0].fan_in, l[0].connections), (1, 2, 1));
+    assert_eq!((l[1].nodes, l[1].fan_in, l[1].connections), (1, 3, 2));
+    assert_eq!(density(&l), 3.0 / 5.0);
+    let text = winner_df(&l, &HardwareSource::Stdlib("edge256"), "test");
+    assert!(
+        text.contains("depth1 = fc(K: 1, C: 2);") && text.contains("depth2 = fc(K: 1, C: 3);"),
+        "{text}"
+    );
+    let net = Network::new(&genome, &config);
+    assert_eq!(net.macs(), 3);
+    let out = net.activate(&[1.0, 0.0])[0];
+    let hidden = network::activate(Activation::Sigmoid, 1.0);
+    assert_eq!(out, network::activate(Activation::Sigmoid, 0.0 + hidden));
+}
