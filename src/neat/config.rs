@@ -251,7 +251,7 @@ pub fn parse_ini(file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
     }
 }
 
-/// The keys neat-python requires (those without a default), per section.
+/// The keys neat-python 2.0 requires, per section.
 const REQUIRED: &[(&str, &[&str])] = &[
     (
         "NEAT",
