@@ -8,7 +8,8 @@
 # Usage: benches/neat_peer.sh [VENV] [SEEDS]   (default VENV /work/peer/venv-neat, created with
 #        `pip install gymnasium neat-python==2.0.0` when missing; SEEDS 30)
 # Output: one line per side: solved=k/N median=… q1=… q3=… ms_per_generation=…; ratio=…;
-#         then one line per environment.
+#         permutation-test p-values for the medians and success rates; then one line per
+#         environment and seed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${1:-${NEAT_VENV:-/work/peer/venv-neat}}
@@ -53,8 +54,20 @@ for seed in range(seeds):
 PY
 
 python3 - "$tmp" "$seeds" <<'PY'
-import json, statistics, sys
+import json, random, statistics, sys
 tmp, seeds = sys.argv[1], int(sys.argv[2])
+
+def permutation_p(a, b, statistic, rounds=20000):
+    """Two-sided permutation test: how often relabelled samples differ at least as much."""
+    rng = random.Random(0)
+    observed = abs(statistic(a) - statistic(b))
+    pooled = a + b
+    hits = 0
+    for _ in range(rounds):
+        rng.shuffle(pooled)
+        if abs(statistic(pooled[:len(a)]) - statistic(pooled[len(a):])) >= observed:
+            hits += 1
+    return hits / rounds
 
 def summary(name, rows):
     solved = sorted(g for g, _, _ in rows if g is not None)
@@ -72,12 +85,21 @@ for seed in range(seeds):
     v = json.load(open(f"{tmp}/dfc_{seed}.json"))
     rows.append((v["generations"], v["generations_run"], v["wall_seconds"]))
 ours = summary("dfc", rows)
+rows_dfc = rows
 rows = []
 for line in open(f"{tmp}/neat_python.txt"):
     seed, gen, run, secs = line.split()
     rows.append((int(gen) if int(gen) >= 0 else None, int(run), float(secs)))
+dfc_rows = rows_dfc
 theirs = summary("neat-python", rows)
 print(f"ratio (neat-python time per generation / dfc's) = {theirs / ours:.1f}")
+# Same distribution? Unsolved runs count as 300 generations; permutation tests on the
+# median and on the success rate (p well above 0.05: no difference sampling error explains).
+ours_g = [g if g is not None else 300 for g, _, _ in dfc_rows]
+theirs_g = [g if g is not None else 300 for g, _, _ in rows]
+print(f"generations to solve: permutation p (median) = {permutation_p(ours_g, theirs_g, statistics.median):.3f}")
+solved = lambda xs: sum(x < 300 for x in xs) / len(xs)
+print(f"success rate: permutation p = {permutation_p(ours_g, theirs_g, solved):.3f}")
 PY
 
 for env in cartpole mountaincar acrobot; do

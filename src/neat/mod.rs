@@ -75,16 +75,25 @@ pub struct Run {
 }
 
 fn evaluate(population: &mut [Genome], config: &Config, settings: &RunSettings, generation: u32) {
-    population.par_iter_mut().for_each(|g| {
-        let net = Network::new(g, config);
-        g.fitness = Some(task::fitness(
-            &net,
-            settings.task,
-            settings.seed,
-            generation,
-            settings.episodes,
-        ));
-    });
+    // An XOR evaluation takes about a microsecond, less than handing work to another thread,
+    // so XOR's population is one job; an episode takes far longer, so each genome is one.
+    let min_len = match settings.task {
+        Task::Xor => population.len().max(1),
+        Task::Control(_) => 1,
+    };
+    population
+        .par_iter_mut()
+        .with_min_len(min_len)
+        .for_each(|g| {
+            let net = Network::new(g, config);
+            g.fitness = Some(task::fitness(
+                &net,
+                settings.task,
+                settings.seed,
+                generation,
+                settings.episodes,
+            ));
+        });
 }
 
 fn initial_population(
