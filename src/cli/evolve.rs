@@ -6,7 +6,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{compile, compile_text, exit, fail, finish, progress, read_input, Reporter, Staged};
+use super::{
+    compile, compile_text, exit, fail, finish, nothing_to_do, progress, read_input, Reporter,
+    Staged,
+};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 use crate::neat::emit::{self, HardwareSource};
@@ -100,23 +103,18 @@ fn load_hardware(
         return Ok((None, None));
     };
     let mut sources = SourceMap::new();
-    let (_, program, diags) =
+    let (root, program, diags) =
         compile(reporter, &mut sources, path, None).map_err(|e| fail(reporter, e))?;
     reporter.emit(&diags, &sources);
     let Some(program) = program else {
         return Err(exit(1));
     };
     let Some(hw) = program.hardware.first().cloned() else {
-        let d = Diagnostic::at(
-            Code::NothingToDo,
-            Span::new(crate::source::FileId(0), 0..0),
-            format!("`{path}` has no hardware for ADAM"),
-            "in this file",
-        );
-        reporter.emit(&[d], &sources);
-        return Err(exit(1));
+        let message = format!("`{path}` has no hardware for ADAM");
+        return Err(nothing_to_do(reporter, &sources, root, message));
     };
-    Ok((Some(hw.clone()), Some(hw.name)))
+    let name = hw.name.clone();
+    Ok((Some(hw), Some(name)))
 }
 
 pub fn run(reporter: &Reporter, args: &EvolveArgs) -> ExitCode {

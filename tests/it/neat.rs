@@ -320,3 +320,57 @@ fn evolve_runs_an_environment() {
         run == 1 && v["best_fitness"].as_f64().unwrap() >= 475.0
     );
 }
+
+#[test]
+fn evolve_costs_adam_on_the_given_hardware() {
+    let dir = std::env::temp_dir().join(format!("dfc-neat-hw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let winner = dir.join("winner.df");
+    let args = [
+        "evolve",
+        "--env",
+        "xor",
+        "--generations",
+        "3",
+        "--format",
+        "json",
+        "--hardware",
+        "stdlib/hardware/tpu128.df",
+        "-o",
+        winner.to_str().unwrap(),
+    ];
+    let out = dfc(&args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(
+        v["estimate"]["eve"]["pes"], 16384,
+        "EvE takes the hardware's PEs"
+    );
+    assert!(v["estimate"]["adam_cycles_per_inference"].is_number());
+    let written = std::fs::read_to_string(&winner).unwrap();
+    assert!(written.contains("tpu128.df\"::{tpu128};"), "{written}");
+    let eval = dfc(&["eval", winner.to_str().unwrap()], None);
+    assert_eq!(eval.status.code(), Some(0), "{}", text(&eval.stderr));
+
+    let no_hardware = dfc(
+        &[
+            "--diagnostic-format",
+            "short",
+            "evolve",
+            "--env",
+            "xor",
+            "--generations",
+            "1",
+            "--hardware",
+            "stdlib/networks/alexnet.df",
+        ],
+        None,
+    );
+    assert_eq!(no_hardware.status.code(), Some(1));
+    assert!(
+        text(&no_hardware.stderr).contains("error[E0311]"),
+        "{}",
+        text(&no_hardware.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
