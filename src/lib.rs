@@ -4,13 +4,17 @@
 //! `source` (files and spans) → `syntax` (tokens, AST, printer) → `ir` (resolved, checked
 //! model) → `backends` (cost model) → `cli` (the only module that does I/O).
 //! `diagnostics` is shared by every stage; `interop` imports MAESTRO's and SCALE-Sim's input
-//! files and ONNX models into the IR; `plots` draws reports as SVG.
+//! files and ONNX models into the IR; `plots` draws reports as SVG. Beside the compiler:
+//! `environments` (control tasks with Gymnasium's dynamics) and `neat` (NEAT neuro-evolution
+//! and the EvE/ADAM hardware model).
 
 pub mod backends;
 pub mod cli;
 pub mod diagnostics;
+pub mod environments;
 pub mod interop;
 pub mod ir;
+pub mod neat;
 pub mod plots;
 pub mod rewrite;
 pub mod search;

@@ -71,3 +71,23 @@ impl ValueEnum for search::Strategy {
         Some(PossibleValue::new(self.name()))
     }
 }
+
+impl ValueEnum for crate::environments::Control {
+    fn value_variants<'a>() -> &'a [Self] {
+        &crate::environments::Control::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.gym_id()))
+    }
+}
+
+impl ValueEnum for crate::neat::Task {
+    fn value_variants<'a>() -> &'a [Self] {
+        &crate::neat::Task::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}

@@ -5,7 +5,9 @@
 //! changes), 2 usage, I/O or internal error.
 
 mod choices;
+mod env;
 mod eval;
+mod evolve;
 mod export;
 mod files;
 mod map;
@@ -132,6 +134,12 @@ pub enum Command {
     /// Draw a mapping's roofline, energy breakdown or search convergence as SVG.
     #[command(subcommand)]
     Plot(plot::PlotCommand),
+    /// Evolve networks with NEAT (neat-python's semantics) on XOR or an environment, and
+    /// estimate what the run would cost on EvE/ADAM-style hardware.
+    Evolve(evolve::EvolveArgs),
+    /// Run the environments NEAT evolves controllers for (Gymnasium's dynamics).
+    #[command(subcommand)]
+    Env(env::EnvCommand),
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -333,6 +341,8 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
         }
         Command::Export(cmd) => export::run(reporter, &cmd),
         Command::Plot(cmd) => plot::run(reporter, &cmd),
+        Command::Evolve(args) => evolve::run(reporter, &args),
+        Command::Env(cmd) => env::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),
     }
 }

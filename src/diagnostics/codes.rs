@@ -4,8 +4,8 @@
 //!
 //! Ranges: `E00xx` syntax, `E01xx` names and imports, `E02xx` shapes, units and types,
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
-//! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E09xx` the tool itself (I/O, internal
-//! errors), `W0xxx` warnings.
+//! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E08xx` NEAT and environments, `E09xx` the tool
+//! itself (I/O, internal errors), `W0xxx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -87,6 +87,12 @@ codes! {
     OnnxUnsupportedOperator = "E0607", "onnx-unsupported-operator", "an ONNX operator on the path to a MAC layer that dfc does not know or cannot express";
     OnnxUninferableShape = "E0608", "onnx-uninferable-shape", "an ONNX operator on the path to a MAC layer whose output shape cannot be inferred";
     OnnxBadGraph = "E0609", "onnx-bad-graph", "an ONNX node with inconsistent operands, a tensor nothing defines, or a graph without MAC operators";
+    NeatConfig = "E0801", "neat-config", "a NEAT configuration file that cannot be read: a bad line, key or value";
+    ReplayState = "E0802", "replay-state", "a replay's initial state with the wrong number of values or a value that is not a number";
+    ActionOutOfRange = "E0803", "action-out-of-range", "an action the environment does not have";
+    MalformedActions = "E0804", "malformed-actions", "an actions file line that is not one integer";
+    ConfigEnvironmentMismatch = "E0805", "config-environment-mismatch", "a NEAT configuration whose inputs or outputs do not fit the environment";
+    NeatUnsupported = "E0806", "neat-unsupported", "a neat-python setting dfc does not implement";
     Io = "E0901", "io-error", "a file could not be read or written";
     Internal = "E0902", "internal-error", "a bug in dfc";
     InputRefused = "E0903", "input-refused", "an input that is not a regular file or is larger than the size limit";
