@@ -71,6 +71,16 @@ impl SourceFile {
         }
     }
 
+    /// The 0-based line holding a byte offset (offsets past the end are on the last line).
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The byte offset where each line starts; the first is 0.
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     /// Line and column of a byte offset; offsets past the end or inside a character are
     /// clamped to the nearest valid position.
     pub fn line_col(&self, offset: usize) -> LineCol {

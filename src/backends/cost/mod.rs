@@ -36,7 +36,9 @@ mod tests;
 
 use std::fmt;
 
-pub use metrics::{format_float, write_float, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS};
+pub use metrics::{
+    format_float, write_float, write_int, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS,
+};
 pub use rules::Rules;
 
 /// Which cost model to evaluate: the IR's choice, so a test block, the command line and the

@@ -2,9 +2,9 @@
 //! per layer, the layer first, metric columns named as in MAESTRO's reference data) and JSON
 //! (the same names). Pure functions to strings; the CLI writes them.
 
-use std::fmt::Write;
+use rayon::prelude::*;
 
-use super::{LayerStatus, MappingReport};
+use super::{LayerReport, LayerStatus, MappingReport};
 use crate::backends::cost::{self, SizeUnit, CSV_COLUMNS};
 
 /// A human-readable table per mapping, with network totals.
@@ -214,43 +214,63 @@ pub fn csv(reports: &[MappingReport]) -> String {
     out.push(',');
     out.push_str(&EXTRA_COLUMNS.join(","));
     out.push_str(",status,mapping\n");
-    let columns = CSV_COLUMNS.len() + EXTRA_COLUMNS.len();
     // Cells are appended in place: a sweep of thousands of layers spent more time allocating
-    // one string per cell than evaluating.
+    // one string per cell than evaluating. Blocks of rows are written in parallel (rayon) and
+    // joined in layer order, so the text does not depend on the thread count.
     for r in reports {
         let mapping = csv_field(&r.mapping);
-        for l in &r.layers {
-            out.push_str(&csv_field(&l.layer));
-            let status = match &l.status {
-                LayerStatus::Ok { metrics: m } => {
-                    m.write_csv_cells(&mut out);
-                    // Writing to a `String` cannot fail.
-                    let _ = write!(out, ",{}", m.dense_macs);
-                    out.push(',');
-                    cost::write_float(&mut out, m.pe_utilization);
-                    out.push(',');
-                    cost::write_float(&mut out, m.mac_utilization);
-                    out.push(',');
-                    out.push_str(size_symbol(m.size_unit));
-                    "ok".to_string()
+        let blocks: Vec<String> = r
+            .layers
+            .par_chunks(CSV_ROWS_PER_BLOCK)
+            .map(|layers| {
+                let mut block = String::with_capacity(layers.len() * 1024);
+                for l in layers {
+                    csv_row(&mut block, l, &mapping);
                 }
-                LayerStatus::NotMapped => {
-                    out.push_str(&",".repeat(columns));
-                    "search".to_string()
-                }
-                LayerStatus::Error { message } => {
-                    out.push_str(&",".repeat(columns));
-                    csv_field(&format!("error: {message}"))
-                }
-            };
-            out.push(',');
-            out.push_str(&status);
-            out.push(',');
-            out.push_str(&mapping);
-            out.push('\n');
+                block
+            })
+            .collect();
+        for block in blocks {
+            out.push_str(&block);
         }
     }
     out
+}
+
+/// Rows per block of the CSV written by one task.
+const CSV_ROWS_PER_BLOCK: usize = 128;
+
+/// One layer's CSV row, appended to `out`.
+fn csv_row(out: &mut String, l: &LayerReport, mapping: &str) {
+    let columns = CSV_COLUMNS.len() + EXTRA_COLUMNS.len();
+    out.push_str(&csv_field(&l.layer));
+    let status = match &l.status {
+        LayerStatus::Ok { metrics: m } => {
+            m.write_csv_cells(out);
+            out.push(',');
+            cost::write_int(out, m.dense_macs);
+            out.push(',');
+            cost::write_float(out, m.pe_utilization);
+            out.push(',');
+            cost::write_float(out, m.mac_utilization);
+            out.push(',');
+            out.push_str(size_symbol(m.size_unit));
+            "ok".to_string()
+        }
+        LayerStatus::NotMapped => {
+            out.push_str(&",".repeat(columns));
+            "search".to_string()
+        }
+        LayerStatus::Error { message } => {
+            out.push_str(&",".repeat(columns));
+            csv_field(&format!("error: {message}"))
+        }
+    };
+    out.push(',');
+    out.push_str(&status);
+    out.push(',');
+    out.push_str(mapping);
+    out.push('\n');
 }
 
 fn csv_field(s: &str) -> String {

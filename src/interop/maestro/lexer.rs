@@ -54,11 +54,14 @@ pub(super) fn tokenize(file: FileId, text: &str) -> Vec<Tok<'_>> {
 
 /// C's `atoi`: the leading digits, 0 when there are none.
 pub(super) fn atoi(text: &str) -> (i64, bool) {
-    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    // The digits are ASCII, so the leading ones are a byte prefix of `text`; reading them in
+    // place (no string per number) matters for files of thousands of layers.
+    let len = text.bytes().take_while(u8::is_ascii_digit).count();
+    let digits = &text[..len];
     let value = digits
         .parse::<i64>()
         .unwrap_or(if digits.is_empty() { 0 } else { i64::MAX });
-    (value, digits.len() == text.len() && !digits.is_empty())
+    (value, len == text.len() && len > 0)
 }
 
 #[cfg(test)]

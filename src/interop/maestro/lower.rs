@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use super::parser::{MDirective, MLayer, MNetwork, MValue, MValueKind};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::interop::{identifier, LayerNames};
@@ -22,18 +24,19 @@ pub(super) fn lower_network(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ir::DataflowId> {
     let mut dataflow_ids = Vec::new();
-    let name = identifier(&net.name, "net_");
+    let name = identifier(net.name, "net_");
     let mut layers = Vec::new();
-    let mut previous_dataflow: Option<&(Vec<MDirective>, Span)> = None;
+    let mut previous_dataflow: Option<&(Vec<MDirective<'_>>, Span)> = None;
     let mut layer_names = LayerNames::default();
     // Dataflows by their directives (spans aside), first definition first: a hash lookup per
-    // layer keeps import linear in the number of layers.
-    let mut known: HashMap<Vec<DirectiveKey>, usize> = HashMap::new();
+    // layer keeps import linear in the number of layers. The keys are expression trees, which
+    // SipHash made a tenth of a bulk import; Fx hashing them is several times cheaper.
+    let mut known: FxHashMap<Vec<DirectiveKey>, usize> = FxHashMap::default();
     for (i, d) in program.dataflows.iter().enumerate() {
         known.entry(directive_keys(&d.directives)).or_insert(i);
     }
     for l in &net.layers {
-        let layer_name = layer_names.next(&l.name);
+        let layer_name = layer_names.next(l.name);
         if l.dataflow.is_some() {
             previous_dataflow = l.dataflow.as_ref();
         }
@@ -198,7 +201,7 @@ fn layer_type<'l>(
     l: &'l MLayer,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(&'l str, LayerOp, DimensionNames)> {
-    let Some((ty, ty_span)) = &l.ty else {
+    let Some((ty, ty_span)) = l.ty else {
         diags.push(
             Diagnostic::at(
                 Code::MaestroSyntax,
@@ -223,7 +226,7 @@ fn layer_type<'l>(
             )
         };
         diags.push(
-            Diagnostic::at(code, *ty_span, msg, "this type")
+            Diagnostic::at(code, ty_span, msg, "this type")
                 .with_note("types: CONV, DSCONV, NGCONV, TRCONV, GEMM, FC, POOL"),
         );
         return None;
@@ -232,7 +235,7 @@ fn layer_type<'l>(
         diags.push(
             Diagnostic::at(
                 Code::IgnoredInput,
-                *ty_span,
+                ty_span,
                 "a pooling layer is imported as a depthwise window reduction",
                 "imported as `dwconv`",
             )
@@ -241,7 +244,7 @@ fn layer_type<'l>(
             ),
         );
     }
-    Some((ty.as_str(), op, names))
+    Some((ty, op, names))
 }
 
 /// The arguments the `Dimensions` block gives, where each dimension was first declared
@@ -253,12 +256,13 @@ fn dimension_arguments<'l>(
     names: DimensionNames,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(LayerArguments, HashMap<&'l str, Span>, OutputSizes)> {
-    let mut args = LayerArguments::new();
-    let mut first: HashMap<&str, Span> = HashMap::new();
+    // Room for a convolution's arguments: growing these maps rehashed every key, per layer.
+    let mut args = LayerArguments::with_capacity(8);
+    let mut first: HashMap<&str, Span> = HashMap::with_capacity(8);
     let mut outputs = OutputSizes::default();
     for (dim, size, span) in &l.dims {
         let size = *size as u64;
-        if let Some(prev) = first.get(dim.as_str()) {
+        if let Some(prev) = first.get(dim) {
             diags.push(
                 Diagnostic::at(
                     Code::IgnoredInput,
@@ -270,8 +274,8 @@ fn dimension_arguments<'l>(
             );
             continue;
         }
-        first.insert(dim.as_str(), *span);
-        match dim.as_str() {
+        first.insert(dim, *span);
+        match *dim {
             "Y'" => outputs.y = Some((size, *span)),
             "X'" => outputs.x = Some((size, *span)),
             "G" if ty == "NGCONV" => {
@@ -341,7 +345,10 @@ fn output_centric_arguments(
             return None;
         }
         args.insert(output, o);
-        if l.strides.iter().any(|(d, v, _)| d == stride_key && *v != 1) {
+        if l.strides
+            .iter()
+            .any(|(d, v, _)| *d == stride_key && *v != 1)
+        {
             diags.push(Diagnostic::at(
                 Code::IgnoredInput,
                 span,
@@ -361,7 +368,7 @@ fn stride_arguments(
     diags: &mut Vec<Diagnostic>,
 ) {
     for (dim, v, span) in &l.strides {
-        let key = match dim.as_str() {
+        let key = match *dim {
             "Y" if outputs.y.is_none() => "stride_y",
             "X" if outputs.x.is_none() => "stride_x",
             "Y" | "X" => continue,
@@ -457,7 +464,7 @@ fn lower_dataflow(
     directives: &[MDirective],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Vec<ir::Directive>> {
-    let ty = l.ty.as_ref().map_or("CONV", |t| t.0.as_str());
+    let ty = l.ty.as_ref().map_or("CONV", |t| t.0);
     // MAESTRO's dimension table holds the declared dimensions plus the derived `Y`/`Y'`,
     // `X`/`X'` counterpart of whichever of the pair was declared.
     let declared = |name: &str| {
@@ -501,7 +508,7 @@ fn lower_dataflow(
             } => {
                 let size = value(size, diags);
                 let offset = value(offset, diags);
-                let dim = if declared(var) || (ty == "DSCONV" && var == "K") {
+                let dim = if declared(var) || (ty == "DSCONV" && *var == "K") {
                     dim_of(ty, var)
                 } else {
                     None
