@@ -11,6 +11,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod interop;
 pub mod ir;
+pub mod noc;
 pub mod rewrite;
 pub mod search;
 pub mod source;

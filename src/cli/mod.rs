@@ -9,6 +9,8 @@ mod eval;
 mod export;
 mod files;
 mod map;
+mod noc;
+mod noc_sim;
 mod progress;
 mod run_tests;
 mod schedule;
@@ -127,6 +129,9 @@ pub enum Command {
     /// Write a `.df` mapping as another tool's input.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// On-chip networks: cost a mapping's traffic per topology, or simulate a mesh.
+    #[command(subcommand)]
+    Noc(noc::NocCommand),
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -323,6 +328,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
             simulate::import(reporter, &files, output.as_deref())
         }
         Command::Export(cmd) => export::run(reporter, &cmd),
+        Command::Noc(cmd) => noc::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! Ranges: `E00xx` syntax, `E01xx` names and imports, `E02xx` shapes, units and types,
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
-//! `E06xx` MAESTRO import, `E09xx` the tool itself (I/O, internal errors), `W0xxx` warnings.
+//! `E06xx` MAESTRO import, `E07xx` on-chip networks, `E09xx` the tool itself (I/O, internal errors), `W0xxx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -80,6 +80,15 @@ codes! {
     MaestroSyntax = "E0601", "maestro-syntax", "a MAESTRO file that MAESTRO itself would reject";
     MaestroUnsupported = "E0602", "maestro-unsupported", "a MAESTRO construct that has no meaning dfc can keep";
     ScalesimSyntax = "E0603", "scalesim-syntax", "a SCALE-Sim config or topology file that cannot be read";
+    NocBadRate = "E0701", "noc-bad-rate", "a NoC injection rate that is not in (0, 1] flits per node per cycle";
+    NocBadMesh = "E0702", "noc-bad-mesh", "a mesh size that is not `KxK` with K from 2 to 64";
+    NocUnknownTraffic = "E0703", "noc-unknown-traffic", "a traffic pattern name the NoC simulator does not know";
+    NocUnknownRouting = "E0704", "noc-unknown-routing", "a routing algorithm name the NoC simulator does not know";
+    NocRoutingDeadlock = "E0705", "noc-routing-deadlock", "a routing algorithm that is not deadlock-free with the given virtual channels";
+    NocBadSweep = "E0706", "noc-bad-sweep", "a `--sweep START:STOP:STEP` that is malformed or out of range";
+    NocBadParameter = "E0707", "noc-bad-parameter", "a NoC simulator parameter (VCs, buffer, packet size, cycles) out of range";
+    NocUnknownTopology = "E0708", "noc-unknown-topology", "a NoC topology name the analytic models do not know";
+    NocBadBlock = "E0709", "noc-bad-block", "a `noc` hardware field with a value the NoC models cannot use";
     Io = "E0901", "io-error", "a file could not be read or written";
     Internal = "E0902", "internal-error", "a bug in dfc";
     InputRefused = "E0903", "input-refused", "an input that is not a regular file or is larger than the size limit";
