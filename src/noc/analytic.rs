@@ -128,7 +128,12 @@ fn transfer(head: i64, volume: i64, bw: i64) -> i64 {
 }
 
 /// Latency (cycles) and link-bit traversals of one step of a class on a wired topology.
-fn wired_step(p: &NocParams, topology: Topology, units: i64, c: &TrafficClass) -> (i64, f64) {
+pub(super) fn wired_step(
+    p: &NocParams,
+    topology: Topology,
+    units: i64,
+    c: &TrafficClass,
+) -> (i64, f64) {
     let v = c.elements_per_step.ceil() as i64;
     let f = c.fanout.max(1.0);
     let fan = f.ceil() as i64;
@@ -216,7 +221,7 @@ fn multicast_reach(m: i64, fan: i64) -> i64 {
 
 /// Latency of one step of a class on the wireless channel: one hop to all, shared bandwidth,
 /// and the MAC's cost per sender.
-fn wireless_step(p: &NocParams, c: &TrafficClass) -> i64 {
+pub(super) fn wireless_step(p: &NocParams, c: &TrafficClass) -> i64 {
     let v = c.elements_per_step.ceil() as i64;
     let fan = c.fanout.max(1.0).ceil() as i64;
     let (copies, senders) = match c.kind {

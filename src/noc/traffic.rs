@@ -36,7 +36,7 @@ pub enum ClassKind {
     Unicast,
     /// Each element to `fanout` units (fewer than all).
     Multicast,
-    /// Each element to every unit.
+    /// Each element to every unit at work (`fanout` of them).
     Broadcast,
     /// `fanout` units each send a partial sum of the same element; they are added up.
     Reduction,
@@ -174,6 +174,41 @@ fn top_level(p: &Problem, num_pes: i64) -> (Vec<(MapKind, i64, i64, Dim)>, i64) 
     (maps, units)
 }
 
+/// The size and offset of a unit's share of `tensor` along the spatial dimension: the
+/// map's own, except for the input under a map of output rows (`Y'`: a unit's output rows
+/// read `(size − 1)·stride + R` input rows) or of filter rows (`R`: see [`output_tile`]).
+fn input_window(
+    p: &Problem,
+    maps: &[(MapKind, i64, i64, Dim)],
+    tensor: Tensor,
+    dim: Dim,
+    size: i64,
+    offset: i64,
+) -> (i64, i64) {
+    if tensor != Tensor::Input {
+        return (size, offset);
+    }
+    let stride = |d: Dim| {
+        p.strides
+            .iter()
+            .rev()
+            .find(|x| x.0 == d)
+            .map_or(1, |x| x.1.max(1))
+    };
+    match dim {
+        Dim::R | Dim::S => (size + output_tile(p, maps, dim) - 1, offset),
+        Dim::YOut => {
+            let s = stride(Dim::Y);
+            ((size - 1) * s + extent(p, Dim::R), offset * s)
+        }
+        Dim::XOut => {
+            let s = stride(Dim::X);
+            ((size - 1) * s + extent(p, Dim::S), offset * s)
+        }
+        _ => (size, offset),
+    }
+}
+
 /// The output rows (columns) a top-level step covers along the sliding dimension of filter
 /// dimension `filter` (`R` → `Y'`): a unit mapped to filter row `r` reads input rows
 /// `r .. r + tile`, so units of neighbouring filter rows share all but one.
@@ -235,12 +270,8 @@ pub fn layer_traffic(layer: &str, p: &Problem, m: &LayerMetrics, num_pes: i64) -
             None => (unit_kind(tensor), 1.0),
             Some((_, size, offset, dim)) => {
                 let depends = coupled(p.layer_type, tensor, p.batch_in_tensors).contains(&dim);
-                let size = if tensor == Tensor::Input && matches!(dim, Dim::R | Dim::S) {
-                    size + output_tile(p, &maps, dim) - 1
-                } else {
-                    size
-                };
-                classify(tensor, depends, active, units, size, offset)
+                let (size, offset) = input_window(p, &maps, tensor, dim, size, offset);
+                classify(tensor, depends, active, size, offset)
             }
         };
         TrafficClass {
@@ -277,7 +308,6 @@ fn classify(
     tensor: Tensor,
     depends: bool,
     active: i64,
-    units: i64,
     size: i64,
     offset: i64,
 ) -> (ClassKind, f64) {
@@ -287,8 +317,8 @@ fn classify(
     match (tensor, depends) {
         (Tensor::Output, true) => (ClassKind::Collection, 1.0),
         (Tensor::Output, false) => (ClassKind::Reduction, active as f64),
-        (_, false) if active == units => (ClassKind::Broadcast, active as f64),
-        (_, false) => (ClassKind::Multicast, active as f64),
+        // The same data for every unit at work.
+        (_, false) => (ClassKind::Broadcast, active as f64),
         (_, true) => {
             let f = overlap_fanout(active, size, offset);
             if f > 1.0 + 1e-9 {

@@ -9,6 +9,7 @@ mod export;
 mod fmt;
 mod maestro_import;
 mod mutations;
+mod noc;
 mod parity;
 mod programs;
 mod reports;

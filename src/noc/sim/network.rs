@@ -42,8 +42,8 @@ pub struct Packet {
     /// Router-to-router links traversed by its head.
     pub hops: u32,
     /// O1TURN: YX order; Valiant: the intermediate node and whether it was reached.
-    yx: bool,
-    mid: u32,
+    pub yx: bool,
+    pub mid: u32,
     second_phase: bool,
     /// Created in the measurement window.
     pub measured: bool,
@@ -177,13 +177,27 @@ impl Network {
         self.now += 1;
     }
 
+    /// Deliveries since the caller last took them.
+    pub fn take_delivered(&mut self) -> Vec<Delivery> {
+        std::mem::take(&mut self.delivered)
+    }
+
+    /// Queue a packet from `src` to `dst` now, besides the synthetic traffic (traces, tests).
+    pub fn offer(&mut self, src: usize, dst: usize) {
+        self.enqueue(src, dst);
+    }
+
     fn generate(&mut self, node: usize) {
         let p = self.cfg.rate / self.cfg.packet_size as f64;
         if !self.generating || !self.rng.chance(p) {
             return;
         }
+        let dst = destination(self.cfg.traffic, self.cfg.k, node, &mut self.rng);
+        self.enqueue(node, dst);
+    }
+
+    fn enqueue(&mut self, node: usize, dst: usize) {
         let k = self.cfg.k;
-        let dst = destination(self.cfg.traffic, k, node, &mut self.rng);
         let (yx, mid) = match self.cfg.routing {
             Routing::O1turn => (self.rng.chance(0.5), 0),
             Routing::Valiant => (false, self.rng.below(k * k) as u32),
