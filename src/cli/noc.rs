@@ -131,10 +131,16 @@ fn cost(reporter: &Reporter, args: &CostArgs) -> ExitCode {
         ReportFormat::Json => render::cost_json(&reports),
         ReportFormat::Csv => render::cost_csv(&reports),
     };
-    finish(
+    let written = finish(
         reporter,
         super::Staged::default(),
         args.output.as_deref(),
         &text,
-    )
+    );
+    // Layers the cost model could not evaluate have no traffic: the input's fault.
+    if crate::diagnostics::has_errors(&all) {
+        exit(1)
+    } else {
+        written
+    }
 }

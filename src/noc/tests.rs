@@ -226,3 +226,14 @@ fn in_network_reduction_divides_the_serialisation_by_the_fan_in() {
     assert_eq!(plain, 3 * 2 + 160 - 1);
     assert_eq!(reduced, 3 * 2 + 10 - 1);
 }
+
+#[test]
+fn a_run_far_past_saturation_stops_at_the_first_check() {
+    // A million measured cycles asked for; the source queues pass 50 flits per node long
+    // before the first check at cycle 500, so the run ends there.
+    let mut cfg = SimConfig::new(16, Traffic::Uniform, Routing::Xy, 1.0);
+    cfg.cycles = 1_000_000;
+    let s = run(&cfg).expect("valid");
+    assert!(s.saturated);
+    assert_eq!(s.cycles_simulated, 500);
+}
