@@ -70,9 +70,12 @@ pub struct ClassCost {
     pub class: TrafficClass,
     /// On the hybrid: whether the class goes over the wireless channel.
     pub wireless: bool,
-    /// Cycles of one step's transfer, and over all steps.
-    pub cycles_per_step: i64,
-    pub cycles: i64,
+    /// Cycles from the first element sent to the last received in one step (head latency
+    /// plus serialisation).
+    pub latency_per_step: i64,
+    /// Cycles one step's transfer occupies the network on average, and over all steps.
+    pub cycles_per_step: f64,
+    pub cycles: f64,
     /// Picojoules over the layer.
     pub energy_pj: f64,
 }
@@ -85,12 +88,13 @@ pub struct LayerNocCost {
     pub steps: i64,
     pub units: i64,
     pub classes: Vec<ClassCost>,
-    /// Per step: distribution (input and filter share the network), collection, compute.
-    pub ingress_cycles_per_step: i64,
-    pub egress_cycles_per_step: i64,
+    /// Per step, cycles the network is busy: distribution (input and filter share it),
+    /// collection; and the cost model's compute cycles.
+    pub ingress_cycles_per_step: f64,
+    pub egress_cycles_per_step: f64,
     pub compute_cycles_per_step: i64,
-    /// `steps × max(ingress, egress, compute)` per step: the layer's runtime when the NoC
-    /// overlaps with compute as in the cost model.
+    /// `steps × max(ingress, egress, compute)` plus the head latencies once: the layer's
+    /// runtime when transfers overlap with compute as in the cost model.
     pub runtime_cycles: i64,
     pub energy_pj: f64,
 }
@@ -118,23 +122,51 @@ fn ceil_div(a: i64, b: i64) -> i64 {
     (a + b - 1) / b.max(1)
 }
 
-/// `head + ⌈v / bw⌉ − 1`, and 0 for nothing to send.
-fn transfer(head: i64, volume: i64, bw: i64) -> i64 {
-    if volume <= 0 {
-        0
-    } else {
-        head + ceil_div(volume, bw) - 1
+/// One transfer: the head latency (hops, paid once while transfers stream back to back) and
+/// how long it occupies the network (serialisation and per-sender overheads).
+/// Its latency is `head + ⌈occupancy⌉ − 1`, MAESTRO's `head + ⌈V / bw⌉ − 1`. Volumes are
+/// per-step averages, so the occupancy is fractional (a tensor reloaded every tenth step
+/// occupies a tenth of its transfer per step).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Transfer {
+    pub head: i64,
+    pub occupancy: f64,
+}
+
+impl Transfer {
+    pub fn latency(self) -> i64 {
+        if self.occupancy <= 0.0 {
+            0
+        } else {
+            self.head + self.occupancy.ceil() as i64 - 1
+        }
     }
 }
 
-/// Latency (cycles) and link-bit traversals of one step of a class on a wired topology.
+/// `volume` elements at `bw` per cycle after `head`, plus `overhead` cycles of occupancy;
+/// nothing to send costs nothing.
+fn transfer(head: i64, volume: f64, bw: i64, overhead: f64) -> Transfer {
+    if volume <= 0.0 {
+        Transfer {
+            head: 0,
+            occupancy: 0.0,
+        }
+    } else {
+        Transfer {
+            head,
+            occupancy: overhead + volume / bw.max(1) as f64,
+        }
+    }
+}
+
+/// One step's transfer of a class on a wired topology, and its link-bit traversals.
 pub(super) fn wired_step(
     p: &NocParams,
     topology: Topology,
     units: i64,
     c: &TrafficClass,
-) -> (i64, f64) {
-    let v = c.elements_per_step.ceil() as i64;
+) -> (Transfer, f64) {
+    let v = c.elements_per_step;
     let f = c.fanout.max(1.0);
     let fan = f.ceil() as i64;
     let (bw, h) = (p.bandwidth, p.hop_cycles);
@@ -144,37 +176,30 @@ pub(super) fn wired_step(
         ClassKind::Multicast | ClassKind::Broadcast => p.multicast_replication,
         ClassKind::Reduction => p.in_network_reduction,
     };
-    let serial = if shared { v } else { v * fan };
+    let serial = if shared { v } else { v * f };
     let vf = c.elements_per_step * f;
     match topology {
         Topology::Bus => {
             // A broadcast medium: one copy reaches everyone; partial sums arrive one by one.
-            let copies = if c.kind == ClassKind::Reduction {
-                v * fan
-            } else {
-                v
-            };
-            let senders = if c.kind == ClassKind::Reduction {
-                fan
-            } else {
-                1
-            };
+            let reduction = c.kind == ClassKind::Reduction;
+            let copies = if reduction { v * f } else { v };
+            let senders = if reduction { f } else { 1.0 };
             // A bus spans the array: a bit crosses one side's worth of links.
             let side = mesh_side(units) as f64;
             (
-                transfer(senders * BUS_ARBITRATION_CYCLES + h, copies, bw),
-                copies as f64 * side,
+                transfer(h, copies, bw, senders * BUS_ARBITRATION_CYCLES as f64),
+                copies * side,
             )
         }
         Topology::Crossbar => {
             // One hop; the buffer's port is the bottleneck, it fans out in the switch
             // (multicast) but receives every partial sum (no adder in a crossbar).
             let serial = if c.kind == ClassKind::Reduction {
-                v * fan
+                v * f
             } else {
                 v
             };
-            (transfer(h, serial, bw), vf)
+            (transfer(h, serial, bw, 0.0), vf)
         }
         Topology::Tree => {
             let depth = tree_depth(units, p.tree_fanout);
@@ -183,7 +208,7 @@ pub(super) fn wired_step(
             } else {
                 vf * depth as f64
             };
-            (transfer(depth * h, serial, bw), links)
+            (transfer(depth * h, serial, bw, 0.0), links)
         }
         Topology::Mesh | Topology::Hybrid | Topology::Wireless => {
             let m = mesh_side(units);
@@ -196,7 +221,7 @@ pub(super) fn wired_step(
                 _ if shared => (far, c.elements_per_step * (fan - 1).max(1) as f64),
                 _ => (unicast_hops, vf * unicast_hops as f64),
             };
-            (transfer((head + 1) * h, serial, bw), links)
+            (transfer((head + 1) * h, serial, bw, 0.0), links)
         }
     }
 }
@@ -221,27 +246,28 @@ fn multicast_reach(m: i64, fan: i64) -> i64 {
 
 /// Latency of one step of a class on the wireless channel: one hop to all, shared bandwidth,
 /// and the MAC's cost per sender.
-pub(super) fn wireless_step(p: &NocParams, c: &TrafficClass) -> i64 {
-    let v = c.elements_per_step.ceil() as i64;
-    let fan = c.fanout.max(1.0).ceil() as i64;
+pub(super) fn wireless_step(p: &NocParams, c: &TrafficClass) -> Transfer {
+    let v = c.elements_per_step;
+    let f = c.fanout.max(1.0);
     let (copies, senders) = match c.kind {
-        ClassKind::Reduction => (v * fan, fan),
-        _ => (v, 1),
+        ClassKind::Reduction => (v * f, f),
+        _ => (v, 1.0),
     };
     match p.mac {
         WirelessMac::Token => transfer(
-            p.hop_cycles + senders * TOKEN_PASS_CYCLES,
+            p.hop_cycles,
             copies,
             p.wireless_bandwidth,
+            senders * TOKEN_PASS_CYCLES as f64,
         ),
         WirelessMac::Tdma => {
-            let payload = (TDMA_SLOT_CYCLES - TDMA_GUARD_CYCLES) * p.wireless_bandwidth;
-            let slots = ceil_div(copies, payload).max(senders);
-            if copies == 0 {
-                0
-            } else {
-                p.hop_cycles + slots * TDMA_SLOT_CYCLES
+            let payload = ((TDMA_SLOT_CYCLES - TDMA_GUARD_CYCLES) * p.wireless_bandwidth) as f64;
+            let slots = (copies / payload).max(senders);
+            let mut t = transfer(p.hop_cycles, copies, p.wireless_bandwidth, 0.0);
+            if t.occupancy > 0.0 {
+                t.occupancy = slots * TDMA_SLOT_CYCLES as f64;
             }
+            t
         }
     }
 }
@@ -260,8 +286,10 @@ pub fn layer_cost(p: &NocParams, t: &LayerTraffic) -> LayerNocCost {
     let bits = f64::from(p.element_bits);
     let mut classes = Vec::with_capacity(3);
     // Per step and per network (wired, wireless): distribution and collection cycles.
-    let mut ingress = [0i64; 2];
-    let mut egress = [0i64; 2];
+    let mut ingress = [0.0f64; 2];
+    let mut egress = [0.0f64; 2];
+    // Head latencies: paid once, while the steps' transfers stream back to back.
+    let (mut ingress_fill, mut egress_fill) = (0i64, 0i64);
     for c in &t.classes {
         let wireless = on_wireless(p.topology, c.kind);
         let (step, energy_per_step) = if wireless {
@@ -277,22 +305,25 @@ pub fn layer_cost(p: &NocParams, t: &LayerTraffic) -> LayerNocCost {
             (step, link_bits * bits * per_link)
         };
         let net = usize::from(wireless);
-        if c.kind.is_egress() {
-            egress[net] += step;
+        let (busy, fill) = if c.kind.is_egress() {
+            (&mut egress, &mut egress_fill)
         } else {
-            ingress[net] += step;
-        }
+            (&mut ingress, &mut ingress_fill)
+        };
+        busy[net] += step.occupancy;
+        *fill = (*fill).max(step.head);
         classes.push(ClassCost {
             class: *c,
             wireless,
-            cycles_per_step: step,
-            cycles: step.saturating_mul(t.steps),
+            latency_per_step: step.latency(),
+            cycles_per_step: step.occupancy,
+            cycles: step.occupancy * t.steps as f64,
             energy_pj: energy_per_step * t.steps as f64,
         });
     }
     let ingress = ingress[0].max(ingress[1]);
     let egress = egress[0].max(egress[1]);
-    let step = ingress.max(egress).max(t.compute_cycles_per_step);
+    let step = ingress.max(egress).max(t.compute_cycles_per_step as f64);
     LayerNocCost {
         layer: t.layer.clone(),
         topology: p.topology,
@@ -303,6 +334,6 @@ pub fn layer_cost(p: &NocParams, t: &LayerTraffic) -> LayerNocCost {
         ingress_cycles_per_step: ingress,
         egress_cycles_per_step: egress,
         compute_cycles_per_step: t.compute_cycles_per_step,
-        runtime_cycles: step.saturating_mul(t.steps),
+        runtime_cycles: (step * t.steps as f64).ceil() as i64 + ingress_fill + egress_fill,
     }
 }

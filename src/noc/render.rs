@@ -18,14 +18,15 @@ pub fn cost_table(reports: &[NocReport]) -> String {
             r.params.element_bits
         ));
         out.push_str(&format!(
-            "{:<16} {:>7} {:<7} {:<10} {:>12} {:>8} {:>10} {:>12} {:>14}\n",
+            "{:<16} {:>7} {:<7} {:<10} {:>12} {:>8} {:>9} {:>10} {:>12} {:>14}\n",
             "layer",
             "steps",
             "tensor",
             "class",
             "elements",
             "fanout",
-            "cyc/step",
+            "lat/step",
+            "busy/step",
             "cycles",
             "energy_pj"
         ));
@@ -37,20 +38,21 @@ pub fn cost_table(reports: &[NocReport]) -> String {
                     c.class.kind.name().to_string()
                 };
                 out.push_str(&format!(
-                    "{:<16} {:>7} {:<7} {:<10} {:>12} {:>8.2} {:>10} {:>12} {:>14.1}\n",
+                    "{:<16} {:>7} {:<7} {:<10} {:>12} {:>8.2} {:>9} {:>10.2} {:>12.0} {:>14.1}\n",
                     l.layer,
                     l.steps,
                     c.class.tensor.name(),
                     kind,
                     c.class.elements,
                     c.class.fanout,
+                    c.latency_per_step,
                     c.cycles_per_step,
                     c.cycles,
                     c.energy_pj
                 ));
             }
             out.push_str(&format!(
-                "{:<16} runtime {} cycles (per step: ingress {}, egress {}, compute {})\n",
+                "{:<16} runtime {} cycles (busy per step: ingress {:.2}, egress {:.2}, compute {})\n",
                 "",
                 l.runtime_cycles,
                 l.ingress_cycles_per_step,
@@ -76,7 +78,7 @@ pub fn cost_json(reports: &[NocReport]) -> String {
 }
 
 pub const COST_CSV_HEADER: &str = "mapping,topology,layer,steps,units,tensor,class,wireless,\
-elements,fanout,elements_per_step,cycles_per_step,cycles,energy_pj,layer_runtime_cycles";
+elements,fanout,elements_per_step,latency_per_step,cycles_per_step,cycles,energy_pj,layer_runtime_cycles";
 
 pub fn cost_csv(reports: &[NocReport]) -> String {
     let mut out = String::from(COST_CSV_HEADER);
@@ -85,7 +87,7 @@ pub fn cost_csv(reports: &[NocReport]) -> String {
         for l in &r.layers {
             for c in &l.classes {
                 out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                     r.mapping,
                     r.params.topology.name(),
                     l.layer,
@@ -97,6 +99,7 @@ pub fn cost_csv(reports: &[NocReport]) -> String {
                     c.class.elements,
                     c.class.fanout,
                     c.class.elements_per_step,
+                    c.latency_per_step,
                     c.cycles_per_step,
                     c.cycles,
                     c.energy_pj,

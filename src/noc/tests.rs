@@ -183,14 +183,14 @@ fn analytic_mesh_unicast_equals_the_simulated_average_from_the_corner() {
     let mut cfg = SimConfig::new(4, Traffic::Uniform, Routing::Xy, 0.1);
     cfg.packet_size = 4;
     let simulated: u64 = (0..16).map(|d| lone_packet(cfg, 0, d).0).sum();
-    let (analytic, _) = wired_step(
+    let (transfer, _) = wired_step(
         &params(Topology::Mesh),
         Topology::Mesh,
         16,
         &class(ClassKind::Unicast, 4.0, 1.0),
     );
     assert_eq!(mesh_side(16), 4);
-    assert_eq!(analytic as u64 * 16, simulated);
+    assert_eq!(transfer.latency() as u64 * 16, simulated);
 }
 
 #[test]
@@ -206,13 +206,13 @@ fn broadcast_on_bus_and_wireless_costs_one_transfer() {
     }
     let p = params(Topology::Wireless);
     assert_eq!(wireless_step(&p, &broadcast), wireless_step(&p, &unicast));
-    assert_eq!(wireless_step(&p, &unicast), 2 + 1 + 100 - 1);
+    assert_eq!(wireless_step(&p, &unicast).latency(), 2 + 1 + 100 - 1);
     // Without replication a mesh sends one copy per destination.
     let mut p = params(Topology::Mesh);
     p.multicast_replication = false;
     let (one, _) = wired_step(&p, Topology::Mesh, 64, &unicast);
     let (all, _) = wired_step(&p, Topology::Mesh, 64, &broadcast);
-    assert_eq!(all - one, 63 * 100);
+    assert_eq!(all.latency() - one.latency(), 63 * 100);
 }
 
 #[test]
@@ -223,8 +223,8 @@ fn in_network_reduction_divides_the_serialisation_by_the_fan_in() {
     p.in_network_reduction = true;
     let (reduced, _) = wired_step(&p, Topology::Tree, 64, &reduction);
     // Depth 3 of a 4-ary tree over 64 leaves, 2 cycles per hop.
-    assert_eq!(plain, 3 * 2 + 160 - 1);
-    assert_eq!(reduced, 3 * 2 + 10 - 1);
+    assert_eq!(plain.latency(), 3 * 2 + 160 - 1);
+    assert_eq!(reduced.latency(), 3 * 2 + 10 - 1);
 }
 
 #[test]
