@@ -74,7 +74,7 @@ fn zero_load_latency_is_hops_times_pipeline_plus_serialisation() {
                     let (latency, hops) = lone_packet(cfg, src, dst);
                     let h = distance(4, src, dst) as u64;
                     assert_eq!(hops as u64, h, "{routing:?} {src}->{dst}");
-                    let expected = (h + 1) * pipeline.per_hop() + size as u64 - 1;
+                    let expected = pipeline.inject + (h + 1) * pipeline.per_hop() + size as u64 - 1;
                     assert_eq!(latency, expected, "{routing:?} {src}->{dst}");
                 }
             }

@@ -99,6 +99,9 @@ impl Routing {
 /// Router pipeline delays in cycles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Pipeline {
+    /// From a packet's creation until its flits can enter the router (BookSim2: a cycle to
+    /// leave the source queue and the one-cycle injection channel).
+    pub inject: u64,
     /// From a flit's arrival in an input buffer until it may cross the switch (routing, VC
     /// and switch allocation).
     pub router: u64,
@@ -111,13 +114,16 @@ pub struct Pipeline {
 impl Pipeline {
     /// One cycle to route and allocate, one to cross switch and link.
     pub const DEFAULT: Pipeline = Pipeline {
+        inject: 0,
         router: 1,
         link: 1,
         credit: 1,
     };
     /// BookSim2's input-queued router with its default delays: routing, VC allocation and
-    /// switch allocation one cycle each, then switch traversal and a one-cycle channel.
+    /// switch allocation one cycle each, then switch traversal and a one-cycle channel; a
+    /// lone packet takes `5·hops + 7` cycles there, as here.
     pub const BOOKSIM: Pipeline = Pipeline {
+        inject: 2,
         router: 3,
         link: 2,
         credit: 1,

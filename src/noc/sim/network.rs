@@ -248,7 +248,7 @@ impl Network {
             packet,
             head: sent == 0,
             tail,
-            ready: self.now + self.cfg.pipeline.router,
+            ready: self.now + self.cfg.pipeline.inject + self.cfg.pipeline.router,
         });
         self.moved += 1;
         if tail {
