@@ -382,8 +382,9 @@ impl Network {
         candidates.sort_by_key(|&(p, r)| std::cmp::Reverse(self.port_credits(router, p, r)));
     }
 
-    /// Switch allocation and traversal at one router: each input port offers one ready flit
-    /// (round-robin over ports and VCs); each output port takes one.
+    /// Switch allocation and traversal at one router, separable and input-first: each input
+    /// port offers one ready flit with a downstream credit (round-robin over its VCs), each
+    /// output port takes the first offer (round-robin over input ports).
     fn route_and_forward(&mut self, router: usize) {
         let v = self.cfg.vcs;
         let mut out_used = [false; PORTS];
@@ -425,7 +426,9 @@ impl Network {
             },
         };
         if out_used[out_port] {
-            return false;
+            // A separable allocator: the input port chose this VC and lost the output port to
+            // another input; it does not try its other VCs this cycle.
+            return true;
         }
         let o = self.vc_index(router, out_port, out_vc);
         if out_port != LOCAL && self.credits[o] == 0 {
@@ -464,6 +467,12 @@ impl Network {
             });
         }
         if flit.tail {
+            // The next packet of this VC starts routing and allocation only now (as in
+            // BookSim2, the pipeline stages of one VC serve one packet at a time).
+            let router_delay = self.cfg.pipeline.router;
+            if let Some(next) = self.inputs[i].queue.front_mut() {
+                next.ready = next.ready.max(self.now + router_delay);
+            }
             self.inputs[i].out = None;
             if out_port != LOCAL {
                 self.held[o] = false;
