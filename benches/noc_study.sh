@@ -3,8 +3,8 @@
 #  1. runtime vs NoC bandwidth per dataflow on the study layer (K = C = 64, 3x3, 56x56 outputs,
 #     256 PEs), under `--model maestro` (MAESTRO's figures) and the default model;
 #  2. wired (mesh) vs wireless vs hybrid runtime and NoC energy per dataflow at 64 elem/cycle.
-# Prints CSV to stdout; with SVG_DIR set, `dfc noc sim` curves are not involved — the CSV is
-# the study's output.
+# Prints CSV to stdout (no SVG plot of the study yet; `dfc noc sim --sweep --svg` plots
+# latency-vs-load curves only).
 #
 # Usage: benches/noc_study.sh [path/to/dfc]   (default: target/release/dfc, built if missing)
 set -euo pipefail
