@@ -5,8 +5,9 @@
 //! model) → `backends` (cost model) → `cli` (the only module that does I/O).
 //! `diagnostics` is shared by every stage; `interop` imports MAESTRO's and SCALE-Sim's input
 //! files and ONNX models into the IR; `plots` draws reports as SVG. Beside the compiler:
-//! `environments` (control tasks with Gymnasium's dynamics) and `neat` (NEAT neuro-evolution
-//! and the EvE/ADAM hardware model).
+//! `environments` (control tasks with Gymnasium's dynamics), `neat` (NEAT neuro-evolution
+//! and the EvE/ADAM hardware model) and `noc` (on-chip network traffic, analytic models per
+//! topology, a cycle-level mesh simulator).
 
 pub mod backends;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod environments;
 pub mod interop;
 pub mod ir;
 pub mod neat;
+pub mod noc;
 pub mod plots;
 pub mod rewrite;
 pub mod search;

@@ -13,6 +13,8 @@ mod files;
 mod map;
 mod onnx;
 mod plot;
+mod noc;
+mod noc_sim;
 mod progress;
 mod run_tests;
 mod schedule;
@@ -140,6 +142,9 @@ pub enum Command {
     /// Run the environments NEAT evolves controllers for (Gymnasium's dynamics).
     #[command(subcommand)]
     Env(env::EnvCommand),
+    /// On-chip networks: cost a mapping's traffic per topology, or simulate a mesh.
+    #[command(subcommand)]
+    Noc(noc::NocCommand),
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -343,6 +348,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
         Command::Plot(cmd) => plot::run(reporter, &cmd),
         Command::Evolve(args) => evolve::run(reporter, &args),
         Command::Env(cmd) => env::run(reporter, &cmd),
+        Command::Noc(cmd) => noc::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),
     }
 }

@@ -4,8 +4,8 @@
 //!
 //! Ranges: `E00xx` syntax, `E01xx` names and imports, `E02xx` shapes, units and types,
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
-//! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E08xx` NEAT and environments, `E09xx` the tool
-//! itself (I/O, internal errors), `W0xxx` warnings.
+//! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
+//! environments, `E09xx` the tool itself (I/O, internal errors), `W0xxx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -87,6 +87,15 @@ codes! {
     OnnxUnsupportedOperator = "E0607", "onnx-unsupported-operator", "an ONNX operator on the path to a MAC layer that dfc does not know or cannot express";
     OnnxUninferableShape = "E0608", "onnx-uninferable-shape", "an ONNX operator on the path to a MAC layer whose output shape cannot be inferred";
     OnnxBadGraph = "E0609", "onnx-bad-graph", "an ONNX node with inconsistent operands, a tensor nothing defines, or a graph without MAC operators";
+    NocBadRate = "E0701", "noc-bad-rate", "a NoC injection rate that is not in (0, 1] flits per node per cycle";
+    NocBadMesh = "E0702", "noc-bad-mesh", "a mesh size that is not `KxK` with K from 2 to 64";
+    NocUnknownTraffic = "E0703", "noc-unknown-traffic", "a traffic pattern name the NoC simulator does not know";
+    NocUnknownRouting = "E0704", "noc-unknown-routing", "a routing algorithm name the NoC simulator does not know";
+    NocRoutingDeadlock = "E0705", "noc-routing-deadlock", "a routing algorithm that is not deadlock-free with the given virtual channels";
+    NocBadSweep = "E0706", "noc-bad-sweep", "a `--sweep START:STOP:STEP` that is malformed or out of range";
+    NocBadParameter = "E0707", "noc-bad-parameter", "a NoC simulator parameter (VCs, buffer, packet size, cycles) out of range";
+    NocUnknownTopology = "E0708", "noc-unknown-topology", "a NoC topology name the analytic models do not know";
+    NocBadBlock = "E0709", "noc-bad-block", "a `noc` hardware field with a value the NoC models cannot use";
     NeatConfig = "E0801", "neat-config", "a NEAT configuration file that cannot be read: a bad line, key or value";
     ReplayState = "E0802", "replay-state", "a replay's initial state with the wrong number of values or a value that is not a number";
     ActionOutOfRange = "E0803", "action-out-of-range", "an action the environment does not have";

@@ -238,32 +238,62 @@ fn float(x: f64) -> String {
     }
 }
 
+/// The `noc` fields of the NoC models, only those that are set.
+fn noc_model_fields(n: &super::noc::NocConfig) -> Vec<ast::Field> {
+    let name = |s: &str| ast::Value::Name(ident(s));
+    let mut out = Vec::new();
+    if let Some(t) = n.topology {
+        out.push(field("topology", name(t.name())));
+    }
+    if let Some(k) = n.fanout {
+        out.push(field("fanout", quantity(k, None)));
+    }
+    if let Some(r) = n.in_network_reduction {
+        out.push(field(
+            "reduction",
+            name(if r { "in_network" } else { "none" }),
+        ));
+    }
+    if let Some(m) = n.multicast_replication {
+        out.push(field(
+            "multicast",
+            name(if m { "replicate" } else { "unicast" }),
+        ));
+    }
+    if let Some(b) = n.wireless_bandwidth {
+        out.push(field("wireless_bandwidth", bandwidth(b)));
+    }
+    if let Some(m) = n.mac {
+        out.push(field("mac", name(m.name())));
+    }
+    out
+}
+
 fn hardware(h: &Hardware) -> ast::Hardware {
+    let mut noc = vec![
+        field("bandwidth", bandwidth(h.noc_bandwidth)),
+        field(
+            "latency",
+            quantity(
+                h.noc_latency_cycles,
+                Some((
+                    if h.noc_latency_cycles == 1 {
+                        "cycle"
+                    } else {
+                        "cycles"
+                    },
+                    None,
+                )),
+            ),
+        ),
+    ];
+    noc.extend(noc_model_fields(&h.noc));
     let mut fields = vec![
         field("pes", quantity(h.pes, None)),
         field("macs_per_pe", quantity(h.macs_per_pe, None)),
         field("l1", size(h.l1)),
         field("l2", size(h.l2)),
-        block(
-            "noc",
-            vec![
-                field("bandwidth", bandwidth(h.noc_bandwidth)),
-                field(
-                    "latency",
-                    quantity(
-                        h.noc_latency_cycles,
-                        Some((
-                            if h.noc_latency_cycles == 1 {
-                                "cycle"
-                            } else {
-                                "cycles"
-                            },
-                            None,
-                        )),
-                    ),
-                ),
-            ],
-        ),
+        block("noc", noc),
     ];
     if let Some(d) = h.dram_bandwidth {
         fields.push(block("dram", vec![field("bandwidth", bandwidth(d))]));

@@ -14,6 +14,7 @@ pub mod hardware_keys;
 pub mod instantiate;
 pub mod lower;
 mod modules;
+pub mod noc;
 pub mod shape;
 mod test;
 pub mod units;
@@ -484,6 +485,8 @@ pub struct Hardware {
     pub noc_bandwidth: Bandwidth,
     /// NoC latency per transfer (MAESTRO: `NoC_NumHops`). Defaults to 1 cycle.
     pub noc_latency_cycles: u64,
+    /// Topology and parameters for the analytic NoC models (`noc { topology: … }`).
+    pub noc: noc::NocConfig,
     pub dram_bandwidth: Option<Bandwidth>,
     pub precision: Option<Precision>,
     pub energy: Option<EnergyTable>,
@@ -517,6 +520,7 @@ impl Hardware {
             l2: Size::Elements(sram_words),
             noc_bandwidth: Bandwidth::ElementsPerCycle(array.rows + array.cols),
             noc_latency_cycles: 1,
+            noc: noc::NocConfig::default(),
             dram_bandwidth: None,
             precision: None,
             energy: None,

@@ -11,6 +11,7 @@ mod maestro_import;
 mod mutations;
 mod neat;
 mod onnx;
+mod noc;
 mod parity;
 mod plots;
 mod programs;

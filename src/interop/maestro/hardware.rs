@@ -66,6 +66,7 @@ pub(super) fn hardware(
         l2: ir::Size::Elements(l2.0),
         noc_bandwidth: ir::Bandwidth::ElementsPerCycle(bw.0),
         noc_latency_cycles: hops.0,
+        noc: ir::noc::NocConfig::default(),
         dram_bandwidth: dram.map(|d| ir::Bandwidth::ElementsPerCycle(d.0)),
         precision: None,
         energy: None,

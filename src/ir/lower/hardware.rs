@@ -3,6 +3,7 @@
 
 use super::systolic::SystolicBlock;
 use super::*;
+use crate::ir::noc::{NocConfig, Topology, WirelessMac};
 
 impl Lowering {
     pub(super) fn hardware(&mut self, h: &ast::Hardware) -> Hardware {
@@ -14,6 +15,7 @@ impl Lowering {
             l2: Size::Elements(1),
             noc_bandwidth: Bandwidth::ElementsPerCycle(1),
             noc_latency_cycles: 1,
+            noc: NocConfig::default(),
             dram_bandwidth: None,
             precision: None,
             energy: None,
@@ -74,6 +76,7 @@ impl Lowering {
                     }
                 }
                 "precision" => hw.precision = self.precision(v),
+                path if path.starts_with("noc.") => self.noc_field(&mut hw.noc, path, v),
                 path if path.starts_with("systolic.") => {
                     systolic_fields.push((path.to_string(), field.span, v));
                 }
@@ -272,6 +275,95 @@ impl Lowering {
         out
     }
 
+    /// One of the `noc` fields the NoC models read (`topology`, `fanout`, …); a value they
+    /// cannot use is E0709.
+    fn noc_field(&mut self, noc: &mut NocConfig, path: &str, v: &ast::Value) {
+        let field = path.trim_start_matches("noc.");
+        match field {
+            "fanout" => {
+                if let Some(n) = self.count(v, path) {
+                    if n < 2 {
+                        let ast::Value::Quantity(q) = v else { return };
+                        self.error(Diagnostic::at(
+                            Code::NocBadBlock,
+                            q.span,
+                            format!("a tree needs a `fanout` of at least 2, found {n}"),
+                            "fewer than 2 children per node",
+                        ));
+                    } else {
+                        noc.fanout = Some(n);
+                    }
+                }
+            }
+            "wireless_bandwidth" => {
+                if let Some((n, elements)) = self.quantity_u64(v, Dimension::Bandwidth, path) {
+                    noc.wireless_bandwidth = Some(if elements {
+                        Bandwidth::ElementsPerCycle(n)
+                    } else {
+                        Bandwidth::BytesPerCycle(n)
+                    });
+                }
+            }
+            _ => {
+                let choices: &[&str] = match field {
+                    "topology" => &["bus", "tree", "crossbar", "mesh", "wireless", "hybrid"],
+                    "mac" => &["token", "tdma"],
+                    "reduction" => &["in_network", "none"],
+                    _ => &["replicate", "unicast"],
+                };
+                let Some(name) = self.noc_name(v, path, choices) else {
+                    return;
+                };
+                match field {
+                    "topology" => noc.topology = Topology::parse(name),
+                    "mac" => noc.mac = WirelessMac::parse(name),
+                    "reduction" => noc.in_network_reduction = Some(name == "in_network"),
+                    _ => noc.multicast_replication = Some(name == "replicate"),
+                }
+            }
+        }
+    }
+
+    /// The name a `noc` field is set to, if it is one of `choices` (else E0709 or E0209).
+    fn noc_name<'v>(
+        &mut self,
+        v: &'v ast::Value,
+        path: &str,
+        choices: &[&'static str],
+    ) -> Option<&'v str> {
+        match v {
+            ast::Value::Name(n) if choices.contains(&n.name.as_str()) => Some(&n.name),
+            ast::Value::Name(n) => {
+                self.error(
+                    Diagnostic::at(
+                        Code::NocBadBlock,
+                        n.span,
+                        format!("unknown `{path}` value `{}`", n.name),
+                        "not one of the choices",
+                    )
+                    .with_note(format!("choices: {}", choices.join(", ")))
+                    .with_help_opt(suggest(&n.name, choices.iter().copied())),
+                );
+                None
+            }
+            ast::Value::Quantity(q) => {
+                self.error(
+                    Diagnostic::at(
+                        Code::TypeMismatch,
+                        q.span,
+                        format!(
+                            "`{path}` must be a name, found the number `{}`",
+                            q.number.text
+                        ),
+                        "expected a name",
+                    )
+                    .with_note(format!("choices: {}", choices.join(", "))),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn precision(&mut self, v: &ast::Value) -> Option<Precision> {
         match v {
             ast::Value::Name(n) => self.precision_name(n),
@@ -317,6 +409,12 @@ const HARDWARE_FIELDS: &[&str] = &[
     "l2",
     "noc.bandwidth",
     "noc.latency",
+    "noc.topology",
+    "noc.fanout",
+    "noc.reduction",
+    "noc.multicast",
+    "noc.wireless_bandwidth",
+    "noc.mac",
     "dram.bandwidth",
     "precision",
     "energy.mac",

@@ -1,0 +1,177 @@
+//! Text renderings of the NoC reports: an aligned table, JSON and CSV (one row per layer and
+//! traffic class).
+
+use super::sim::{SimConfig, SimStats};
+use super::NocReport;
+
+/// One line per layer and class, with the layer's totals on its first line.
+pub fn cost_table(reports: &[NocReport]) -> String {
+    let mut out = String::new();
+    for r in reports {
+        out.push_str(&format!(
+            "mapping {} on {} — topology {}, {} elem/cycle, {} cycle(s)/hop, {} bit elements\n",
+            r.mapping,
+            r.hardware,
+            r.params.topology.name(),
+            r.params.bandwidth,
+            r.params.hop_cycles,
+            r.params.element_bits
+        ));
+        out.push_str(&format!(
+            "{:<16} {:>7} {:<7} {:<10} {:>12} {:>8} {:>9} {:>10} {:>12} {:>14}\n",
+            "layer",
+            "steps",
+            "tensor",
+            "class",
+            "elements",
+            "fanout",
+            "lat/step",
+            "busy/step",
+            "cycles",
+            "energy_pj"
+        ));
+        for l in &r.layers {
+            for c in &l.classes {
+                let kind = if c.wireless {
+                    format!("{}*", c.class.kind.name())
+                } else {
+                    c.class.kind.name().to_string()
+                };
+                out.push_str(&format!(
+                    "{:<16} {:>7} {:<7} {:<10} {:>12} {:>8.2} {:>9} {:>10.2} {:>12.0} {:>14.1}\n",
+                    l.layer,
+                    l.steps,
+                    c.class.tensor.name(),
+                    kind,
+                    c.class.elements,
+                    c.class.fanout,
+                    c.latency_per_step,
+                    c.cycles_per_step,
+                    c.cycles,
+                    c.energy_pj
+                ));
+            }
+            out.push_str(&format!(
+                "{:<16} runtime {} cycles (busy per step: ingress {:.2}, egress {:.2}, compute {})\n",
+                "",
+                l.runtime_cycles,
+                l.ingress_cycles_per_step,
+                l.egress_cycles_per_step,
+                l.compute_cycles_per_step
+            ));
+        }
+        out.push_str(&format!(
+            "total: runtime {} cycles (cost model: {}), NoC energy {:.1} pJ\n",
+            r.runtime_cycles, r.cost_model_runtime_cycles, r.energy_pj
+        ));
+        if r.params.topology == crate::ir::noc::Topology::Hybrid {
+            out.push_str("* on the wireless channel\n");
+        }
+    }
+    out
+}
+
+pub fn cost_json(reports: &[NocReport]) -> String {
+    let mut s = serde_json::to_string_pretty(reports).unwrap_or_else(|e| format!("\"{e}\""));
+    s.push('\n');
+    s
+}
+
+pub const COST_CSV_HEADER: &str = "mapping,topology,layer,steps,units,tensor,class,wireless,\
+elements,fanout,elements_per_step,latency_per_step,cycles_per_step,cycles,energy_pj,layer_runtime_cycles";
+
+pub fn cost_csv(reports: &[NocReport]) -> String {
+    let mut out = String::from(COST_CSV_HEADER);
+    out.push('\n');
+    for r in reports {
+        for l in &r.layers {
+            for c in &l.classes {
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    r.mapping,
+                    r.params.topology.name(),
+                    l.layer,
+                    l.steps,
+                    l.units,
+                    c.class.tensor.name(),
+                    c.class.kind.name(),
+                    c.wireless,
+                    c.class.elements,
+                    c.class.fanout,
+                    c.class.elements_per_step,
+                    c.latency_per_step,
+                    c.cycles_per_step,
+                    c.cycles,
+                    c.energy_pj,
+                    l.runtime_cycles
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The simulator's results, one line per rate.
+pub fn sim_table(cfg: &SimConfig, stats: &[SimStats]) -> String {
+    let mut out = format!(
+        "mesh {k}x{k}, traffic {}, routing {}, {} VCs x {} flits, {}-flit packets, {} measured cycles, seed {}\n",
+        cfg.traffic.name(),
+        cfg.routing.name(),
+        cfg.vcs,
+        cfg.buffer,
+        cfg.packet_size,
+        cfg.cycles,
+        cfg.seed,
+        k = cfg.k
+    );
+    out.push_str(&format!(
+        "{:>6} {:>12} {:>12} {:>9} {:>14} {:>9} {:>10}\n",
+        "rate", "avg_latency", "p99_latency", "avg_hops", "accepted_rate", "packets", "saturated"
+    ));
+    for s in stats {
+        out.push_str(&format!(
+            "{:>6.3} {:>12.2} {:>12.0} {:>9.3} {:>14.4} {:>9} {:>10}\n",
+            s.rate,
+            s.avg_latency,
+            s.p99_latency,
+            s.avg_hops,
+            s.accepted_rate,
+            s.packets,
+            s.saturated
+        ));
+    }
+    out
+}
+
+/// One object for a single rate, `{config, points}` for a sweep.
+pub fn sim_json(cfg: &SimConfig, stats: &[SimStats], sweep: bool) -> String {
+    let value = match (sweep, stats) {
+        (false, [one]) => serde_json::to_value(one),
+        _ => serde_json::to_value(serde_json::json!({ "config": cfg, "points": stats })),
+    };
+    let mut s = value
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|e| format!("\"{e}\""));
+    s.push('\n');
+    s
+}
+
+pub fn sim_csv(stats: &[SimStats]) -> String {
+    let mut out = String::from(
+        "rate,avg_latency,p99_latency,avg_hops,accepted_rate,packets,saturated,cycles_simulated\n",
+    );
+    for s in stats {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            s.rate,
+            s.avg_latency,
+            s.p99_latency,
+            s.avg_hops,
+            s.accepted_rate,
+            s.packets,
+            s.saturated,
+            s.cycles_simulated
+        ));
+    }
+    out
+}

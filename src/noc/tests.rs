@@ -1,0 +1,239 @@
+//! Unit tests of the NoC models: exact pattern facts, the simulator against them, and the
+//! analytic models' defining properties.
+
+use super::analytic::{mesh_side, wired_step, wireless_step, NocParams};
+use super::sim::patterns::{average_hops, distance, max_channel_load_xy};
+use super::sim::{run, sweep, Network, Pipeline, Routing, SimConfig, Traffic};
+use super::traffic::{ClassKind, Tensor, TrafficClass};
+use crate::ir::noc::{Topology, WirelessMac};
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[test]
+fn average_hops_match_closed_forms() {
+    let k = 8.0f64;
+    // Uniform: 2(k²−1)/(3k) with self-addressed packets, ×N/(N−1) without.
+    assert!(close(
+        average_hops(Traffic::Uniform, 8, true),
+        2.0 * (k * k - 1.0) / (3.0 * k)
+    ));
+    assert!(close(
+        average_hops(Traffic::Uniform, 8, false),
+        5.25 * 64.0 / 63.0
+    ));
+    // Transpose: 2·E|x−y| = 5.25; its 8 diagonal nodes send to themselves.
+    assert!(close(average_hops(Traffic::Transpose, 8, true), 5.25));
+    assert!(close(average_hops(Traffic::Transpose, 8, false), 6.0));
+    // Bit-complement: 2·E|k−1−2x| = 8; tornado: 2·(5·3 + 3·5)/8 = 7.5; neighbour 2·2(k−1)/k.
+    assert!(close(average_hops(Traffic::Bitcomp, 8, true), 8.0));
+    assert!(close(average_hops(Traffic::Tornado, 8, true), 7.5));
+    assert!(close(average_hops(Traffic::Neighbor, 8, true), 3.5));
+}
+
+#[test]
+fn xy_channel_load_bounds_uniform_throughput_at_4_over_k() {
+    // The bisection links carry k/4 flits per cycle per unit of injection rate.
+    assert!(close(max_channel_load_xy(Traffic::Uniform, 8), 2.0));
+    assert!(close(max_channel_load_xy(Traffic::Uniform, 4), 1.0));
+    // Neighbour traffic: each link carries one flow (the wrap-around goes the long way).
+    assert!(close(max_channel_load_xy(Traffic::Neighbor, 8), 1.0));
+}
+
+/// One packet alone in an empty network.
+fn lone_packet(cfg: SimConfig, src: usize, dst: usize) -> (u64, u32) {
+    let mut net = Network::new(cfg);
+    net.generating = false;
+    net.offer(src, dst);
+    for _ in 0..1000 {
+        net.step();
+        if let Some(d) = net.take_delivered().first() {
+            return (d.ejected - d.packet.created, d.packet.hops);
+        }
+    }
+    panic!("packet {src}->{dst} not delivered");
+}
+
+#[test]
+fn zero_load_latency_is_hops_times_pipeline_plus_serialisation() {
+    for routing in [
+        Routing::Xy,
+        Routing::Yx,
+        Routing::O1turn,
+        Routing::WestFirst,
+        Routing::WestFirstAdaptive,
+        Routing::MinAdaptive,
+    ] {
+        for (pipeline, size) in [(Pipeline::DEFAULT, 1), (Pipeline::BOOKSIM, 4)] {
+            let mut cfg = SimConfig::new(4, Traffic::Uniform, routing, 0.1);
+            cfg.pipeline = pipeline;
+            cfg.packet_size = size;
+            for src in 0..16 {
+                for dst in 0..16 {
+                    let (latency, hops) = lone_packet(cfg, src, dst);
+                    let h = distance(4, src, dst) as u64;
+                    assert_eq!(hops as u64, h, "{routing:?} {src}->{dst}");
+                    let expected = pipeline.inject + (h + 1) * pipeline.per_hop() + size as u64 - 1;
+                    assert_eq!(latency, expected, "{routing:?} {src}->{dst}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn valiant_goes_through_its_intermediate_node() {
+    let cfg = SimConfig::new(4, Traffic::Uniform, Routing::Valiant, 0.1);
+    for src in 0..16 {
+        let dst = 15 - src;
+        let mut net = Network::new(cfg);
+        net.generating = false;
+        net.offer(src, dst);
+        let d = (0..200)
+            .find_map(|_| {
+                net.step();
+                net.take_delivered().first().copied()
+            })
+            .expect("delivered");
+        let mid = d.packet.mid as usize;
+        assert_eq!(
+            d.packet.hops as usize,
+            distance(4, src, mid) + distance(4, mid, dst),
+            "{src}->{mid}->{dst}"
+        );
+    }
+}
+
+#[test]
+fn simulated_hops_equal_the_pattern_average_at_low_load() {
+    // Permutations send the same number of packets per node only on average; with every
+    // packet routed minimally, each packet's hops are its distance, so the mean over a long
+    // run is within sampling error of the exact mean.
+    let mut cfg = SimConfig::new(8, Traffic::Bitcomp, Routing::Xy, 0.02);
+    cfg.cycles = 4000;
+    let s = run(&cfg).expect("valid");
+    assert!(!s.saturated);
+    assert!((s.avg_hops - 8.0).abs() < 0.15, "{}", s.avg_hops);
+    // Zero-load latency (hops + 1) · 2 = 18 plus a little queueing.
+    assert!(
+        s.avg_latency >= 18.0 && s.avg_latency < 19.0,
+        "{}",
+        s.avg_latency
+    );
+}
+
+#[test]
+fn latency_grows_with_load_and_throughput_stays_under_the_bound() {
+    let mut cfg = SimConfig::new(8, Traffic::Uniform, Routing::Xy, 0.1);
+    cfg.cycles = 2000;
+    let stats = sweep(&cfg, &[0.05, 0.2, 0.35, 0.8]).expect("valid");
+    assert!(stats[0].avg_latency < stats[1].avg_latency);
+    assert!(stats[1].avg_latency < stats[2].avg_latency);
+    assert!(stats.iter().take(3).all(|s| !s.saturated));
+    let bound = 1.0 / max_channel_load_xy(Traffic::Uniform, 8);
+    for s in &stats {
+        assert!(
+            s.accepted_rate <= bound + 0.02,
+            "{} > {bound}",
+            s.accepted_rate
+        );
+    }
+    assert!(stats[3].saturated, "0.8 is past the bound 0.5");
+}
+
+#[test]
+fn runs_are_deterministic_per_seed() {
+    let mut cfg = SimConfig::new(4, Traffic::Shuffle, Routing::WestFirst, 0.3);
+    cfg.cycles = 1000;
+    let a = run(&cfg).expect("valid");
+    assert_eq!(a, run(&cfg).expect("valid"));
+    assert_eq!(sweep(&cfg, &[0.3]).expect("valid")[0], a);
+    cfg.seed = 2;
+    assert_ne!(run(&cfg).expect("valid").avg_latency, a.avg_latency);
+}
+
+fn params(topology: Topology) -> NocParams {
+    NocParams {
+        topology,
+        bandwidth: 1,
+        hop_cycles: 2,
+        tree_fanout: 4,
+        in_network_reduction: false,
+        multicast_replication: true,
+        wireless_bandwidth: 1,
+        mac: WirelessMac::Token,
+        element_bits: 16,
+    }
+}
+
+fn class(kind: ClassKind, per_step: f64, fanout: f64) -> TrafficClass {
+    TrafficClass {
+        tensor: Tensor::Input,
+        kind,
+        elements: per_step as i64,
+        fanout,
+        elements_per_step: per_step,
+    }
+}
+
+#[test]
+fn analytic_mesh_unicast_equals_the_simulated_average_from_the_corner() {
+    // The buffer sits at router 0 of a 4×4 mesh; a 4-element transfer to every node in turn.
+    let mut cfg = SimConfig::new(4, Traffic::Uniform, Routing::Xy, 0.1);
+    cfg.packet_size = 4;
+    let simulated: u64 = (0..16).map(|d| lone_packet(cfg, 0, d).0).sum();
+    let (transfer, _) = wired_step(
+        &params(Topology::Mesh),
+        Topology::Mesh,
+        16,
+        &class(ClassKind::Unicast, 4.0, 1.0),
+    );
+    assert_eq!(mesh_side(16), 4);
+    assert_eq!(transfer.latency() as u64 * 16, simulated);
+}
+
+#[test]
+fn broadcast_on_bus_and_wireless_costs_one_transfer() {
+    let unicast = class(ClassKind::Unicast, 100.0, 1.0);
+    let broadcast = class(ClassKind::Broadcast, 100.0, 64.0);
+    for t in [Topology::Bus, Topology::Crossbar] {
+        let p = params(t);
+        assert_eq!(
+            wired_step(&p, t, 64, &broadcast).0,
+            wired_step(&p, t, 64, &unicast).0
+        );
+    }
+    let p = params(Topology::Wireless);
+    assert_eq!(wireless_step(&p, &broadcast), wireless_step(&p, &unicast));
+    assert_eq!(wireless_step(&p, &unicast).latency(), 2 + 1 + 100 - 1);
+    // Without replication a mesh sends one copy per destination.
+    let mut p = params(Topology::Mesh);
+    p.multicast_replication = false;
+    let (one, _) = wired_step(&p, Topology::Mesh, 64, &unicast);
+    let (all, _) = wired_step(&p, Topology::Mesh, 64, &broadcast);
+    assert_eq!(all.latency() - one.latency(), 63 * 100);
+}
+
+#[test]
+fn in_network_reduction_divides_the_serialisation_by_the_fan_in() {
+    let reduction = class(ClassKind::Reduction, 10.0, 16.0);
+    let mut p = params(Topology::Tree);
+    let (plain, _) = wired_step(&p, Topology::Tree, 64, &reduction);
+    p.in_network_reduction = true;
+    let (reduced, _) = wired_step(&p, Topology::Tree, 64, &reduction);
+    // Depth 3 of a 4-ary tree over 64 leaves, 2 cycles per hop.
+    assert_eq!(plain.latency(), 3 * 2 + 160 - 1);
+    assert_eq!(reduced.latency(), 3 * 2 + 10 - 1);
+}
+
+#[test]
+fn a_run_far_past_saturation_stops_at_the_first_check() {
+    // A million measured cycles asked for; the source queues pass 50 flits per node long
+    // before the first check at cycle 500, so the run ends there.
+    let mut cfg = SimConfig::new(16, Traffic::Uniform, Routing::Xy, 1.0);
+    cfg.cycles = 1_000_000;
+    let s = run(&cfg).expect("valid");
+    assert!(s.saturated);
+    assert_eq!(s.cycles_simulated, 500);
+}

@@ -1,0 +1,284 @@
+//! On-chip networks: the MAESTRO bandwidth sweep through `dfc noc cost --model maestro`, the
+//! traffic classes of the stdlib-style dataflows, the `noc { topology }` fields, and the
+//! coded errors of `dfc noc sim` and `dfc noc cost`.
+
+use std::process::{Command, Output};
+
+use dfc::backends::cost::Model;
+use dfc::ir::noc::Topology;
+use dfc::noc::{self, ClassKind};
+
+use crate::common;
+
+const STUDY: &str = "tests/cases/noc/bandwidth_study.df";
+
+fn dfc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .args(["--color", "never"])
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .expect("dfc runs")
+}
+
+fn study() -> dfc::ir::Program {
+    let (_, program, diags) = common::compile(&common::root().join(STUDY));
+    assert!(diags.is_empty(), "{diags:?}");
+    program.expect("the study compiles")
+}
+
+fn mapping(program: &dfc::ir::Program, name: &str) -> dfc::ir::MappingId {
+    let i = program.mappings.iter().position(|m| m.name == name);
+    dfc::ir::MappingId(i.expect("mapping exists") as u32)
+}
+
+/// MAESTRO's runtimes for K = C = 64, 3×3, 56×56 outputs on 256 PEs at NoC bandwidths
+/// 1, 4, 16, 64, 256 (`tests/cases/noc/bandwidth_study.df` says where they come from).
+const MAESTRO_SWEEP: [(&str, [i64; 5]); 3] = [
+    (
+        "nvdla",
+        [58_274_361, 14_907_177, 4_065_381, 1_354_932, 702_476],
+    ),
+    (
+        "shim",
+        [13_570_770, 3_561_660, 2_076_513, 2_064_393, 2_064_387],
+    ),
+    ("rsm", [12_845_009, 3_211_289, 831_529, 731_147, 702_467]),
+];
+
+#[test]
+fn maestro_bandwidth_sweep_is_reproduced_exactly() {
+    let program = study();
+    for (dataflow, runtimes) in MAESTRO_SWEEP {
+        for (bw, expected) in [1, 4, 16, 64, 256].into_iter().zip(runtimes) {
+            let id = mapping(&program, &format!("{dataflow}_bw{bw}"));
+            let (report, diags) = noc::mapping_cost(&program, id, Model::Maestro, None);
+            assert!(diags.is_empty(), "{diags:?}");
+            assert_eq!(
+                report.cost_model_runtime_cycles, expected,
+                "{dataflow} at {bw}"
+            );
+        }
+    }
+}
+
+#[test]
+fn traffic_classes_follow_the_top_level_spatial_map() {
+    let program = study();
+    let classes = |name: &str| {
+        let (traffic, _) = noc::mapping_traffic(&program, mapping(&program, name), Model::Maestro);
+        assert_eq!(traffic.len(), 1);
+        let t = &traffic[0];
+        (
+            t.classes
+                .map(|c| (c.kind, (c.fanout * 1000.0).round() / 1000.0)),
+            t.active_units,
+        )
+    };
+    // NVDLA: K across 4 clusters of 64 — inputs broadcast, filters unicast.
+    assert_eq!(
+        classes("nvdla_bw64"),
+        (
+            [
+                (ClassKind::Broadcast, 4.0),
+                (ClassKind::Unicast, 1.0),
+                (ClassKind::Collection, 1.0)
+            ],
+            4
+        )
+    );
+    // ShiDianNao: 56 output columns across PEs — 3-wide input windows overlap (56·3/58),
+    // filters go to every busy PE.
+    assert_eq!(
+        classes("shim_bw64"),
+        (
+            [
+                (ClassKind::Multicast, 2.897),
+                (ClassKind::Broadcast, 56.0),
+                (ClassKind::Collection, 1.0)
+            ],
+            56
+        )
+    );
+    // Row stationary: output rows across 85 clusters of 3 PEs, 56 busy.
+    assert_eq!(
+        classes("rsm_bw64"),
+        (
+            [
+                (ClassKind::Multicast, 2.897),
+                (ClassKind::Broadcast, 56.0),
+                (ClassKind::Collection, 1.0)
+            ],
+            56
+        )
+    );
+}
+
+#[test]
+fn hybrid_sends_broadcasts_wirelessly_and_unicasts_on_the_mesh() {
+    let program = study();
+    let id = mapping(&program, "nvdla_bw64");
+    let (report, _) = noc::mapping_cost(&program, id, Model::Default, Some(Topology::Hybrid));
+    let wireless: Vec<bool> = report.layers[0]
+        .classes
+        .iter()
+        .map(|c| c.wireless)
+        .collect();
+    assert_eq!(wireless, [true, false, false]);
+    let (wired, _) = noc::mapping_cost(&program, id, Model::Default, Some(Topology::Mesh));
+    assert!(wired.layers[0].classes.iter().all(|c| !c.wireless));
+}
+
+#[test]
+fn noc_fields_lower_and_emit_round_trip() {
+    let src = "hardware h {\n    pes: 64;\n    l1: 512 elem;\n    l2: 65536 elem;\n    noc {\n        \
+               bandwidth: 16 elem/cycle;\n        latency: 1 cycle;\n        topology: tree;\n        \
+               fanout: 2;\n        reduction: in_network;\n        multicast: unicast;\n        \
+               wireless_bandwidth: 8 elem/cycle;\n        mac: tdma;\n    }\n}\n";
+    let mut sources = dfc::source::SourceMap::new();
+    let root = sources.add("h.df".to_string(), src.to_string());
+    let (program, diags) = dfc::ir::lower::lower_program(root, &mut sources, &dfc::ir::NoFiles);
+    assert!(diags.is_empty(), "{diags:?}");
+    let program = program.expect("lowers");
+    let noc = program.hardware[0].noc;
+    assert_eq!(noc.topology, Some(Topology::Tree));
+    assert_eq!(noc.fanout, Some(2));
+    assert_eq!(noc.in_network_reduction, Some(true));
+    assert_eq!(noc.multicast_replication, Some(false));
+    assert_eq!(noc.mac, Some(dfc::ir::noc::WirelessMac::Tdma));
+    let emitted = dfc::ir::emit::emit(&program);
+    for field in [
+        "topology: tree;",
+        "fanout: 2;",
+        "reduction: in_network;",
+        "multicast: unicast;",
+        "mac: tdma;",
+    ] {
+        assert!(emitted.contains(field), "{field} missing from\n{emitted}");
+    }
+}
+
+#[test]
+fn noc_cost_prints_every_format_and_rejects_an_unknown_topology() {
+    for format in ["table", "json", "csv"] {
+        let out = dfc(&[
+            "noc",
+            "cost",
+            STUDY,
+            "--mapping",
+            "shim_bw16",
+            "--topology",
+            "wireless",
+            "--format",
+            format,
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("shim_bw16"), "{text}");
+    }
+    let csv = dfc(&[
+        "noc",
+        "cost",
+        STUDY,
+        "--mapping",
+        "shim_bw16",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&csv.stdout).lines().count(),
+        4,
+        "header and 3 classes"
+    );
+    let out = dfc(&["noc", "cost", STUDY, "--topology", "torus"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E0708"), "{err}");
+}
+
+#[test]
+fn noc_sim_rejects_bad_configurations_with_codes() {
+    let base = ["noc", "sim", "--cycles", "200"];
+    let cases: [(&[&str], &str); 10] = [
+        (&["--rate", "0"], "E0701"),
+        (&["--rate", "1.5"], "E0701"),
+        (&["--rate", "-0.1"], "E0701"),
+        (&["--mesh", "0x0"], "E0702"),
+        (&["--mesh", "8x4"], "E0702"),
+        (&["--traffic", "hotspot"], "E0703"),
+        (&["--routing", "dor"], "E0704"),
+        (&["--routing", "o1turn", "--vcs", "1"], "E0705"),
+        (&["--sweep", "0.5:0.1:0.1"], "E0706"),
+        (&["--vcs", "0"], "E0707"),
+    ];
+    for (args, code) in cases {
+        let mut all: Vec<&str> = base.to_vec();
+        all.extend_from_slice(args);
+        let out = dfc(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(code), "{args:?}: expected {code} in {err}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = dfc(&["noc", "sim", "--sweep", "0.1:0.2", "--cycles", "200"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E0706"));
+}
+
+#[test]
+fn noc_sim_reports_the_json_fields_and_stops_past_saturation() {
+    let out = dfc(&[
+        "noc", "sim", "--mesh", "4x4", "--rate", "0.95", "--cycles", "2000", "--format", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for field in [
+        "avg_latency",
+        "p99_latency",
+        "avg_hops",
+        "accepted_rate",
+        "saturated",
+    ] {
+        assert!(v.get(field).is_some(), "{field} missing: {v}");
+    }
+    assert_eq!(v["saturated"], serde_json::Value::Bool(true));
+    let dir = std::env::temp_dir().join(format!("dfc-noc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let svg = dir.join("curve.svg");
+    let svg_arg = svg.to_string_lossy().into_owned();
+    let out = dfc(&[
+        "noc",
+        "sim",
+        "--mesh",
+        "4x4",
+        "--sweep",
+        "0.1:0.3:0.1",
+        "--cycles",
+        "500",
+        "--format",
+        "csv",
+        "--svg",
+        &svg_arg,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        4,
+        "header and 3 rates"
+    );
+    let text = std::fs::read_to_string(&svg).expect("svg written");
+    assert!(
+        text.starts_with("<svg") && text.contains("latency"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
