@@ -6,7 +6,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{drawing, tick, PlotError, PALETTE, SIZE};
+use super::{drawing, legend, tick, PlotError, PALETTE, SIZE};
 use crate::backends::evaluate::{LayerStatus, MappingReport};
 use crate::ir;
 
@@ -144,14 +144,7 @@ pub fn energy_svg(data: &EnergyBreakdown) -> Result<String, PlotError> {
             root.draw(&Text::new(name.clone(), (x, y + 8), style.clone()))
                 .map_err(drawing)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 15))
-            .draw()
-            .map_err(drawing)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(drawing)?;
     }
     Ok(svg)

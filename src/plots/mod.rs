@@ -33,6 +33,26 @@ fn drawing<E: std::fmt::Debug>(e: E) -> PlotError {
     PlotError(format!("drawing failed: {e:?}"))
 }
 
+/// Draw the chart's legend at `position`, in every plot's one style.
+fn legend<'a, DB, CT>(
+    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
+    position: plotters::chart::SeriesLabelPosition,
+) -> Result<(), PlotError>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    use plotters::style::{Color, BLACK, WHITE};
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 15))
+        .draw()
+        .map_err(drawing)
+}
+
 /// Figure size in pixels.
 const SIZE: (u32, u32) = (960, 600);
 

@@ -6,7 +6,7 @@
 
 use plotters::prelude::*;
 
-use super::{drawing, log_range, tick, PlotError, PALETTE, SIZE};
+use super::{drawing, legend, log_range, tick, PlotError, PALETTE, SIZE};
 use crate::backends::evaluate::{LayerStatus, MappingReport};
 use crate::ir;
 
@@ -166,14 +166,7 @@ pub fn roofline_svg(data: &Roofline) -> Result<String, PlotError> {
                 .label("layer at its DRAM intensity")
                 .legend(move |(x, y)| TriangleMarker::new((x + 10, y), 6, dram.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 15))
-            .draw()
-            .map_err(drawing)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(drawing)?;
     }
     Ok(svg)

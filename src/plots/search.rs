@@ -5,7 +5,7 @@
 
 use plotters::prelude::*;
 
-use super::{drawing, log_range, tick, PlotError, PALETTE, SIZE};
+use super::{drawing, legend, log_range, tick, PlotError, PALETTE, SIZE};
 use crate::backends::cost::Model;
 use crate::backends::evaluate::{self, LayerStatus};
 use crate::ir::{MappingId, Program};
@@ -154,14 +154,7 @@ pub fn convergence_svg(data: &Convergence) -> Result<String, PlotError> {
                 .draw_series(points.iter().map(|p| Circle::new(*p, 4, color.filled())))
                 .map_err(drawing)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 15))
-            .draw()
-            .map_err(drawing)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(drawing)?;
     }
     Ok(svg)
