@@ -43,6 +43,24 @@ fn optional_ints<'a>(inputs: &[Option<&'a Value>], i: usize) -> Option<&'a [i64]
         .and_then(|v| v.ints.as_deref())
 }
 
+/// The node's first input, which must be known.
+fn first_input<'v>(inputs: &[Option<&'v Value>]) -> Result<&'v Value, InferError> {
+    inputs
+        .first()
+        .copied()
+        .flatten()
+        .ok_or_else(|| uninferable("it has no input"))
+}
+
+/// A value of shape `dims`, keeping `ints` only when they are its elements.
+fn make_value(dims: Vec<i64>, ints: Option<Vec<i64>>, constant: bool) -> Value {
+    Value {
+        ints: ints.filter(|v| Some(v.len() as i64) == numel(&dims)),
+        dims,
+        constant,
+    }
+}
+
 /// Output values of the structural operators (see [`super::infer::infer`]).
 pub(super) fn infer_other(
     node: &Node,
@@ -50,18 +68,8 @@ pub(super) fn infer_other(
     opset: i64,
     constant: bool,
 ) -> Result<Vec<Value>, InferError> {
-    let first = || {
-        inputs
-            .first()
-            .copied()
-            .flatten()
-            .ok_or_else(|| uninferable("it has no input"))
-    };
-    let value = |dims: Vec<i64>, ints: Option<Vec<i64>>| Value {
-        ints: ints.filter(|v| Some(v.len() as i64) == numel(&dims)),
-        dims,
-        constant,
-    };
+    let first = || first_input(inputs);
+    let value = |dims: Vec<i64>, ints: Option<Vec<i64>>| make_value(dims, ints, constant);
     let one = |dims: Vec<i64>, ints: Option<Vec<i64>>| Ok(vec![value(dims, ints)]);
     match node.op.as_str() {
         "Constant" => {
@@ -189,18 +197,8 @@ fn layout(
     opset: i64,
     constant: bool,
 ) -> Result<Vec<Value>, InferError> {
-    let first = || {
-        inputs
-            .first()
-            .copied()
-            .flatten()
-            .ok_or_else(|| uninferable("it has no input"))
-    };
-    let value = |dims: Vec<i64>, ints: Option<Vec<i64>>| Value {
-        ints: ints.filter(|v| Some(v.len() as i64) == numel(&dims)),
-        dims,
-        constant,
-    };
+    let first = || first_input(inputs);
+    let value = |dims: Vec<i64>, ints: Option<Vec<i64>>| make_value(dims, ints, constant);
     let one = |dims: Vec<i64>, ints: Option<Vec<i64>>| Ok(vec![value(dims, ints)]);
     match node.op.as_str() {
         "Concat" => {
