@@ -237,3 +237,21 @@ fn a_run_far_past_saturation_stops_at_the_first_check() {
     assert!(s.saturated);
     assert_eq!(s.cycles_simulated, 500);
 }
+
+/// Sweep points are the rates a user typed (`0.15`, not `0.15000000000000002`), STOP
+/// inclusive; a malformed or reversed sweep is E0706.
+#[test]
+fn sweep_points_are_the_typed_rates() {
+    use super::sim::config::parse_sweep;
+    let rates = parse_sweep("0.05:0.5:0.05").expect("a sweep");
+    let expected = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5];
+    assert_eq!(rates, expected);
+    assert_eq!(
+        rates.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        ["0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4", "0.45", "0.5"]
+    );
+    for bad in ["0.5:0.1:0.1", "0.1:0.5", "a:b:c", "0:0.5:0.1"] {
+        let e = parse_sweep(bad).expect_err(bad);
+        assert_eq!(e.code, crate::diagnostics::Code::NocBadSweep, "{bad}");
+    }
+}

@@ -285,8 +285,11 @@ pub fn parse_sweep(text: &str) -> Result<Vec<f64>, ConfigError> {
     if n > 100 {
         return Err(bad("more than 100 points"));
     }
-    // Each point from its index, so no rounding error accumulates.
-    Ok((0..n).map(|i| start + step * i as f64).collect())
+    // Each point from its index, so no rounding error accumulates, and rounded to 1e-9 so
+    // `0.05 + 2 × 0.05` is the rate `0.15` a user typed (and prints so), not 0.15000000000000002.
+    Ok((0..n)
+        .map(|i| ((start + step * i as f64) * 1e9).round() / 1e9)
+        .collect())
 }
 
 /// Every other check of a whole configuration.
