@@ -121,7 +121,8 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
                 let data = plots::roofline(&report, hw);
                 plots::roofline_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)))
             } else {
-                let data = plots::energy_breakdown(&report, hw);
+                let (noc, _) = crate::noc::mapping_cost(&program, id, Model::Default, None);
+                let data = plots::energy_breakdown(&report, hw, Some(&noc));
                 plots::energy_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)))
             };
             (drawn, found)

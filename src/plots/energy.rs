@@ -1,7 +1,8 @@
 //! Where a mapping's energy goes: one stacked bar per layer with the report's MAC, L1 and
 //! L2 energies, and DRAM energy when the hardware prices DRAM accesses (the elements filled
 //! into L2 or written back from it, times the hardware's `dram` energy; the report's total
-//! leaves DRAM out). The cost model has no NoC energy, so no NoC part is drawn.
+//! leaves DRAM out), and NoC energy from the analytic model of the hardware's `noc` topology
+//! (`noc::mapping_cost`, a mesh unless the hardware names another) when energies are in pJ.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -9,6 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{drawing, legend, tick, PlotError, PALETTE, SIZE};
 use crate::backends::evaluate::{LayerStatus, MappingReport};
 use crate::ir;
+use crate::noc::NocReport;
 
 /// One layer's energy by component, in the report's energy unit.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -22,6 +24,8 @@ pub struct LayerEnergy {
     pub l2: f64,
     /// DRAM accesses × the hardware's DRAM energy, if it has one.
     pub dram: Option<f64>,
+    /// The NoC model's energy of the layer's traffic (pJ), when energies are in pJ.
+    pub noc: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -33,9 +37,20 @@ pub struct EnergyBreakdown {
     pub layers: Vec<LayerEnergy>,
 }
 
-/// The energy breakdown of an evaluated mapping on `hw`.
-pub fn energy_breakdown(report: &MappingReport, hw: &ir::Hardware) -> EnergyBreakdown {
+/// The energy breakdown of an evaluated mapping on `hw`; `noc` is the NoC model's report of
+/// the same mapping (its layers matched by name).
+pub fn energy_breakdown(
+    report: &MappingReport,
+    hw: &ir::Hardware,
+    noc: Option<&NocReport>,
+) -> EnergyBreakdown {
     let dram_pj = hw.energy.and_then(|e| e.dram_pj);
+    // NoC energies are pJ: only beside the report's other energies when those are pJ too.
+    let noc = noc.filter(|_| hw.energy.is_some());
+    let noc_of = |layer: &str| {
+        noc.and_then(|r| r.layers.iter().find(|l| l.layer == layer))
+            .map(|l| l.energy_pj)
+    };
     let layers = report
         .layers
         .iter()
@@ -48,6 +63,7 @@ pub fn energy_breakdown(report: &MappingReport, hw: &ir::Hardware) -> EnergyBrea
                 dram: dram_pj.map(|pj| {
                     pj * (m.input_l2_write + m.filter_l2_write + m.output_l2_read) as f64
                 }),
+                noc: noc_of(&l.layer),
             }),
             _ => None,
         })
@@ -75,6 +91,12 @@ pub fn energy_svg(data: &EnergyBreakdown) -> Result<String, PlotError> {
             v.push((
                 "DRAM (L2 fills and write-backs × DRAM energy)",
                 Box::new(|l: &LayerEnergy| l.dram.unwrap_or(0.0)),
+            ));
+        }
+        if data.layers.iter().any(|l| l.noc.is_some()) {
+            v.push((
+                "NoC (analytic model of the hardware's topology)",
+                Box::new(|l: &LayerEnergy| l.noc.unwrap_or(0.0)),
             ));
         }
         v

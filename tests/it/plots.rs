@@ -108,6 +108,16 @@ fn energy_draws_the_reports_numbers() {
     let layers = report_layers();
     let bars = drawn["layers"].as_array().expect("bars");
     assert_eq!(bars.len(), layers.len());
+    // The NoC part is what `dfc noc cost` reports for the hardware's topology.
+    let noc = dfc(&["noc", "cost", EXAMPLE, "--format", "json"]);
+    assert_eq!(noc.status.code(), Some(0));
+    let noc: serde_json::Value = serde_json::from_slice(&noc.stdout).expect("NoC JSON");
+    let noc_layers = noc[0]["layers"].as_array().expect("NoC layers");
+    assert_eq!(noc_layers.len(), layers.len());
+    for (b, n) in bars.iter().zip(noc_layers) {
+        assert_eq!(b["layer"], n["layer"]);
+        assert_eq!(b["noc"].as_f64(), n["energy_pj"].as_f64());
+    }
     for (b, l) in bars.iter().zip(&layers) {
         let mac = metric(l, "total_mac_energy");
         let l1 = metric(l, "total_l1_read_energy") + metric(l, "total_l1_write_energy");
@@ -128,10 +138,10 @@ fn energy_draws_the_reports_numbers() {
         close(b["dram"].as_f64(), 200.0 * dram);
     }
     let svg = std::fs::read_to_string(&svg).expect("SVG");
-    // Four stacked parts per layer plus four legend swatches, all rectangles after the
-    // background and the plot area's frame.
+    // Five stacked parts per layer (MAC, L1, L2, DRAM, NoC) plus five legend swatches, all
+    // rectangles after the background and the plot area's frame.
     let bars_drawn = svg.matches("<rect").count();
-    assert_eq!(bars_drawn, 4 * 53 + 4 + 3, "{bars_drawn}");
+    assert_eq!(bars_drawn, 5 * 53 + 5 + 3, "{bars_drawn}");
     assert!(svg.contains("energy (pJ)"));
     // Every layer named under its bar, rotated.
     assert_eq!(svg.matches("rotate(90").count(), 53);
