@@ -3,10 +3,10 @@
 #  1. runtime vs NoC bandwidth per dataflow on the study layer (K = C = 64, 3x3, 56x56 outputs,
 #     256 PEs), under `--model maestro` (MAESTRO's figures) and the default model;
 #  2. wired (mesh) vs wireless vs hybrid runtime and NoC energy per dataflow at 64 elem/cycle.
-# Prints CSV to stdout (no SVG plot of the study yet; `dfc noc sim --sweep --svg` plots
-# latency-vs-load curves only).
+# Prints CSV to stdout; with SVG_DIR set, also draws part 1 as `runtime-vs-bandwidth-maestro.svg`
+# and `runtime-vs-bandwidth-default.svg` there (`dfc plot bandwidth`).
 #
-# Usage: benches/noc_study.sh [path/to/dfc]   (default: target/release/dfc, built if missing)
+# Usage: [SVG_DIR=DIR] benches/noc_study.sh [path/to/dfc]   (default: target/release/dfc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DFC=${1:-target/release/dfc}
@@ -38,3 +38,16 @@ for df in $DATAFLOWS; do
       | sed -n "s/^total: runtime \([0-9]*\) cycles.*NoC energy \([0-9.]*\) pJ/$df,$topo,\1,\2/p"
   done
 done
+
+if [[ -n "${SVG_DIR:-}" ]]; then
+  # One mapping per dataflow (the `_bw64` ones); `dfc plot bandwidth` sets each bandwidth.
+  mkdir -p "$SVG_DIR"
+  FIVE=$(mktemp --suffix=.df)
+  trap 'rm -f "$FIVE"' EXIT
+  awk '/^mapping /{keep = ($2 ~ /_bw64$/)} /^mapping /||inmap{inmap=1; if(keep) print; if(/^}/) inmap=0; next} {print}' \
+    "$STUDY" > "$FIVE"
+  for model in maestro default; do
+    "$DFC" plot bandwidth "$FIVE" --model "$model" -o "$SVG_DIR/runtime-vs-bandwidth-$model.svg"
+  done
+  echo "# SVG: $SVG_DIR/runtime-vs-bandwidth-{maestro,default}.svg"
+fi

@@ -26,6 +26,9 @@ pub enum PlotCommand {
     /// The mapping's objective per evaluation budget for the decoupled, genetic and random
     /// searches (every layer searched).
     Search(SearchPlotArgs),
+    /// Runtime against NoC bandwidth: every mapping of the file (or `--mapping`) evaluated at
+    /// each bandwidth, one curve per mapping.
+    Bandwidth(BandwidthPlotArgs),
 }
 
 /// Where a plot comes from and goes.
@@ -70,11 +73,29 @@ pub struct SearchPlotArgs {
     pub seed: u64,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct BandwidthPlotArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// NoC bandwidths in elements per cycle, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1u64, 4, 16, 64, 256])]
+    pub bandwidths: Vec<u64>,
+    /// `default`, or `maestro` (MAESTRO's own numbers).
+    #[arg(long, value_enum, default_value_t = ir::CostModel::Default)]
+    pub model: ir::CostModel,
+}
+
 pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
     let target = match cmd {
         PlotCommand::Roofline(a) | PlotCommand::Energy(a) => &a.target,
         PlotCommand::Search(a) => &a.target,
+        PlotCommand::Bandwidth(a) => &a.target,
     };
+    if let PlotCommand::Bandwidth(a) = cmd {
+        if a.bandwidths.is_empty() || a.bandwidths.contains(&0) {
+            return usage("`--bandwidths` takes positive numbers of elements per cycle");
+        }
+    }
     let mut sources = SourceMap::new();
     let (root, program, diags) = match compile(reporter, &mut sources, &target.file, None) {
         Ok(x) => x,
@@ -84,7 +105,7 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
         reporter.emit(&diags, &sources);
         return exit(1);
     };
-    let id = program
+    let ids: Vec<ir::MappingId> = program
         .mappings
         .iter()
         .enumerate()
@@ -93,8 +114,8 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
             None => m.span.file == root,
         })
         .map(|(i, _)| ir::MappingId(i as u32))
-        .next();
-    let Some(id) = id else {
+        .collect();
+    let Some(&id) = ids.first() else {
         reporter.emit(&diags, &sources);
         return match &target.mapping {
             Some(n) => usage(&format!(
@@ -139,6 +160,12 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
             });
             let drawn =
                 plots::convergence_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)));
+            (drawn, Vec::new())
+        }
+        PlotCommand::Bandwidth(a) => {
+            let data = plots::bandwidth_sweep(&program, &ids, &a.bandwidths, a.model);
+            let drawn =
+                plots::bandwidth_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)));
             (drawn, Vec::new())
         }
     };

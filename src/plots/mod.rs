@@ -1,16 +1,19 @@
 //! Plots of the back ends' reports as SVG, drawn with `plotters`: a roofline (each layer's
 //! attained MACs per cycle against its arithmetic intensity, under the hardware's compute,
 //! NoC and DRAM roofs), an energy breakdown (stacked per layer), and search convergence
-//! (the best objective each strategy reaches per evaluation budget).
+//! (the best objective each strategy reaches per evaluation budget), and runtime against NoC
+//! bandwidth per mapping.
 //!
 //! Each plot is plain data first (`Roofline`, `EnergyBreakdown`, `Convergence`, all
 //! serialisable, so `dfc plot --data` writes exactly the numbers drawn) and then an SVG
 //! string. Nothing here touches files.
 
+mod bandwidth;
 mod energy;
 mod roofline;
 mod search;
 
+pub use bandwidth::{bandwidth_svg, bandwidth_sweep, BandwidthCurve, BandwidthSweep};
 pub use energy::{energy_breakdown, energy_svg, EnergyBreakdown, LayerEnergy};
 pub use roofline::{roofline, roofline_svg, Roof, Roofline, RooflinePoint};
 pub use search::{budgets, convergence, convergence_svg, Convergence, Series};

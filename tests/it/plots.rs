@@ -229,3 +229,50 @@ fn plot_command_errors() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(!std::path::Path::new(&out).exists());
 }
+
+/// `dfc plot bandwidth` draws what the cost model gives at each NoC bandwidth: under
+/// `--model maestro` the NVDLA-style study mapping's runtimes are MAESTRO's own sweep
+/// (702,476 cycles at 256 elements per cycle); a zero bandwidth is a usage error.
+#[test]
+fn bandwidth_draws_the_models_sweep() {
+    let (svg, data) = (tmp("bandwidth.svg"), tmp("bandwidth.json"));
+    let study = "tests/cases/noc/bandwidth_study.df";
+    let out = dfc(&[
+        "plot",
+        "bandwidth",
+        study,
+        "--mapping",
+        "nvdla_bw64",
+        "--model",
+        "maestro",
+        "-o",
+        &svg,
+        "--data",
+        &data,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drawn = json(&data);
+    assert_eq!(drawn["bandwidths"], serde_json::json!([1, 4, 16, 64, 256]));
+    assert_eq!(
+        drawn["curves"][0]["runtime_cycles"],
+        serde_json::json!([58274361, 14907177, 4065381, 1354932, 702476])
+    );
+    let svg = std::fs::read_to_string(&svg).expect("SVG");
+    assert!(svg.contains("NoC bandwidth (elements per cycle)"));
+    assert_eq!(svg.matches("<circle").count(), 5);
+    let zero = dfc(&[
+        "plot",
+        "bandwidth",
+        study,
+        "--bandwidths",
+        "0,4",
+        "-o",
+        &tmp("zero.svg"),
+    ]);
+    assert_eq!(zero.status.code(), Some(2));
+}
