@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{drawing, legend, log_range, tick, PlotError, PALETTE, SIZE};
+use super::{drawing, legend, line_with_markers, log_range, tick, PlotError, PALETTE, SIZE};
 use crate::backends::cost::Model;
 use crate::backends::evaluate::{self, LayerStatus};
 use crate::ir::{Bandwidth, MappingId, Program};
@@ -111,16 +111,7 @@ pub fn bandwidth_svg(data: &BandwidthSweep) -> Result<String, PlotError> {
                 .zip(&c.runtime_cycles)
                 .filter_map(|(b, r)| Some((*b as f64, (*r)? as f64)))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                .map_err(drawing)?
-                .label(c.mapping.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-            chart
-                .draw_series(points.iter().map(|p| Circle::new(*p, 4, color.filled())))
-                .map_err(drawing)?;
+            line_with_markers(&mut chart, points, color, &c.mapping)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(drawing)?;

@@ -36,6 +36,30 @@ fn drawing<E: std::fmt::Debug>(e: E) -> PlotError {
     PlotError(format!("drawing failed: {e:?}"))
 }
 
+/// One labelled line through `points`, with a marker on each.
+fn line_with_markers<'a, DB, CT>(
+    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
+    points: Vec<(f64, f64)>,
+    color: RGBColor,
+    label: &str,
+) -> Result<(), PlotError>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate<From = (f64, f64)>,
+{
+    use plotters::prelude::{Circle, LineSeries, PathElement};
+    use plotters::style::Color;
+    chart
+        .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+        .map_err(drawing)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+    chart
+        .draw_series(points.iter().map(|p| Circle::new(*p, 4, color.filled())))
+        .map_err(drawing)?;
+    Ok(())
+}
+
 /// Draw the chart's legend at `position`, in every plot's one style.
 fn legend<'a, DB, CT>(
     chart: &mut plotters::chart::ChartContext<'a, DB, CT>,

@@ -5,7 +5,7 @@
 
 use plotters::prelude::*;
 
-use super::{drawing, legend, log_range, tick, PlotError, PALETTE, SIZE};
+use super::{drawing, legend, line_with_markers, log_range, tick, PlotError, PALETTE, SIZE};
 use crate::backends::cost::Model;
 use crate::backends::evaluate::{self, LayerStatus};
 use crate::ir::{MappingId, Program};
@@ -143,16 +143,7 @@ pub fn convergence_svg(data: &Convergence) -> Result<String, PlotError> {
                 .zip(&s.values)
                 .filter_map(|(b, v)| Some((*b as f64, (*v)?)))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                .map_err(drawing)?
-                .label(s.strategy.name())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-            chart
-                .draw_series(points.iter().map(|p| Circle::new(*p, 4, color.filled())))
-                .map_err(drawing)?;
+            line_with_markers(&mut chart, points, color, s.strategy.name())?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(drawing)?;
