@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use super::{
-    compile, exit, fail, finish, load_maestro, nothing_to_do, progress, refuse_clobber, usage,
-    MaestroArgs, ReportFormat, Reporter,
+    compile, exit, fail, finish, load_maestro, no_mapping, progress, refuse_clobber,
+    selected_mappings, usage, MaestroArgs, ReportFormat, Reporter,
 };
 use crate::backends::evaluate::{self, render};
 use crate::diagnostics::{self, Code, Diagnostic};
@@ -77,28 +77,14 @@ pub fn run(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
         return exit(1);
     };
     // The mappings the file itself defines (not those of files it imports).
-    let ids: Vec<ir::MappingId> = program
-        .mappings
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| root.is_none_or(|r| m.span.file == r))
-        .filter(|(_, m)| args.mapping.as_ref().is_none_or(|n| *n == m.name))
-        .map(|(i, _)| ir::MappingId(i as u32))
-        .collect();
+    let name = args.mapping.as_deref();
+    let ids = selected_mappings(&program, root, name);
     if ids.is_empty() {
         reporter.emit(&diags, &sources);
-        return match (&args.mapping, root) {
-            (Some(n), _) => usage(&format!(
-                "`--mapping {n}`: `{}` defines no mapping `{n}`",
-                args.file
-            )),
-            (None, Some(root)) => nothing_to_do(
-                reporter,
-                &sources,
-                root,
-                format!("`{}` defines no mapping to evaluate", args.file),
-            ),
-            (None, None) => usage(&format!("`{}` defines no mapping", args.file)),
+        return match root {
+            Some(root) => no_mapping(reporter, &sources, root, &args.file, name, "evaluate"),
+            // A MAESTRO file: its mapping is the file itself.
+            None => usage(&format!("`{}` defines no mapping", args.file)),
         };
     }
     if let Err(f) = refuse_clobber(&sources, &[args.output.as_deref()]) {

@@ -5,9 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{compile, exit, fail, nothing_to_do, refuse_clobber_paths, usage, Fault, Reporter};
+use super::{
+    compile, exit, fail, no_mapping, refuse_clobber_paths, selected_mappings, Fault, Reporter,
+};
 use crate::interop::maestro;
-use crate::ir;
 use crate::source::SourceMap;
 
 #[derive(clap::Subcommand, Debug)]
@@ -41,25 +42,9 @@ pub fn run(reporter: &Reporter, command: &ExportCommand) -> ExitCode {
     let Some(program) = program else {
         return exit(1);
     };
-    let ids: Vec<ir::MappingId> = program
-        .mappings
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.span.file == root && mapping.as_ref().is_none_or(|n| *n == m.name))
-        .map(|(i, _)| ir::MappingId(i as u32))
-        .collect();
+    let ids = selected_mappings(&program, Some(root), mapping.as_deref());
     if ids.is_empty() {
-        return match mapping {
-            Some(n) => usage(&format!(
-                "`--mapping {n}`: `{file}` defines no mapping `{n}`"
-            )),
-            None => nothing_to_do(
-                reporter,
-                &sources,
-                root,
-                format!("`{file}` defines no mapping to export"),
-            ),
-        };
+        return no_mapping(reporter, &sources, root, file, mapping.as_deref(), "export");
     }
     let dir = Path::new(output);
     let mut files: Vec<(PathBuf, String)> = Vec::new();

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::{
-    compile, eval::search_failures, exit, fail, finish, nothing_to_do, progress, refuse_clobber,
-    usage, Reporter,
+    compile, eval::search_failures, exit, fail, finish, no_mapping, progress, refuse_clobber,
+    selected_mappings, Reporter,
 };
 use crate::ir;
 use crate::search::{self, Objective, SearchOptions, Strategy};
@@ -82,26 +82,10 @@ pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
     let Some(mut program) = program else {
         return exit(1);
     };
-    let ids: Vec<ir::MappingId> = program
-        .mappings
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.span.file == root && args.mapping.as_ref().is_none_or(|n| *n == m.name))
-        .map(|(i, _)| ir::MappingId(i as u32))
-        .collect();
+    let name = args.mapping.as_deref();
+    let ids = selected_mappings(&program, Some(root), name);
     if ids.is_empty() {
-        return match &args.mapping {
-            Some(n) => usage(&format!(
-                "`--mapping {n}`: `{}` defines no mapping `{n}`",
-                args.file
-            )),
-            None => nothing_to_do(
-                reporter,
-                &sources,
-                root,
-                format!("`{}` defines no mapping to search", args.file),
-            ),
-        };
+        return no_mapping(reporter, &sources, root, &args.file, name, "search");
     }
     if let Err(f) = refuse_clobber(&sources, &[args.output.as_deref()]) {
         return fail(reporter, f);

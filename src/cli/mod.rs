@@ -373,6 +373,46 @@ fn usage(message: &str) -> ExitCode {
 }
 
 /// `E0311` at 1:1 of `file`: it checks clean but has nothing for the command (exit 1).
+/// The mappings a command acts on: those `file` defines (all files' when `file` is `None`),
+/// or only the one named by `--mapping`.
+fn selected_mappings(
+    program: &ir::Program,
+    file: Option<FileId>,
+    name: Option<&str>,
+) -> Vec<ir::MappingId> {
+    program
+        .mappings
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| file.is_none_or(|f| m.span.file == f))
+        .filter(|(_, m)| name.is_none_or(|n| n == m.name))
+        .map(|(i, _)| ir::MappingId(i as u32))
+        .collect()
+}
+
+/// The refusal when [`selected_mappings`] is empty: a usage error naming `--mapping`, or
+/// E0311 when `path` defines no mapping to `verb`.
+fn no_mapping(
+    reporter: &Reporter,
+    sources: &SourceMap,
+    root: FileId,
+    path: &str,
+    name: Option<&str>,
+    verb: &str,
+) -> ExitCode {
+    match name {
+        Some(n) => usage(&format!(
+            "`--mapping {n}`: `{path}` defines no mapping `{n}`"
+        )),
+        None => nothing_to_do(
+            reporter,
+            sources,
+            root,
+            format!("`{path}` defines no mapping to {verb}"),
+        ),
+    }
+}
+
 fn nothing_to_do(
     reporter: &Reporter,
     sources: &SourceMap,

@@ -5,7 +5,8 @@
 use std::process::ExitCode;
 
 use super::{
-    compile, exit, fail, finish, nothing_to_do, refuse_clobber, usage, ReportFormat, Reporter,
+    compile, exit, fail, finish, no_mapping, refuse_clobber, selected_mappings, ReportFormat,
+    Reporter,
 };
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::ir::{self, noc::Topology};
@@ -91,28 +92,11 @@ fn cost(reporter: &Reporter, args: &CostArgs) -> ExitCode {
         reporter.emit(&diags, &sources);
         return exit(1);
     };
-    let ids: Vec<ir::MappingId> = program
-        .mappings
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.span.file == root)
-        .filter(|(_, m)| args.mapping.as_ref().is_none_or(|n| *n == m.name))
-        .map(|(i, _)| ir::MappingId(i as u32))
-        .collect();
+    let name = args.mapping.as_deref();
+    let ids = selected_mappings(&program, Some(root), name);
     if ids.is_empty() {
         reporter.emit(&diags, &sources);
-        return match &args.mapping {
-            Some(n) => usage(&format!(
-                "`--mapping {n}`: `{}` defines no mapping `{n}`",
-                args.file
-            )),
-            None => nothing_to_do(
-                reporter,
-                &sources,
-                root,
-                format!("`{}` defines no mapping to cost", args.file),
-            ),
-        };
+        return no_mapping(reporter, &sources, root, &args.file, name, "cost");
     }
     if let Err(f) = refuse_clobber(&sources, &[args.output.as_deref()]) {
         return fail(reporter, f);

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{compile, eval::search_failures, exit, fail, nothing_to_do, progress, usage};
-use super::{refuse_clobber, Reporter, Staged};
+use super::{refuse_clobber, selected_mappings, Reporter, Staged};
 use crate::backends::cost::Model;
 use crate::backends::evaluate;
 use crate::diagnostics::{self, Diagnostic};
@@ -105,16 +105,9 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
         reporter.emit(&diags, &sources);
         return exit(1);
     };
-    let ids: Vec<ir::MappingId> = program
-        .mappings
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| match &target.mapping {
-            Some(name) => *name == m.name,
-            None => m.span.file == root,
-        })
-        .map(|(i, _)| ir::MappingId(i as u32))
-        .collect();
+    // `--mapping` may name a mapping of an imported file too.
+    let name = target.mapping.as_deref();
+    let ids = selected_mappings(&program, name.is_none().then_some(root), name);
     let Some(&id) = ids.first() else {
         reporter.emit(&diags, &sources);
         return match &target.mapping {

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{drawing, legend, line_with_markers, log_range, tick, PlotError, PALETTE, SIZE};
+use super::{axes, drawing, legend, line_with_markers, log_range, PlotError, PALETTE, SIZE};
 use crate::backends::cost::Model;
 use crate::backends::evaluate::{self, LayerStatus};
 use crate::ir::{Bandwidth, MappingId, Program};
@@ -92,17 +92,11 @@ pub fn bandwidth_svg(data: &BandwidthSweep) -> Result<String, PlotError> {
             .y_label_area_size(90)
             .build_cartesian_2d(xs.log_scale().with_key_points(keys), ys.log_scale())
             .map_err(drawing)?;
-        chart
-            .configure_mesh()
-            .x_desc("NoC bandwidth (elements per cycle)")
-            .y_desc("runtime (cycles), lower is better")
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .axis_desc_style(("sans-serif", 18))
-            .label_style(("sans-serif", 15))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(drawing)?;
+        axes(
+            &mut chart,
+            "NoC bandwidth (elements per cycle)",
+            "runtime (cycles), lower is better",
+        )?;
         for (i, c) in data.curves.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             let points: Vec<(f64, f64)> = data

@@ -36,6 +36,38 @@ fn drawing<E: std::fmt::Debug>(e: E) -> PlotError {
     PlotError(format!("drawing failed: {e:?}"))
 }
 
+/// The mesh and axes of an x–y plot: axis descriptions and tick labels in every plot's one
+/// style, no minor grid lines.
+fn axes<'a, DB, X, Y>(
+    chart: &mut plotters::chart::ChartContext<
+        'a,
+        DB,
+        plotters::coord::cartesian::Cartesian2d<X, Y>,
+    >,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<(), PlotError>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    use plotters::style::{Color, WHITE};
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .axis_desc_style(("sans-serif", 18))
+        .label_style(("sans-serif", 15))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(drawing)
+}
+
 /// One labelled line through `points`, with a marker on each.
 fn line_with_markers<'a, DB, CT>(
     chart: &mut plotters::chart::ChartContext<'a, DB, CT>,

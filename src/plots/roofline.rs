@@ -6,7 +6,7 @@
 
 use plotters::prelude::*;
 
-use super::{drawing, legend, log_range, tick, PlotError, PALETTE, SIZE};
+use super::{axes, drawing, legend, log_range, tick, PlotError, PALETTE, SIZE};
 use crate::backends::evaluate::{LayerStatus, MappingReport};
 use crate::ir;
 
@@ -111,17 +111,11 @@ pub fn roofline_svg(data: &Roofline) -> Result<String, PlotError> {
             .y_label_area_size(80)
             .build_cartesian_2d(xs.clone().log_scale(), ys.clone().log_scale())
             .map_err(drawing)?;
-        chart
-            .configure_mesh()
-            .x_desc("arithmetic intensity (MACs per element moved)")
-            .y_desc("attained throughput (MACs per cycle)")
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .axis_desc_style(("sans-serif", 18))
-            .label_style(("sans-serif", 15))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(drawing)?;
+        axes(
+            &mut chart,
+            "arithmetic intensity (MACs per element moved)",
+            "attained throughput (MACs per cycle)",
+        )?;
         chart
             .draw_series(LineSeries::new(
                 [(xs.start, peak), (xs.end, peak)],

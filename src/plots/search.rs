@@ -5,7 +5,7 @@
 
 use plotters::prelude::*;
 
-use super::{drawing, legend, line_with_markers, log_range, tick, PlotError, PALETTE, SIZE};
+use super::{axes, drawing, legend, line_with_markers, log_range, PlotError, PALETTE, SIZE};
 use crate::backends::cost::Model;
 use crate::backends::evaluate::{self, LayerStatus};
 use crate::ir::{MappingId, Program};
@@ -120,21 +120,12 @@ pub fn convergence_svg(data: &Convergence) -> Result<String, PlotError> {
             .y_label_area_size(90)
             .build_cartesian_2d(xs.log_scale().with_key_points(keys), ys)
             .map_err(drawing)?;
-        chart
-            .configure_mesh()
-            .x_desc("budget (cost-model evaluations per distinct layer)")
-            .y_desc(format!(
-                "{} ({}), lower is better",
-                data.objective.name(),
-                data.unit
-            ))
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .axis_desc_style(("sans-serif", 18))
-            .label_style(("sans-serif", 15))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(drawing)?;
+        let y_desc = format!("{} ({}), lower is better", data.objective.name(), data.unit);
+        axes(
+            &mut chart,
+            "budget (cost-model evaluations per distinct layer)",
+            &y_desc,
+        )?;
         for (i, s) in data.series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             let points: Vec<(f64, f64)> = data

@@ -137,13 +137,7 @@ pub(super) fn infer(
     opset: i64,
 ) -> Result<Vec<Value>, InferError> {
     let op = node.op.as_str();
-    let first = || {
-        inputs
-            .first()
-            .copied()
-            .flatten()
-            .ok_or_else(|| uninferable("it has no input"))
-    };
+    let first = || super::reshape::first_input(inputs);
     let constant = !inputs.is_empty() && inputs.iter().all(|v| v.is_none_or(|v| v.constant));
     let out = |dims: Vec<i64>, ints: Option<Vec<i64>>| Value {
         dims,

@@ -44,7 +44,7 @@ fn optional_ints<'a>(inputs: &[Option<&'a Value>], i: usize) -> Option<&'a [i64]
 }
 
 /// The node's first input, which must be known.
-fn first_input<'v>(inputs: &[Option<&'v Value>]) -> Result<&'v Value, InferError> {
+pub(super) fn first_input<'v>(inputs: &[Option<&'v Value>]) -> Result<&'v Value, InferError> {
     inputs
         .first()
         .copied()
@@ -336,11 +336,7 @@ fn pad(
     opset: i64,
     constant: bool,
 ) -> Result<Vec<Value>, InferError> {
-    let x = inputs
-        .first()
-        .copied()
-        .flatten()
-        .ok_or_else(|| uninferable("it has no input"))?;
+    let x = first_input(inputs)?;
 
     let pads = match node.ints("pads") {
         Some(p) if opset < 11 => p,
@@ -445,11 +441,7 @@ fn slice(
     opset: i64,
     constant: bool,
 ) -> Result<Vec<Value>, InferError> {
-    let data = inputs
-        .first()
-        .copied()
-        .flatten()
-        .ok_or_else(|| uninferable("it has no input"))?;
+    let data = first_input(inputs)?;
     let rank = data.dims.len();
     let (starts, ends, axes, steps) = if opset < 10 {
         (
@@ -519,11 +511,7 @@ fn split(
     opset: i64,
     constant: bool,
 ) -> Result<Vec<Value>, InferError> {
-    let x = inputs
-        .first()
-        .copied()
-        .flatten()
-        .ok_or_else(|| uninferable("it has no input"))?;
+    let x = first_input(inputs)?;
     let a = axis(node.int("axis").unwrap_or(0), x.dims.len())?;
     let outputs = node.outputs.len().max(1) as i64;
     let sizes: Vec<i64> = match (node.ints("split"), optional_ints(inputs, 1)) {
@@ -564,11 +552,7 @@ fn reduce(
     inputs: &[Option<&Value>],
     constant: bool,
 ) -> Result<Vec<Value>, InferError> {
-    let x = inputs
-        .first()
-        .copied()
-        .flatten()
-        .ok_or_else(|| uninferable("it has no input"))?;
+    let x = first_input(inputs)?;
     let rank = x.dims.len();
     let keep = node.int("keepdims").unwrap_or(1) != 0;
     let axes: Vec<usize> = if node.op.starts_with("Arg") {
@@ -601,11 +585,7 @@ fn resize(
     inputs: &[Option<&Value>],
     constant: bool,
 ) -> Result<Vec<Value>, InferError> {
-    let x = inputs
-        .first()
-        .copied()
-        .flatten()
-        .ok_or_else(|| uninferable("it has no input"))?;
+    let x = first_input(inputs)?;
     let sizes = if node.op == "Resize" {
         optional_ints(inputs, 3)
     } else {
