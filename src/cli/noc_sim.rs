@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use super::noc::bad_argument;
 use super::{fail, finish, ReportFormat, Reporter, Staged};
+use crate::noc::render;
 use crate::noc::sim::{self, config, Pipeline, SimConfig, SimStats};
-use crate::noc::{plot, render};
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PipelineChoice {
@@ -99,7 +99,10 @@ pub fn run(reporter: &Reporter, args: &SimArgs) -> ExitCode {
     };
     let mut staged = Staged::default();
     if let Some(path) = &args.svg {
-        let svg = plot::latency_curve(&cfg, &stats);
+        let svg = match crate::plots::latency_svg(&cfg, &stats) {
+            Ok(svg) => svg,
+            Err(e) => return fail(reporter, e.to_string()),
+        };
         if let Err(f) = staged.text(Path::new(path), &svg) {
             return fail(reporter, f);
         }

@@ -4,7 +4,6 @@
 //! `docs/noc.md`.
 
 pub mod analytic;
-pub mod plot;
 pub mod render;
 pub mod sim;
 pub mod traffic;
