@@ -93,22 +93,9 @@ pub fn run(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
     let mut reports = Vec::with_capacity(ids.len());
     let options = args.search.options();
     for id in ids {
-        // Layers mapped with `search` get the mapper's choice first; the next mapping sees
-        // the dataflows this search added.
-        if has_search_layers(&program, id) {
-            let what = format!("searching `{}`", program.mapping(id).name);
-            let mapped = progress::searching(reporter, &what, |p| {
-                search::map_mapping_with_progress(&program, id, &options, true, p)
-            });
-            diags.extend(search_failures(
-                &program,
-                id,
-                &mapped.layers,
-                options.budget,
-            ));
-            program = mapped.program;
-        }
-        let (report, found) = evaluate::evaluate_mapping(&program, id, args.model);
+        // The next mapping sees the dataflows this one's search added.
+        let (searched, report, found) = evaluated(reporter, program, id, &options, args.model);
+        program = searched;
         reports.push(report);
         diags.extend(found);
     }
@@ -126,12 +113,38 @@ pub fn run(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
     }
 }
 
-fn has_search_layers(program: &ir::Program, id: ir::MappingId) -> bool {
-    program
+/// Search the layers of mapping `id` written `search` (with a progress bar on a terminal),
+/// then evaluate the mapping under `model`: the program with the chosen dataflows, the report,
+/// and the diagnostics of both.
+pub fn evaluated(
+    reporter: &Reporter,
+    mut program: ir::Program,
+    id: ir::MappingId,
+    options: &crate::search::SearchOptions,
+    model: ir::CostModel,
+) -> (ir::Program, evaluate::MappingReport, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let searched = program
         .mapping(id)
         .layers
         .iter()
-        .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }))
+        .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
+    if searched {
+        let what = format!("searching `{}`", program.mapping(id).name);
+        let mapped = progress::searching(reporter, &what, |p| {
+            search::map_mapping_with_progress(&program, id, options, true, p)
+        });
+        diags.extend(search_failures(
+            &program,
+            id,
+            &mapped.layers,
+            options.budget,
+        ));
+        program = mapped.program;
+    }
+    let (report, found) = evaluate::evaluate_mapping(&program, id, model);
+    diags.extend(found);
+    (program, report, diags)
 }
 
 /// One `E0504` per searched layer for which nothing fits, at its mapping entry.

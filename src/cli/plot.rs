@@ -6,14 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{compile, eval::search_failures, exit, fail, nothing_to_do, progress, usage};
+use super::{compile, eval::evaluated, exit, fail, nothing_to_do, progress, usage};
 use super::{refuse_clobber, selected_mappings, Reporter, Staged};
 use crate::backends::cost::Model;
-use crate::backends::evaluate;
-use crate::diagnostics::{self, Diagnostic};
-use crate::ir::{self, DataflowChoice};
+use crate::diagnostics;
+use crate::ir;
 use crate::plots;
-use crate::search::{self, Objective, SearchOptions};
+use crate::search::{Objective, SearchOptions};
 use crate::source::SourceMap;
 
 #[derive(Subcommand, Debug)]
@@ -129,7 +128,8 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
     }
     let (drawn, mut found) = match cmd {
         PlotCommand::Roofline(a) | PlotCommand::Energy(a) => {
-            let (program, report, found) = evaluated(reporter, program, id, &a.search.options());
+            let (program, report, found) =
+                evaluated(reporter, program, id, &a.search.options(), Model::Default);
             let hw = program.hardware(program.mapping(id).hardware);
             let drawn = if matches!(cmd, PlotCommand::Roofline(_)) {
                 let data = plots::roofline(&report, hw);
@@ -179,35 +179,4 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
         return fail(reporter, f);
     }
     exit(u8::from(diagnostics::has_errors(&found)))
-}
-
-/// Search the layers mapped with `search` (as `dfc eval` does), then evaluate.
-fn evaluated(
-    reporter: &Reporter,
-    mut program: ir::Program,
-    id: ir::MappingId,
-    options: &SearchOptions,
-) -> (ir::Program, evaluate::MappingReport, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let searched = program
-        .mapping(id)
-        .layers
-        .iter()
-        .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
-    if searched {
-        let what = format!("searching `{}`", program.mapping(id).name);
-        let mapped = progress::searching(reporter, &what, |p| {
-            search::map_mapping_with_progress(&program, id, options, true, p)
-        });
-        diags.extend(search_failures(
-            &program,
-            id,
-            &mapped.layers,
-            options.budget,
-        ));
-        program = mapped.program;
-    }
-    let (report, found) = evaluate::evaluate_mapping(&program, id, Model::Default);
-    diags.extend(found);
-    (program, report, diags)
 }

@@ -82,6 +82,19 @@ impl Dim {
         Dim::XOut,
     ];
 
+    /// The loops of a layer's nest, output-centric (`Y'`, `X'` rather than `Y`, `X`), in
+    /// canonical order: their product is the MAC count.
+    pub const LOOPS: [Dim; 8] = [
+        Dim::N,
+        Dim::G,
+        Dim::K,
+        Dim::C,
+        Dim::R,
+        Dim::S,
+        Dim::YOut,
+        Dim::XOut,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Dim::N => "N",
@@ -289,17 +302,7 @@ impl Layer {
     /// ([`Layer::loop_bound`]): the dilated filter extent and, for a transposed convolution,
     /// the zero-inserted input. At least [`Layer::macs`].
     pub fn dense_macs(&self) -> u64 {
-        let bounds = [
-            Dim::N,
-            Dim::G,
-            Dim::K,
-            Dim::C,
-            Dim::R,
-            Dim::S,
-            Dim::YOut,
-            Dim::XOut,
-        ];
-        product(&bounds.map(|d| self.loop_bound(d)))
+        product(&Dim::LOOPS.map(|d| self.loop_bound(d)))
     }
 
     /// The loop bound a cost model iterates over for `dim`: the padded (for transposed

@@ -112,18 +112,9 @@ impl RefLayer {
     /// MACs of the nest, counted from the extents (the oracle the rule tests check the cost
     /// model's count against).
     pub(crate) fn macs(&self) -> i64 {
-        [
-            Dim::N,
-            Dim::G,
-            Dim::K,
-            Dim::C,
-            Dim::R,
-            Dim::S,
-            Dim::YOut,
-            Dim::XOut,
-        ]
-        .iter()
-        .fold(1i64, |a, d| a.saturating_mul(self.ext(*d)))
+        Dim::LOOPS
+            .iter()
+            .fold(1i64, |a, d| a.saturating_mul(self.ext(*d)))
     }
 
     /// One multiply-accumulate at point `p` (indexed by `Dim::index()`).

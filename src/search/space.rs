@@ -112,17 +112,7 @@ impl LayerSpace {
             }
             extents[out.index()] = (len - k) / stride[i] + 1;
         }
-        let order = [
-            Dim::N,
-            Dim::G,
-            Dim::K,
-            Dim::C,
-            Dim::R,
-            Dim::S,
-            Dim::YOut,
-            Dim::XOut,
-        ];
-        let mut dims: Vec<SpaceDim> = order
+        let mut dims: Vec<SpaceDim> = Dim::LOOPS
             .iter()
             .filter(|d| extents[d.index()] > 1)
             .map(|&d| SpaceDim {
