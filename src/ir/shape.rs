@@ -20,8 +20,12 @@ pub(crate) enum ShapeError {
     NoOutput(String),
 }
 
-/// Canonical shape of a layer from its (already range-checked) arguments.
-pub(crate) fn build_shape(op: LayerOp, args: &HashMap<&str, u64>) -> Result<Shape, ShapeError> {
+/// Canonical shape of a layer from its (already range-checked) arguments, in a map of any
+/// hasher (bulk importers use Fx hashing: SipHash was a tenth of a MAESTRO import).
+pub(crate) fn build_shape<H: std::hash::BuildHasher>(
+    op: LayerOp,
+    args: &HashMap<&str, u64, H>,
+) -> Result<Shape, ShapeError> {
     let get = |k: &str, default: u64| args.get(k).copied().unwrap_or(default);
     let pair = |k: &str, ky: &str, kx: &str, default: u64| {
         let both = get(k, default);

@@ -2,8 +2,6 @@
 //! dimensions and strides read as MAESTRO reads them), and a dataflow per distinct
 //! `Dataflow` block, shared by the layers that spell the same directives.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 
 use super::parser::{MDirective, MLayer, MNetwork, MValue, MValueKind};
@@ -157,7 +155,7 @@ fn dim_of(ty: &str, name: &str) -> Option<Dim> {
 }
 
 /// A layer's arguments as `build_shape` takes them (`K`, `C`, `Y'`, `stride_y`, `groups`, …).
-type LayerArguments = HashMap<&'static str, u64>;
+type LayerArguments = FxHashMap<&'static str, u64>;
 
 /// The output-centric sizes `Y'`/`X'` a layer gave, with where.
 #[derive(Default)]
@@ -255,10 +253,11 @@ fn dimension_arguments<'l>(
     op: LayerOp,
     names: DimensionNames,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(LayerArguments, HashMap<&'l str, Span>, OutputSizes)> {
+) -> Option<(LayerArguments, FxHashMap<&'l str, Span>, OutputSizes)> {
     // Room for a convolution's arguments: growing these maps rehashed every key, per layer.
-    let mut args = LayerArguments::with_capacity(8);
-    let mut first: HashMap<&str, Span> = HashMap::with_capacity(8);
+    let mut args = LayerArguments::with_capacity_and_hasher(8, Default::default());
+    let mut first: FxHashMap<&str, Span> =
+        FxHashMap::with_capacity_and_hasher(8, Default::default());
     let mut outputs = OutputSizes::default();
     for (dim, size, span) in &l.dims {
         let size = *size as u64;
@@ -321,7 +320,7 @@ fn dimension_arguments<'l>(
 /// axis's stride. Giving both forms of one axis is an error.
 fn output_centric_arguments(
     l: &MLayer,
-    declared: &HashMap<&str, Span>,
+    declared: &FxHashMap<&str, Span>,
     outputs: &OutputSizes,
     args: &mut LayerArguments,
     diags: &mut Vec<Diagnostic>,
