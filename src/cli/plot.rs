@@ -70,6 +70,10 @@ pub struct SearchPlotArgs {
     pub points: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// e-graph runner iterations per refinement round of the decoupled search (its ablated
+    /// twin always uses 0).
+    #[arg(long, default_value_t = SearchOptions::default().egg_iters)]
+    pub egg_iters: usize,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -145,6 +149,7 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
             let opts = SearchOptions {
                 objective: a.objective,
                 seed: a.seed,
+                egg_iters: a.egg_iters,
                 ..SearchOptions::default()
             };
             let budgets = plots::budgets(a.budget, a.points);

@@ -18,7 +18,7 @@ pub use bandwidth::{bandwidth_svg, bandwidth_sweep, BandwidthCurve, BandwidthSwe
 pub use energy::{energy_breakdown, energy_svg, EnergyBreakdown, LayerEnergy};
 pub use latency::latency_svg;
 pub use roofline::{roofline, roofline_svg, Roof, Roofline, RooflinePoint};
-pub use search::{budgets, convergence, convergence_svg, Convergence, Series};
+pub use search::{budgets, convergence, convergence_svg, Convergence, Series, SEARCHES};
 
 use plotters::style::RGBColor;
 

@@ -1,7 +1,8 @@
-//! Search convergence: for each strategy (decoupled, genetic, random) and each evaluation
-//! budget, the mapping's objective after searching every layer with that budget — what
-//! `dfc eval --strategy S --budget B` reports for a mapping whose layers are all `search`.
-//! Stdlib dataflows are not seeded, so the curves show the strategies themselves.
+//! Search convergence: for each strategy (decoupled, decoupled without its e-graph
+//! refinement, genetic, random) and each evaluation budget, the mapping's objective after
+//! searching every layer with that budget — what `dfc eval --strategy S --budget B` reports for
+//! a mapping whose layers are all `search`. Stdlib dataflows are not seeded, so the curves show
+//! the strategies themselves; `benches/egraph_ablation.sh` tabulates them over a suite.
 
 use plotters::prelude::*;
 
@@ -15,8 +16,30 @@ use crate::search::{self, Objective, SearchOptions, Strategy};
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Series {
     pub strategy: Strategy,
+    /// Whether the search refines with the e-graph: the decoupled search twice, with it and
+    /// without (`--egg-iters 0`, the e-graph ablation); the baselines never use it.
+    pub egraph: bool,
     pub values: Vec<Option<f64>>,
 }
+
+impl Series {
+    /// The legend's name: the strategy, and `without e-graph` for the ablated search.
+    pub fn label(&self) -> String {
+        match (self.strategy, self.egraph) {
+            (Strategy::Decoupled, false) => "decoupled without e-graph".to_string(),
+            (strategy, _) => strategy.name().to_string(),
+        }
+    }
+}
+
+/// The searches a convergence compares: each strategy, and the decoupled one also without its
+/// e-graph refinement.
+pub const SEARCHES: [(Strategy, bool); 4] = [
+    (Strategy::Decoupled, true),
+    (Strategy::Decoupled, false),
+    (Strategy::Random, false),
+    (Strategy::Genetic, false),
+];
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Convergence {
@@ -47,10 +70,11 @@ pub fn convergence(
     budgets: &[usize],
 ) -> Convergence {
     let mut unit = String::new();
-    let series = Strategy::ALL
+    let series = SEARCHES
         .iter()
-        .map(|&strategy| Series {
+        .map(|&(strategy, egraph)| Series {
             strategy,
+            egraph,
             values: budgets
                 .iter()
                 .map(|&budget| {
@@ -58,6 +82,7 @@ pub fn convergence(
                         strategy,
                         budget,
                         include_stdlib: false,
+                        egg_iters: if egraph { base.egg_iters } else { 0 },
                         ..base.clone()
                     };
                     let mapped = search::map_mapping(program, id, &opts, false);
@@ -134,7 +159,7 @@ pub fn convergence_svg(data: &Convergence) -> Result<String, PlotError> {
                 .zip(&s.values)
                 .filter_map(|(b, v)| Some((*b as f64, (*v)?)))
                 .collect();
-            line_with_markers(&mut chart, points, color, s.strategy.name())?;
+            line_with_markers(&mut chart, points, color, &s.label())?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(drawing)?;

@@ -168,7 +168,7 @@ fn convergence_points_equal_search_then_evaluate() {
     let budgets = plots::budgets(16, 3);
     assert_eq!(budgets, [4, 8, 16]);
     let data = plots::convergence(&program, MappingId(0), &base, &budgets);
-    assert_eq!(data.series.len(), 3);
+    assert_eq!(data.series.len(), 4);
     assert_eq!(data.unit, "cycles");
     for s in &data.series {
         assert_eq!(s.values.len(), 3);
@@ -177,6 +177,7 @@ fn convergence_points_equal_search_then_evaluate() {
                 strategy: s.strategy,
                 budget: *budget,
                 include_stdlib: false,
+                egg_iters: if s.egraph { base.egg_iters } else { 0 },
                 ..base.clone()
             };
             let e = search::evaluate_with_search(
@@ -200,12 +201,18 @@ fn convergence_points_equal_search_then_evaluate() {
         }
     }
     assert_eq!(
-        data.series.iter().map(|s| s.strategy).collect::<Vec<_>>(),
-        Strategy::ALL
+        data.series
+            .iter()
+            .map(|s| (s.strategy, s.egraph))
+            .collect::<Vec<_>>(),
+        plots::SEARCHES
     );
+    let mut strategies: Vec<Strategy> = data.series.iter().map(|s| s.strategy).collect();
+    strategies.dedup();
+    assert_eq!(strategies, Strategy::ALL);
     let svg = plots::convergence_svg(&data).expect("draws");
     for name in [
-        "decoupled",
+        "decoupled without e-graph",
         "random",
         "genetic",
         "budget (cost-model evaluations per distinct layer)",
