@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod cost_model;
+mod diagnostics_output;
 mod editors;
 mod export;
 mod fmt;
