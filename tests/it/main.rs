@@ -21,4 +21,5 @@ mod schedule;
 mod systolic;
 mod test_cmd;
 mod tidy;
+mod tree_sitter;
 mod ui;
