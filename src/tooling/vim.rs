@@ -76,7 +76,7 @@ pub fn vim() -> String {
          hi def link dfPrecision Type\n\
          hi def link dfUnit Special\n\
          hi def link dfDimension Identifier\n\
-         hi def link dfField Label\n\
+         hi def link dfField Identifier\n\
          hi def link dfNumber Number\n\
          hi def link dfString String\n\
          hi def link dfComment Comment\n\

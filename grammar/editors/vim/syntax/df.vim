@@ -46,7 +46,7 @@ hi def link dfMetricDot dfDelimiter
 hi def link dfPrecision Type
 hi def link dfUnit Special
 hi def link dfDimension Identifier
-hi def link dfField Label
+hi def link dfField Identifier
 hi def link dfNumber Number
 hi def link dfString String
 hi def link dfComment Comment
