@@ -87,6 +87,29 @@ function spotCheck(grammar, failures) {
   }
 }
 
+// The extension folder: the manifest points at the grammar and the language configuration,
+// `//` is the line comment, and the problem matcher reads dfc's short lines.
+function checkManifest(failures) {
+  const folder = path.join(here, '..');
+  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+  const grammar = manifest.contributes.grammars[0];
+  const raw = JSON.parse(fs.readFileSync(path.join(folder, grammar.path), 'utf8'));
+  if (raw.scopeName !== grammar.scopeName) failures.push('manifest: scope name differs');
+  const language = manifest.contributes.languages[0];
+  const config = JSON.parse(fs.readFileSync(path.join(folder, language.configuration), 'utf8'));
+  if (config.comments.lineComment !== '//') failures.push('language configuration: lineComment');
+  const matcher = manifest.contributes.problemMatchers[0];
+  const m = new RegExp(matcher.pattern.regexp).exec(
+    'nets/x.df:12:5: error[E0301]: `Q` is not a loop dimension: see `dfc explain`',
+  );
+  const got = m && [m[1], m[2], m[3], m[4], m[5]].join(' ');
+  if (got !== 'nets/x.df 12 5 error E0301') failures.push(`problem matcher reads ${got}`);
+  const task = JSON.parse(fs.readFileSync(path.join(folder, 'tasks.example.json'), 'utf8')).tasks[0];
+  if (!task.args.includes('${relativeFile}') || task.problemMatcher !== '$dfc') {
+    failures.push('example task: wants ${relativeFile} and $dfc');
+  }
+}
+
 async function main() {
   const grammar = await loadGrammar();
   const seen = new Map(fixture.kinds.map((k) => [k, 0]));
@@ -115,6 +138,7 @@ async function main() {
     }
   }
   spotCheck(grammar, failures);
+  checkManifest(failures);
   console.log(`spot checks: ${SPOT_CHECKS.length}`);
   for (const [kind, n] of seen) console.log(`${kind.padEnd(16)} ${n} tokens`);
   console.log(`files: ${fixture.files.length}; token characters scoped: ${scoped}/${nonSpace}`);
