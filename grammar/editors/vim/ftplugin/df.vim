@@ -18,7 +18,7 @@ compiler dfc
 command! -buffer -bar DfcFmt call DfcFormatLines(1, line('$'))
 
 let b:undo_ftplugin = "setlocal commentstring< comments< formatoptions< expandtab< shiftwidth<"
-      \ . " softtabstop< formatexpr< makeprg< errorformat< | delcommand DfcFmt"
+      \ . " softtabstop< formatexpr< makeprg< errorformat< | silent! delcommand -buffer DfcFmt"
 
 " A `gc{motion}`, `gcc` and visual `gc` that toggle `// ` (Vim 9.0 has none built in;
 " vim-commentary and Vim 9.1's comment package read 'commentstring' instead).
