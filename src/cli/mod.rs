@@ -10,6 +10,7 @@ mod eval;
 mod evolve;
 mod export;
 mod files;
+mod format;
 mod map;
 mod noc;
 mod noc_sim;
@@ -51,9 +52,14 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct GlobalArgs {
     /// How diagnostics are printed: `human` (with source excerpts), `short`
-    /// (`path:line:col: error[CODE]: message`, for editors) or `json`.
+    /// (`path:line:col: error[CODE]: message`, for editors) or `json`. `check` and
+    /// `fmt --check` print `short` and `json` on standard output, everything else on standard
+    /// error (docs/diagnostics-format.md).
     #[arg(long, global = true, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub diagnostic_format: DiagnosticFormat,
+    /// What the column of a `short` diagnostic counts: `chars`, or `bytes` for Vim's `%c`.
+    #[arg(long, global = true, value_enum, default_value_t = ColumnUnit::Chars)]
+    pub diagnostic_columns: ColumnUnit,
     /// When to colour human-readable output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -70,6 +76,12 @@ pub enum DiagnosticFormat {
     Human,
     Short,
     Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUnit {
+    Chars,
+    Bytes,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,6 +232,10 @@ pub enum DebugCommand {
 /// global flags.
 pub struct Reporter {
     format: DiagnosticFormat,
+    columns: render::Columns,
+    /// `short` and `json` diagnostics go to standard output (commands that print nothing
+    /// else: `check`, `fmt --check`); human ones always to standard error.
+    machine_on_stdout: bool,
     color: bool,
     quiet: bool,
     /// Whether progress bars are drawn (a terminal, not `-q`, not JSON diagnostics).
@@ -244,6 +260,11 @@ impl Reporter {
             && global.diagnostic_format != DiagnosticFormat::Json;
         Reporter {
             format: global.diagnostic_format,
+            columns: match global.diagnostic_columns {
+                ColumnUnit::Chars => render::Columns::Chars,
+                ColumnUnit::Bytes => render::Columns::Bytes,
+            },
+            machine_on_stdout: false,
             color,
             quiet: global.quiet,
             progress,
@@ -266,7 +287,7 @@ impl Reporter {
                 s
             }
             _ if shown.is_empty() => String::new(),
-            DiagnosticFormat::Short => render::short(&shown, sources),
+            DiagnosticFormat::Short => render::short_in(&shown, sources, self.columns),
             DiagnosticFormat::Human => render::human(&shown, sources, self.color),
         }
     }
@@ -286,8 +307,15 @@ impl Reporter {
         }
         let text = self.render(diags, sources);
         if !text.is_empty() {
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(text.as_bytes());
+            self.write(&text);
+        }
+    }
+
+    fn write(&self, text: &str) {
+        if self.machine_on_stdout && self.format != DiagnosticFormat::Human {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        } else {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
         }
     }
 
@@ -305,14 +333,18 @@ impl Reporter {
             } else {
                 format!("[{}\n]", items.join(","))
             };
-            let _ = writeln!(std::io::stderr().lock(), "{text}");
+            self.write(&format!("{text}\n"));
         }
     }
 }
 
 /// Run a parsed command line. Panics are turned into an internal-error diagnostic by `main`.
 pub fn run(cli: Cli) -> ExitCode {
-    let reporter = Reporter::new(&cli.global);
+    let mut reporter = Reporter::new(&cli.global);
+    reporter.machine_on_stdout = matches!(
+        cli.command,
+        Command::Check { .. } | Command::Fmt { check: true, .. }
+    );
     let code = run_command(&reporter, cli.command);
     reporter.flush();
     code
@@ -328,7 +360,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
             files,
             check,
             stdin_filepath,
-        } => fmt(reporter, &files, check, stdin_filepath.as_deref()),
+        } => format::fmt(reporter, &files, check, stdin_filepath.as_deref()),
         Command::Eval(args) => eval::run(reporter, &args),
         Command::Map(args) => map::run(reporter, &args),
         Command::Simulate(args) => simulate::run(reporter, &args),
@@ -557,52 +589,6 @@ fn check(reporter: &Reporter, files: &[String], stdin_name: Option<&str>) -> Exi
     exit(status)
 }
 
-fn fmt(reporter: &Reporter, files: &[String], check: bool, stdin_name: Option<&str>) -> ExitCode {
-    let mut status = 0;
-    for path in files {
-        let (name, bytes) = match read_bytes(reporter, path, stdin_name) {
-            Ok(x) => x,
-            Err(e) => {
-                fail(reporter, e);
-                status = 2;
-                continue;
-            }
-        };
-        let mut sources = SourceMap::new();
-        let file = match syntax::decode::add_source(&mut sources, name.clone(), bytes) {
-            Ok(file) => file,
-            Err((_, d)) => {
-                reporter.emit(&[d], &sources);
-                status = status.max(1);
-                continue;
-            }
-        };
-        let text = sources.file(file).text.clone();
-        let parsed = syntax::parse(file, &text);
-        if diagnostics::has_errors(&parsed.diagnostics) {
-            reporter.emit(&parsed.diagnostics, &sources);
-            status = status.max(1);
-            continue;
-        }
-        let formatted = syntax::printer::print(&parsed.file, &text);
-        if check {
-            if formatted != text {
-                let mut err = std::io::stderr().lock();
-                let _ = writeln!(err, "{name}: not formatted");
-                status = status.max(1);
-            }
-        } else if path == "-" {
-            let _ = std::io::stdout().lock().write_all(formatted.as_bytes());
-        } else if formatted != text {
-            if let Err(e) = write_atomically(path, &formatted) {
-                fail(reporter, e);
-                status = 2;
-            }
-        }
-    }
-    exit(status)
-}
-
 fn explain(code: Option<&str>, list: bool) -> ExitCode {
     let mut out = std::io::stdout().lock();
     if list || code.is_none() {
@@ -743,6 +729,8 @@ pub fn report_internal_error(format: DiagnosticFormat, message: &str) {
         .with_note("this is a bug in dfc; please report it with the input that caused it");
     let reporter = Reporter {
         format,
+        columns: render::Columns::Chars,
+        machine_on_stdout: false,
         color: false,
         quiet: false,
         progress: false,

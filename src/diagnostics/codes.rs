@@ -5,7 +5,8 @@
 //! Ranges: `E00xx` syntax, `E01xx` names and imports, `E02xx` shapes, units and types,
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
 //! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
-//! environments, `E09xx` the tool itself (I/O, internal errors), `W0xxx` warnings.
+//! environments, `E09xx` the tool itself (I/O, internal errors), `E11xx` formatting and
+//! editor integration, `W0xxx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -107,6 +108,7 @@ codes! {
     InputRefused = "E0903", "input-refused", "an input that is not a regular file or is larger than the size limit";
     OutputIsInput = "E0904", "output-is-input", "an output path that is one of the command's input files";
     TraceTooLarge = "E0905", "trace-too-large", "traces whose estimated size is over the cap";
+    NotFormatted = "E1101", "not-formatted", "a file that `dfc fmt --check` finds not in the canonical layout";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";

@@ -25,7 +25,7 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
     for d in diagnostics {
         if render_one_human(d, sources, &excerpts, color, &mut files, &mut out).is_err() {
             // ariadne failed (a span outside its file): never lose the message.
-            out.extend_from_slice(short_line(d, sources).as_bytes());
+            out.extend_from_slice(short_line(d, sources, Columns::Chars).as_bytes());
             out.push(b'\n');
         }
     }
@@ -172,23 +172,41 @@ fn severity_word(s: Severity) -> &'static str {
     }
 }
 
-/// One `path:line:col: error[E0101]: message` line per diagnostic.
+/// What the column of a short line counts. Characters suit most editors; Vim's `%c` in an
+/// `errorformat` counts bytes, so after non-ASCII text it needs `Bytes` (or `%v`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Columns {
+    #[default]
+    Chars,
+    Bytes,
+}
+
+/// One `path:line:col: error[E0101]: message` line per diagnostic, columns in characters.
 pub fn short(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    short_in(diagnostics, sources, Columns::Chars)
+}
+
+/// [`short`] with the column counted as `columns` says.
+pub fn short_in(diagnostics: &[Diagnostic], sources: &SourceMap, columns: Columns) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        out.push_str(&short_line(d, sources));
+        out.push_str(&short_line(d, sources, columns));
         out.push('\n');
     }
     out
 }
 
-fn short_line(d: &Diagnostic, sources: &SourceMap) -> String {
+fn short_line(d: &Diagnostic, sources: &SourceMap, columns: Columns) -> String {
     let sev = severity_word(d.severity);
     let mut line = match d.primary_span() {
         Some(span) => {
             let file = sources.file(span.file);
             let lc = file.line_col(span.start as usize);
-            format!("{}:{}:{}: ", file.name, lc.line, lc.column)
+            let column = match columns {
+                Columns::Chars => lc.column,
+                Columns::Bytes => lc.offset - file.line_starts()[lc.line - 1] + 1,
+            };
+            format!("{}:{}:{}: ", file.name, lc.line, column)
         }
         None => "dfc: ".to_string(),
     };
@@ -340,5 +358,17 @@ mod tests {
         let rendered = human(&diagnostics, &sources, false);
         assert_eq!(rendered, String::from_utf8(expected).unwrap());
         assert!(rendered.contains("32 │ line 31 µ text"), "{rendered}");
+    }
+
+    /// After `é` (two bytes) the character column is one less than the byte column.
+    #[test]
+    fn short_columns_in_characters_or_bytes() {
+        let mut sources = SourceMap::new();
+        let a = sources.add("a.df", "// é\nx é y\n");
+        let d = Diagnostic::at(Code::InvalidToken, Span::new(a, 11..12), "bad", "here");
+        let chars = short_in(std::slice::from_ref(&d), &sources, Columns::Chars);
+        let bytes = short_in(std::slice::from_ref(&d), &sources, Columns::Bytes);
+        assert_eq!(chars, "a.df:2:5: error[E0001]: bad\n");
+        assert_eq!(bytes, "a.df:2:6: error[E0001]: bad\n");
     }
 }

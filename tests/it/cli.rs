@@ -67,11 +67,13 @@ fn short_and_json_formats() {
         Some(input),
     );
     assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
-    assert!(stderr.starts_with("x.df:2:48: error[E0203]: "), "{stderr}");
-    assert!(stderr.contains("did you mean `stride`?"), "{stderr}");
+    // `check` prints nothing else, so machine-readable diagnostics go to standard output.
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("x.df:2:48: error[E0203]: "), "{stdout}");
+    assert!(stdout.contains("did you mean `stride`?"), "{stdout}");
     let out = dfc(&["check", "--diagnostic-format", "json", "-"], Some(input));
-    let json: serde_json::Value = serde_json::from_slice(&out.stderr).expect("JSON on stderr");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(json[0]["code"], "E0203");
     assert_eq!(json[0]["name"], "unknown-field");
     assert_eq!(json[0]["start"]["line"], 2);
@@ -86,7 +88,7 @@ fn short_and_json_formats() {
         ],
         None,
     );
-    assert_eq!(text(&clean.stderr).trim(), "[]");
+    assert_eq!(text(&clean.stdout).trim(), "[]");
 }
 
 #[test]
@@ -431,7 +433,7 @@ fn json_diagnostics_of_several_files_are_one_array() {
         None,
     );
     assert_eq!(out.status.code(), Some(2));
-    let json: serde_json::Value = serde_json::from_slice(&out.stderr).expect("one JSON value");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON value");
     let codes: Vec<&str> = json
         .as_array()
         .expect("an array")

@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod cost_model;
+mod diagnostics_output;
 mod editors;
 mod export;
 mod fmt;
@@ -20,4 +21,5 @@ mod schedule;
 mod systolic;
 mod test_cmd;
 mod tidy;
+mod tree_sitter;
 mod ui;

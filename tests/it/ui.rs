@@ -114,7 +114,10 @@ fn a_non_utf8_file_is_an_input_error_in_the_cli() {
             .arg(&path)
             .output()
             .expect("dfc runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        // `check` prints short diagnostics on standard output, `fmt` on standard error.
+        let (stdout, stderr) = (&out.stdout, &out.stderr);
+        let on = if command == "check" { stdout } else { stderr };
+        let stderr = String::from_utf8_lossy(on);
         assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
         assert!(
             stderr.contains("invalid_utf8.df:4:34: error[E0006]"),

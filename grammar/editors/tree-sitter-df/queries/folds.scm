@@ -1,0 +1,13 @@
+; Folds for `.df`: every item and every braced block.
+
+[
+  (network)
+  (hardware)
+  (dataflow)
+  (mapping)
+  (test)
+  (accelerator)
+  (workload)
+  (field)
+  (precision_block)
+] @fold

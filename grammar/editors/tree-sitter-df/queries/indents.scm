@@ -1,0 +1,18 @@
+; Indentation for `.df`: one level inside braces and parentheses.
+
+[
+  (network)
+  (hardware)
+  (dataflow)
+  (mapping)
+  (test)
+  (accelerator)
+  (workload)
+  (field)
+  (precision_block)
+  (use_list)
+] @indent.begin
+
+["}" ")"] @indent.branch @indent.end
+
+(comment) @indent.auto

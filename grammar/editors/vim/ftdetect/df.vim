@@ -1,0 +1,2 @@
+" dfc's .df dataflow language.
+autocmd BufRead,BufNewFile *.df set filetype=df
