@@ -64,7 +64,6 @@ from collections import defaultdict
 
 curves = defaultdict(list)
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "curve_*.json"))):
-    entry, objective = os.path.basename(path)[6:-5].rsplit("_", 2)[:2], None
     data = json.load(open(path))
     name = os.path.basename(path)[6:-5]
     key = (name.rsplit("_", 2)[0], data["objective"])
