@@ -12,6 +12,7 @@ mod export;
 mod files;
 mod map;
 mod noc;
+mod noc_learn;
 mod noc_sim;
 mod onnx;
 mod plot;
