@@ -49,7 +49,7 @@ pub struct LearnArgs {
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub gamma: f64,
     /// Seeds per state and routing for the oracle's intervals.
-    #[arg(long, default_value_t = 5, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true)]
     pub oracle_seeds: i64,
     #[arg(long, value_enum, default_value_t = LearnFormat::Table)]
     pub format: LearnFormat,

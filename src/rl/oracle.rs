@@ -1,7 +1,8 @@
 //! The exhaustive oracle: every routing at every rate over several seeds, the mean latency
 //! with a 95% confidence interval (Student's t), and the best routing per state — or a tie
-//! when the best one's interval overlaps another's, or when every routing is saturated. Tied
-//! states are not counted when a learned policy is compared with the oracle.
+//! when the best one's interval overlaps another unsaturated routing's, or when the best one
+//! saturates too. Tied states are not counted when a learned policy is compared with the
+//! oracle.
 
 use rayon::prelude::*;
 
@@ -65,11 +66,12 @@ pub fn judge(actions: &[ActionStats]) -> (usize, bool) {
         .min_by(|&a, &b| actions[a].mean.total_cmp(&actions[b].mean))
         .unwrap_or(0);
     let b = &actions[best];
-    let tie = actions.iter().all(|a| a.saturated)
-        || actions
-            .iter()
-            .enumerate()
-            .any(|(i, a)| i != best && (a.mean - b.mean).abs() <= a.half_width + b.half_width);
+    // A routing saturated in some seed is worse than one that never saturates, however wide
+    // its interval; when the best one saturates too, nothing separates them.
+    let tie = b.saturated
+        || actions.iter().enumerate().any(|(i, a)| {
+            i != best && !a.saturated && (a.mean - b.mean).abs() <= a.half_width + b.half_width
+        });
     (best, tie)
 }
 

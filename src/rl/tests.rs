@@ -205,6 +205,15 @@ fn the_oracle_ties_overlapping_intervals_and_all_saturated_states() {
         judge(&[a(400.0, 0.0, true), a(12.0, 0.5, false)]),
         (1, false)
     );
+    // Saturated in some seeds: a wide interval, still worse than the unsaturated best.
+    assert_eq!(
+        judge(&[a(200.0, 300.0, true), a(12.0, 0.5, false)]),
+        (1, false)
+    );
+    assert_eq!(
+        judge(&[a(200.0, 300.0, true), a(300.0, 300.0, true)]),
+        (0, true)
+    );
     let (mean, half) = mean_interval(&[1.0, 2.0, 3.0]);
     assert_eq!(mean, 2.0);
     // t(2 dof) = 4.303, standard error 1/√3.
