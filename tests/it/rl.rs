@@ -115,7 +115,7 @@ fn noc_learn_rejects_bad_flags_with_codes() {
         (&["--learning-rate", "0"], "E0712"),
         (&["--gamma", "1.5"], "E0712"),
         (&["--oracle-seeds", "1"], "E0712"),
-        (&["--traffic", "shuffle", "--mesh", "6x6"], "E0703"),
+        (&["--traffic", "hotspot"], "E0703"),
     ];
     for (args, code) in cases {
         let mut all: Vec<&str> = base.to_vec();
