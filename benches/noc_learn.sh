@@ -3,7 +3,8 @@
 #  1. per agent over seeds 1..5, on the default grid (0.05:0.25:0.04) and on the paper's
 #     (0.1:0.6:0.1): non-tied oracle states, how many of them the greedy policy matches, its
 #     reward as a fraction of the oracle's, and XY's;
-#  2. the same for Q-learning with the paper's learning rate 0.01 and with gamma 1;
+#  2. the same for Q-learning with the paper's learning rate 0.01 and with gamma 1, and how
+#     often the paper's learning rate leaves the least-visited routing as the greedy one;
 #  3. Q-routing's latency-vs-load curve against XY, the oblivious routings and min-adaptive
 #     (shuffle, 8x8, 2 VCs, 20000 cycles);
 #  4. the wall time of a full default training run (and of one at the paper's 20000 cycles).
@@ -42,6 +43,15 @@ learn_rows "q default-grid lr=0.01" --agent q --learning-rate 0.01 | tee -a "$RO
 learn_rows "q default-grid gamma=1" --agent q --gamma 1 | tee -a "$ROWS"
 echo "# summary"
 summary < "$ROWS"
+
+echo
+echo "# 2b. --learning-rate 0.01: states whose greedy routing is the one training took least (unique minimum)"
+for seed in $SEEDS; do
+  "$DFC" noc learn --seed "$seed" --oracle-seeds 2 --learning-rate 0.01 --format json |
+    jq -r --arg s "$seed" '[.states[] | (.visits | to_entries | min_by(.value)) as $m
+      | select(([.visits[] | select(. == $m.value)] | length) == 1)
+      | (.learned == $m.key)] | "seed \($s): \(map(select(.)) | length) of \(length) states"'
+done
 
 echo
 echo "# 3. routing,rate,avg_latency,saturated (shuffle 8x8, 2 VCs, 20000 cycles)"

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::agents::{train, AgentConfig, EpisodeRecord};
+use super::agents::{train, AgentConfig, EpisodeRecord, Training};
 use super::env::{RoutingEnv, RoutingSetup, ACTIONS};
 use super::oracle::{oracle, OracleState};
 use super::RlError;
@@ -22,6 +22,8 @@ pub struct StateReport {
     pub latency: BTreeMap<&'static str, f64>,
     pub half_width: BTreeMap<&'static str, f64>,
     pub saturated: BTreeMap<&'static str, bool>,
+    /// How often training took each routing in this state.
+    pub visits: BTreeMap<&'static str, u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -49,29 +51,23 @@ pub fn learn(
     let mut env = RoutingEnv::new(setup.clone())?;
     let training = train(&mut env, agent);
     let judged = oracle(setup, oracle_seeds);
-    Ok(compare(
-        setup,
-        agent,
-        oracle_seeds,
-        &training.policy,
-        &judged,
-        training.curve,
-    ))
+    Ok(compare(setup, agent, oracle_seeds, training, &judged))
 }
 
 fn compare(
     setup: &RoutingSetup,
     agent: &AgentConfig,
     oracle_seeds: usize,
-    policy: &[usize],
+    training: Training,
     judged: &[OracleState],
-    curve: Vec<EpisodeRecord>,
 ) -> LearnReport {
+    let table = &training.table;
     let name = |a: usize| ACTIONS[a].name();
     let states: Vec<StateReport> = judged
         .iter()
-        .zip(policy)
-        .map(|(o, &learned)| StateReport {
+        .zip(&training.policy)
+        .enumerate()
+        .map(|(s, (o, &learned))| StateReport {
             rate: o.rate,
             learned: name(learned),
             oracle: name(o.best),
@@ -86,6 +82,9 @@ fn compare(
                 .collect(),
             saturated: (0..ACTIONS.len())
                 .map(|a| (name(a), o.actions[a].saturated))
+                .collect(),
+            visits: (0..ACTIONS.len())
+                .map(|a| (name(a), table.visits[s * ACTIONS.len() + a]))
                 .collect(),
         })
         .collect();
@@ -106,6 +105,6 @@ fn compare(
         non_tied,
         agreement,
         states,
-        curve,
+        curve: training.curve,
     }
 }

@@ -63,6 +63,12 @@ fn noc_learn_reports_policy_oracle_and_agreement_deterministically() {
             .map(|n| latency[*n].as_f64().expect("number"))
             .fold(f64::INFINITY, f64::min);
         assert_eq!(s["oracle_latency"].as_f64(), Some(best));
+        // Each episode steps through every state once.
+        let visits: u64 = names
+            .iter()
+            .map(|n| s["visits"][*n].as_u64().expect("visits"))
+            .sum();
+        assert_eq!(visits, 6);
         if s["oracle_tie"] == false {
             non_tied += 1;
             agree += usize::from(learned == oracle);
