@@ -53,6 +53,11 @@ pub struct LearnArgs {
     pub oracle_seeds: i64,
     #[arg(long, value_enum, default_value_t = LearnFormat::Table)]
     pub format: LearnFormat,
+    /// Instead of training: reset the environment with `--seed` and step these routings
+    /// (comma-separated, one per state: xy, o1turn, west-first, west-first-adaptive), printing
+    /// each step's rate, action, reward, done and the simulator's statistics (CSV or JSON).
+    #[arg(long)]
+    pub actions: Option<String>,
     /// Write the learning curve (return per episode) as SVG.
     #[arg(long)]
     pub svg: Option<String>,
@@ -138,7 +143,56 @@ fn configure(args: &LearnArgs) -> Result<(RoutingSetup, AgentConfig, usize), RlE
     Ok((setup, agent, args.oracle_seeds as usize))
 }
 
+/// `--actions`: names of the environment's routings, at most one per state (E0704, E0712).
+fn parse_actions(text: &str, states: usize) -> Result<Vec<usize>, RlError> {
+    let names = rl::ACTIONS.map(|r| r.name());
+    let actions = text
+        .split(',')
+        .map(|name| {
+            let name = name.trim();
+            names
+                .iter()
+                .position(|n| *n == name)
+                .ok_or_else(|| RlError {
+                    code: Code::NocUnknownRouting,
+                    message: format!(
+                        "`{name}` is not an action of the routing environment; actions: {}",
+                        names.join(", ")
+                    ),
+                    help: suggest(name, names),
+                })
+        })
+        .collect::<Result<Vec<usize>, RlError>>()?;
+    if actions.len() > states {
+        return Err(bad_parameter(format!(
+            "{} actions for an episode of {states} states",
+            actions.len()
+        )));
+    }
+    Ok(actions)
+}
+
+/// Step one episode through the environment with the given actions.
+fn rollout(reporter: &Reporter, args: &LearnArgs, text: &str) -> ExitCode {
+    let steps = configure(args).and_then(|(setup, _, _)| {
+        let actions = parse_actions(text, setup.rates.len())?;
+        env::rollout(&setup, &actions)
+    });
+    let steps = match steps {
+        Ok(s) => s,
+        Err(e) => return bad_argument(reporter, e.code, e.message, e.help),
+    };
+    let text = match args.format {
+        LearnFormat::Table => rl::render::rollout_csv(&steps),
+        LearnFormat::Json => rl::render::rollout_json(&steps),
+    };
+    finish(reporter, Staged::default(), args.output.as_deref(), &text)
+}
+
 pub fn run(reporter: &Reporter, args: &LearnArgs) -> ExitCode {
+    if let Some(actions) = &args.actions {
+        return rollout(reporter, args, actions);
+    }
     let report = match configure(args).and_then(|(s, a, n)| rl::learn(&s, &a, n)) {
         Ok(r) => r,
         Err(e) => return bad_argument(reporter, e.code, e.message, e.help),

@@ -180,3 +180,35 @@ impl TabularEnvironment for RoutingEnv {
         self.state
     }
 }
+
+/// One step of a rollout: what the environment returned, and its info.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StepRecord {
+    pub state: usize,
+    pub rate: f64,
+    pub action: &'static str,
+    pub reward: f64,
+    pub done: bool,
+    pub info: Option<SimStats>,
+}
+
+/// Reset with a generator seeded by `setup.seed` and step `actions` (indices into `ACTIONS`)
+/// in order, stopping at the end of the episode.
+pub fn rollout(setup: &RoutingSetup, actions: &[usize]) -> Result<Vec<StepRecord>, RlError> {
+    let mut env = RoutingEnv::new(setup.clone())?;
+    env.reset(&mut Rng::new(setup.seed));
+    let mut out = Vec::with_capacity(actions.len());
+    for &action in actions.iter().take(setup.rates.len()) {
+        let state = env.state_index();
+        let step = env.step(action);
+        out.push(StepRecord {
+            state,
+            rate: setup.rates[state],
+            action: ACTIONS[action.min(ACTIONS.len() - 1)].name(),
+            reward: step.reward,
+            done: step.done(),
+            info: env.last_stats().cloned(),
+        });
+    }
+    Ok(out)
+}

@@ -1,9 +1,9 @@
-//! `dfc noc learn`'s report as a table or JSON.
+//! `dfc noc learn`'s report as a table or JSON, and a rollout's steps as CSV or JSON.
 
 use std::fmt::Write;
 
 use super::agents::StepSize;
-use super::env::ACTIONS;
+use super::env::{StepRecord, ACTIONS};
 use super::experiment::LearnReport;
 
 fn step_size(s: StepSize) -> String {
@@ -93,6 +93,29 @@ pub fn table(r: &LearnReport) -> String {
 
 pub fn json(r: &LearnReport) -> String {
     let mut s = serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("\"{e}\""));
+    s.push('\n');
+    s
+}
+
+/// `step,rate,action,reward,done,avg_latency,saturated,packets`, one line per step.
+pub fn rollout_csv(steps: &[StepRecord]) -> String {
+    let mut out = String::from("step,rate,action,reward,done,avg_latency,saturated,packets\n");
+    for s in steps {
+        let (latency, saturated, packets) = s
+            .info
+            .as_ref()
+            .map_or((0.0, true, 0), |i| (i.avg_latency, i.saturated, i.packets));
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            s.state, s.rate, s.action, s.reward, s.done, latency, saturated, packets
+        );
+    }
+    out
+}
+
+pub fn rollout_json(steps: &[StepRecord]) -> String {
+    let mut s = serde_json::to_string_pretty(steps).unwrap_or_else(|e| format!("\"{e}\""));
     s.push('\n');
     s
 }

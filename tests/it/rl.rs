@@ -173,3 +173,49 @@ fn noc_sim_runs_q_routing_and_bounds_its_mesh() {
         assert!(err.contains(code), "{err}");
     }
 }
+
+#[test]
+fn noc_learn_actions_steps_the_environment_from_the_command_line() {
+    let base = [
+        "noc",
+        "learn",
+        "--mesh",
+        "4x4",
+        "--cycles",
+        "300",
+        "--actions",
+    ];
+    let mut args = base.to_vec();
+    args.push("xy,o1turn,west-first-adaptive");
+    let out = dfc(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], i.to_string());
+        let reward: f64 = row[3].parse().expect("reward");
+        let latency: f64 = row[5].parse().expect("latency");
+        assert_eq!(row[6], "false", "{text}");
+        assert_eq!(reward, -latency, "{text}");
+        assert_eq!(row[4], "false", "the episode has 6 states");
+    }
+    assert_eq!(dfc(&args).stdout, out.stdout, "deterministic per seed");
+    for (actions, code) in [("dor", "E0704"), ("xy,xy,xy,xy,xy,xy,xy", "E0712")] {
+        let mut args = base.to_vec();
+        args.push(actions);
+        let out = dfc(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(code), "{err}");
+    }
+}
