@@ -7,7 +7,7 @@
 //! files and ONNX models into the IR; `plots` draws reports as SVG. Beside the compiler:
 //! `environments` (control tasks with Gymnasium's dynamics), `neat` (NEAT neuro-evolution
 //! and the EvE/ADAM hardware model) and `noc` (on-chip network traffic, analytic models per
-//! topology, a cycle-level mesh simulator).
+//! topology, a cycle-level mesh simulator) and `rl` (learning to route on that simulator).
 
 pub mod backends;
 pub mod cli;
@@ -19,6 +19,7 @@ pub mod neat;
 pub mod noc;
 pub mod plots;
 pub mod rewrite;
+pub mod rl;
 pub mod search;
 pub mod source;
 pub mod syntax;

@@ -13,6 +13,7 @@ mod files;
 mod format;
 mod map;
 mod noc;
+mod noc_learn;
 mod noc_sim;
 mod onnx;
 mod plot;

@@ -1,6 +1,7 @@
 //! `dfc noc`: on-chip networks. `cost` prices a mapping's traffic with the analytic NoC models
 //! (`crate::noc`); `sim` runs the cycle-level mesh simulator (`crate::noc::sim`), one rate or
-//! a latency-vs-load sweep with an optional SVG plot.
+//! a latency-vs-load sweep with an optional SVG plot; `learn` trains a routing-choice agent
+//! (`crate::rl`) and compares it with the exhaustive oracle.
 
 use std::process::ExitCode;
 
@@ -19,6 +20,9 @@ pub enum NocCommand {
     Cost(CostArgs),
     /// Simulate a k×k mesh of virtual-channel routers under synthetic traffic.
     Sim(super::noc_sim::SimArgs),
+    /// Learn which routing to use per injection rate (tabular RL) and compare with the
+    /// exhaustive oracle.
+    Learn(super::noc_learn::LearnArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -46,6 +50,7 @@ pub fn run(reporter: &Reporter, cmd: &NocCommand) -> ExitCode {
     match cmd {
         NocCommand::Cost(args) => cost(reporter, args),
         NocCommand::Sim(args) => super::noc_sim::run(reporter, args),
+        NocCommand::Learn(args) => super::noc_learn::run(reporter, args),
     }
 }
 

@@ -28,7 +28,8 @@ pub struct SimArgs {
     /// Offered load in flits per node per cycle, in (0, 1].
     #[arg(long, allow_hyphen_values = true)]
     pub rate: Option<f64>,
-    /// xy, yx, o1turn, valiant, west-first, west-first-adaptive or min-adaptive.
+    /// xy, yx, o1turn, valiant, west-first, west-first-adaptive, min-adaptive or q-routing
+    /// (learns during the run, warm-up included).
     #[arg(long, default_value = "xy")]
     pub routing: String,
     #[arg(long, default_value_t = 2)]

@@ -97,6 +97,9 @@ codes! {
     NocBadParameter = "E0707", "noc-bad-parameter", "a NoC simulator parameter (VCs, buffer, packet size, cycles) out of range";
     NocUnknownTopology = "E0708", "noc-unknown-topology", "a NoC topology name the analytic models do not know";
     NocBadBlock = "E0709", "noc-bad-block", "a `noc` hardware field with a value the NoC models cannot use";
+    RlBadRates = "E0710", "rl-bad-rates", "a `--rates START:STOP:STEP` grid of routing states that is empty, reversed or outside (0, 1]";
+    RlUnknownAgent = "E0711", "rl-unknown-agent", "a learning agent name `dfc noc learn` does not know";
+    RlBadParameter = "E0712", "rl-bad-parameter", "a learning parameter (episodes, learning rate, discount, oracle seeds) out of range";
     NeatConfig = "E0801", "neat-config", "a NEAT configuration file that cannot be read: a bad line, key or value";
     ReplayState = "E0802", "replay-state", "a replay's initial state with the wrong number of values or a value that is not a number";
     ActionOutOfRange = "E0803", "action-out-of-range", "an action the environment does not have";

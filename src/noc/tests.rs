@@ -64,6 +64,7 @@ fn zero_load_latency_is_hops_times_pipeline_plus_serialisation() {
         Routing::WestFirst,
         Routing::WestFirstAdaptive,
         Routing::MinAdaptive,
+        Routing::QRouting,
     ] {
         for (pipeline, size) in [(Pipeline::DEFAULT, 1), (Pipeline::BOOKSIM, 4)] {
             let mut cfg = SimConfig::new(4, Traffic::Uniform, routing, 0.1);

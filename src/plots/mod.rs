@@ -2,7 +2,7 @@
 //! attained MACs per cycle against its arithmetic intensity, under the hardware's compute,
 //! NoC and DRAM roofs), an energy breakdown (stacked per layer), and search convergence
 //! (the best objective each strategy reaches per evaluation budget), and runtime against NoC
-//! bandwidth per mapping, and the NoC simulator's latency against load.
+//! bandwidth per mapping, the NoC simulator's latency against load, and a learning curve.
 //!
 //! Each plot is plain data first (`Roofline`, `EnergyBreakdown`, `Convergence`, all
 //! serialisable, so `dfc plot --data` writes exactly the numbers drawn) and then an SVG
@@ -11,12 +11,14 @@
 mod bandwidth;
 mod energy;
 mod latency;
+mod learning;
 mod roofline;
 mod search;
 
 pub use bandwidth::{bandwidth_svg, bandwidth_sweep, BandwidthCurve, BandwidthSweep};
 pub use energy::{energy_breakdown, energy_svg, EnergyBreakdown, LayerEnergy};
 pub use latency::latency_svg;
+pub use learning::learning_svg;
 pub use roofline::{roofline, roofline_svg, Roof, Roofline, RooflinePoint};
 pub use search::{budgets, convergence, convergence_svg, Convergence, Series, SEARCHES};
 

@@ -17,6 +17,7 @@ mod parity;
 mod plots;
 mod programs;
 mod reports;
+mod rl;
 mod schedule;
 mod systolic;
 mod test_cmd;

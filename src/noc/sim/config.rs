@@ -61,10 +61,13 @@ pub enum Routing {
     WestFirstAdaptive,
     /// Any productive direction (most credits) on the adaptive VCs, XY on the escape VC 0.
     MinAdaptive,
+    /// Boyan–Littman Q-routing: the productive direction with the lowest learned delivery
+    /// time on the adaptive VCs, XY on the escape VC 0 (`super::q_routing`).
+    QRouting,
 }
 
 impl Routing {
-    pub const ALL: [Routing; 7] = [
+    pub const ALL: [Routing; 8] = [
         Routing::Xy,
         Routing::Yx,
         Routing::O1turn,
@@ -72,6 +75,7 @@ impl Routing {
         Routing::WestFirst,
         Routing::WestFirstAdaptive,
         Routing::MinAdaptive,
+        Routing::QRouting,
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,6 +87,7 @@ impl Routing {
             Routing::WestFirst => "west-first",
             Routing::WestFirstAdaptive => "west-first-adaptive",
             Routing::MinAdaptive => "min-adaptive",
+            Routing::QRouting => "q-routing",
         }
     }
 
@@ -90,7 +95,7 @@ impl Routing {
     /// the algorithms that mix dimension orders or phases, one otherwise.
     pub fn min_vcs(self) -> usize {
         match self {
-            Routing::O1turn | Routing::Valiant | Routing::MinAdaptive => 2,
+            Routing::O1turn | Routing::Valiant | Routing::MinAdaptive | Routing::QRouting => 2,
             _ => 1,
         }
     }
@@ -325,6 +330,16 @@ pub fn check(cfg: &SimConfig) -> Result<(), ConfigError> {
                 format!("`{flag} {v}` is not in {lo}..={hi}"),
             ));
         }
+    }
+    if cfg.routing == Routing::QRouting && cfg.k > super::q_routing::MAX_SIDE {
+        return Err(error(
+            Code::NocBadParameter,
+            format!(
+                "routing `q-routing` keeps a table per router and destination and runs on meshes up to {0}x{0}, not {1}x{1}",
+                super::q_routing::MAX_SIDE,
+                cfg.k
+            ),
+        ));
     }
     if cfg.vcs < cfg.routing.min_vcs() {
         return Err(ConfigError {

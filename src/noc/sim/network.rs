@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 
 use super::config::{Routing, SimConfig};
 use super::patterns::destination;
+use super::q_routing::QTable;
 use crate::util::Rng;
 
 /// Ports: east (+x), west (−x), north (+y), south (−y), and the local (inject/eject) port.
@@ -24,6 +25,8 @@ struct Flit {
     tail: bool,
     /// Cycle from which it may cross the switch.
     ready: u64,
+    /// Cycle it entered this router's buffer (Q-routing's queueing time).
+    arrived: u64,
 }
 
 #[derive(Debug, Default)]
@@ -83,12 +86,19 @@ pub struct Network {
     measured_created: u64,
     /// Flits that moved this cycle (injected, forwarded or ejected).
     pub moved: u64,
+    /// Q-routing's learned estimates (only with `Routing::QRouting`).
+    q_table: Option<QTable>,
 }
 
 impl Network {
     pub fn new(cfg: SimConfig) -> Network {
         let nodes = cfg.k * cfg.k;
         let vcs = nodes * PORTS * cfg.vcs;
+        let q_table = (cfg.routing == Routing::QRouting).then(|| {
+            QTable::new(cfg.k, cfg.pipeline.per_hop(), |router, port| {
+                neighbour(cfg.k, router, port).map(|(next, _)| next)
+            })
+        });
         Network {
             cfg,
             rng: Rng::new(cfg.seed),
@@ -108,7 +118,20 @@ impl Network {
             measured_flits_ejected: 0,
             measured_created: 0,
             moved: 0,
+            q_table,
         }
+    }
+
+    /// Q-routing's estimate at `router` of the cycles to `dst` through `port` (0 east, 1 west,
+    /// 2 north, 3 south), or `None` under another routing.
+    pub fn q_estimate(&self, router: usize, dst: usize, port: usize) -> Option<f64> {
+        let table = self.q_table.as_ref()?;
+        (port < 4).then(|| table.estimate(router, dst, port))
+    }
+
+    /// Packets created since the start (synthetic and offered).
+    pub fn packets_created(&self) -> usize {
+        self.packets.len()
     }
 
     /// Packets created in the measurement window so far.
@@ -143,17 +166,8 @@ impl Network {
         (router * PORTS + port) * self.cfg.vcs + vc
     }
 
-    /// The router and input port at the other end of `port` of `router`.
     fn neighbour(&self, router: usize, port: usize) -> Option<(usize, usize)> {
-        let k = self.cfg.k;
-        let (x, y) = (router % k, router / k);
-        match port {
-            EAST if x + 1 < k => Some((router + 1, WEST)),
-            WEST if x > 0 => Some((router - 1, EAST)),
-            NORTH if y + 1 < k => Some((router + k, SOUTH)),
-            SOUTH if y > 0 => Some((router - k, NORTH)),
-            _ => None,
-        }
+        neighbour(self.cfg.k, router, port)
     }
 
     /// Advance one cycle: credits arrive, sources create and inject, routers forward.
@@ -249,6 +263,7 @@ impl Network {
             head: sent == 0,
             tail,
             ready: self.now + self.cfg.pipeline.inject + self.cfg.pipeline.router,
+            arrived: self.now + self.cfg.pipeline.inject,
         });
         self.moved += 1;
         if tail {
@@ -353,10 +368,17 @@ impl Network {
                     self.by_credits(router, &mut candidates);
                 }
             }
-            Routing::MinAdaptive => {
+            Routing::MinAdaptive | Routing::QRouting => {
                 let (ports, n) = self.productive(router, dst);
                 candidates.extend(ports[..n].iter().map(|&p| (p, (1, v))));
                 self.by_credits(router, &mut candidates);
+                if let Some(table) = &self.q_table {
+                    // Lowest learned delivery time first; equal estimates keep the credit order.
+                    candidates.sort_by(|a, b| {
+                        let q = |p: usize| table.estimate(router, dst, p);
+                        q(a.0).total_cmp(&q(b.0))
+                    });
+                }
                 candidates.push((self.dimension_order(router, dst, false), (0, 1)));
             }
         }
@@ -375,6 +397,20 @@ impl Network {
             }
         }
         None
+    }
+
+    /// Q-routing: the head of `flit` leaves `router` through `port` for `next` now; `next`
+    /// answers with its best estimate and `router` updates its own.
+    fn learn(&mut self, router: usize, port: usize, next: usize, flit: &Flit) {
+        let dst = self.packets[flit.packet as usize].dst as usize;
+        let (ports, n) = self.productive(next, dst);
+        let Some(table) = &mut self.q_table else {
+            return;
+        };
+        let remaining = table.best(next, dst, &ports[..n]);
+        let waited = (self.now - flit.arrived) as f64;
+        let observed = waited + self.cfg.pipeline.link as f64 + remaining;
+        table.update(router, dst, port, observed);
     }
 
     /// Most free downstream slots first; ties keep their order (stable sort).
@@ -459,10 +495,12 @@ impl Network {
             self.credits[o] -= 1;
             if flit.head {
                 self.packets[flit.packet as usize].hops += 1;
+                self.learn(router, out_port, next, &flit);
             }
             let j = self.vc_index(next, in_port, out_vc);
             self.inputs[j].queue.push_back(Flit {
                 ready: arrive + self.cfg.pipeline.router,
+                arrived: arrive,
                 ..flit
             });
         }
@@ -479,5 +517,17 @@ impl Network {
             }
         }
         true
+    }
+}
+
+/// The router and input port at the other end of `port` of `router` on a `k`×`k` mesh.
+fn neighbour(k: usize, router: usize, port: usize) -> Option<(usize, usize)> {
+    let (x, y) = (router % k, router / k);
+    match port {
+        EAST if x + 1 < k => Some((router + 1, WEST)),
+        WEST if x > 0 => Some((router - 1, EAST)),
+        NORTH if y + 1 < k => Some((router + k, SOUTH)),
+        SOUTH if y > 0 => Some((router - k, NORTH)),
+        _ => None,
     }
 }
