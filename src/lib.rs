@@ -16,6 +16,7 @@ pub mod environments;
 pub mod interop;
 pub mod ir;
 pub mod neat;
+pub mod nn;
 pub mod noc;
 pub mod plots;
 pub mod rewrite;
