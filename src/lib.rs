@@ -13,6 +13,7 @@ pub mod backends;
 pub mod cli;
 pub mod diagnostics;
 pub mod environments;
+pub mod generators;
 pub mod interop;
 pub mod ir;
 pub mod neat;

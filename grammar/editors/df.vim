@@ -7,7 +7,7 @@ endif
 syn keyword dfKeyword accelerator after dataflow expect hardware int mapping network of search snapshot std test use with within workload
 syn keyword dfDirective Cluster SpatialMap Sz TemporalMap cluster spatial temporal
 syn keyword dfOperator conv dwconv fc gemm matmul pwconv tconv
-syn keyword dfPrecision bf16 fp16 fp32 fp8 int16 int32 int4 int8
+syn keyword dfPrecision bf16 fp16 fp32 fp8 int16 int2 int3 int32 int4 int5 int6 int7 int8
 syn keyword dfUnit B GB GHz GiB Hz KB KiB MACs MB MHz MiB cycle cycles elem fps kHz mJ nJ pJ uJ
 syn match dfDimension "\<\(N\|G\|K\|C\|R\|S\|Y\|X\|Y\|X\)'\=\>"
 syn match dfNumber "\<[0-9][0-9_]*\(\.[0-9][0-9_]*\)\=\([eE][+-]\=[0-9]\+\)\=\>"
