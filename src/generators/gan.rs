@@ -44,6 +44,8 @@ pub struct Gan {
     options: GanOptions,
     mean: f64,
     spread: f64,
+    /// The `BINS - 1` inner quantiles of the training accuracies.
+    bounds: Vec<f64>,
 }
 
 fn mlp(inputs: usize, hidden: usize, outputs: usize, rng: &mut Rng) -> Network {
@@ -117,9 +119,28 @@ fn group_softmax_backward(y: &Array2<f32>, g: &Array2<f32>, tau: f32) -> Array2<
     out
 }
 
+/// Accuracy bins of the condition (quantiles of the training accuracies).
+const BINS: usize = 8;
+/// Condition width: the normalised accuracy and a one-hot of its bin.
+const CONDITION: usize = 1 + BINS;
+
 impl Gan {
-    fn condition(&self, accuracy: f64) -> f32 {
-        ((accuracy - self.mean) / self.spread) as f32
+    fn bin(&self, accuracy: f64) -> usize {
+        self.bounds.iter().filter(|&&b| accuracy >= b).count()
+    }
+
+    /// The condition for `accuracy`: a scalar alone is a weak signal among the noise
+    /// inputs, so the bin is also given one-hot.
+    fn condition(&self, accuracy: f64) -> [f32; CONDITION] {
+        let mut c = [0.0; CONDITION];
+        c[0] = ((accuracy - self.mean) / self.spread) as f32;
+        c[1 + self.bin(accuracy)] = 1.0;
+        c
+    }
+
+    fn conditions(&self, accuracies: &[f64]) -> Array2<f32> {
+        let rows: Vec<[f32; CONDITION]> = accuracies.iter().map(|&a| self.condition(a)).collect();
+        Array2::from_shape_fn((rows.len(), CONDITION), |(i, j)| rows[i][j])
     }
 
     /// Trains on measured `pairs` (at least one); a seed fixes the result.
@@ -133,14 +154,31 @@ impl Gan {
             .sum::<f64>()
             / n;
         let width = space.encoded_len();
+        let mut sorted: Vec<f64> = pairs.iter().map(|p| p.accuracy).collect();
+        sorted.sort_by(f64::total_cmp);
+        let bounds = (1..BINS)
+            .filter_map(|q| sorted.get(q * sorted.len() / BINS).copied())
+            .collect();
         let mut gan = Gan {
             space,
-            generator: mlp(options.noise + 1, options.hidden, width, &mut rng),
+            generator: mlp(options.noise + CONDITION, options.hidden, width, &mut rng),
             options,
             mean,
             spread: var.sqrt().max(1e-3),
+            bounds,
         };
-        let mut disc = mlp(width + 1, options.hidden, 1, &mut rng);
+        let mut disc = mlp(width + CONDITION, options.hidden, 1, &mut rng);
+        // Batches draw a bin first, then a pair of it, so rare accuracies train as often as
+        // common ones.
+        let mut by_bin: Vec<Vec<usize>> = vec![Vec::new(); BINS];
+        for (i, p) in pairs.iter().enumerate() {
+            by_bin[gan.bin(p.accuracy)].push(i);
+        }
+        by_bin.retain(|b| !b.is_empty());
+        let draw = |rng: &mut Rng| {
+            let bin = &by_bin[rng.below(by_bin.len())];
+            bin[rng.below(bin.len())]
+        };
         let mut g_opt = Adam::new(options.lr, 0.5, 0.999);
         let mut d_opt = Adam::new(options.lr, 0.5, 0.999);
         let encoded: Vec<Vec<f32>> = pairs.iter().map(|p| space.encode(&p.bits)).collect();
@@ -149,13 +187,13 @@ impl Gan {
             if pairs.is_empty() {
                 break;
             }
-            let rows: Vec<usize> = (0..b).map(|_| rng.below(pairs.len())).collect();
-            let others: Vec<usize> = (0..b).map(|_| rng.below(pairs.len())).collect();
+            let rows: Vec<usize> = (0..b).map(|_| draw(&mut rng)).collect();
+            let others: Vec<usize> = (0..b).map(|_| draw(&mut rng)).collect();
             let real = Array2::from_shape_fn((b, width), |(i, j)| encoded[rows[i]][j]);
-            let cond =
-                Array2::from_shape_fn((b, 1), |(i, _)| gan.condition(pairs[rows[i]].accuracy));
-            let wrong =
-                Array2::from_shape_fn((b, 1), |(i, _)| gan.condition(pairs[others[i]].accuracy));
+            let accuracy =
+                |ids: &[usize]| ids.iter().map(|&i| pairs[i].accuracy).collect::<Vec<_>>();
+            let cond = gan.conditions(&accuracy(&rows));
+            let wrong = gan.conditions(&accuracy(&others));
             let (fake, _) = gan.generate(&cond, &mut rng);
             // Discriminator: measured pairs are real (smoothed to 0.9); generated bits and
             // measured bits under another pair's accuracy are fake.
@@ -195,7 +233,7 @@ impl Gan {
     /// `k` configurations for `target` accuracy: each width drawn from the generator's
     /// categorical distribution (Gumbel-max).
     pub fn sample(&self, target: f64, k: usize, rng: &mut Rng) -> Vec<Config> {
-        let cond = Array2::from_elem((k, 1), self.condition(target));
+        let cond = self.conditions(&vec![target; k]);
         let (soft, _) = self.generate(&cond, rng);
         soft.rows()
             .into_iter()

@@ -11,3 +11,6 @@ pub mod pairs_file;
 pub mod quantize;
 pub mod space;
 pub mod study;
+
+#[cfg(test)]
+mod tests;

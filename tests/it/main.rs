@@ -15,6 +15,7 @@ mod onnx;
 mod parity;
 mod plots;
 mod programs;
+mod quantize;
 mod reports;
 mod schedule;
 mod systolic;
