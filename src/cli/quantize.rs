@@ -156,63 +156,13 @@ pub fn run(reporter: &Reporter, args: &QuantizeArgs) -> ExitCode {
         },
         bench_pairs: args.bench_pairs,
     };
-    let space = Space {
-        depth: layers.len(),
-        activations: true,
-    };
     let result = if args.bench.is_some() {
-        let spin = progress::spinner(reporter, "training the digits CNN");
-        let bench = Bench::digits(args.seed, DIGITS_SCHEDULE);
-        spin.finish_and_clear();
-        let bar = progress::bar(reporter, args.bench_pairs as u64, "measuring pairs");
-        let mut rng = Rng::new(args.seed);
-        let pairs = quantize::bench_pairs(&bench, args.bench_pairs, &mut rng, &|k| {
-            bar.set_position(k as u64)
-        });
-        bar.finish_and_clear();
-        let front: Vec<_> = Space::all_weight_only(layers.len())
-            .into_iter()
-            .map(|b| {
-                let acc = bench.accuracy(&b);
-                (b, acc)
-            })
-            .collect();
-        let spin = progress::spinner(reporter, "training the generator");
-        let mut measure = |_: usize, b: &[Bits]| Ok(bench.accuracy(b));
-        let r = quantize::run(&request, &pairs, &costs, &mut measure, true, Some(&front));
-        spin.finish_and_clear();
-        r.map(|mut r| {
-            r.float_accuracy = Some(bench.float_accuracy);
-            r
-        })
+        run_bench(reporter, args, &request, &costs, layers.len())
     } else {
-        let path = args.pairs.as_deref().unwrap_or_default();
-        let (pname, text) = match read_input(reporter, path, None) {
-            Ok(x) => x,
-            Err(e) => return fail(reporter, e),
-        };
-        let file = sources.add(pname, text.clone());
-        let pairs = match pairs_file::parse(file, &text, &layers) {
-            Ok(p) => p,
-            Err(d) => {
-                reporter.emit(&d, &sources);
-                return exit(1);
-            }
-        };
-        let spin = progress::spinner(reporter, "training the generator");
-        let r = match &args.evaluate {
-            Some(cmd) => {
-                let timeout = Duration::from_secs_f64(args.evaluate_timeout.max(0.0));
-                let mut measure = |k: usize, b: &[Bits]| evaluate(cmd, timeout, k, &layers, b);
-                quantize::run(&request, &pairs, &costs, &mut measure, true, None)
-            }
-            None => {
-                let mut measure = |_: usize, b: &[Bits]| Ok(quantize::predict(space, &pairs, b));
-                quantize::run(&request, &pairs, &costs, &mut measure, false, None)
-            }
-        };
-        spin.finish_and_clear();
-        r
+        match run_pairs(reporter, args, &request, &costs, &mut sources) {
+            Ok(r) => r,
+            Err(code) => return code,
+        }
     };
     let report = match result {
         Ok(r) => r,
@@ -328,4 +278,82 @@ fn evaluate(
             ),
         )),
     }
+}
+
+/// `--bench digits`: train the CNN, measure pairs (with a bar), measure every candidate.
+fn run_bench(
+    reporter: &Reporter,
+    args: &QuantizeArgs,
+    request: &Request,
+    costs: &CostTable,
+    depth: usize,
+) -> Result<quantize::Report, Diagnostic> {
+    let spin = progress::spinner(reporter, "training the digits CNN");
+    let bench = Bench::digits(args.seed, DIGITS_SCHEDULE);
+    spin.finish_and_clear();
+    let bar = progress::bar(reporter, args.bench_pairs as u64, "measuring pairs");
+    let mut rng = Rng::new(args.seed);
+    let pairs = quantize::bench_pairs(&bench, args.bench_pairs, &mut rng, &|k| {
+        bar.set_position(k as u64)
+    });
+    bar.finish_and_clear();
+    let bar = progress::bar(
+        reporter,
+        7u64.pow(depth as u32),
+        "enumerating the weight-only space",
+    );
+    let front: Vec<_> = Space::all_weight_only(depth)
+        .into_iter()
+        .map(|b| {
+            let acc = bench.accuracy(&b);
+            bar.inc(1);
+            (b, acc)
+        })
+        .collect();
+    bar.finish_and_clear();
+    let spin = progress::spinner(reporter, "training the generator");
+    let mut measure = |_: usize, b: &[Bits]| Ok(bench.accuracy(b));
+    let r = quantize::run(request, &pairs, costs, &mut measure, true, Some(&front));
+    spin.finish_and_clear();
+    r.map(|mut r| {
+        r.float_accuracy = Some(bench.float_accuracy);
+        r
+    })
+}
+
+/// `--pairs FILE`: parse it (coded errors end the run with exit 1), then predict or, with
+/// `--evaluate`, measure each candidate.
+fn run_pairs(
+    reporter: &Reporter,
+    args: &QuantizeArgs,
+    request: &Request,
+    costs: &CostTable,
+    sources: &mut SourceMap,
+) -> Result<Result<quantize::Report, Diagnostic>, ExitCode> {
+    let layers = &costs.layers;
+    let space = Space {
+        depth: layers.len(),
+        activations: true,
+    };
+    let path = args.pairs.as_deref().unwrap_or_default();
+    let (pname, text) = read_input(reporter, path, None).map_err(|e| fail(reporter, e))?;
+    let file = sources.add(pname, text.clone());
+    let pairs = pairs_file::parse(file, &text, layers).map_err(|d| {
+        reporter.emit(&d, sources);
+        exit(1)
+    })?;
+    let spin = progress::spinner(reporter, "training the generator");
+    let r = match &args.evaluate {
+        Some(cmd) => {
+            let timeout = Duration::from_secs_f64(args.evaluate_timeout.max(0.0));
+            let mut measure = |k: usize, b: &[Bits]| evaluate(cmd, timeout, k, layers, b);
+            quantize::run(request, &pairs, costs, &mut measure, true, None)
+        }
+        None => {
+            let mut measure = |_: usize, b: &[Bits]| Ok(quantize::predict(space, &pairs, b));
+            quantize::run(request, &pairs, costs, &mut measure, false, None)
+        }
+    };
+    spin.finish_and_clear();
+    Ok(r)
 }
