@@ -18,6 +18,7 @@ mod noc_sim;
 mod onnx;
 mod plot;
 mod progress;
+mod quantize;
 mod run_tests;
 mod schedule;
 mod simulate;
@@ -152,6 +153,9 @@ pub enum Command {
     /// Evolve networks with NEAT (neat-python's semantics) on XOR or an environment, and
     /// estimate what the run would cost on EvE/ADAM-style hardware.
     Evolve(evolve::EvolveArgs),
+    /// Choose per-layer bit widths for a target accuracy with a conditional GAN (AQGAN),
+    /// costed on the mapping's hardware; writes the mapping with a `precision` block.
+    Quantize(Box<quantize::QuantizeArgs>),
     /// Run the environments NEAT evolves controllers for (Gymnasium's dynamics).
     #[command(subcommand)]
     Env(env::EnvCommand),
@@ -380,6 +384,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
         Command::Export(cmd) => export::run(reporter, &cmd),
         Command::Plot(cmd) => plot::run(reporter, &cmd),
         Command::Evolve(args) => evolve::run(reporter, &args),
+        Command::Quantize(args) => quantize::run(reporter, &args),
         Command::Env(cmd) => env::run(reporter, &cmd),
         Command::Noc(cmd) => noc::run(reporter, &cmd),
         Command::Debug(cmd) => debug(reporter, cmd),

@@ -5,8 +5,9 @@
 //! Ranges: `E00xx` syntax, `E01xx` names and imports, `E02xx` shapes, units and types,
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
 //! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
-//! environments, `E09xx` the tool itself (I/O, internal errors), `E11xx` formatting and
-//! editor integration, `W0xxx` warnings.
+//! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
+//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `W0xxx` and `W10xx`
+//! warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -106,6 +107,16 @@ codes! {
     MalformedActions = "E0804", "malformed-actions", "an actions file line that is not one integer";
     ConfigEnvironmentMismatch = "E0805", "config-environment-mismatch", "a NEAT configuration whose inputs or outputs do not fit the environment";
     NeatUnsupported = "E0806", "neat-unsupported", "a neat-python setting dfc does not implement";
+    PairsUnknownLayer = "E1001", "pairs-unknown-layer", "a `--pairs` column that names no layer of the mapping's network";
+    PairsMissingLayer = "E1002", "pairs-missing-layer", "a `--pairs` file with no column for a layer, or no `accuracy` column";
+    PairsNotANumber = "E1003", "pairs-not-a-number", "a `--pairs` value that is not a number";
+    PairsBadValue = "E1004", "pairs-bad-value", "a `--pairs` row with the wrong number of fields, a width outside 2..8 or an accuracy outside 0..1";
+    PairsEmpty = "E1005", "pairs-empty", "a `--pairs` file with no data rows";
+    EvaluateFailed = "E1006", "evaluate-failed", "an `--evaluate` command that could not start or exited with an error";
+    EvaluateTimeout = "E1007", "evaluate-timeout", "an `--evaluate` command that did not finish in time";
+    EvaluateNotANumber = "E1008", "evaluate-not-a-number", "an `--evaluate` command whose output is not one accuracy between 0 and 1";
+    QuantNetworkMismatch = "E1009", "quant-network-mismatch", "a `--bench` whose model's layers are not in the mapping's network";
+    QuantLayerNotCosted = "E1010", "quant-layer-not-costed", "a layer the cost model cannot evaluate at some precision";
     Io = "E0901", "io-error", "a file could not be read or written";
     Internal = "E0902", "internal-error", "a bug in dfc";
     InputRefused = "E0903", "input-refused", "an input that is not a regular file or is larger than the size limit";
@@ -120,6 +131,7 @@ codes! {
     MaestroExceedsCapacity = "W0504", "maestro-exceeds-capacity", "MAESTRO's own checks pass a mapping whose tiles do not fit a buffer";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
     OnnxSkippedOperator = "W0602", "onnx-skipped-operator", "an ONNX operator dfc does not know whose outputs reach no MAC layer, skipped";
+    TargetUnreachable = "W1001", "target-unreachable", "no quantized configuration reaches the target accuracy";
 }
 
 impl Code {

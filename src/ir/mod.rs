@@ -426,10 +426,32 @@ pub struct Precision {
 }
 
 impl Precision {
-    pub const ALL: [Precision; 8] = [
+    /// Integers of every width from 2 to 8 bits (what per-layer quantization emits), then
+    /// the wider and floating-point formats.
+    pub const ALL: [Precision; 13] = [
+        Precision {
+            name: "int2",
+            bits: 2,
+        },
+        Precision {
+            name: "int3",
+            bits: 3,
+        },
         Precision {
             name: "int4",
             bits: 4,
+        },
+        Precision {
+            name: "int5",
+            bits: 5,
+        },
+        Precision {
+            name: "int6",
+            bits: 6,
+        },
+        Precision {
+            name: "int7",
+            bits: 7,
         },
         Precision {
             name: "int8",

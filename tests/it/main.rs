@@ -16,6 +16,7 @@ mod onnx;
 mod parity;
 mod plots;
 mod programs;
+mod quantize;
 mod reports;
 mod rl;
 mod schedule;

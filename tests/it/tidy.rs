@@ -60,6 +60,20 @@ const LAYERS: &[(&str, &[&str])] = &[
             "environments",
         ],
     ),
+    ("rl", &["diagnostics", "util", "environments", "noc"]),
+    ("nn", &["util"]),
+    (
+        "generators",
+        &[
+            "source",
+            "diagnostics",
+            "ir",
+            "util",
+            "backends",
+            "search",
+            "nn",
+        ],
+    ),
     (
         "plots",
         &[
@@ -90,6 +104,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "noc",
             "neat",
             "plots",
+            "rl",
+            "nn",
+            "generators",
         ],
     ),
 ];

@@ -17,7 +17,7 @@ syn match dfDimension "\<[A-Za-z_][A-Za-z0-9_]*'"
 syn match dfDimension "\<\(X'\|Y'\|C\|G\|K\|N\|R\|S\|X\|Y\)\([A-Za-z0-9_']\)\@!"
 syn keyword dfKeyword after int of search snapshot std use with within
 syn keyword dfDirective Cluster SpatialMap Sz TemporalMap cluster spatial temporal
-syn keyword dfPrecision bf16 fp16 fp32 fp8 int16 int32 int4 int8
+syn keyword dfPrecision bf16 fp16 fp32 fp8 int16 int2 int3 int32 int4 int5 int6 int7 int8
 syn match dfItem "\<\(accelerator\|dataflow\|hardware\|workload\|mapping\|network\|test\)\([A-Za-z0-9_']\)\@!" nextgroup=dfItemName skipwhite
 syn match dfItemName "[A-Za-z_][A-Za-z0-9_]*\([A-Za-z0-9_']\)\@!" contained
 syn match dfExpect "\<expect\([A-Za-z0-9_']\)\@!" nextgroup=dfMetric,dfMetricLayer skipwhite
