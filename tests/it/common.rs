@@ -85,3 +85,14 @@ pub fn without_spans(debug: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Runs the `dfc` binary from the repository root with `args` (colour off) and collects its
+/// output: the one way the command-line tests start it when they feed no stdin.
+pub fn dfc(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .args(["--color", "never"])
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("dfc runs")
+}

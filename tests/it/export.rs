@@ -10,7 +10,7 @@ use dfc::ir::{MappingId, Program};
 use dfc::search::{map_mapping, SearchOptions};
 use dfc::source::SourceMap;
 
-use crate::common;
+use crate::common::{self, dfc};
 
 /// Each layer's outcome without names: metrics, `search`, or the error message.
 fn outcomes(report: &MappingReport) -> Vec<String> {
@@ -121,15 +121,6 @@ fn export_round_trips_through_maestro_import() {
     );
     // Layers with metrics compared (the others' errors are compared too).
     assert_eq!((exported, layers), (29, 704));
-}
-
-fn dfc(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
-        .args(["--color", "never"])
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .expect("dfc runs")
 }
 
 /// CSV rows without the last column (the mapping's name, which the import derives).

@@ -2,24 +2,13 @@
 //! traffic classes of the stdlib-style dataflows, the `noc { topology }` fields, and the
 //! coded errors of `dfc noc sim` and `dfc noc cost`.
 
-use std::process::{Command, Output};
-
 use dfc::backends::cost::Model;
 use dfc::ir::noc::Topology;
 use dfc::noc::{self, ClassKind};
 
-use crate::common;
+use crate::common::{self, dfc};
 
 const STUDY: &str = "tests/cases/noc/bandwidth_study.df";
-
-fn dfc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dfc"))
-        .args(["--color", "never"])
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .expect("dfc runs")
-}
 
 fn study() -> dfc::ir::Program {
     let (_, program, diags) = common::compile(&common::root().join(STUDY));

@@ -9,7 +9,7 @@ use dfc::interop::onnx;
 use dfc::ir::{self, LayerOp};
 use dfc::source::{FileId, SourceMap};
 
-use crate::common;
+use crate::common::{self, dfc};
 
 fn bytes(path: &str) -> Vec<u8> {
     std::fs::read(common::root().join(path)).expect("fixture is readable")
@@ -395,15 +395,6 @@ fn per_side_pads_and_output_padding_in_df() {
         assert!(program.is_none());
         assert_eq!(codes(&diags), [Code::UnknownField], "{bad}");
     }
-}
-
-fn dfc(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
-        .args(["--color", "never"])
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .expect("dfc runs")
 }
 
 #[test]

@@ -1,8 +1,6 @@
 //! `dfc plot`: the numbers drawn (the `--data` JSON, and the markers in the SVG) are the
 //! report's; convergence points equal a search-then-evaluate at the same budget; errors.
 
-use std::process::{Command, Output};
-
 use dfc::backends::cost::Model;
 use dfc::backends::evaluate::LayerStatus;
 use dfc::ir::MappingId;
@@ -10,16 +8,7 @@ use dfc::plots;
 use dfc::search::{self, Objective, SearchOptions, Strategy};
 use serde_json::Value;
 
-use crate::common;
-
-fn dfc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dfc"))
-        .args(["--color", "never"])
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .expect("dfc runs")
-}
+use crate::common::{self, dfc};
 
 fn tmp(name: &str) -> String {
     let dir = std::env::temp_dir().join(format!("dfc-plots-{}", std::process::id()));

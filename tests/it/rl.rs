@@ -2,18 +2,7 @@
 //! agreement counted on non-tied states only, the SVG curve), its coded errors, and `dfc noc
 //! sim --routing q-routing`.
 
-use std::process::{Command, Output};
-
-use crate::common;
-
-fn dfc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dfc"))
-        .args(["--color", "never"])
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .expect("dfc runs")
-}
+use crate::common::dfc;
 
 const SMALL: [&str; 10] = [
     "noc",
