@@ -4,7 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{axes, drawing, legend, line_with_markers, log_range, PlotError, PALETTE, SIZE};
+use super::{
+    axes, drawing, framed, legend, line_with_markers, log_range, PlotError, PALETTE, SIZE,
+};
 use crate::backends::cost::Model;
 use crate::backends::evaluate::{self, LayerStatus};
 use crate::ir::{Bandwidth, MappingId, Program};
@@ -82,14 +84,7 @@ pub fn bandwidth_svg(data: &BandwidthSweep) -> Result<String, PlotError> {
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("Runtime against NoC bandwidth ({model})"),
-                ("sans-serif", 24),
-            )
-            .margin(16)
-            .x_label_area_size(56)
-            .y_label_area_size(90)
+        let mut chart = framed(&root, &format!("Runtime against NoC bandwidth ({model})"))
             .build_cartesian_2d(xs.log_scale().with_key_points(keys), ys.log_scale())
             .map_err(drawing)?;
         axes(

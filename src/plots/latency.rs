@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{axes, drawing, legend, line_with_markers, PlotError, PALETTE, SIZE};
+use super::{axes, drawing, framed, legend, line_with_markers, PlotError, PALETTE, SIZE};
 use crate::noc::sim::{SimConfig, SimStats};
 
 /// The sweep `stats` of configuration `cfg` as SVG.
@@ -27,11 +27,7 @@ pub fn latency_svg(cfg: &SimConfig, stats: &[SimStats]) -> Result<String, PlotEr
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, ("sans-serif", 24))
-            .margin(16)
-            .x_label_area_size(56)
-            .y_label_area_size(90)
+        let mut chart = framed(&root, &caption)
             .build_cartesian_2d(0.0..x_max, 0.0..y_max)
             .map_err(drawing)?;
         axes(

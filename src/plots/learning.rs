@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{axes, drawing, line_with_markers, PlotError, PALETTE, SIZE};
+use super::{axes, drawing, framed, line_with_markers, PlotError, PALETTE, SIZE};
 
 /// Episode returns (episode 1 first) as SVG under `caption`.
 pub fn learning_svg(caption: &str, returns: &[f64]) -> Result<String, PlotError> {
@@ -15,11 +15,7 @@ pub fn learning_svg(caption: &str, returns: &[f64]) -> Result<String, PlotError>
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, ("sans-serif", 24))
-            .margin(16)
-            .x_label_area_size(56)
-            .y_label_area_size(90)
+        let mut chart = framed(&root, caption)
             .build_cartesian_2d(0.5..x_max, (lo - pad)..(hi + pad).min(0.0))
             .map_err(drawing)?;
         axes(

@@ -40,6 +40,20 @@ fn drawing<E: std::fmt::Debug>(e: E) -> PlotError {
     PlotError(format!("drawing failed: {e:?}"))
 }
 
+/// A chart on `root` in every plot's frame: the caption's font, the margin and the label areas.
+fn framed<'a, 'b, DB: plotters::prelude::DrawingBackend>(
+    root: &'a plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+) -> plotters::prelude::ChartBuilder<'a, 'b, DB> {
+    let mut builder = plotters::prelude::ChartBuilder::on(root);
+    builder
+        .caption(caption, ("sans-serif", 24))
+        .margin(16)
+        .x_label_area_size(56)
+        .y_label_area_size(90);
+    builder
+}
+
 /// The mesh and axes of an x–y plot: axis descriptions and tick labels in every plot's one
 /// style, no minor grid lines.
 fn axes<'a, DB, X, Y>(
