@@ -212,7 +212,11 @@ pub fn layer_problems(program: &Program, id: MappingId, model: Model) -> Vec<Lay
         };
         let df = program.dataflow(*dataflow);
         out.push(match instantiate(df, args, layer) {
-            Ok(directives) => LayerProblem::Ready(problem(layer, &directives, coupling[i], model)),
+            Ok(directives) => {
+                let mut p = problem(layer, &directives, coupling[i], model);
+                p.sparsity = lm.sparsity;
+                LayerProblem::Ready(p)
+            }
             Err(e) => LayerProblem::Invalid(
                 Diagnostic::at(e.code, e.span, e.message, "evaluated here")
                     .with_label(*span, format!("used for layer `{}`", layer.name)),
@@ -377,6 +381,7 @@ pub fn problem(
         batch_in_tensors: batch,
         directives,
         useful_macs,
+        sparsity: ir::LayerSparsity::default(),
     }
 }
 
@@ -408,6 +413,7 @@ pub fn hardware(
             l2: e.l2_pj,
             nj_per_unit: 1e-3,
         }),
+        sparse: hw.sparse,
     }
 }
 

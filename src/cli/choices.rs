@@ -91,3 +91,19 @@ impl ValueEnum for crate::neat::Task {
         Some(PossibleValue::new(self.name()))
     }
 }
+
+impl ValueEnum for crate::plots::Operand {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            crate::plots::Operand::Weights,
+            crate::plots::Operand::Activations,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            crate::plots::Operand::Weights => PossibleValue::new("weights"),
+            crate::plots::Operand::Activations => PossibleValue::new("activations"),
+        })
+    }
+}

@@ -28,6 +28,10 @@ pub enum PlotCommand {
     /// Runtime against NoC bandwidth: every mapping of the file (or `--mapping`) evaluated at
     /// each bandwidth, one curve per mapping.
     Bandwidth(BandwidthPlotArgs),
+    /// Runtime and energy against an operand's density, relative to dense: every mapping of
+    /// the file (or `--mapping`) with that operand of every layer at each density
+    /// (`docs/sparsity.md`).
+    Density(DensityPlotArgs),
 }
 
 /// Where a plot comes from and goes.
@@ -88,12 +92,30 @@ pub struct BandwidthPlotArgs {
     pub model: ir::CostModel,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct DensityPlotArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Densities in (0, 1], comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1.0f64, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1])]
+    pub densities: Vec<f64>,
+    /// The operand made sparse.
+    #[arg(long, value_enum, default_value_t = plots::Operand::Weights)]
+    pub operand: plots::Operand,
+}
+
 pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
     let target = match cmd {
         PlotCommand::Roofline(a) | PlotCommand::Energy(a) => &a.target,
         PlotCommand::Search(a) => &a.target,
         PlotCommand::Bandwidth(a) => &a.target,
+        PlotCommand::Density(a) => &a.target,
     };
+    if let PlotCommand::Density(a) = cmd {
+        if a.densities.is_empty() || a.densities.iter().any(|d| !(*d > 0.0 && *d <= 1.0)) {
+            return usage("`--densities` takes fractions of nonzeros in (0, 1]");
+        }
+    }
     if let PlotCommand::Bandwidth(a) = cmd {
         if a.bandwidths.is_empty() || a.bandwidths.contains(&0) {
             return usage("`--bandwidths` takes positive numbers of elements per cycle");
@@ -158,6 +180,12 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
             });
             let drawn =
                 plots::convergence_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)));
+            (drawn, Vec::new())
+        }
+        PlotCommand::Density(a) => {
+            let data = plots::density_sweep(&program, &ids, &a.densities, a.operand);
+            let drawn =
+                plots::density_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)));
             (drawn, Vec::new())
         }
         PlotCommand::Bandwidth(a) => {

@@ -6,8 +6,8 @@
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
 //! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
 //! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
-//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `W0xxx` and `W10xx`
-//! warnings.
+//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E14xx` sparsity, `W0xxx` and
+//! `W10xx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -122,6 +122,8 @@ codes! {
     InputRefused = "E0903", "input-refused", "an input that is not a regular file or is larger than the size limit";
     OutputIsInput = "E0904", "output-is-input", "an output path that is one of the command's input files";
     TraceTooLarge = "E0905", "trace-too-large", "traces whose estimated size is over the cap";
+    InvalidDensity = "E1420", "invalid-density", "a sparsity entry that is not an operand with an N:M ratio or a density in (0, 1]";
+    SparseHardware = "E1421", "sparse-hardware", "a hardware `sparse` field with an unknown format or an impossible combination";
     NotFormatted = "E1101", "not-formatted", "a file that `dfc fmt --check` finds not in the canonical layout";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";

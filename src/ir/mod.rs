@@ -16,10 +16,14 @@ pub mod lower;
 mod modules;
 pub mod noc;
 pub mod shape;
+pub mod sparsity;
 mod test;
 pub mod units;
 
 pub use modules::{stdlib_files, Loader, ModuleRequest, NoFiles};
+pub use sparsity::{
+    Density, Distribution, Format, Ineffectual, LayerSparsity, OperandFormats, SparseSupport,
+};
 pub use test::{CmpOp, CostModel, ExpectOp, Expectation, Metric, Snapshot, Test, TestRun};
 
 use crate::source::Span;
@@ -517,6 +521,8 @@ pub struct Hardware {
     pub energy: Option<EnergyTable>,
     /// A systolic array, for the systolic back end (`dfc simulate`).
     pub systolic: Option<SystolicArray>,
+    /// Compression formats and the treatment of ineffectual MACs (`sparse { … }`).
+    pub sparse: SparseSupport,
     pub span: Span,
     /// Where each field was written, for diagnostics that blame a hardware value.
     pub field_spans: Vec<(String, Span)>,
@@ -550,6 +556,7 @@ impl Hardware {
             precision: None,
             energy: None,
             systolic: Some(array),
+            sparse: SparseSupport::default(),
             span,
             field_spans: Vec::new(),
         }
@@ -686,6 +693,8 @@ pub struct LayerPrecision {
 pub struct LayerMapping {
     pub dataflow: DataflowChoice,
     pub precision: Option<LayerPrecision>,
+    /// Operand densities (`sparsity { … }`); dense by default.
+    pub sparsity: LayerSparsity,
 }
 
 #[derive(Debug, Clone, PartialEq)]

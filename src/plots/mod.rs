@@ -9,6 +9,7 @@
 //! string. Nothing here touches files.
 
 mod bandwidth;
+mod density;
 mod energy;
 mod latency;
 mod learning;
@@ -16,6 +17,7 @@ mod roofline;
 mod search;
 
 pub use bandwidth::{bandwidth_svg, bandwidth_sweep, BandwidthCurve, BandwidthSweep};
+pub use density::{density_svg, density_sweep, DensityCurve, DensitySweep, Operand};
 pub use energy::{energy_breakdown, energy_svg, EnergyBreakdown, LayerEnergy};
 pub use latency::latency_svg;
 pub use learning::learning_svg;

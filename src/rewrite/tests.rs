@@ -73,6 +73,7 @@ fn test_hw() -> cost::Hardware {
         simd_lanes: 1,
         precision_bits: None,
         energy: None,
+        sparse: crate::ir::SparseSupport::DENSE,
     }
 }
 

@@ -59,7 +59,7 @@ pub fn exhaustive_layer(
     opts: &SearchOptions,
     limit: u128,
 ) -> Result<Option<Exhaustive>, SearchError> {
-    let job = Job::new(layer, hw, None, Vec::new());
+    let job = Job::new(layer, hw, None, ir::LayerSparsity::default(), Vec::new());
     let space = LayerSpace::new(&job.problem, job.hw.num_pes)
         .map_err(|e| SearchError::InvalidLayer { message: e.0 })?;
     let size = joint_size(&space);

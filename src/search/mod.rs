@@ -218,7 +218,7 @@ pub fn search_layer(
     hw: &ir::Hardware,
     opts: &SearchOptions,
 ) -> Result<LayerChoice, SearchError> {
-    let job = Job::new(layer, hw, None, Vec::new());
+    let job = Job::new(layer, hw, None, ir::LayerSparsity::default(), Vec::new());
     job.run(hw, opts)
 }
 
@@ -304,7 +304,7 @@ pub fn map_mapping_with_progress(
             }
             DataflowChoice::Search { .. } => Vec::new(),
         };
-        let job = Job::new(layer, hw, lm.precision, existing);
+        let job = Job::new(layer, hw, lm.precision, lm.sparsity, existing);
         let key = job.key();
         let next = jobs.len();
         let slot = *index.entry(key).or_insert(next);
@@ -514,13 +514,16 @@ impl Job {
         layer: &ir::Layer,
         hw: &ir::Hardware,
         precision: Option<ir::LayerPrecision>,
+        sparsity: ir::LayerSparsity,
         existing: Vec<(String, Vec<ConcreteDirective>)>,
     ) -> Job {
         // Batch coupling as `dfc eval` does it in the Default model.
         let batch = evaluate::batch_used(layer);
+        let mut problem = evaluate::problem(layer, &[], batch, Model::Default);
+        problem.sparsity = sparsity;
         Job {
             layer: layer.clone(),
-            problem: evaluate::problem(layer, &[], batch, Model::Default),
+            problem,
             hw: evaluate::hardware(hw, precision, Model::Default),
             precision,
             existing,

@@ -82,6 +82,7 @@ fn space_points_have_exact_mac_counts() {
             simd_lanes: 1,
             precision_bits: None,
             energy: None,
+            sparse: crate::ir::SparseSupport::DENSE,
         };
         let space = LayerSpace::new(&problem, hw.num_pes).expect("space");
         for _ in 0..20 {

@@ -307,10 +307,11 @@ pub enum MappingEntry {
         choice: DataflowChoice,
         span: Span,
     },
-    /// `precision { conv1: int8; *: int4 w / int8 a; }` (the key is kept for its spelling).
-    Precision {
+    /// `precision { conv1: int8; *: int4 w / int8 a; }` or `sparsity { *: weights 2:4; }`:
+    /// per-layer settings, read by lowering according to the key.
+    Block {
         key: Ident,
-        entries: Vec<PrecisionEntry>,
+        entries: Vec<BlockEntry>,
         span: Span,
     },
 }
@@ -322,7 +323,7 @@ impl MappingEntry {
             | MappingEntry::Hardware { span, .. }
             | MappingEntry::Dataflow { span, .. }
             | MappingEntry::Layer { span, .. }
-            | MappingEntry::Precision { span, .. } => *span,
+            | MappingEntry::Block { span, .. } => *span,
         }
     }
 }
@@ -339,17 +340,48 @@ pub enum DataflowChoice {
 
 /// `conv1: int8;` or `*: int4 w / int8 a;` (`layer` is `None` for `*`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct PrecisionEntry {
+pub struct BlockEntry {
     pub layer: Option<Ident>,
-    pub parts: Vec<PrecisionPart>,
+    pub parts: Vec<BlockPart>,
     pub span: Span,
 }
 
-/// `int4 w`: a precision and the operand it applies to (all operands when absent).
+/// One `/`-separated part of an entry: `int4 w`, `weights 2:4`, `activations 0.5 banded`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PrecisionPart {
-    pub precision: Ident,
-    pub operand: Option<Ident>,
+pub struct BlockPart {
+    pub words: Vec<Word>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Word {
+    Name(Ident),
+    Number(Number),
+    /// `2:4`: N of every M.
+    Ratio {
+        n: Number,
+        m: Number,
+        span: Span,
+    },
+}
+
+impl Word {
+    pub fn span(&self) -> Span {
+        match self {
+            Word::Name(i) => i.span,
+            Word::Number(n) => n.span,
+            Word::Ratio { span, .. } => *span,
+        }
+    }
+
+    /// The word as written (numbers keep their spelling).
+    pub fn text(&self) -> String {
+        match self {
+            Word::Name(i) => i.name.clone(),
+            Word::Number(n) => n.text.clone(),
+            Word::Ratio { n, m, .. } => format!("{}:{}", n.text, m.text),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -259,7 +259,7 @@ impl Printer<'_> {
             MappingEntry::Layer {
                 layer, choice: c, ..
             } => format!("{}: {};", layer.name, choice(c)),
-            MappingEntry::Precision { key, entries, .. } => {
+            MappingEntry::Block { key, entries, .. } => {
                 self.leading(span.start as usize, false);
                 self.blank_line_if_author_left_one(span.start as usize);
                 self.indent();
@@ -269,9 +269,10 @@ impl Printer<'_> {
                         let parts: Vec<String> = pe
                             .parts
                             .iter()
-                            .map(|part| match &part.operand {
-                                Some(o) => format!("{} {}", part.precision.name, o.name),
-                                None => part.precision.name.clone(),
+                            .map(|part| {
+                                let words: Vec<String> =
+                                    part.words.iter().map(Word::text).collect();
+                                words.join(" ")
                             })
                             .collect();
                         let text = format!("{target}: {};", parts.join(" / "));

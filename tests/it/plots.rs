@@ -272,3 +272,66 @@ fn bandwidth_draws_the_models_sweep() {
     ]);
     assert_eq!(zero.status.code(), Some(2));
 }
+
+/// `dfc plot density` draws the cost model's totals at each weight density: at density 1 the
+/// sparse hardware costs exactly what the example's dense mapping costs on `edge256` (the
+/// same hardware without its `sparse` block); at 0.5 the skipped MACs and the halved weights
+/// cost less of both. A density outside (0, 1] is a usage error.
+#[test]
+fn density_draws_the_models_sweep() {
+    let (svg, data) = (tmp("density.svg"), tmp("density.json"));
+    let example = "examples/sparse_resnet50.df";
+    let out = dfc(&[
+        "plot",
+        "density",
+        example,
+        "--mapping",
+        "resnet50_2to4",
+        "--densities",
+        "1,0.5",
+        "-o",
+        &svg,
+        "--data",
+        &data,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drawn = json(&data);
+    let curve = &drawn["curves"][0];
+    let eval = dfc(&[
+        "eval",
+        example,
+        "--mapping",
+        "resnet50_dense",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&eval.stdout).expect("JSON report");
+    let dense_runtime = report[0]["totals"]["runtime_cycles"]
+        .as_i64()
+        .expect("runtime");
+    assert_eq!(curve["runtime_cycles"][0].as_i64(), Some(dense_runtime));
+    assert_eq!(curve["dense_runtime_cycles"].as_i64(), Some(dense_runtime));
+    let (runtime, energy) = (&curve["runtime_cycles"], &curve["energy"]);
+    assert!(runtime[1].as_i64() < runtime[0].as_i64());
+    assert!(energy[1].as_f64() < energy[0].as_f64());
+    let svg = std::fs::read_to_string(&svg).expect("SVG");
+    assert!(svg.contains("weight density (fraction of nonzeros)"));
+    assert_eq!(svg.matches("<circle").count(), 4);
+    for bad in ["0,0.5", "1.5"] {
+        let refused = dfc(&[
+            "plot",
+            "density",
+            example,
+            "--densities",
+            bad,
+            "-o",
+            &tmp("bad.svg"),
+        ]);
+        assert_eq!(refused.status.code(), Some(2), "{bad}");
+    }
+}

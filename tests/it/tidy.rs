@@ -116,7 +116,7 @@ const LAYERS: &[(&str, &[&str])] = &[
 const AST_READERS: &[&str] = &[
     "src/syntax/",
     "src/ir/lower/",
-    "src/ir/emit.rs",
+    "src/ir/emit/",
     "src/ir/modules.rs",
 ];
 

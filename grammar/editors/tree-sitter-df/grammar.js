@@ -168,7 +168,7 @@ module.exports = grammar({
     // ---- mapping -----------------------------------------------------------------------
     mapping: ($) =>
       seq('mapping', field('name', $.identifier), '{', repeat($._mapping_entry), '}'),
-    _mapping_entry: ($) => choice($.binding, $.precision_block),
+    _mapping_entry: ($) => choice($.binding, $.block),
     binding: ($) =>
       choice(
         seq(field('key', choice('network', 'hardware')), ':', $.identifier, ';'),
@@ -178,17 +178,18 @@ module.exports = grammar({
     _choice: ($) => choice('search', $.dataflow_call),
     dataflow_call: ($) =>
       seq(field('name', $.identifier), optional(seq('(', commaSep($.argument), ')'))),
-    precision_block: ($) => seq(field('key', $.identifier), '{', repeat($.precision_entry), '}'),
-    precision_entry: ($) =>
+    block: ($) => seq(field('key', $.identifier), '{', repeat($.block_entry), '}'),
+    block_entry: ($) =>
       seq(
         field('layer', choice($.identifier, '*')),
         ':',
-        $.precision_part,
-        repeat(seq('/', $.precision_part)),
+        $.block_part,
+        repeat(seq('/', $.block_part)),
         ';',
       ),
-    precision_part: ($) =>
-      seq(field('precision', $.identifier), optional(field('operand', $.identifier))),
+    // `int4 w`, `weights 2:4`, `activations 0.5 banded`.
+    block_part: ($) => repeat1(choice($.identifier, $.ratio, $._number)),
+    ratio: ($) => seq(field('n', $._number), ':', field('m', $._number)),
 
     // ---- test --------------------------------------------------------------------------
     test: ($) =>

@@ -150,6 +150,9 @@ macro_rules! layer_metrics {
             /// MACs the hardware executes (the loop nest given: dilated filter extents,
             /// zero-inserted inputs); `num_macs` is the useful work (`MODEL.md`, row 19).
             pub dense_macs: i64,
+            /// A sparse layer's own columns (`docs/sparsity.md`); `None` when it is dense.
+            #[serde(skip_serializing_if = "Option::is_none", flatten)]
+            pub sparse: Option<SparseMetrics>,
             /// Busy PEs / PEs: `avg_utilized_pes` over the array's PEs.
             pub pe_utilization: f64,
             /// `num_macs / (runtime_cycles × PEs × lanes)`: the fraction of the array's MAC
@@ -325,6 +328,28 @@ impl LayerMetrics {
     }
 }
 
+/// The columns of a sparse layer.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct SparseMetrics {
+    /// MACs whose operands are both nonzero.
+    pub effectual_macs: i64,
+    /// Fractions of nonzero weights and activations.
+    pub weight_density: f64,
+    pub activation_density: f64,
+    /// L1 and L2 accesses (element equivalents) that are format metadata, not data.
+    pub metadata_accesses: i64,
+}
+
+impl SparseMetrics {
+    /// The CSV columns, after dfc's own.
+    pub const CSV_COLUMNS: [&'static str; 4] = [
+        "effectual_macs",
+        "weight_density",
+        "activation_density",
+        "metadata_accesses",
+    ];
+}
+
 /// Counts at or beyond this magnitude are saturated arithmetic, i.e. overflow.
 const SATURATED: i64 = i64::MAX / 2;
 
@@ -354,8 +379,12 @@ pub(super) fn assemble(
     let num_macs = reported_macs(plan, record);
     let throughput = div(num_macs as f64, record.runtime as f64);
     let mac_capacity = (record.runtime as f64) * (hw.num_pes as f64) * (hw.simd_lanes as f64);
+    // Gated and skipped MACs draw no energy (`docs/sparsity.md`).
+    let energy_macs = plan
+        .sparse
+        .map_or(record.macs, |s| s.energy_macs(record.macs));
     let total_energy =
-        energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * record.macs as f64;
+        energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * energy_macs as f64;
     let [ingress_delay, egress_delay, compute_delay] = delay_statistics(rules, out);
 
     let levels = plan.num_levels();
@@ -413,7 +442,7 @@ pub(super) fn assemble(
         total_l2_read_energy: l2_energy(sum(&record.l2_read)),
         total_l1_write_energy: l1_energy(sum(&record.l1_write)),
         total_l1_read_energy: l1_energy(sum(&record.l1_read)),
-        total_mac_energy: energy.mac * record.macs as f64,
+        total_mac_energy: energy.mac * energy_macs as f64,
         peak_bw_req: record.peak_bandwidth,
         avg_bw_req: div(record.bandwidth_sum as f64, record.valid_iterations as f64),
         total_energy,
@@ -464,6 +493,7 @@ pub(super) fn assemble(
         csv_l2_power: csv_hardware.l2_power,
         csv_noc_power: csv_hardware.noc_power,
         dense_macs: record.macs,
+        sparse: sparse_metrics(plan, out, num_macs),
         pe_utilization: div(record.average_active_units(), hw.num_pes as f64),
         mac_utilization: div(num_macs as f64, mac_capacity),
         size_unit: plan.size_unit(),
@@ -475,6 +505,15 @@ pub(super) fn assemble(
             csv_l1_from_previous_layer,
             exceeds_capacity,
         },
+    })
+}
+
+fn sparse_metrics(plan: &Plan, out: &Outcome, num_macs: i64) -> Option<SparseMetrics> {
+    plan.sparse.map(|s| SparseMetrics {
+        effectual_macs: s.effectual_macs(num_macs),
+        weight_density: s.weight_density(),
+        activation_density: s.activation_density(),
+        metadata_accesses: out.metadata_accesses,
     })
 }
 

@@ -30,6 +30,7 @@
 mod engine;
 mod metrics;
 mod rules;
+mod sparse;
 
 #[cfg(test)]
 mod tests;
@@ -37,7 +38,8 @@ mod tests;
 use std::fmt;
 
 pub use metrics::{
-    format_float, write_float, write_int, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS,
+    format_float, write_float, write_int, EvalInfo, LayerMetrics, SizeUnit, SparseMetrics,
+    CSV_COLUMNS,
 };
 pub use rules::Rules;
 
@@ -83,6 +85,8 @@ pub struct Problem {
     /// convolution over its zero-inserted input). Reported as `num_macs` by the Default model
     /// (`MODEL.md`, row 19); `None` means the loop nest's count.
     pub useful_macs: Option<i64>,
+    /// The operands' densities (`docs/sparsity.md`); dense layers cost exactly as before.
+    pub sparsity: crate::ir::LayerSparsity,
 }
 
 impl Problem {
@@ -162,6 +166,8 @@ pub struct Hardware {
     pub precision_bits: Option<u32>,
     /// Default model only: per-access energies instead of MAESTRO's 1 / 1.68 / 18.61.
     pub energy: Option<EnergyTable>,
+    /// Compression formats and the treatment of ineffectual MACs (`docs/sparsity.md`).
+    pub sparse: crate::ir::SparseSupport,
 }
 
 /// A [`Hardware`] field, for diagnostics.
@@ -426,7 +432,10 @@ impl std::error::Error for CostError {}
 /// Evaluate one layer.
 pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics, CostError> {
     let plan = engine::Plan::build(p, hw, model)?;
-    let out = engine::Analyzer::new(&plan).run()?;
+    let mut out = engine::Analyzer::new(&plan).run()?;
+    if let Some(sparse) = &plan.sparse {
+        sparse.compress(&mut out);
+    }
     let excess = metrics::capacity_excess(&plan, &out);
     // Default model: the per-case volumes are exact for the mappings `Plan::build` accepts
     // (property-tested); should a combination still escape them, report it rather than a wrong

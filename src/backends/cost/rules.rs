@@ -61,6 +61,9 @@ pub struct Rules {
     /// convolution over its zero-inserted input, and a declared output size as the input size
     /// it implies.
     pub lowered_layer_shapes: bool,
+    /// Row 22 (`sparse`): operands may be sparse, stored compressed and skipped or gated
+    /// (`docs/sparsity.md`).
+    pub sparse_operands: bool,
 }
 
 impl Rules {
@@ -92,6 +95,7 @@ impl Rules {
             useful_macs: on,
             batch_per_layer: on,
             lowered_layer_shapes: on,
+            sparse_operands: on,
         }
     }
 }

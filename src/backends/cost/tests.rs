@@ -73,6 +73,7 @@ fn parse_case(line: &str) -> Case {
         batch_in_tensors: json["batch"].as_bool().expect("batch"),
         directives,
         useful_macs: None,
+        sparsity: Default::default(),
     };
     let h = &json["hw"];
     let hw = Hardware {
@@ -84,6 +85,7 @@ fn parse_case(line: &str) -> Case {
         simd_lanes: int(&json["lanes"]),
         precision_bits: None,
         energy: None,
+        sparse: crate::ir::SparseSupport::DENSE,
     };
     Case {
         id: json["case_id"].as_str().unwrap_or("?").to_string(),
@@ -456,6 +458,7 @@ fn random_problem(rng: &mut Rng) -> (Problem, Hardware) {
             simd_lanes: 1 + rng.below(4) as i64,
             precision_bits: rng.pick(&[None, Some(8), Some(16)]),
             energy: None,
+            sparse: crate::ir::SparseSupport::DENSE,
         };
         let problem = Problem {
             layer_type,
@@ -464,6 +467,7 @@ fn random_problem(rng: &mut Rng) -> (Problem, Hardware) {
             batch_in_tensors: rng.below(3) == 0,
             directives,
             useful_macs: None,
+            sparsity: Default::default(),
         };
         return (problem, hw);
     }
@@ -488,6 +492,7 @@ fn random_problem(rng: &mut Rng) -> (Problem, Hardware) {
         batch_in_tensors: rng.below(3) == 0,
         directives,
         useful_macs: None,
+        sparsity: Default::default(),
     };
     let hw = Hardware {
         num_pes: rng.value(),
@@ -498,6 +503,7 @@ fn random_problem(rng: &mut Rng) -> (Problem, Hardware) {
         simd_lanes: rng.value(),
         precision_bits: rng.pick(&[None, Some(0), Some(8), Some(16), Some(99)]),
         energy: None,
+        sparse: crate::ir::SparseSupport::DENSE,
     };
     (problem, hw)
 }
@@ -770,6 +776,7 @@ fn conv(directives: Vec<Directive>) -> Problem {
         batch_in_tensors: false,
         directives,
         useful_macs: None,
+        sparsity: Default::default(),
     }
 }
 
@@ -800,6 +807,7 @@ const HW: Hardware = Hardware {
     simd_lanes: 1,
     precision_bits: None,
     energy: None,
+    sparse: crate::ir::SparseSupport::DENSE,
 };
 
 /// Row 18: the Default model refuses tiles whose three tensors together exceed a buffer,
@@ -1130,6 +1138,7 @@ fn random_small_case(rng: &mut Rng) -> (Problem, Hardware) {
         simd_lanes: small(rng, 2),
         precision_bits: None,
         energy: None,
+        sparse: crate::ir::SparseSupport::DENSE,
     };
     let problem = Problem {
         layer_type,
@@ -1138,6 +1147,7 @@ fn random_small_case(rng: &mut Rng) -> (Problem, Hardware) {
         batch_in_tensors: batch,
         directives,
         useful_macs: None,
+        sparsity: Default::default(),
     };
     (problem, hw)
 }
@@ -1192,6 +1202,7 @@ fn default_counts_partial_filter_tiles_exactly() {
             t(1, 1, Dim::YOut),
         ],
         useful_macs: None,
+        sparsity: Default::default(),
     };
     for strides in [vec![(Dim::Y, 2)], vec![(Dim::Y, 2), (Dim::X, 2)], vec![]] {
         let p = layer(strides);
@@ -1224,6 +1235,7 @@ fn default_rejects_two_unrelated_spatial_maps() {
         batch_in_tensors: false,
         directives: vec![sp(1, 1, Dim::C), sp(2, 2, Dim::K)],
         useful_macs: None,
+        sparsity: Default::default(),
     };
     let hw = Hardware { num_pes: 256, ..HW };
     let err = evaluate(&fc, &hw, Model::Default).expect_err("unsupported");

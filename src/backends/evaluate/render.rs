@@ -5,7 +5,15 @@
 use rayon::prelude::*;
 
 use super::{LayerReport, LayerStatus, MappingReport};
-use crate::backends::cost::{self, SizeUnit, CSV_COLUMNS};
+use crate::backends::cost::{self, SizeUnit, SparseMetrics, CSV_COLUMNS};
+
+/// Whether a report has a sparse layer: its renderings then carry the sparse columns.
+fn has_sparse_layer(reports: &[MappingReport]) -> bool {
+    reports
+        .iter()
+        .flat_map(|r| &r.layers)
+        .any(|l| matches!(&l.status, LayerStatus::Ok { metrics } if metrics.sparse.is_some()))
+}
 
 /// A human-readable table per mapping, with network totals.
 pub fn table(reports: &[MappingReport]) -> String {
@@ -30,7 +38,8 @@ pub fn table(reports: &[MappingReport]) -> String {
             .unwrap_or(5)
             .max(5);
         let units = Units::of(r);
-        let header = [
+        let sparse = has_sparse_layer(std::slice::from_ref(r));
+        let mut header = vec![
             "runtime (cyc)".to_string(),
             "MACs".to_string(),
             "MAC/cyc".to_string(),
@@ -43,12 +52,15 @@ pub fn table(reports: &[MappingReport]) -> String {
             units.label("L1 req"),
             units.label("L2 req"),
         ];
+        if sparse {
+            header.push("effectual MACs".to_string());
+        }
         out.push_str(&row(name_width, "layer", &header));
         for l in &r.layers {
             match &l.status {
                 LayerStatus::Ok { metrics: m } => {
                     let size = |v: i64| units.size_cell(v, m.size_unit);
-                    let cells = [
+                    let mut cells = vec![
                         m.runtime_cycles.to_string(),
                         m.num_macs.to_string(),
                         number(m.throughput),
@@ -58,6 +70,10 @@ pub fn table(reports: &[MappingReport]) -> String {
                         size(m.l1_size_req()),
                         size(m.l2_size_req()),
                     ];
+                    if sparse {
+                        let effectual = m.sparse.map_or(m.num_macs, |s| s.effectual_macs);
+                        cells.push(effectual.to_string());
+                    }
                     out.push_str(&row(name_width, &l.layer, &cells));
                 }
                 LayerStatus::NotMapped => out.push_str(&format!(
@@ -100,7 +116,7 @@ pub fn table(reports: &[MappingReport]) -> String {
 }
 
 /// Column widths of the table after the layer name.
-const WIDTHS: [usize; 8] = [14, 14, 9, 9, 9, 18, 13, 13];
+const WIDTHS: [usize; 9] = [14, 14, 9, 9, 9, 18, 13, 13, 15];
 
 /// One table row: the name, then right-aligned cells.
 fn row(name_width: usize, name: &str, cells: &[String]) -> String {
@@ -207,12 +223,18 @@ const EXTRA_COLUMNS: [&str; 4] = [
 ];
 
 /// One CSV row per layer of every mapping: `layer`, the metric columns, dfc's own columns
-/// (`dense_macs`, the two utilizations, the unit of the size columns), `status`, `mapping`.
+/// (`dense_macs`, the two utilizations, the unit of the size columns), the sparse columns
+/// when a layer is sparse, `status`, `mapping`.
 pub fn csv(reports: &[MappingReport]) -> String {
+    let sparse = has_sparse_layer(reports);
     let mut out = String::from("layer,");
     out.push_str(&CSV_COLUMNS.join(","));
     out.push(',');
     out.push_str(&EXTRA_COLUMNS.join(","));
+    if sparse {
+        out.push(',');
+        out.push_str(&SparseMetrics::CSV_COLUMNS.join(","));
+    }
     out.push_str(",status,mapping\n");
     // Cells are appended in place: a sweep of thousands of layers spent more time allocating
     // one string per cell than evaluating. Blocks of rows are written in parallel (rayon) and
@@ -225,7 +247,7 @@ pub fn csv(reports: &[MappingReport]) -> String {
             .map(|layers| {
                 let mut block = String::with_capacity(layers.len() * 1024);
                 for l in layers {
-                    csv_row(&mut block, l, &mapping);
+                    csv_row(&mut block, l, &mapping, sparse);
                 }
                 block
             })
@@ -241,8 +263,13 @@ pub fn csv(reports: &[MappingReport]) -> String {
 const CSV_ROWS_PER_BLOCK: usize = 128;
 
 /// One layer's CSV row, appended to `out`.
-fn csv_row(out: &mut String, l: &LayerReport, mapping: &str) {
-    let columns = CSV_COLUMNS.len() + EXTRA_COLUMNS.len();
+fn csv_row(out: &mut String, l: &LayerReport, mapping: &str, sparse: bool) {
+    let sparse_columns = if sparse {
+        SparseMetrics::CSV_COLUMNS.len()
+    } else {
+        0
+    };
+    let columns = CSV_COLUMNS.len() + EXTRA_COLUMNS.len() + sparse_columns;
     out.push_str(&csv_field(&l.layer));
     let status = match &l.status {
         LayerStatus::Ok { metrics: m } => {
@@ -255,6 +282,23 @@ fn csv_row(out: &mut String, l: &LayerReport, mapping: &str) {
             cost::write_float(out, m.mac_utilization);
             out.push(',');
             out.push_str(size_symbol(m.size_unit));
+            if sparse {
+                // A dense layer in a sparse report: all MACs effectual, densities 1.
+                let s = m.sparse.unwrap_or(SparseMetrics {
+                    effectual_macs: m.num_macs,
+                    weight_density: 1.0,
+                    activation_density: 1.0,
+                    metadata_accesses: 0,
+                });
+                out.push(',');
+                cost::write_int(out, s.effectual_macs);
+                out.push(',');
+                cost::write_float(out, s.weight_density);
+                out.push(',');
+                cost::write_float(out, s.activation_density);
+                out.push(',');
+                cost::write_int(out, s.metadata_accesses);
+            }
             "ok".to_string()
         }
         LayerStatus::NotMapped => {

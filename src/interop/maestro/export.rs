@@ -40,6 +40,14 @@ pub fn export(program: &Program, id: MappingId) -> Result<Exported, Vec<Diagnost
     );
     let problems = evaluate::layer_problems(program, id, cost::Model::Maestro);
     for ((layer, lm), problem) in network.layers.iter().zip(&mapping.layers).zip(problems) {
+        if !lm.sparsity.is_dense() {
+            diags.push(inexpressible(
+                layer,
+                layer.span,
+                "its operands are sparse, and MAESTRO models dense tensors",
+            ));
+            continue;
+        }
         match problem {
             LayerProblem::Ready(p) => match too_large(&p) {
                 None => layer_text(&mut text, &layer.name, &p),

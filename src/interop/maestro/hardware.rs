@@ -71,6 +71,7 @@ pub(super) fn hardware(
         precision: None,
         energy: None,
         systolic: None,
+        sparse: ir::SparseSupport::default(),
         span: whole,
         field_spans,
     }

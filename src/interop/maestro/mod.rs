@@ -87,6 +87,7 @@ fn bind_networks_to_hardware(program: &mut ir::Program, layer_dataflows: &[Vec<i
                     span: layer.span,
                 },
                 precision: None,
+                sparsity: ir::LayerSparsity::default(),
             })
             .collect();
         let name = format!("{}_on_{}", net.name, program.hardware[0].name);

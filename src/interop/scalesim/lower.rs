@@ -168,6 +168,7 @@ pub(super) fn program(
             ir::LayerMapping {
                 dataflow: ir::DataflowChoice::Search { span },
                 precision: None,
+                sparsity: ir::LayerSparsity::default(),
             };
             layer_count
         ],

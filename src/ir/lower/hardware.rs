@@ -20,6 +20,7 @@ impl Lowering {
             precision: None,
             energy: None,
             systolic: None,
+            sparse: SparseSupport::default(),
             span: h.span,
             field_spans: Vec::new(),
         };
@@ -77,6 +78,7 @@ impl Lowering {
                 }
                 "precision" => hw.precision = self.precision(v),
                 path if path.starts_with("noc.") => self.noc_field(&mut hw.noc, path, v),
+                path if path.starts_with("sparse.") => self.sparse_field(&mut hw.sparse, path, v),
                 path if path.starts_with("systolic.") => {
                     systolic_fields.push((path.to_string(), field.span, v));
                 }
@@ -121,6 +123,7 @@ impl Lowering {
         if !given.contains(&"precision") {
             self.check_bytes_have_a_precision(&h.name, &byte_sizes);
         }
+        self.check_sparse_support(&hw);
         hw
     }
 
@@ -435,4 +438,12 @@ const HARDWARE_FIELDS: &[&str] = &[
     "systolic.offsets.filter",
     "systolic.offsets.ofmap",
     "systolic.word",
+    "sparse.weights",
+    "sparse.activations",
+    "sparse.l1.weights",
+    "sparse.l1.activations",
+    "sparse.l2.weights",
+    "sparse.l2.activations",
+    "sparse.ineffectual",
+    "sparse.run_bits",
 ];

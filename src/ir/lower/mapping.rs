@@ -12,7 +12,8 @@ struct MappingEntries<'a> {
     default: Option<&'a ast::DataflowChoice>,
     /// Per-layer dataflow lines: the layer, its choice, and the line.
     overrides: Vec<(&'a ast::Ident, &'a ast::DataflowChoice, Span)>,
-    precisions: Vec<&'a ast::PrecisionEntry>,
+    precisions: Vec<&'a ast::BlockEntry>,
+    sparsities: Vec<&'a ast::BlockEntry>,
     /// Every key given (`network`, a layer name, …), with where it was first given.
     seen: HashMap<String, Span>,
 }
@@ -41,15 +42,18 @@ impl Lowering {
             .collect();
         let per_layer = self.layer_dataflows(&found, net_id, &layer_names, scope);
         let layer_precision = self.layer_precisions(&found.precisions, net_id, &layer_names);
+        let layer_sparsity = self.layer_sparsities(&found.sparsities, net_id, &layer_names);
         if found.default.is_none() {
             self.check_every_layer_has_a_dataflow(m, &per_layer, &layer_names);
         }
         let layers: Vec<LayerMapping> = per_layer
             .into_iter()
             .zip(layer_precision)
-            .map(|(c, precision)| LayerMapping {
+            .zip(layer_sparsity)
+            .map(|((c, precision), sparsity)| LayerMapping {
                 dataflow: c.unwrap_or(DataflowChoice::Search { span: m.span }),
                 precision,
+                sparsity,
             })
             .collect();
         let mapping = Mapping {
@@ -73,7 +77,7 @@ impl Lowering {
                 ast::MappingEntry::Hardware { .. } => "hardware".to_string(),
                 ast::MappingEntry::Dataflow { .. } => "dataflow".to_string(),
                 ast::MappingEntry::Layer { layer, .. } => layer.name.clone(),
-                ast::MappingEntry::Precision { key, .. } => key.name.clone(),
+                ast::MappingEntry::Block { key, .. } => key.name.clone(),
             };
             if let Some(first) = found.seen.get(&key) {
                 self.error(
@@ -105,9 +109,11 @@ impl Lowering {
                     choice,
                     span,
                 } => found.overrides.push((layer, choice, *span)),
-                ast::MappingEntry::Precision { key, entries, .. } => {
+                ast::MappingEntry::Block { key, entries, .. } => {
                     if key.name == "precision" {
                         found.precisions.extend(entries);
+                    } else if key.name == "sparsity" {
+                        found.sparsities.extend(entries);
                     } else {
                         self.error(
                             Diagnostic::at(
@@ -116,7 +122,7 @@ impl Lowering {
                                 format!("mappings have no `{}` block", key.name),
                                 "unknown block",
                             )
-                            .with_help_opt(suggest(&key.name, ["precision"])),
+                            .with_help_opt(suggest(&key.name, ["precision", "sparsity"])),
                         );
                     }
                 }
@@ -176,7 +182,7 @@ impl Lowering {
     /// Each layer's precision: the mapping-wide entry, or the layer's own.
     fn layer_precisions(
         &mut self,
-        precisions: &[&ast::PrecisionEntry],
+        precisions: &[&ast::BlockEntry],
         net_id: NetworkId,
         layer_names: &[String],
     ) -> Vec<Option<LayerPrecision>> {
@@ -250,12 +256,28 @@ impl Lowering {
         self.error(d);
     }
 
-    pub(super) fn layer_precision(&mut self, p: &ast::PrecisionEntry) -> Option<LayerPrecision> {
+    pub(super) fn layer_precision(&mut self, p: &ast::BlockEntry) -> Option<LayerPrecision> {
         let mut weights = None;
         let mut activations = None;
         for part in &p.parts {
-            let prec = self.precision_name(&part.precision)?;
-            match part.operand.as_ref().map(|o| o.name.as_str()) {
+            let (precision, operand) = match part.words.as_slice() {
+                [ast::Word::Name(p)] => (p, None),
+                [ast::Word::Name(p), ast::Word::Name(o)] => (p, Some(o)),
+                _ => {
+                    self.error(
+                        Diagnostic::at(
+                            Code::InvalidValue,
+                            part.span,
+                            "expected a number format and, optionally, its operand",
+                            "not a precision",
+                        )
+                        .with_help("write `int8`, or `int4 w / int8 a`"),
+                    );
+                    return None;
+                }
+            };
+            let prec = self.precision_name(precision)?;
+            match operand.map(|o| o.name.as_str()) {
                 None => {
                     weights = Some(prec);
                     activations = Some(prec);
@@ -263,7 +285,7 @@ impl Lowering {
                 Some("w" | "weights") => weights = Some(prec),
                 Some("a" | "activations") => activations = Some(prec),
                 Some(other) => {
-                    let span = part.operand.as_ref().map_or(p.span, |o| o.span);
+                    let span = operand.map_or(p.span, |o| o.span);
                     self.error(
                         Diagnostic::at(
                             Code::InvalidValue,

@@ -14,6 +14,7 @@ mod hardware;
 mod mapping;
 mod network;
 mod numbers;
+mod sparsity;
 mod systolic;
 mod test;
 #[cfg(test)]

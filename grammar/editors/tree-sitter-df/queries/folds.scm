@@ -9,5 +9,5 @@
   (accelerator)
   (workload)
   (field)
-  (precision_block)
+  (block)
 ] @fold

@@ -24,9 +24,10 @@
 (dataflow_call name: (identifier) @function)
 (parameter name: (identifier) @variable.parameter)
 
-; Precisions and their operands.
-(precision_part precision: (identifier) @type.builtin)
-(precision_part operand: (identifier) @variable.parameter)
+; Precisions, operands and densities in `precision { … }` and `sparsity { … }` entries: a
+; word after the first is what the first applies to (`int4 w`) or how (`weights 0.5 banded`).
+(block_part . (identifier) @type.builtin)
+(block_part (identifier) @variable.parameter)
 
 ; Dimensions: primed output dimensions and the loop dimensions.
 (primed) @variable.builtin
@@ -38,8 +39,8 @@
 (argument key: (identifier) @property)
 (setting key: (identifier) @property)
 (binding key: (identifier) @property)
-(precision_block key: (identifier) @property)
-(precision_entry layer: (identifier) @property)
+(block key: (identifier) @property)
+(block_entry layer: (identifier) @property)
 (sub_accelerator name: (identifier) @property)
 (workload_entry network: (identifier) @property)
 (expect metric: (identifier) @constant)

@@ -9,7 +9,7 @@
   (accelerator)
   (workload)
   (field)
-  (precision_block)
+  (block)
   (use_list)
 ] @indent.begin
 

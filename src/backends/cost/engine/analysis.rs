@@ -10,6 +10,7 @@ use super::{
     add, ceil_div, filter_dim_of, mul, CostError, FILTER, INPUT, MAX_CASES, NUM_DIMS, OUTPUT, R, S,
     X, Y,
 };
+use crate::backends::cost::sparse::Level as SparseLevel;
 
 /// Minimum, maximum and occurrence-weighted sum of one kind of delay over the valid cases.
 #[derive(Clone, Copy, Debug, Default)]
@@ -70,6 +71,8 @@ pub(crate) struct Outcome {
     /// The L1 requirement of one PE: the innermost level's per-tensor requirement with the
     /// largest sum over the tiles analysed there.
     pub(crate) l1_per_unit: [i64; 3],
+    /// Sparse layers: L1 and L2 accesses that are format metadata (`docs/sparsity.md`).
+    pub(crate) metadata_accesses: i64,
 }
 
 /// Buffers of one level's case enumeration, reused across its analyses.
@@ -118,6 +121,7 @@ impl<'a> Analyzer<'a> {
             top,
             first_l1_requirement,
             l1_per_unit: self.l1_per_unit,
+            metadata_accesses: 0,
         })
     }
 
@@ -215,10 +219,21 @@ impl<'a> Analyzer<'a> {
         }
         let (compute_delay, sub_active) =
             self.compute_delay(level_index, case, critical_partial_sums)?;
+        // A PE that skips streams the scheduled MACs of all the case's occurrences
+        // (`docs/sparsity.md`, "Runtime with skipping").
+        let compute_total = match &self.plan.sparse {
+            Some(sparse) if case.level.innermost => {
+                let work = sparse
+                    .scheduled_work(mul(critical_partial_sums, occurrences), case.level.units);
+                Some(ceil_div(work, self.plan.simd_lanes).max(1))
+            }
+            _ => None,
+        };
         let volumes = CaseVolumes {
             ingress,
             egress,
             macs,
+            compute_total,
         };
         add_case_delays(
             self.plan,
@@ -278,6 +293,8 @@ struct CaseVolumes {
     ingress: i64,
     egress: i64,
     macs: i64,
+    /// A sparse layer's compute cycles over all the case's occurrences, when its PEs skip.
+    compute_total: Option<i64>,
 }
 
 /// Default model: a lock-step pair counts one output per unit, which is right only while the
@@ -421,7 +438,8 @@ fn size_buffers(
 }
 
 /// Input and filter traffic of a valid case (`docs/semantics/maestro.md`, "Per-tensor traffic
-/// and reuse"), and the arithmetic intensity; returns the case's ingress.
+/// and reuse"), and the arithmetic intensity; returns the case's ingress as it crosses the NoC
+/// (in the operands' L2 formats when the layer is sparse).
 fn add_input_filter_traffic(
     plan: &Plan,
     case: &Case,
@@ -431,9 +449,18 @@ fn add_input_filter_traffic(
 ) -> Result<i64, CostError> {
     let [input_vars, filter_vars, _] = &plan.tensors;
     let mut ingress = 0i64;
+    // What crosses the NoC: the tiles in the L2 format when the layer is sparse.
+    let mut moved = 0i64;
     for (t, vars) in [(INPUT, input_vars), (FILTER, filter_vars)] {
         let tensor_ingress = case.ingress(t, vars)?;
         ingress = add(ingress, tensor_ingress);
+        moved = add(
+            moved,
+            match &plan.sparse {
+                Some(s) => s.stored(t, SparseLevel::L2, tensor_ingress, tensor_ingress),
+                None => tensor_ingress,
+            },
+        );
         record.l2_read[t] = add(record.l2_read[t], mul(occurrences, tensor_ingress));
         record.l1_write[t] = record.l2_read[t];
         record.l1_read[t] = add(record.l1_read[t], mul(occurrences, macs));
@@ -447,7 +474,7 @@ fn add_input_filter_traffic(
     };
     record.intensity_macs = add(record.intensity_macs, mul(occurrences, macs));
     record.intensity_ingress = add(record.intensity_ingress, mul(occurrences, ingress));
-    Ok(ingress)
+    Ok(moved)
 }
 
 /// The NoC delays of a valid case, its step time in the runtime (`docs/semantics/maestro.md`,
@@ -474,13 +501,23 @@ fn add_case_delays(
         }
         all
     };
-    // The first case has nothing to overlap with; later ones overlap the three delays.
-    let step = if all_init {
-        add(compute_delay, ingress_delay)
+    // The first case has nothing to overlap with; later ones overlap the three delays. Summed
+    // over the occurrences (`occurrences × max(…)` for a dense layer).
+    let compute_cycles = volumes
+        .compute_total
+        .unwrap_or_else(|| mul(occurrences, compute_delay));
+    let steps = if all_init {
+        add(compute_cycles, mul(occurrences, ingress_delay))
     } else {
-        egress_delay.max(compute_delay).max(ingress_delay)
+        compute_cycles
+            .max(mul(occurrences, egress_delay))
+            .max(mul(occurrences, ingress_delay))
     };
-    record.runtime = add(record.runtime, mul(occurrences, step));
+    record.runtime = add(record.runtime, steps);
+    let compute_delay = match volumes.compute_total {
+        Some(total) => ceil_div(total, occurrences.max(1)),
+        None => compute_delay,
+    };
     record.macs = add(record.macs, mul(occurrences, volumes.macs));
     let spatial_state = case.var_states[level.first_spatial_var as usize];
     let active_units = if spatial_state.edge() {

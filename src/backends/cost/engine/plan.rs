@@ -8,6 +8,7 @@ use super::{
     FILTER, INPUT, INPUT_FILTER_ORDER, K, NUM_DIMS, R, S, X, X_OUT, Y, Y_OUT,
 };
 
+use crate::backends::cost::sparse::SparsePlan;
 use crate::backends::cost::MAX_INPUT;
 use crate::backends::cost::{
     Directive, Hardware, HwField, LayerType, MapKind, Model, Problem, Rules, SizeUnit,
@@ -37,6 +38,8 @@ pub(crate) struct Plan {
     pub(crate) precision_bits: Option<u32>,
     /// [`Problem::useful_macs`].
     pub(crate) useful_macs: Option<i64>,
+    /// The operands' formats and skipping, when the layer is sparse (`docs/sparsity.md`).
+    pub(crate) sparse: Option<SparsePlan>,
 }
 
 fn check_input(v: i64) -> Result<i64, CostError> {
@@ -161,7 +164,15 @@ impl Plan {
             l2_capacity: hw.l2_size,
             precision_bits: hardware.precision_bits,
             useful_macs: problem.useful_macs,
+            sparse: SparsePlan::new(problem.sparsity, hw.sparse, hardware.precision_bits),
         };
+        if plan.sparse.is_some() && !plan.rules.sparse_operands {
+            return Err(CostError::UnsupportedMapping {
+                directive: None,
+                reason: "MAESTRO's model has dense operands only; evaluate sparse layers with \
+                         the default model",
+            });
+        }
         plan.prepare_levels(segments, top_units, input_filter_mask)?;
         Ok(plan)
     }

@@ -2,9 +2,12 @@
 //! (`syntax::printer`), so emitted programs look exactly like formatted ones and re-parse to
 //! the same IR. Every generator and importer emits through here.
 
+mod sparsity;
+
 use super::*;
 use crate::source::{FileId, Span};
 use crate::syntax::{ast, printer};
+use sparsity::{layer_sparsity, sparse_support};
 
 /// The whole program as `.df` text: networks, hardware, dataflows, mappings, tests.
 pub fn emit(program: &Program) -> String {
@@ -43,6 +46,14 @@ fn nospan() -> Span {
 fn ident(name: &str) -> ast::Ident {
     ast::Ident {
         name: name.to_string(),
+        span: nospan(),
+    }
+}
+
+/// An entry part of plain words: `int4 w`.
+fn part(words: &[&str]) -> ast::BlockPart {
+    ast::BlockPart {
+        words: words.iter().map(|w| ast::Word::Name(ident(w))).collect(),
         span: nospan(),
     }
 }
@@ -313,6 +324,9 @@ fn hardware(h: &Hardware) -> ast::Hardware {
         }
         fields.push(block("energy", entries));
     }
+    if h.sparse != SparseSupport::default() {
+        fields.push(sparse_support(&h.sparse));
+    }
     if let Some(a) = &h.systolic {
         let count = |n: u64| quantity(n, None);
         let mut array = vec![
@@ -529,40 +543,49 @@ fn mapping(program: &Program, m: &Mapping) -> ast::Mapping {
             }
         }
     }
-    let precisions: Vec<ast::PrecisionEntry> = net
+    let precisions: Vec<ast::BlockEntry> = net
         .layers
         .iter()
         .zip(&m.layers)
         .filter_map(|(layer, lm)| {
             let p = lm.precision?;
             let parts = if p.weights == p.activations {
-                vec![ast::PrecisionPart {
-                    precision: ident(p.weights.name),
-                    operand: None,
-                }]
+                vec![part(&[p.weights.name])]
             } else {
                 vec![
-                    ast::PrecisionPart {
-                        precision: ident(p.weights.name),
-                        operand: Some(ident("w")),
-                    },
-                    ast::PrecisionPart {
-                        precision: ident(p.activations.name),
-                        operand: Some(ident("a")),
-                    },
+                    part(&[p.weights.name, "w"]),
+                    part(&[p.activations.name, "a"]),
                 ]
             };
-            Some(ast::PrecisionEntry {
+            Some(ast::BlockEntry {
                 layer: Some(ident(&layer.name)),
                 parts,
                 span: nospan(),
             })
         })
         .collect();
+    let sparsities: Vec<ast::BlockEntry> = net
+        .layers
+        .iter()
+        .zip(&m.layers)
+        .filter(|(_, lm)| lm.sparsity != LayerSparsity::default())
+        .map(|(layer, lm)| ast::BlockEntry {
+            layer: Some(ident(&layer.name)),
+            parts: layer_sparsity(lm.sparsity),
+            span: nospan(),
+        })
+        .collect();
     if !precisions.is_empty() {
-        entries.push(ast::MappingEntry::Precision {
+        entries.push(ast::MappingEntry::Block {
             key: ident("precision"),
             entries: precisions,
+            span: nospan(),
+        });
+    }
+    if !sparsities.is_empty() {
+        entries.push(ast::MappingEntry::Block {
+            key: ident("sparsity"),
+            entries: sparsities,
             span: nospan(),
         });
     }
