@@ -29,6 +29,10 @@ pub struct ScalesimFiles {
     /// The topology is in GEMM form (`name, M, N, K,`).
     #[arg(long)]
     pub gemm: bool,
+    /// SCALE-Sim layout CSV (its `-l`); only a header-only file (no custom layout) is
+    /// simulated.
+    #[arg(long)]
+    pub layout: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -69,6 +73,8 @@ fn input_kind_conflict(args: &SimulateArgs) -> Option<String> {
         "--topology"
     } else if files.gemm {
         "--gemm"
+    } else if files.layout.is_some() {
+        "--layout"
     } else {
         return None;
     };
@@ -102,6 +108,12 @@ fn jobs(
         let cfg_id = read(cfg, sources)?;
         let topo_id = read(topo, sources)?;
         let mut diags = Vec::new();
+        if let Some(layout) = &args.scalesim.layout {
+            let id = read(layout, sources)?;
+            if let Err(e) = crate::interop::scalesim::check_layout(&sources.file(id).text) {
+                diags.push(layout_error(id, e));
+            }
+        }
         let config = crate::interop::scalesim::parse_config(&sources.file(cfg_id).text)
             .map_err(|e| diags.push(file_error(cfg_id, e)))
             .ok();
@@ -111,7 +123,7 @@ fn jobs(
         )
         .map_err(|e| diags.push(file_error(topo_id, e)))
         .ok();
-        let (Some(mut config), Some(layers)) = (config, layers) else {
+        let (Some(mut config), Some(layers), true) = (config, layers, diags.is_empty()) else {
             reporter.emit(&diags, sources);
             return Err(exit(1));
         };
@@ -154,6 +166,15 @@ fn jobs(
     Ok(out)
 }
 
+fn layout_error(file: crate::source::FileId, e: crate::interop::scalesim::FileError) -> Diagnostic {
+    Diagnostic::at(
+        Code::LayoutUnsupported,
+        crate::source::Span::new(file, e.span.clone()),
+        e.message,
+        format!("line {}", e.line),
+    )
+}
+
 fn file_error(file: crate::source::FileId, e: crate::interop::scalesim::FileError) -> Diagnostic {
     Diagnostic::at(
         Code::ScalesimSyntax,
@@ -172,6 +193,15 @@ pub fn run(reporter: &Reporter, args: &SimulateArgs) -> ExitCode {
     };
     if let Err(f) = refuse_clobber_paths(&sources, &output_paths(args, &jobs)) {
         return fail(reporter, f);
+    }
+    if args.traces.is_some() && jobs.iter().any(|(_, c, _)| c.sparsity.is_some()) {
+        let d = Diagnostic::new(
+            Code::SparsityUnsupported,
+            "traces of a run with sparsity on are not written",
+        )
+        .with_help("simulate without `--traces`, or with `SparsitySupport : false`");
+        reporter.emit(&[d], &sources);
+        return exit(1);
     }
     let all = match simulate::simulate_jobs(&jobs, model) {
         Ok(all) => all,
@@ -215,6 +245,9 @@ fn output_paths(args: &SimulateArgs, jobs: &[Job]) -> Vec<PathBuf> {
             "DETAILED_ACCESS_REPORT.csv",
         ] {
             out.push(Path::new(dir).join(name));
+        }
+        if jobs.iter().any(|(_, c, _)| c.sparsity.is_some()) {
+            out.push(Path::new(dir).join("SPARSE_REPORT.csv"));
         }
     }
     if let Some(dir) = &args.traces {
@@ -333,6 +366,16 @@ pub fn import(reporter: &Reporter, files: &ScalesimFiles, output: Option<&str>) 
         (Ok(c), Ok(t)) => (c, t),
         (Err(e), _) | (_, Err(e)) => return fail(reporter, e),
     };
+    if let Some(layout) = &files.layout {
+        let id = match add(layout) {
+            Ok(id) => id,
+            Err(e) => return fail(reporter, e),
+        };
+        if let Err(e) = crate::interop::scalesim::check_layout(&sources.file(id).text) {
+            reporter.emit(&[layout_error(id, e)], &sources);
+            return exit(1);
+        }
+    }
     let inputs = crate::interop::scalesim::Inputs {
         config,
         topology,

@@ -16,6 +16,7 @@ use super::compute::{compute_values, ratio};
 use super::geometry::{Fold, Geometry, Lane, Op};
 use super::memory::{calc_emissions, CalcRead, Emission, OfmapWriter, UserRead};
 use super::report::{Access, LayerReport};
+use super::sparse::{storage, SparseReport, Words};
 use super::{Bandwidth, Model, SimError};
 
 /// A report plus the CALC prefetch plan the trace writer needs.
@@ -418,6 +419,11 @@ fn assemble(
     let dram_bw = |a: &Access| a.count as f64 / ((a.stop_cycle - a.start_cycle + 1) as f64);
     let first_dram = dram[0].start_cycle.min(dram[1].start_cycle);
     let incl = dram[2].stop_cycle - first_dram + if g.model == Model::Default { 1 } else { 0 };
+    let sparse = sparse_report(g, total);
+    let avg_ifmap_sram_bw = match sparse.as_ref().and_then(|s| s.ifmap_sram_reads) {
+        Some(reads) => reads / total as f64,
+        None => per(cv.sram_reads[0]),
+    };
     let sram_acc = |i: usize| Access {
         start_cycle: sram[i].0,
         stop_cycle: sram[i].1,
@@ -438,7 +444,7 @@ fn assemble(
         ofmap_h: g.eh,
         ofmap_w: g.ew,
         ofmap_px: g.p,
-        window: g.k,
+        window: g.sparse.map_or(g.k, |s| s.k_dense),
         macs: g.macs,
         row_folds: g.fr,
         col_folds: g.fc,
@@ -449,7 +455,7 @@ fn assemble(
         overall_util_pct: ratio(g.macs as u128 * 100, total_u * rc),
         mapping_efficiency_pct: cv.mapping_eff_pct,
         compute_util_pct: cv.compute_util_pct,
-        avg_ifmap_sram_bw: per(cv.sram_reads[0]),
+        avg_ifmap_sram_bw,
         avg_filter_sram_bw: per(cv.sram_reads[1]),
         avg_ofmap_sram_bw: per(cv.sram_reads[2]),
         avg_ifmap_dram_bw: dram_bw(&dram[0]),
@@ -461,5 +467,36 @@ fn assemble(
         dram_ifmap: dram[0],
         dram_filter: dram[1],
         dram_ofmap: dram[2],
+        sparse,
+    })
+}
+
+/// The sparse columns (see `docs/semantics/scalesim.md`, "N:M sparsity"), in SCALE-Sim's
+/// arithmetic: WS IFMAP reads summed per fold as floats, bandwidths as Python divisions.
+fn sparse_report(g: &Geometry, total: u64) -> Option<SparseReport> {
+    let sp = g.sparse?;
+    let (n, m) = sp.ratio;
+    let (original_storage, new_storage, metadata_storage) =
+        storage(sp.representation, sp.k_dense, g.k, g.n, m);
+    let avg_metadata_sram_bw = match metadata_storage {
+        Words::Int(v) => ratio(v as u128, total as u128),
+        Words::Float(v) => v / total as f64,
+    };
+    let ifmap_sram_reads = (g.df == super::Dataflow::Ws).then(|| {
+        let factor = m as f64 / n as f64;
+        let mut reads = 0.0f64;
+        for f in 0..g.folds {
+            reads += (g.t * g.fold(f).ru) as f64 * factor;
+        }
+        reads
+    });
+    Some(SparseReport {
+        representation: sp.representation,
+        ratio: sp.ratio,
+        original_storage,
+        new_storage,
+        metadata_storage,
+        avg_metadata_sram_bw,
+        ifmap_sram_reads,
     })
 }

@@ -12,6 +12,7 @@
 //! Address *indices* are relative to the operand's offset and dense (`0 ..` the operand's
 //! address space), so the memory models can keep per-address state in plain arrays.
 
+use super::sparse::{kept_window, SparseRep};
 use super::{ArrayConfig, Bandwidth, Dataflow, Layer, Model, SimError};
 
 /// Marks an empty (−1) entry in index sequences.
@@ -116,6 +117,18 @@ pub(crate) struct Geometry {
     /// `win[k].x < pix[p].x`.
     pix: Vec<Part>,
     win: Vec<Part>,
+    /// With sparsity on: the layer's ratio and dense window; `k` above is then the number
+    /// of kept window elements and `win` holds only those.
+    pub sparse: Option<SparseShape>,
+}
+
+/// A sparse layer's shape before its pruned window elements were dropped.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SparseShape {
+    pub representation: SparseRep,
+    pub ratio: (u64, u64),
+    /// Window size `K` of the dense layer.
+    pub k_dense: u64,
 }
 
 /// Half of an IFMAP address: an index offset and the row/column extent it needs (window
@@ -358,10 +371,11 @@ impl Geometry {
         model: Model,
     ) -> Result<Geometry, SimError> {
         check_config(cfg, model)?;
-        let shape = layer_shape(layer, model)?;
+        let mut shape = layer_shape(layer, model)?;
+        let (pix, mut win) = ifmap_tables(&shape);
+        let sparse = sparsify(layer, cfg, &mut shape, &mut win)?;
         let folding = folding(&shape, cfg, model)?;
         let sram_words = sram_words(cfg)?;
-        let (pix, win) = ifmap_tables(&shape);
         let has_invalid = (shape.eh - 1) * shape.sh + shape.fh > shape.h
             || (shape.ew - 1) * shape.sw + shape.fw > shape.w;
         Ok(Geometry {
@@ -400,6 +414,7 @@ impl Geometry {
             has_invalid,
             pix,
             win,
+            sparse,
         })
     }
 
@@ -611,6 +626,19 @@ impl Geometry {
     /// Number of distinct real addresses of an operand over the layer.
     pub(crate) fn distinct(&self, op: Op) -> u64 {
         match op {
+            // Pruned window elements leave holes no closed form covers: mark them.
+            Op::Ifmap if self.sparse.is_some() => {
+                let mut seen = vec![false; self.space[0] as usize];
+                for p in 0..self.p {
+                    for k in 0..self.k {
+                        let a = self.ifmap_idx(p, k);
+                        if a != NONE {
+                            seen[a as usize] = true;
+                        }
+                    }
+                }
+                seen.iter().filter(|&&b| b).count() as u64
+            }
             Op::Ifmap => {
                 covered(self.h, self.eh, self.fh, self.sh)
                     * covered(self.w, self.ew, self.fw, self.sw)
@@ -722,6 +750,43 @@ impl Geometry {
         }
         Ok(seq)
     }
+}
+
+/// With sparsity on, keeps only the window elements the layer's `N:M` ratio keeps (see
+/// `docs/semantics/scalesim.md`, "N:M sparsity"): the window shrinks to `K'` and FILTER
+/// indices become `n·K' + k'` (the memory models only need them distinct).
+fn sparsify(
+    layer: &Layer,
+    cfg: &ArrayConfig,
+    shape: &mut Shape,
+    win: &mut Vec<Part>,
+) -> Result<Option<SparseShape>, SimError> {
+    let Some(sp) = cfg.sparsity else {
+        return Ok(None);
+    };
+    if sp.optimized_mapping {
+        return Err(SimError::Unsupported(
+            "SCALE-Sim's optimized sparse mapping (OptimizedMapping = true)".to_string(),
+        ));
+    }
+    if cfg.filter_offset == 0 {
+        return Err(SimError::Unsupported(
+            "sparsity with FilterOffset 0 (SCALE-Sim then takes FILTER address 0 for a pruned \
+             weight)"
+                .to_string(),
+        ));
+    }
+    let ratio = layer.sparsity.unwrap_or((1, 1));
+    let kept = kept_window(shape.k, ratio)?;
+    *win = kept.iter().map(|&k| win[k as usize]).collect();
+    let sparse = SparseShape {
+        representation: sp.representation,
+        ratio,
+        k_dense: shape.k,
+    };
+    shape.k = kept.len() as u64;
+    shape.space[1] = mul(shape.k, shape.n, "filter")?;
+    Ok(Some(sparse))
 }
 
 /// Number of IFMAP rows (or columns) touched by a valid window element.

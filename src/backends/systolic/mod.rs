@@ -31,6 +31,7 @@ mod geometry;
 mod memory;
 mod pyfmt;
 mod report;
+mod sparse;
 mod trace;
 
 #[cfg(test)]
@@ -42,6 +43,10 @@ pub use pyfmt::py_float_repr;
 pub use report::{
     bandwidth_report_csv, compute_report_csv, detailed_access_report_csv, Access, LayerReport,
     BANDWIDTH_REPORT_HEADER, COMPUTE_REPORT_HEADER, DETAILED_ACCESS_REPORT_HEADER,
+    SPARSE_BANDWIDTH_REPORT_HEADER,
+};
+pub use sparse::{
+    sparse_report_csv, SparseRep, SparseReport, Sparsity, Words, SPARSE_REPORT_HEADER,
 };
 pub use trace::{
     estimated_size as estimated_trace_size, write_traces, MemoryFile, MemorySink, TraceError,
@@ -133,6 +138,9 @@ pub struct ArrayConfig {
     /// `[layout]` bank parameters.
     pub ifmap_banks: SramBanks,
     pub filter_banks: SramBanks,
+    /// `[sparsity]` when `SparsitySupport` is true: the layers' `N:M` ratios apply
+    /// (see `docs/semantics/scalesim.md`, "N:M sparsity").
+    pub sparsity: Option<Sparsity>,
 }
 
 impl ArrayConfig {
@@ -163,6 +171,7 @@ impl ArrayConfig {
             write_request_buffer: 32,
             ifmap_banks: banks,
             filter_banks: banks,
+            sparsity: None,
         }
     }
 
@@ -222,7 +231,8 @@ pub struct Layer {
     /// SCALE-Sim reads one stride and uses it for both axes; [`Model::Default`] honours two.
     pub stride_h: u64,
     pub stride_w: u64,
-    /// The optional `N:M` sparsity field (parsed, not simulated: sparsity is off).
+    /// The optional `N:M` sparsity field; it applies only when the configuration turns
+    /// sparsity on ([`ArrayConfig::sparsity`]), with 1:1 when absent.
     pub sparsity: Option<(u64, u64)>,
     pub gemm: Option<Gemm>,
 }
@@ -282,6 +292,10 @@ pub enum SimError {
     ScalesimFails(String),
     /// The layer is too large for this implementation's address bookkeeping.
     TooLarge(String),
+    /// A sparsity setting dfc does not simulate (optimized mapping, FILTER offset 0, traces).
+    Unsupported(String),
+    /// An `N:M` ratio SCALE-Sim fails on (`N > M`).
+    BadSparsity(String),
 }
 
 impl fmt::Display for SimError {
@@ -291,6 +305,8 @@ impl fmt::Display for SimError {
             SimError::Config(m) => write!(f, "invalid array configuration: {m}"),
             SimError::ScalesimFails(m) => write!(f, "SCALE-Sim 3.0.0 fails on this input: {m}"),
             SimError::TooLarge(m) => write!(f, "layer too large to simulate: {m}"),
+            SimError::Unsupported(m) => write!(f, "not simulated: {m}"),
+            SimError::BadSparsity(m) => write!(f, "invalid sparsity: {m}"),
         }
     }
 }
