@@ -12,7 +12,7 @@
 //! Address *indices* are relative to the operand's offset and dense (`0 ..` the operand's
 //! address space), so the memory models can keep per-address state in plain arrays.
 
-use super::sparse::{kept_window, SparseRep};
+use super::sparse::{sparse_window, SparseShape};
 use super::{ArrayConfig, Bandwidth, Dataflow, Layer, Model, SimError};
 
 /// Marks an empty (−1) entry in index sequences.
@@ -120,15 +120,6 @@ pub(crate) struct Geometry {
     /// With sparsity on: the layer's ratio and dense window; `k` above is then the number
     /// of kept window elements and `win` holds only those.
     pub sparse: Option<SparseShape>,
-}
-
-/// A sparse layer's shape before its pruned window elements were dropped.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SparseShape {
-    pub representation: SparseRep,
-    pub ratio: (u64, u64),
-    /// Window size `K` of the dense layer.
-    pub k_dense: u64,
 }
 
 /// Half of an IFMAP address: an index offset and the row/column extent it needs (window
@@ -373,7 +364,17 @@ impl Geometry {
         check_config(cfg, model)?;
         let mut shape = layer_shape(layer, model)?;
         let (pix, mut win) = ifmap_tables(&shape);
-        let sparse = sparsify(layer, cfg, &mut shape, &mut win)?;
+        // Sparsity: only the kept window elements remain; FILTER indices become `n·K' + k'`
+        // (the memory models only need them distinct).
+        let sparse = match sparse_window(layer, cfg, shape.k)? {
+            Some((sparse, kept)) => {
+                win = kept.iter().map(|&k| win[k as usize]).collect();
+                shape.k = kept.len() as u64;
+                shape.space[1] = mul(shape.k, shape.n, "filter")?;
+                Some(sparse)
+            }
+            None => None,
+        };
         let folding = folding(&shape, cfg, model)?;
         let sram_words = sram_words(cfg)?;
         let has_invalid = (shape.eh - 1) * shape.sh + shape.fh > shape.h
@@ -750,43 +751,6 @@ impl Geometry {
         }
         Ok(seq)
     }
-}
-
-/// With sparsity on, keeps only the window elements the layer's `N:M` ratio keeps (see
-/// `docs/semantics/scalesim.md`, "N:M sparsity"): the window shrinks to `K'` and FILTER
-/// indices become `n·K' + k'` (the memory models only need them distinct).
-fn sparsify(
-    layer: &Layer,
-    cfg: &ArrayConfig,
-    shape: &mut Shape,
-    win: &mut Vec<Part>,
-) -> Result<Option<SparseShape>, SimError> {
-    let Some(sp) = cfg.sparsity else {
-        return Ok(None);
-    };
-    if sp.optimized_mapping {
-        return Err(SimError::Unsupported(
-            "SCALE-Sim's optimized sparse mapping (OptimizedMapping = true)".to_string(),
-        ));
-    }
-    if cfg.filter_offset == 0 {
-        return Err(SimError::Unsupported(
-            "sparsity with FilterOffset 0 (SCALE-Sim then takes FILTER address 0 for a pruned \
-             weight)"
-                .to_string(),
-        ));
-    }
-    let ratio = layer.sparsity.unwrap_or((1, 1));
-    let kept = kept_window(shape.k, ratio)?;
-    *win = kept.iter().map(|&k| win[k as usize]).collect();
-    let sparse = SparseShape {
-        representation: sp.representation,
-        ratio,
-        k_dense: shape.k,
-    };
-    shape.k = kept.len() as u64;
-    shape.space[1] = mul(shape.k, shape.n, "filter")?;
-    Ok(Some(sparse))
 }
 
 /// Number of IFMAP rows (or columns) touched by a valid window element.

@@ -10,7 +10,7 @@
 use std::fmt;
 
 use super::pyfmt::py_float_repr;
-use super::SimError;
+use super::{ArrayConfig, Layer, SimError};
 
 /// `[sparsity] SparseRep`: how the compressed filter and its metadata are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -93,6 +93,47 @@ pub struct SparseReport {
 pub const SPARSE_REPORT_HEADER: &str = "LayerID, Sparsity Representation, Original Filter \
      Storage, New Storage (Filter+Metadata), Filter Metadata Storage, Avg FILTER Metadata SRAM \
      BW, \n";
+
+/// A sparse layer's shape before its pruned window elements were dropped.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SparseShape {
+    pub representation: SparseRep,
+    pub ratio: (u64, u64),
+    /// Window size `K` of the dense layer.
+    pub k_dense: u64,
+}
+
+/// With sparsity on, the layer's sparse shape and the window elements (of `k`) it keeps;
+/// refuses what dfc does not simulate (the optimized mapping, FILTER offset 0).
+pub(crate) fn sparse_window(
+    layer: &Layer,
+    cfg: &ArrayConfig,
+    k: u64,
+) -> Result<Option<(SparseShape, Vec<u64>)>, SimError> {
+    let Some(sp) = cfg.sparsity else {
+        return Ok(None);
+    };
+    if sp.optimized_mapping {
+        return Err(SimError::Unsupported(
+            "SCALE-Sim's optimized sparse mapping (OptimizedMapping = true)".to_string(),
+        ));
+    }
+    if cfg.filter_offset == 0 {
+        return Err(SimError::Unsupported(
+            "sparsity with FilterOffset 0 (SCALE-Sim then takes FILTER address 0 for a pruned \
+             weight)"
+                .to_string(),
+        ));
+    }
+    let ratio = layer.sparsity.unwrap_or((1, 1));
+    let kept = kept_window(k, ratio)?;
+    let shape = SparseShape {
+        representation: sp.representation,
+        ratio,
+        k_dense: k,
+    };
+    Ok(Some((shape, kept)))
+}
 
 /// The window elements a filter with ratio `n:m` keeps, in order: `k` with `k mod m < n`.
 /// SCALE-Sim fails on `n > m` (a negative array size), and keeps nothing of a zero ratio.
