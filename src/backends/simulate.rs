@@ -294,6 +294,7 @@ pub fn simulate_jobs(
                     let code = match e {
                         systolic::SimError::Unsupported(_) => Code::SparsityUnsupported,
                         systolic::SimError::BadSparsity(_) => Code::SparsityRatioFails,
+                        systolic::SimError::LayoutUnsupported(_) => Code::LayoutUnsupported,
                         _ => Code::SimulationError,
                     };
                     Diagnostic::new(code, format!("`{name}`: {e}"))

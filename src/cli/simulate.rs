@@ -29,8 +29,8 @@ pub struct ScalesimFiles {
     /// The topology is in GEMM form (`name, M, N, K,`).
     #[arg(long)]
     pub gemm: bool,
-    /// SCALE-Sim layout CSV (its `-l`); only a header-only file (no custom layout) is
-    /// simulated.
+    /// SCALE-Sim layout CSV (its `-l`): custom IFMAP/FILTER layouts, used when the config
+    /// turns them on (SCALE-Sim reads the first row for every layer).
     #[arg(long)]
     pub layout: Option<String>,
 }
@@ -108,10 +108,12 @@ fn jobs(
         let cfg_id = read(cfg, sources)?;
         let topo_id = read(topo, sources)?;
         let mut diags = Vec::new();
+        let mut layout_row = None;
         if let Some(layout) = &args.scalesim.layout {
             let id = read(layout, sources)?;
-            if let Err(e) = crate::interop::scalesim::check_layout(&sources.file(id).text) {
-                diags.push(layout_error(id, e));
+            match crate::interop::scalesim::parse_layout(&sources.file(id).text) {
+                Ok(row) => layout_row = row,
+                Err(e) => diags.push(file_error(id, e)),
             }
         }
         let config = crate::interop::scalesim::parse_config(&sources.file(cfg_id).text)
@@ -127,6 +129,7 @@ fn jobs(
             reporter.emit(&diags, sources);
             return Err(exit(1));
         };
+        config.layout.row = layout_row;
         if model == systolic::Model::Default {
             let (fixed, warning) = config.for_default_model();
             config = fixed;
@@ -166,15 +169,6 @@ fn jobs(
     Ok(out)
 }
 
-fn layout_error(file: crate::source::FileId, e: crate::interop::scalesim::FileError) -> Diagnostic {
-    Diagnostic::at(
-        Code::LayoutUnsupported,
-        crate::source::Span::new(file, e.span.clone()),
-        e.message,
-        format!("line {}", e.line),
-    )
-}
-
 fn file_error(file: crate::source::FileId, e: crate::interop::scalesim::FileError) -> Diagnostic {
     Diagnostic::at(
         Code::ScalesimSyntax,
@@ -193,6 +187,19 @@ pub fn run(reporter: &Reporter, args: &SimulateArgs) -> ExitCode {
     };
     if let Err(f) = refuse_clobber_paths(&sources, &output_paths(args, &jobs)) {
         return fail(reporter, f);
+    }
+    if args.traces.is_some()
+        && jobs
+            .iter()
+            .any(|(_, c, _)| c.layout.ifmap || c.layout.filter)
+    {
+        let d = Diagnostic::new(
+            Code::LayoutUnsupported,
+            "traces of a run with a custom layout are not written",
+        )
+        .with_help("simulate without `--traces`");
+        reporter.emit(&[d], &sources);
+        return exit(1);
     }
     if args.traces.is_some() && jobs.iter().any(|(_, c, _)| c.sparsity.is_some()) {
         let d = Diagnostic::new(
@@ -371,8 +378,8 @@ pub fn import(reporter: &Reporter, files: &ScalesimFiles, output: Option<&str>) 
             Ok(id) => id,
             Err(e) => return fail(reporter, e),
         };
-        if let Err(e) = crate::interop::scalesim::check_layout(&sources.file(id).text) {
-            reporter.emit(&[layout_error(id, e)], &sources);
+        if let Err(e) = crate::interop::scalesim::parse_layout(&sources.file(id).text) {
+            reporter.emit(&[file_error(id, e)], &sources);
             return exit(1);
         }
     }

@@ -125,7 +125,7 @@ codes! {
     NotFormatted = "E1101", "not-formatted", "a file that `dfc fmt --check` finds not in the canonical layout";
     SparsityUnsupported = "E1401", "sparsity-unsupported", "a SCALE-Sim sparsity setting dfc does not simulate: the optimized mapping, FILTER offset 0, traces";
     SparsityRatioFails = "E1402", "sparsity-ratio-fails", "an `N:M` sparsity ratio SCALE-Sim fails on (N > M)";
-    LayoutUnsupported = "E1403", "layout-unsupported", "a SCALE-Sim layout file with layout rows, which dfc does not simulate";
+    LayoutUnsupported = "E1403", "layout-unsupported", "a SCALE-Sim custom layout dfc does not simulate: default model, with sparsity, traces, odd axis orders";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";

@@ -1,7 +1,8 @@
-//! SCALE-Sim 3.0.0's N:M sparsity through `dfc simulate --model scalesim --config … --topology
-//! … --layout …`: every generated case of `tests/data/scalesim/sparse_cases.txt` (see that
-//! folder's README) gives SCALE-Sim's four report files byte for byte, and the cases SCALE-Sim
-//! fails on, or that dfc does not simulate, give their coded error.
+//! SCALE-Sim 3.0.0's N:M sparsity and custom layouts through `dfc simulate --model scalesim
+//! --config … --topology … --layout …`: every generated case of
+//! `tests/data/scalesim/sparse_cases.txt` and `layout_cases.txt` (see that folder's README)
+//! gives SCALE-Sim's report files byte for byte, and the cases SCALE-Sim fails on, or that
+//! dfc does not simulate, give their coded error.
 
 use std::path::Path;
 
@@ -15,12 +16,13 @@ struct Case {
     status: String,
     cfg: String,
     topology: String,
+    layout: Option<String>,
     reports: Vec<(String, String)>,
 }
 
-fn cases() -> Vec<Case> {
-    let text = std::fs::read_to_string(root().join("tests/data/scalesim/sparse_cases.txt"))
-        .expect("sparse cases are readable");
+fn cases(file: &str) -> Vec<Case> {
+    let text = std::fs::read_to_string(root().join("tests/data/scalesim").join(file))
+        .expect("generated cases are readable");
     let mut out: Vec<Case> = Vec::new();
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         if let Some(head) = line.strip_prefix("=== ") {
@@ -32,6 +34,7 @@ fn cases() -> Vec<Case> {
                 status: f[3].to_string(),
                 cfg: String::new(),
                 topology: String::new(),
+                layout: None,
                 reports: Vec::new(),
             });
             continue;
@@ -41,6 +44,7 @@ fn cases() -> Vec<Case> {
         match tag {
             "cfg" => case.cfg += &format!("{rest}\n"),
             "topo" => case.topology += &format!("{rest}\n"),
+            "layout" => *case.layout.get_or_insert_with(String::new) += &format!("{rest}\n"),
             "error" => {}
             _ => case.reports.push((tag.to_string(), format!("{rest}\n"))),
         }
@@ -56,12 +60,33 @@ fn report_text(case: &Case, tag: &str) -> String {
         .collect()
 }
 
+/// Every report file SCALE-Sim wrote equals dfc's, and dfc wrote no other.
+fn assert_reports(case: &Case, dir: &Path) {
+    for (tag, file) in [
+        ("compute", "COMPUTE_REPORT.csv"),
+        ("bandwidth", "BANDWIDTH_REPORT.csv"),
+        ("detailed", "DETAILED_ACCESS_REPORT.csv"),
+        ("sparse", "SPARSE_REPORT.csv"),
+    ] {
+        let ours = std::fs::read_to_string(dir.join("reports").join(file)).ok();
+        let theirs = Some(report_text(case, tag)).filter(|t| !t.is_empty());
+        assert_eq!(ours, theirs, "{} {file}", case.id);
+    }
+}
+
 fn run(case: &Case, dir: &Path) -> std::process::Output {
     std::fs::create_dir_all(dir).unwrap();
     let (cfg, topo) = (dir.join("scalesim.cfg"), dir.join("topology.csv"));
     std::fs::write(&cfg, &case.cfg).unwrap();
     std::fs::write(&topo, &case.topology).unwrap();
     let reports = dir.join("reports");
+    let layout = match &case.layout {
+        Some(text) => {
+            std::fs::write(dir.join("layout.csv"), text).unwrap();
+            dir.join("layout.csv").to_str().unwrap().to_string()
+        }
+        None => "tests/data/scalesim/layout_header_only.csv".to_string(),
+    };
     let mut args = vec![
         "simulate",
         "--model",
@@ -71,7 +96,7 @@ fn run(case: &Case, dir: &Path) -> std::process::Output {
         "--topology",
         topo.to_str().unwrap(),
         "--layout",
-        "tests/data/scalesim/layout_header_only.csv",
+        &layout,
         "--report-dir",
         reports.to_str().unwrap(),
     ];
@@ -84,7 +109,7 @@ fn run(case: &Case, dir: &Path) -> std::process::Output {
 #[test]
 fn sparse_cases_match_scalesim_byte_for_byte() {
     let base = std::env::temp_dir().join(format!("dfc-sparse-{}", std::process::id()));
-    let all = cases();
+    let all = cases("sparse_cases.txt");
     assert_eq!(all.len(), 120);
     let (mut exact, mut refused) = (0, 0);
     for case in &all {
@@ -94,15 +119,7 @@ fn sparse_cases_match_scalesim_byte_for_byte() {
         match (case.kind.as_str(), case.status.as_str()) {
             ("ok", "ok") => {
                 assert!(out.status.success(), "{}: {stderr}", case.id);
-                for (tag, file) in [
-                    ("compute", "COMPUTE_REPORT.csv"),
-                    ("bandwidth", "BANDWIDTH_REPORT.csv"),
-                    ("detailed", "DETAILED_ACCESS_REPORT.csv"),
-                    ("sparse", "SPARSE_REPORT.csv"),
-                ] {
-                    let ours = std::fs::read_to_string(dir.join("reports").join(file)).unwrap();
-                    assert_eq!(ours, report_text(case, tag), "{} {file}", case.id);
-                }
+                assert_reports(case, &dir);
                 exact += 1;
             }
             // SCALE-Sim fails on N > M; dfc says so with E1402.
@@ -128,4 +145,30 @@ fn sparse_cases_match_scalesim_byte_for_byte() {
     }
     let _ = std::fs::remove_dir_all(&base);
     assert_eq!((exact, refused), (107, 13));
+}
+
+#[test]
+fn layout_cases_match_scalesim_byte_for_byte() {
+    let base = std::env::temp_dir().join(format!("dfc-layout-{}", std::process::id()));
+    let all = cases("layout_cases.txt");
+    assert_eq!(all.len(), 100);
+    let (mut exact, mut failing) = (0, 0);
+    for case in &all {
+        let dir = base.join(&case.id);
+        let out = run(case, &dir);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if case.status == "ok" {
+            assert!(out.status.success(), "{}: {stderr}", case.id);
+            assert_reports(case, &dir);
+            exact += 1;
+        } else {
+            // SCALE-Sim fails (an IFMAP tile over its bank bandwidth, no layout row, an
+            // IfmapOffset its layout ignores): dfc says so with E0503.
+            assert_eq!(out.status.code(), Some(1), "{}", case.id);
+            assert!(stderr.contains("E0503"), "{}: {stderr}", case.id);
+            failing += 1;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    assert_eq!((exact, failing), (85, 15));
 }

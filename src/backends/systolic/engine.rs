@@ -14,7 +14,7 @@
 
 use super::compute::{compute_values, ratio};
 use super::geometry::{Fold, Geometry, Lane, Op};
-use super::memory::{calc_emissions, CalcRead, Emission, OfmapWriter, UserRead};
+use super::memory::{calc_emissions, CalcRead, Emission, LayoutBanks, OfmapWriter, UserRead};
 use super::report::{Access, LayerReport};
 use super::sparse::{storage, SparseReport, Words};
 use super::{Bandwidth, Model, SimError};
@@ -270,11 +270,8 @@ pub(crate) fn interleaved<H: Hooks>(g: &Geometry, hooks: &mut H) -> Result<Outco
             filter,
             ofmap,
         } => {
-            let si = g.fetch_sequence(Op::Ifmap)?;
-            let ri = UserRead::new(&si, g.space[0], g.sram_words[0], ifmap, fixed, H::ON)?;
-            drop(si);
-            let sf = g.fetch_sequence(Op::Filter)?;
-            let rf = UserRead::new(&sf, g.space[1], g.sram_words[1], filter, fixed, H::ON)?;
+            let ri = user_read(g, 0, ifmap, H::ON)?;
+            let rf = user_read(g, 1, filter, H::ON)?;
             ([ReadModel::User(ri), ReadModel::User(rf)], ofmap)
         }
     };
@@ -389,6 +386,23 @@ pub(crate) fn interleaved<H: Hooks>(g: &Geometry, hooks: &mut H) -> Result<Outco
     };
     let report = assemble(g, total, stalls, sram_out, dram)?;
     Ok(Outcome { report, emissions })
+}
+
+/// The USER read buffer of IFMAP (`oi` 0) or FILTER (1): the custom layout's fetch order
+/// and banks when it has one, else the dataflow's fetch order.
+fn user_read(g: &Geometry, oi: usize, bw: u64, record: bool) -> Result<UserRead, SimError> {
+    let fixed = g.model == Model::Default;
+    let (space, sram) = (g.space[oi], g.sram_words[oi]);
+    if let Some(seq) = &g.custom_fetch[oi] {
+        let banks = LayoutBanks {
+            num: g.banks[oi].num,
+            ports: g.banks[oi].ports,
+            offset: g.offsets[oi],
+        };
+        return UserRead::new(seq, space, sram, bw, fixed, record, Some(banks));
+    }
+    let op = [Op::Ifmap, Op::Filter][oi];
+    UserRead::new(&g.fetch_sequence(op)?, space, sram, bw, fixed, record, None)
 }
 
 #[inline]

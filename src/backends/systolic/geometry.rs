@@ -12,8 +12,9 @@
 //! Address *indices* are relative to the operand's offset and dense (`0 ..` the operand's
 //! address space), so the memory models can keep per-address state in plain arrays.
 
+use super::layout::custom_fetches;
 use super::sparse::{sparse_window, SparseShape};
-use super::{ArrayConfig, Bandwidth, Dataflow, Layer, Model, SimError};
+use super::{ArrayConfig, Bandwidth, Dataflow, Layer, Model, SimError, SramBanks};
 
 /// Marks an empty (−1) entry in index sequences.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -120,6 +121,9 @@ pub(crate) struct Geometry {
     /// With sparsity on: the layer's ratio and dense window; `k` above is then the number
     /// of kept window elements and `win` holds only those.
     pub sparse: Option<SparseShape>,
+    /// USER mode with a custom IFMAP/FILTER layout: its fetch sequence, and the SRAM banks.
+    pub custom_fetch: [Option<Vec<u32>>; 2],
+    pub banks: [SramBanks; 2],
 }
 
 /// Half of an IFMAP address: an index offset and the row/column extent it needs (window
@@ -361,7 +365,7 @@ impl Geometry {
         cfg: &ArrayConfig,
         model: Model,
     ) -> Result<Geometry, SimError> {
-        check_config(cfg, model)?;
+        cfg.check(model)?;
         let mut shape = layer_shape(layer, model)?;
         let (pix, mut win) = ifmap_tables(&shape);
         // Sparsity: only the kept window elements remain; FILTER indices become `n·K' + k'`
@@ -377,6 +381,8 @@ impl Geometry {
         };
         let folding = folding(&shape, cfg, model)?;
         let sram_words = sram_words(cfg)?;
+        let dims = [shape.h, shape.w, shape.ch, shape.n, shape.fh, shape.fw];
+        let custom_fetch = custom_fetches(cfg, model, dims, sparse.is_some())?;
         let has_invalid = (shape.eh - 1) * shape.sh + shape.fh > shape.h
             || (shape.ew - 1) * shape.sw + shape.fw > shape.w;
         Ok(Geometry {
@@ -416,6 +422,8 @@ impl Geometry {
             pix,
             win,
             sparse,
+            custom_fetch,
+            banks: [cfg.ifmap_banks, cfg.filter_banks],
         })
     }
 
@@ -762,38 +770,4 @@ fn covered(n_in: u64, n_out: u64, f: u64, s: u64) -> u64 {
         // Gaps between windows: only the last window can be clipped.
         (n_out - 1) * f + f.min(n_in.saturating_sub((n_out - 1) * s))
     }
-}
-
-/// Rejects configurations the models cannot run.
-fn check_config(cfg: &ArrayConfig, model: Model) -> Result<(), SimError> {
-    let bad = |m: &str| Err(SimError::Config(m.to_string()));
-    if cfg.rows == 0 || cfg.cols == 0 {
-        return bad("the array needs at least one row and one column");
-    }
-    if cfg.rows > 1 << 16 || cfg.cols > 1 << 16 {
-        return bad("array dimensions above 65536 are not supported");
-    }
-    if model == Model::Scalesim && cfg.word_bytes != 1 {
-        return bad("SCALE-Sim 3.0.0 hard-wires 1-byte words (use the default model)");
-    }
-    if cfg.word_bytes == 0 {
-        return bad("word size must be at least 1 byte");
-    }
-    if model == Model::Scalesim && cfg.calc_fill_bandwidth != 10 {
-        return bad("SCALE-Sim 3.0.0 hard-wires a first-prefetch bandwidth of 10 words/cycle");
-    }
-    if cfg.calc_fill_bandwidth == 0 {
-        return bad("the first-prefetch bandwidth must be at least 1 word/cycle");
-    }
-    if let Bandwidth::User {
-        ifmap,
-        filter,
-        ofmap,
-    } = cfg.bandwidth
-    {
-        if ifmap == 0 || filter == 0 || ofmap == 0 {
-            return bad("USER DRAM bandwidths must be at least 1 word/cycle");
-        }
-    }
-    Ok(())
 }

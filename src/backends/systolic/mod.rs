@@ -28,6 +28,7 @@
 mod compute;
 mod engine;
 mod geometry;
+mod layout;
 mod memory;
 mod pyfmt;
 mod report;
@@ -39,6 +40,7 @@ pub(crate) mod tests;
 
 use std::fmt;
 
+pub use layout::{CustomLayout, LayoutRow};
 pub use pyfmt::py_float_repr;
 pub use report::{
     bandwidth_report_csv, compute_report_csv, detailed_access_report_csv, Access, LayerReport,
@@ -97,8 +99,7 @@ pub enum Bandwidth {
     User { ifmap: u64, filter: u64, ofmap: u64 },
 }
 
-/// SRAM bank description of the `[layout]` section (only checked; custom layouts are not
-/// simulated).
+/// SRAM bank description of the `[layout]` section (USER mode banks of a custom layout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SramBanks {
     pub bandwidth: u64,
@@ -141,6 +142,9 @@ pub struct ArrayConfig {
     /// `[sparsity]` when `SparsitySupport` is true: the layers' `N:M` ratios apply
     /// (see `docs/semantics/scalesim.md`, "N:M sparsity").
     pub sparsity: Option<Sparsity>,
+    /// `[layout]` custom layouts and the layout file's first row (see
+    /// `docs/semantics/scalesim.md`, "Layout files").
+    pub layout: CustomLayout,
 }
 
 impl ArrayConfig {
@@ -172,7 +176,47 @@ impl ArrayConfig {
             ifmap_banks: banks,
             filter_banks: banks,
             sparsity: None,
+            layout: CustomLayout {
+                ifmap: false,
+                filter: false,
+                row: None,
+            },
         }
+    }
+
+    /// Rejects configurations the models cannot run.
+    pub(crate) fn check(&self, model: Model) -> Result<(), SimError> {
+        let cfg = self;
+        let bad = |m: &str| Err(SimError::Config(m.to_string()));
+        if cfg.rows == 0 || cfg.cols == 0 {
+            return bad("the array needs at least one row and one column");
+        }
+        if cfg.rows > 1 << 16 || cfg.cols > 1 << 16 {
+            return bad("array dimensions above 65536 are not supported");
+        }
+        if model == Model::Scalesim && cfg.word_bytes != 1 {
+            return bad("SCALE-Sim 3.0.0 hard-wires 1-byte words (use the default model)");
+        }
+        if cfg.word_bytes == 0 {
+            return bad("word size must be at least 1 byte");
+        }
+        if model == Model::Scalesim && cfg.calc_fill_bandwidth != 10 {
+            return bad("SCALE-Sim 3.0.0 hard-wires a first-prefetch bandwidth of 10 words/cycle");
+        }
+        if cfg.calc_fill_bandwidth == 0 {
+            return bad("the first-prefetch bandwidth must be at least 1 word/cycle");
+        }
+        if let Bandwidth::User {
+            ifmap,
+            filter,
+            ofmap,
+        } = cfg.bandwidth
+        {
+            if ifmap == 0 || filter == 0 || ofmap == 0 {
+                return bad("USER DRAM bandwidths must be at least 1 word/cycle");
+            }
+        }
+        Ok(())
     }
 
     /// The configuration [`Model::Default`] should use for a SCALE-Sim file (quirk Q7): in
@@ -296,6 +340,8 @@ pub enum SimError {
     Unsupported(String),
     /// An `N:M` ratio SCALE-Sim fails on (`N > M`).
     BadSparsity(String),
+    /// A custom layout dfc does not simulate (default model, with sparsity, odd axis orders).
+    LayoutUnsupported(String),
 }
 
 impl fmt::Display for SimError {
@@ -307,6 +353,7 @@ impl fmt::Display for SimError {
             SimError::TooLarge(m) => write!(f, "layer too large to simulate: {m}"),
             SimError::Unsupported(m) => write!(f, "not simulated: {m}"),
             SimError::BadSparsity(m) => write!(f, "invalid sparsity: {m}"),
+            SimError::LayoutUnsupported(m) => write!(f, "custom layout not simulated: {m}"),
         }
     }
 }

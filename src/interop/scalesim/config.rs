@@ -3,11 +3,13 @@
 
 use super::ini::{parse_ini, Ini};
 use super::text::{py_int, strip, FileError};
-use crate::backends::systolic::{ArrayConfig, Bandwidth, Dataflow, SparseRep, Sparsity, SramBanks};
+use crate::backends::systolic::{
+    ArrayConfig, Bandwidth, CustomLayout, Dataflow, SparseRep, Sparsity, SramBanks,
+};
 
 /// Parses a SCALE-Sim `scalesim.cfg`. Keys are read as SCALE-Sim reads them, in its
-/// order; `[network_presets]` is ignored, as it has no effect. Settings dfc does not simulate
-/// (Ramulator traces, custom layouts) are errors.
+/// order; `[network_presets]` is ignored, as it has no effect. Ramulator traces, which dfc
+/// does not simulate, are an error.
 pub fn parse_config(text: &str) -> Result<ArrayConfig, FileError> {
     let ini = parse_ini(text)?;
     let run_name = ini.get("general", "run_name")?.text;
@@ -57,16 +59,12 @@ pub fn parse_config(text: &str) -> Result<ArrayConfig, FileError> {
     let read_request_buffer = ini.uint(a, "ReadRequestBuffer", 0)?;
     let write_request_buffer = ini.uint(a, "WriteRequestBuffer", 0)?;
     let l = "layout";
-    for key in ["IfmapCustomLayout", "FilterCustomLayout"] {
-        let (on, v) = ini.boolean(l, key)?;
-        if on {
-            return Err(FileError {
-                line: v.line,
-                span: v.span,
-                message: format!("{key} = True (custom on-chip layouts) is not supported"),
-            });
-        }
-    }
+    // The layout rows come from the layout file (`check_layout`), attached by the caller.
+    let layout = CustomLayout {
+        ifmap: ini.boolean(l, "IfmapCustomLayout")?.0,
+        filter: ini.boolean(l, "FilterCustomLayout")?.0,
+        row: None,
+    };
     let banks = |p: &str| -> Result<SramBanks, FileError> {
         Ok(SramBanks {
             bandwidth: ini.uint(l, &format!("{p}SRAMBankBandwidth"), 0)?,
@@ -102,6 +100,7 @@ pub fn parse_config(text: &str) -> Result<ArrayConfig, FileError> {
         ifmap_banks,
         filter_banks,
         sparsity,
+        layout,
     })
 }
 

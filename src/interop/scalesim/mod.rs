@@ -7,7 +7,7 @@
 //! The file parsers live here too, so that the systolic back end only ever sees plain data:
 //! `text` (Python's line, strip and `int` rules, and [`FileError`]), `ini` (Python's
 //! `configparser`), `config` ([`parse_config`]), `topology` ([`parse_topology`]) and `layout`
-//! ([`check_layout`]) follow
+//! ([`parse_layout`]) follow
 //! SCALE-Sim's own reading of its files; `lower` turns the parsed layers into IR.
 
 mod config;
@@ -21,7 +21,7 @@ mod topology;
 mod tests;
 
 pub use config::parse_config;
-pub use layout::check_layout;
+pub use layout::parse_layout;
 pub use text::FileError;
 pub use topology::parse_topology;
 
@@ -112,6 +112,15 @@ pub fn import(sources: &SourceMap, inputs: &Inputs) -> (Option<ir::Program>, Vec
             config_span,
             "`dfc import scalesim` cannot carry `SparsitySupport : true` into `.df` yet",
             "sparsity on",
+        ));
+        return (None, diags);
+    }
+    if config.layout.ifmap || config.layout.filter {
+        diags.push(Diagnostic::at(
+            Code::LayoutUnsupported,
+            config_span,
+            "`dfc import scalesim` cannot carry custom layouts into `.df` yet",
+            "custom layout on",
         ));
         return (None, diags);
     }

@@ -2,7 +2,7 @@
 
 Usage: gen_sparse.py SEED COUNT OUTDIR. Each case is OUTDIR/<id>/{scalesim.cfg,topology.csv};
 OUTDIR/sparse_cases_<SEED>.json lists them. Run them with run_case.py and pack them with
-pack_sparse.py (see ../README.md).
+pack_cases.py (see ../README.md).
 """
 import json, os, random, sys
 
