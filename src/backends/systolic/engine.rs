@@ -12,11 +12,11 @@
 //!   as SCALE-Sim does; a [`Hooks`] implementation sees every line and every DRAM transfer.
 //!   With [`NoHooks`] all tracing code compiles away.
 
-use super::compute::{compute_values, ratio};
+use super::compute::{compute_values, ratio, ComputeValues};
 use super::geometry::{Fold, Geometry, Lane, Op};
 use super::memory::{calc_emissions, CalcRead, Emission, LayoutBanks, OfmapWriter, UserRead};
 use super::report::{Access, LayerReport};
-use super::sparse::{storage, SparseReport, Words};
+use super::sparse::{metadata_bandwidth, storage, SparseReport};
 use super::{Bandwidth, Model, SimError};
 
 /// A report plus the CALC prefetch plan the trace writer needs.
@@ -195,7 +195,7 @@ pub(crate) fn calc_fast(g: &Geometry) -> Result<Outcome, SimError> {
         Model::Scalesim => c_last as u64,
         Model::Default => g.lines + stalls,
     };
-    let report = assemble(g, total, stalls, sram, dram)?;
+    let report = assemble(g, compute_values(g), total, stalls, sram, dram)?;
     Ok(Outcome { report, emissions })
 }
 
@@ -341,6 +341,24 @@ pub(crate) fn interleaved<H: Hooks>(g: &Geometry, hooks: &mut H) -> Result<Outco
     if H::ON {
         hooks.transfers(g, &mut reads, &mut w, first_req, true);
     }
+    let (sram_out, dram, emissions) = finish_reads(g, &reads, &w, first_req, sram)?;
+    let total = match g.model {
+        Model::Scalesim => c_last.max(0) as u64,
+        Model::Default => g.lines + stalls,
+    };
+    let report = assemble(g, compute_values(g), total, stalls, sram_out, dram)?;
+    Ok(Outcome { report, emissions })
+}
+
+/// SRAM spans, per-operand DRAM accesses and CALC prefetch plans once every line is served.
+pub(crate) fn finish_reads(
+    g: &Geometry,
+    reads: &[ReadModel; 2],
+    w: &OfmapWriter,
+    first_req: [Option<i64>; 2],
+    sram: [Option<(i64, i64)>; 3],
+) -> Result<Spans, SimError> {
+    let fixed = g.model == Model::Default;
     let mut sram_out = [(0, 0); 3];
     for (i, op) in [Op::Ifmap, Op::Filter, Op::Ofmap].into_iter().enumerate() {
         sram_out[i] = sram[i].ok_or_else(|| no_real(op))?;
@@ -380,17 +398,20 @@ pub(crate) fn interleaved<H: Hooks>(g: &Geometry, hooks: &mut H) -> Result<Outco
         stop_cycle: w.stop,
         count: w.writes,
     };
-    let total = match g.model {
-        Model::Scalesim => c_last.max(0) as u64,
-        Model::Default => g.lines + stalls,
-    };
-    let report = assemble(g, total, stalls, sram_out, dram)?;
-    Ok(Outcome { report, emissions })
+    Ok((sram_out, dram, emissions))
 }
+
+/// SRAM start/stop per operand, DRAM accesses, CALC prefetch plans.
+pub(crate) type Spans = ([(i64, i64); 3], [Access; 3], [Vec<Emission>; 2]);
 
 /// The USER read buffer of IFMAP (`oi` 0) or FILTER (1): the custom layout's fetch order
 /// and banks when it has one, else the dataflow's fetch order.
-fn user_read(g: &Geometry, oi: usize, bw: u64, record: bool) -> Result<UserRead, SimError> {
+pub(crate) fn user_read(
+    g: &Geometry,
+    oi: usize,
+    bw: u64,
+    record: bool,
+) -> Result<UserRead, SimError> {
     let fixed = g.model == Model::Default;
     let (space, sram) = (g.space[oi], g.sram_words[oi]);
     if let Some(seq) = &g.custom_fetch[oi] {
@@ -406,7 +427,7 @@ fn user_read(g: &Geometry, oi: usize, bw: u64, record: bool) -> Result<UserRead,
 }
 
 #[inline]
-fn update(span: &mut Option<(i64, i64)>, c: i64) {
+pub(crate) fn update(span: &mut Option<(i64, i64)>, c: i64) {
     *span = Some(match *span {
         None => (c, c),
         Some((s, _)) => (s, c),
@@ -414,8 +435,9 @@ fn update(span: &mut Option<(i64, i64)>, c: i64) {
 }
 
 /// Builds the report columns in SCALE-Sim's evaluation order (see `docs/semantics/scalesim.md`, "Report columns").
-fn assemble(
+pub(crate) fn assemble(
     g: &Geometry,
+    cv: ComputeValues,
     total: u64,
     stalls: u64,
     sram: [(i64, i64); 3],
@@ -426,7 +448,6 @@ fn assemble(
             "the layer takes zero cycles (division by zero in the utilisation)".to_string(),
         ));
     }
-    let cv = compute_values(g);
     let rc = (g.r as u128) * (g.c as u128);
     let total_u = total as u128;
     let per = |x: u64| ratio(x as u128, total_u);
@@ -488,14 +509,12 @@ fn assemble(
 /// The sparse columns (see `docs/semantics/scalesim.md`, "N:M sparsity"), in SCALE-Sim's
 /// arithmetic: WS IFMAP reads summed per fold as floats, bandwidths as Python divisions.
 fn sparse_report(g: &Geometry, total: u64) -> Option<SparseReport> {
-    let sp = g.sparse?;
+    // The optimized mapping's columns come from `optimized.rs`.
+    let sp = g.sparse.filter(|s| s.optimized.is_none())?;
     let (n, m) = sp.ratio;
     let (original_storage, new_storage, metadata_storage) =
         storage(sp.representation, sp.k_dense, g.k, g.n, m);
-    let avg_metadata_sram_bw = match metadata_storage {
-        Words::Int(v) => ratio(v as u128, total as u128),
-        Words::Float(v) => v / total as f64,
-    };
+    let avg_metadata_sram_bw = metadata_bandwidth(metadata_storage, total);
     let ifmap_sram_reads = (g.df == super::Dataflow::Ws).then(|| {
         let factor = m as f64 / n as f64;
         let mut reads = 0.0f64;

@@ -370,7 +370,7 @@ impl Geometry {
         let (pix, mut win) = ifmap_tables(&shape);
         // Sparsity: only the kept window elements remain; FILTER indices become `n·K' + k'`
         // (the memory models only need them distinct).
-        let sparse = match sparse_window(layer, cfg, shape.k)? {
+        let sparse = match sparse_window(layer, cfg, model, shape.k)? {
             Some((sparse, kept)) => {
                 win = kept.iter().map(|&k| win[k as usize]).collect();
                 shape.k = kept.len() as u64;

@@ -30,6 +30,8 @@ mod engine;
 mod geometry;
 mod layout;
 mod memory;
+mod mt19937;
+mod optimized;
 mod pyfmt;
 mod report;
 mod sparse;
@@ -367,6 +369,11 @@ pub fn simulate(
     model: Model,
 ) -> Result<LayerReport, SimError> {
     let geom = geometry::Geometry::new(layer, config, model)?;
+    if let Some(sparse) = geom.sparse {
+        if let Some((block, seed)) = sparse.optimized {
+            return optimized::run(&geom, &sparse, block, seed);
+        }
+    }
     engine::run(&geom)
 }
 

@@ -101,6 +101,8 @@ pub(crate) struct SparseShape {
     pub ratio: (u64, u64),
     /// Window size `K` of the dense layer.
     pub k_dense: u64,
+    /// The optimized mapping's `BlockSize` and seed (WS only), when it is on.
+    pub optimized: Option<(u64, u64)>,
 }
 
 /// With sparsity on, the layer's sparse shape and the window elements (of `k`) it keeps;
@@ -108,14 +110,19 @@ pub(crate) struct SparseShape {
 pub(crate) fn sparse_window(
     layer: &Layer,
     cfg: &ArrayConfig,
+    model: super::Model,
     k: u64,
 ) -> Result<Option<(SparseShape, Vec<u64>)>, SimError> {
     let Some(sp) = cfg.sparsity else {
         return Ok(None);
     };
-    if sp.optimized_mapping {
+    if sp.optimized_mapping
+        && (model != super::Model::Scalesim || cfg.dataflow != super::Dataflow::Ws)
+    {
         return Err(SimError::Unsupported(
-            "SCALE-Sim's optimized sparse mapping (OptimizedMapping = true)".to_string(),
+            "SCALE-Sim's optimized sparse mapping (OptimizedMapping = true) is simulated for \
+             the WS dataflow in the SCALE-Sim model only"
+                .to_string(),
         ));
     }
     if cfg.filter_offset == 0 {
@@ -126,11 +133,17 @@ pub(crate) fn sparse_window(
         ));
     }
     let ratio = layer.sparsity.unwrap_or((1, 1));
-    let kept = kept_window(k, ratio)?;
+    // The optimized mapping prunes per filter (`optimized.rs`): the window stays whole.
+    let kept = if sp.optimized_mapping {
+        (0..k).collect()
+    } else {
+        kept_window(k, ratio)?
+    };
     let shape = SparseShape {
         representation: sp.representation,
         ratio,
         k_dense: k,
+        optimized: sp.optimized_mapping.then_some((sp.block_size, sp.seed)),
     };
     Ok(Some((shape, kept)))
 }
@@ -182,6 +195,52 @@ pub(crate) fn storage(
                 Words::Float(meta),
             )
         }
+    }
+}
+
+/// The sparse columns of the optimized mapping: `kept` weights stored, the compressed
+/// filter `rows` deep (ELLPACK counts its padding), IFMAP reads not scaled.
+pub(crate) fn storage_optimized(
+    sparse: &SparseShape,
+    g: &super::geometry::Geometry,
+    kept: u64,
+    rows: u64,
+    total: u64,
+) -> SparseReport {
+    let (k, filters, m) = (sparse.k_dense, g.n, sparse.ratio.1);
+    let (original_storage, new_storage, metadata_storage) = match sparse.representation {
+        SparseRep::EllpackBlock => {
+            let (_, new, meta) = storage(SparseRep::EllpackBlock, k, rows, filters, m);
+            (k * filters, new, meta)
+        }
+        rep => {
+            // `storage` takes kept window elements per filter; CSR/CSC need only the total.
+            let (o, _, _) = storage(rep, k, 0, filters, m);
+            let pointers = if rep == SparseRep::Csr {
+                k + 1
+            } else {
+                filters + 1
+            };
+            let meta = kept + pointers;
+            (o, Words::Int(kept + meta), Words::Int(meta))
+        }
+    };
+    SparseReport {
+        representation: sparse.representation,
+        ratio: sparse.ratio,
+        original_storage,
+        new_storage,
+        metadata_storage,
+        avg_metadata_sram_bw: metadata_bandwidth(metadata_storage, total),
+        ifmap_sram_reads: None,
+    }
+}
+
+/// Metadata words over total cycles, as Python divides an `int` or a `float`.
+pub(crate) fn metadata_bandwidth(metadata: Words, total: u64) -> f64 {
+    match metadata {
+        Words::Int(v) => super::compute::ratio(v as u128, total as u128),
+        Words::Float(v) => v / total as f64,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::{parse_config, parse_topology};
 use crate::backends::systolic::tests::read;
-use crate::backends::systolic::{Bandwidth, Dataflow, Gemm};
+use crate::backends::systolic::{Bandwidth, Dataflow, Gemm, SparseRep};
 
 #[test]
 fn topology_trailing_comma_rule() {
@@ -201,12 +201,27 @@ fn config_ini_rules() {
     assert!(
         parse_config(&base.replace("UseRamulatorTrace: False", "UseRamulatorTrace: True")).is_err()
     );
-    assert!(
-        parse_config(&base.replace("SparsitySupport : false", "SparsitySupport : True")).is_err()
+    // Sparsity and custom layouts are read (`True` in any case; `on` is a Python boolean).
+    let on = base.replace("SparsitySupport : false", "SparsitySupport : True");
+    assert!(parse_config(&on).unwrap_err().message.contains("SparseRep"));
+    let sparse = on.replace(
+        "SparsitySupport : True",
+        "SparsitySupport : True\nSparseRep : csr\nOptimizedMapping : false\n\
+         RandomNumberGeneratorSeed : 40",
     );
-    assert!(
-        parse_config(&base.replace("IfmapCustomLayout: False", "IfmapCustomLayout: on")).is_err()
+    let c = parse_config(&sparse).unwrap();
+    let sp = c.sparsity.unwrap();
+    assert_eq!(
+        (sp.representation, sp.optimized_mapping),
+        (SparseRep::Csr, false)
     );
+    let bad_rep = sparse.replace("SparseRep : csr", "SparseRep : CSR");
+    assert!(parse_config(&bad_rep)
+        .unwrap_err()
+        .message
+        .contains("SparseRep"));
+    let c = parse_config(&base.replace("IfmapCustomLayout: False", "IfmapCustomLayout: on"));
+    assert!(c.unwrap().layout.ifmap);
     assert!(
         parse_config(&base.replace("IfmapCustomLayout: False", "IfmapCustomLayout: maybe"))
             .is_err()

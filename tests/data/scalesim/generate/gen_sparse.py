@@ -1,6 +1,7 @@
 """Generate SCALE-Sim 3.0.0 cases with N:M weight sparsity (and a few it fails on) for dfc's tests.
 
-Usage: gen_sparse.py SEED COUNT OUTDIR. Each case is OUTDIR/<id>/{scalesim.cfg,topology.csv};
+Usage: gen_sparse.py SEED COUNT OUTDIR [optimized]. With `optimized`, every case is WS with
+SCALE-Sim's optimized mapping on and a random BlockSize. Each case is OUTDIR/<id>/{scalesim.cfg,topology.csv};
 OUTDIR/sparse_cases_<SEED>.json lists them. Run them with run_case.py and pack them with
 pack_cases.py (see ../README.md).
 """
@@ -49,7 +50,7 @@ def ratio(rnd):
     m = rnd.choice([1, 2, 3, 4, 4, 4, 6, 8, 8, 16])
     return rnd.randint(1, m), m
 
-def gen(seed, count, outdir):
+def gen(seed, count, outdir, optimized=False):
     rnd = random.Random(seed)
     cases = []
     for i in range(count):
@@ -73,6 +74,9 @@ def gen(seed, count, outdir):
             kind = 'optimized'
         elif u < 0.12:
             kind = 'n_over_m'
+        if optimized:
+            kind, df = 'optimized', 'ws'
+            R = rnd.choice([2, 3, 4, 6, 8, 16])
         gemm = rnd.random() < 0.3
         layers = []
         for li in range(rnd.randint(1, 3)):
@@ -100,7 +104,8 @@ def gen(seed, count, outdir):
             f.write(CFG.format(name=cid, rows=R, cols=C, ikb=kb(), fkb=kb(), okb=kb(), ioff=ioff,
                                foff=foff, ooff=ooff, bw=bw, df=df, ibbw=ibbw, ibn=ibn, fbbw=fbbw,
                                fbn=fbn, rep=rep, opt='true' if kind == 'optimized' else 'false',
-                               block=rnd.choice([2, 4, 8]) if R >= 8 else 2,
+                               block=(rnd.choice([d for d in range(1, R + 1) if 2 * R % d == 0] + [3, 5])
+                                      if optimized else rnd.choice([2, 4, 8]) if R >= 8 else 2),
                                seed=rnd.randint(0, 100), mode=mode))
         with open(os.path.join(d, "topology.csv"), "w") as f:
             f.write("Layer, M, N, K, Sparsity,\n" if gemm else
@@ -108,8 +113,8 @@ def gen(seed, count, outdir):
             for L in layers:
                 f.write(L + "\n")
         cases.append(dict(id=cid, gemm=gemm, traces=False, kind=kind))
-    with open(os.path.join(outdir, "sparse_cases_%d.json" % seed), "w") as f:
+    with open(os.path.join(outdir, "%s_cases_%d.json" % ("optimized" if optimized else "sparse", seed)), "w") as f:
         json.dump(cases, f)
 
 if __name__ == "__main__":
-    gen(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
+    gen(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], len(sys.argv) > 4 and sys.argv[4] == "optimized")
