@@ -123,7 +123,7 @@ codes! {
     OutputIsInput = "E0904", "output-is-input", "an output path that is one of the command's input files";
     TraceTooLarge = "E0905", "trace-too-large", "traces whose estimated size is over the cap";
     NotFormatted = "E1101", "not-formatted", "a file that `dfc fmt --check` finds not in the canonical layout";
-    SparsityUnsupported = "E1401", "sparsity-unsupported", "a SCALE-Sim sparsity setting dfc does not simulate: the optimized mapping, FILTER offset 0, traces";
+    SparsityUnsupported = "E1401", "sparsity-unsupported", "a SCALE-Sim sparsity setting dfc does not simulate: the optimized mapping outside WS, FILTER offset 0, traces";
     SparsityRatioFails = "E1402", "sparsity-ratio-fails", "an `N:M` sparsity ratio SCALE-Sim fails on (N > M)";
     LayoutUnsupported = "E1403", "layout-unsupported", "a SCALE-Sim custom layout dfc does not simulate: default model, with sparsity, traces, odd axis orders";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
