@@ -152,7 +152,7 @@ pub(crate) fn run(
     block: u64,
     seed: u64,
 ) -> Result<LayerReport, SimError> {
-    if (2 * g.r) % block != 0 {
+    if !(2 * g.r).is_multiple_of(block) {
         return Err(SimError::ScalesimFails(format!(
             "BlockSize {block} does not divide twice the array rows: ragged IFMAP lines"
         )));
