@@ -1,6 +1,6 @@
 //! SCALE-Sim input files: what is accepted, what it means, where errors point.
 
-use super::{parse_config, parse_topology};
+use super::{parse_config, parse_layout, parse_topology};
 use crate::backends::systolic::tests::read;
 use crate::backends::systolic::{Bandwidth, Dataflow, Gemm, SparseRep};
 
@@ -237,9 +237,14 @@ fn config_ini_rules() {
 
 #[test]
 fn parsers_never_panic() {
+    let config = read("runs/golden/scalecfg_calc__alexnet_part__ws/scalesim.cfg");
     let samples = [
-        read("runs/golden/scalecfg_calc__alexnet_part__ws/scalesim.cfg"),
+        config.replace("SparsitySupport : false", "SparsitySupport : true"),
+        config.replace("IfmapCustomLayout: False", "IfmapCustomLayout: True"),
         read("topologies/resnet18.csv"),
+        "Layer name, factors and orders,\nL0,1,2,1,1,3,4,0,1,2,3,4,5,4,5,6,7,0,1,2,3,\n\
+         L1_DP,1,1,1,1,2,1,3,4,5,0,1,2,4,5,6,7,0,1,2,3,\n"
+            .to_string(),
     ];
     let mut x: u64 = 1;
     for s in &samples {
@@ -273,6 +278,9 @@ fn parsers_never_panic() {
                 if let Err(e) = parse_topology(&t, gemm) {
                     assert!(e.span.end <= t.len() && t.is_char_boundary(e.span.start));
                 }
+            }
+            if let Err(e) = parse_layout(&t) {
+                assert!(e.span.end <= t.len() && t.is_char_boundary(e.span.start));
             }
         }
     }
