@@ -377,7 +377,9 @@ impl Geometry {
                 shape.space[1] = mul(shape.k, shape.n, "filter")?;
                 // `distinct` walks every IFMAP entry of a sparse layer.
                 if mul(shape.p, shape.k, "IFMAP entries")? > 1 << 34 {
-                    return Err(too_large("a sparse layer with more than 2^34 IFMAP entries"));
+                    return Err(too_large(
+                        "a sparse layer with more than 2^34 IFMAP entries",
+                    ));
                 }
                 Some(sparse)
             }

@@ -136,7 +136,8 @@ fn tiled_order(
 }
 
 /// The custom IFMAP fetch sequence as address indices (SCALE-Sim's values carry no
-/// `IfmapOffset`, so with an offset no demand would ever hit: it never finishes).
+/// `IfmapOffset`, so with an offset no demand would ever hit: SCALE-Sim
+/// prefetches until its buffers break).
 pub(crate) fn ifmap_sequence(
     row: &LayoutRow,
     [h, w, ch]: [u64; 3],
@@ -160,7 +161,7 @@ pub(crate) fn ifmap_sequence(
     if offset != 0 {
         return Err(fails(
             "a custom IFMAP layout with IfmapOffset ≠ 0 (SCALE-Sim's layout ignores the offset, \
-             no demand hits and it never finishes)"
+             no demand hits and SCALE-Sim prefetches until its buffers break)"
                 .to_string(),
         ));
     }
