@@ -290,7 +290,15 @@ pub fn simulate_jobs(
         .map(|(name, config, layers)| {
             systolic::simulate_all(layers, config, model)
                 .map(|r| (name.clone(), r))
-                .map_err(|e| Diagnostic::new(Code::SimulationError, format!("`{name}`: {e}")))
+                .map_err(|e| {
+                    let code = match e {
+                        systolic::SimError::Unsupported(_) => Code::SparsityUnsupported,
+                        systolic::SimError::BadSparsity(_) => Code::SparsityRatioFails,
+                        systolic::SimError::LayoutUnsupported(_) => Code::LayoutUnsupported,
+                        _ => Code::SimulationError,
+                    };
+                    Diagnostic::new(code, format!("`{name}`: {e}"))
+                })
         })
         .collect()
 }
@@ -305,9 +313,10 @@ pub fn compute_report_csv(runs: &[SimulatedRun]) -> String {
 }
 
 /// SCALE-Sim's three report files over every run, by file name.
-pub fn report_files(runs: &[SimulatedRun]) -> [(&'static str, String); 3] {
+/// SCALE-Sim's report files; `SPARSE_REPORT.csv` too when sparsity is on.
+pub fn report_files(runs: &[SimulatedRun]) -> Vec<(&'static str, String)> {
     let reports = all_reports(runs);
-    [
+    let mut files = vec![
         ("COMPUTE_REPORT.csv", systolic::compute_report_csv(&reports)),
         (
             "BANDWIDTH_REPORT.csv",
@@ -317,7 +326,11 @@ pub fn report_files(runs: &[SimulatedRun]) -> [(&'static str, String); 3] {
             "DETAILED_ACCESS_REPORT.csv",
             systolic::detailed_access_report_csv(&reports),
         ),
-    ]
+    ];
+    if reports.iter().any(|r| r.sparse.is_some()) {
+        files.push(("SPARSE_REPORT.csv", systolic::sparse_report_csv(&reports)));
+    }
+    files
 }
 
 /// Every run as pretty-printed JSON.

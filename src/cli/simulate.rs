@@ -29,6 +29,10 @@ pub struct ScalesimFiles {
     /// The topology is in GEMM form (`name, M, N, K,`).
     #[arg(long)]
     pub gemm: bool,
+    /// SCALE-Sim layout CSV (its `-l`): custom IFMAP/FILTER layouts, used when the config
+    /// turns them on (SCALE-Sim reads the first row for every layer).
+    #[arg(long)]
+    pub layout: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -69,6 +73,8 @@ fn input_kind_conflict(args: &SimulateArgs) -> Option<String> {
         "--topology"
     } else if files.gemm {
         "--gemm"
+    } else if files.layout.is_some() {
+        "--layout"
     } else {
         return None;
     };
@@ -102,6 +108,14 @@ fn jobs(
         let cfg_id = read(cfg, sources)?;
         let topo_id = read(topo, sources)?;
         let mut diags = Vec::new();
+        let mut layout_row = None;
+        if let Some(layout) = &args.scalesim.layout {
+            let id = read(layout, sources)?;
+            match crate::interop::scalesim::parse_layout(&sources.file(id).text) {
+                Ok(row) => layout_row = row,
+                Err(e) => diags.push(file_error(id, e)),
+            }
+        }
         let config = crate::interop::scalesim::parse_config(&sources.file(cfg_id).text)
             .map_err(|e| diags.push(file_error(cfg_id, e)))
             .ok();
@@ -111,10 +125,11 @@ fn jobs(
         )
         .map_err(|e| diags.push(file_error(topo_id, e)))
         .ok();
-        let (Some(mut config), Some(layers)) = (config, layers) else {
+        let (Some(mut config), Some(layers), true) = (config, layers, diags.is_empty()) else {
             reporter.emit(&diags, sources);
             return Err(exit(1));
         };
+        config.layout.row = layout_row;
         if model == systolic::Model::Default {
             let (fixed, warning) = config.for_default_model();
             config = fixed;
@@ -173,6 +188,28 @@ pub fn run(reporter: &Reporter, args: &SimulateArgs) -> ExitCode {
     if let Err(f) = refuse_clobber_paths(&sources, &output_paths(args, &jobs)) {
         return fail(reporter, f);
     }
+    if args.traces.is_some()
+        && jobs
+            .iter()
+            .any(|(_, c, _)| c.layout.ifmap || c.layout.filter)
+    {
+        let d = Diagnostic::new(
+            Code::LayoutUnsupported,
+            "traces of a run with a custom layout are not written",
+        )
+        .with_help("simulate without `--traces`");
+        reporter.emit(&[d], &sources);
+        return exit(1);
+    }
+    if args.traces.is_some() && jobs.iter().any(|(_, c, _)| c.sparsity.is_some()) {
+        let d = Diagnostic::new(
+            Code::SparsityUnsupported,
+            "traces of a run with sparsity on are not written",
+        )
+        .with_help("simulate without `--traces`, or with `SparsitySupport : false`");
+        reporter.emit(&[d], &sources);
+        return exit(1);
+    }
     let all = match simulate::simulate_jobs(&jobs, model) {
         Ok(all) => all,
         Err(d) => {
@@ -215,6 +252,9 @@ fn output_paths(args: &SimulateArgs, jobs: &[Job]) -> Vec<PathBuf> {
             "DETAILED_ACCESS_REPORT.csv",
         ] {
             out.push(Path::new(dir).join(name));
+        }
+        if jobs.iter().any(|(_, c, _)| c.sparsity.is_some()) {
+            out.push(Path::new(dir).join("SPARSE_REPORT.csv"));
         }
     }
     if let Some(dir) = &args.traces {
@@ -333,6 +373,16 @@ pub fn import(reporter: &Reporter, files: &ScalesimFiles, output: Option<&str>) 
         (Ok(c), Ok(t)) => (c, t),
         (Err(e), _) | (_, Err(e)) => return fail(reporter, e),
     };
+    if let Some(layout) = &files.layout {
+        let id = match add(layout) {
+            Ok(id) => id,
+            Err(e) => return fail(reporter, e),
+        };
+        if let Err(e) = crate::interop::scalesim::parse_layout(&sources.file(id).text) {
+            reporter.emit(&[file_error(id, e)], &sources);
+            return exit(1);
+        }
+    }
     let inputs = crate::interop::scalesim::Inputs {
         config,
         topology,

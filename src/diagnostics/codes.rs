@@ -6,8 +6,9 @@
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
 //! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
 //! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
-//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E14xx` sparsity, `W0xxx` and
-//! `W10xx` warnings.
+//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E14xx` sparsity
+//! (SCALE-Sim's from 1401, the language's and the cost model's from 1420), `W0xxx` and `W10xx`
+//! warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -125,6 +126,9 @@ codes! {
     InvalidDensity = "E1420", "invalid-density", "a sparsity entry that is not an operand with an N:M ratio or a density in (0, 1]";
     SparseHardware = "E1421", "sparse-hardware", "a hardware `sparse` field with an unknown format or an impossible combination";
     NotFormatted = "E1101", "not-formatted", "a file that `dfc fmt --check` finds not in the canonical layout";
+    SparsityUnsupported = "E1401", "sparsity-unsupported", "a SCALE-Sim sparsity setting dfc does not simulate: the optimized mapping outside WS, FILTER offset 0, traces";
+    SparsityRatioFails = "E1402", "sparsity-ratio-fails", "an `N:M` sparsity ratio SCALE-Sim fails on (N > M)";
+    LayoutUnsupported = "E1403", "layout-unsupported", "a SCALE-Sim custom layout dfc does not simulate: default model, with sparsity, traces, odd axis orders";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";

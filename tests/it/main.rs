@@ -21,6 +21,7 @@ mod reports;
 mod rl;
 mod schedule;
 mod systolic;
+mod systolic_sparse;
 mod test_cmd;
 mod tidy;
 mod tree_sitter;

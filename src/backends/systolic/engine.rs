@@ -12,10 +12,11 @@
 //!   as SCALE-Sim does; a [`Hooks`] implementation sees every line and every DRAM transfer.
 //!   With [`NoHooks`] all tracing code compiles away.
 
-use super::compute::{compute_values, ratio};
+use super::compute::{compute_values, ratio, ComputeValues};
 use super::geometry::{Fold, Geometry, Lane, Op};
-use super::memory::{calc_emissions, CalcRead, Emission, OfmapWriter, UserRead};
+use super::memory::{calc_emissions, CalcRead, Emission, LayoutBanks, OfmapWriter, UserRead};
 use super::report::{Access, LayerReport};
+use super::sparse::{metadata_bandwidth, storage, SparseReport};
 use super::{Bandwidth, Model, SimError};
 
 /// A report plus the CALC prefetch plan the trace writer needs.
@@ -194,7 +195,7 @@ pub(crate) fn calc_fast(g: &Geometry) -> Result<Outcome, SimError> {
         Model::Scalesim => c_last as u64,
         Model::Default => g.lines + stalls,
     };
-    let report = assemble(g, total, stalls, sram, dram)?;
+    let report = assemble(g, compute_values(g), total, stalls, sram, dram)?;
     Ok(Outcome { report, emissions })
 }
 
@@ -269,11 +270,8 @@ pub(crate) fn interleaved<H: Hooks>(g: &Geometry, hooks: &mut H) -> Result<Outco
             filter,
             ofmap,
         } => {
-            let si = g.fetch_sequence(Op::Ifmap)?;
-            let ri = UserRead::new(&si, g.space[0], g.sram_words[0], ifmap, fixed, H::ON)?;
-            drop(si);
-            let sf = g.fetch_sequence(Op::Filter)?;
-            let rf = UserRead::new(&sf, g.space[1], g.sram_words[1], filter, fixed, H::ON)?;
+            let ri = user_read(g, 0, ifmap, H::ON)?;
+            let rf = user_read(g, 1, filter, H::ON)?;
             ([ReadModel::User(ri), ReadModel::User(rf)], ofmap)
         }
     };
@@ -343,6 +341,24 @@ pub(crate) fn interleaved<H: Hooks>(g: &Geometry, hooks: &mut H) -> Result<Outco
     if H::ON {
         hooks.transfers(g, &mut reads, &mut w, first_req, true);
     }
+    let (sram_out, dram, emissions) = finish_reads(g, &reads, &w, first_req, sram)?;
+    let total = match g.model {
+        Model::Scalesim => c_last.max(0) as u64,
+        Model::Default => g.lines + stalls,
+    };
+    let report = assemble(g, compute_values(g), total, stalls, sram_out, dram)?;
+    Ok(Outcome { report, emissions })
+}
+
+/// SRAM spans, per-operand DRAM accesses and CALC prefetch plans once every line is served.
+pub(crate) fn finish_reads(
+    g: &Geometry,
+    reads: &[ReadModel; 2],
+    w: &OfmapWriter,
+    first_req: [Option<i64>; 2],
+    sram: [Option<(i64, i64)>; 3],
+) -> Result<Spans, SimError> {
+    let fixed = g.model == Model::Default;
     let mut sram_out = [(0, 0); 3];
     for (i, op) in [Op::Ifmap, Op::Filter, Op::Ofmap].into_iter().enumerate() {
         sram_out[i] = sram[i].ok_or_else(|| no_real(op))?;
@@ -382,16 +398,36 @@ pub(crate) fn interleaved<H: Hooks>(g: &Geometry, hooks: &mut H) -> Result<Outco
         stop_cycle: w.stop,
         count: w.writes,
     };
-    let total = match g.model {
-        Model::Scalesim => c_last.max(0) as u64,
-        Model::Default => g.lines + stalls,
-    };
-    let report = assemble(g, total, stalls, sram_out, dram)?;
-    Ok(Outcome { report, emissions })
+    Ok((sram_out, dram, emissions))
+}
+
+/// SRAM start/stop per operand, DRAM accesses, CALC prefetch plans.
+pub(crate) type Spans = ([(i64, i64); 3], [Access; 3], [Vec<Emission>; 2]);
+
+/// The USER read buffer of IFMAP (`oi` 0) or FILTER (1): the custom layout's fetch order
+/// and banks when it has one, else the dataflow's fetch order.
+pub(crate) fn user_read(
+    g: &Geometry,
+    oi: usize,
+    bw: u64,
+    record: bool,
+) -> Result<UserRead, SimError> {
+    let fixed = g.model == Model::Default;
+    let (space, sram) = (g.space[oi], g.sram_words[oi]);
+    if let Some(seq) = &g.custom_fetch[oi] {
+        let banks = LayoutBanks {
+            num: g.banks[oi].num,
+            ports: g.banks[oi].ports,
+            offset: g.offsets[oi],
+        };
+        return UserRead::new(seq, space, sram, bw, fixed, record, Some(banks));
+    }
+    let op = [Op::Ifmap, Op::Filter][oi];
+    UserRead::new(&g.fetch_sequence(op)?, space, sram, bw, fixed, record, None)
 }
 
 #[inline]
-fn update(span: &mut Option<(i64, i64)>, c: i64) {
+pub(crate) fn update(span: &mut Option<(i64, i64)>, c: i64) {
     *span = Some(match *span {
         None => (c, c),
         Some((s, _)) => (s, c),
@@ -399,8 +435,9 @@ fn update(span: &mut Option<(i64, i64)>, c: i64) {
 }
 
 /// Builds the report columns in SCALE-Sim's evaluation order (see `docs/semantics/scalesim.md`, "Report columns").
-fn assemble(
+pub(crate) fn assemble(
     g: &Geometry,
+    cv: ComputeValues,
     total: u64,
     stalls: u64,
     sram: [(i64, i64); 3],
@@ -411,13 +448,17 @@ fn assemble(
             "the layer takes zero cycles (division by zero in the utilisation)".to_string(),
         ));
     }
-    let cv = compute_values(g);
     let rc = (g.r as u128) * (g.c as u128);
     let total_u = total as u128;
     let per = |x: u64| ratio(x as u128, total_u);
     let dram_bw = |a: &Access| a.count as f64 / ((a.stop_cycle - a.start_cycle + 1) as f64);
     let first_dram = dram[0].start_cycle.min(dram[1].start_cycle);
     let incl = dram[2].stop_cycle - first_dram + if g.model == Model::Default { 1 } else { 0 };
+    let sparse = sparse_report(g, total);
+    let avg_ifmap_sram_bw = match sparse.as_ref().and_then(|s| s.ifmap_sram_reads) {
+        Some(reads) => reads / total as f64,
+        None => per(cv.sram_reads[0]),
+    };
     let sram_acc = |i: usize| Access {
         start_cycle: sram[i].0,
         stop_cycle: sram[i].1,
@@ -438,7 +479,7 @@ fn assemble(
         ofmap_h: g.eh,
         ofmap_w: g.ew,
         ofmap_px: g.p,
-        window: g.k,
+        window: g.sparse.map_or(g.k, |s| s.k_dense),
         macs: g.macs,
         row_folds: g.fr,
         col_folds: g.fc,
@@ -449,7 +490,7 @@ fn assemble(
         overall_util_pct: ratio(g.macs as u128 * 100, total_u * rc),
         mapping_efficiency_pct: cv.mapping_eff_pct,
         compute_util_pct: cv.compute_util_pct,
-        avg_ifmap_sram_bw: per(cv.sram_reads[0]),
+        avg_ifmap_sram_bw,
         avg_filter_sram_bw: per(cv.sram_reads[1]),
         avg_ofmap_sram_bw: per(cv.sram_reads[2]),
         avg_ifmap_dram_bw: dram_bw(&dram[0]),
@@ -461,5 +502,34 @@ fn assemble(
         dram_ifmap: dram[0],
         dram_filter: dram[1],
         dram_ofmap: dram[2],
+        sparse,
+    })
+}
+
+/// The sparse columns (see `docs/semantics/scalesim.md`, "N:M sparsity"), in SCALE-Sim's
+/// arithmetic: WS IFMAP reads summed per fold as floats, bandwidths as Python divisions.
+fn sparse_report(g: &Geometry, total: u64) -> Option<SparseReport> {
+    // The optimized mapping's columns come from `optimized.rs`.
+    let sp = g.sparse.filter(|s| s.optimized.is_none())?;
+    let (n, m) = sp.ratio;
+    let (original_storage, new_storage, metadata_storage) =
+        storage(sp.representation, sp.k_dense, g.k, g.n, m);
+    let avg_metadata_sram_bw = metadata_bandwidth(metadata_storage, total);
+    let ifmap_sram_reads = (g.df == super::Dataflow::Ws).then(|| {
+        let factor = m as f64 / n as f64;
+        let mut reads = 0.0f64;
+        for f in 0..g.folds {
+            reads += (g.t * g.fold(f).ru) as f64 * factor;
+        }
+        reads
+    });
+    Some(SparseReport {
+        representation: sp.representation,
+        ratio: sp.ratio,
+        original_storage,
+        new_storage,
+        metadata_storage,
+        avg_metadata_sram_bw,
+        ifmap_sram_reads,
     })
 }

@@ -12,7 +12,9 @@
 //! Address *indices* are relative to the operand's offset and dense (`0 ..` the operand's
 //! address space), so the memory models can keep per-address state in plain arrays.
 
-use super::{ArrayConfig, Bandwidth, Dataflow, Layer, Model, SimError};
+use super::layout::custom_fetches;
+use super::sparse::{sparse_window, SparseShape};
+use super::{ArrayConfig, Bandwidth, Dataflow, Layer, Model, SimError, SramBanks};
 
 /// Marks an empty (−1) entry in index sequences.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -116,6 +118,12 @@ pub(crate) struct Geometry {
     /// `win[k].x < pix[p].x`.
     pix: Vec<Part>,
     win: Vec<Part>,
+    /// With sparsity on: the layer's ratio and dense window; `k` above is then the number
+    /// of kept window elements and `win` holds only those.
+    pub sparse: Option<SparseShape>,
+    /// USER mode with a custom IFMAP/FILTER layout: its fetch sequence, and the SRAM banks.
+    pub custom_fetch: [Option<Vec<u32>>; 2],
+    pub banks: [SramBanks; 2],
 }
 
 /// Half of an IFMAP address: an index offset and the row/column extent it needs (window
@@ -357,11 +365,30 @@ impl Geometry {
         cfg: &ArrayConfig,
         model: Model,
     ) -> Result<Geometry, SimError> {
-        check_config(cfg, model)?;
-        let shape = layer_shape(layer, model)?;
+        cfg.check(model)?;
+        let mut shape = layer_shape(layer, model)?;
+        let (pix, mut win) = ifmap_tables(&shape);
+        // Sparsity: only the kept window elements remain; FILTER indices become `n·K' + k'`
+        // (the memory models only need them distinct).
+        let sparse = match sparse_window(layer, cfg, model, shape.k)? {
+            Some((sparse, kept)) => {
+                win = kept.iter().map(|&k| win[k as usize]).collect();
+                shape.k = kept.len() as u64;
+                shape.space[1] = mul(shape.k, shape.n, "filter")?;
+                // `distinct` walks every IFMAP entry of a sparse layer.
+                if mul(shape.p, shape.k, "IFMAP entries")? > 1 << 34 {
+                    return Err(too_large(
+                        "a sparse layer with more than 2^34 IFMAP entries",
+                    ));
+                }
+                Some(sparse)
+            }
+            None => None,
+        };
         let folding = folding(&shape, cfg, model)?;
         let sram_words = sram_words(cfg)?;
-        let (pix, win) = ifmap_tables(&shape);
+        let dims = [shape.h, shape.w, shape.ch, shape.n, shape.fh, shape.fw];
+        let custom_fetch = custom_fetches(cfg, model, dims, sparse.is_some())?;
         let has_invalid = (shape.eh - 1) * shape.sh + shape.fh > shape.h
             || (shape.ew - 1) * shape.sw + shape.fw > shape.w;
         Ok(Geometry {
@@ -400,6 +427,9 @@ impl Geometry {
             has_invalid,
             pix,
             win,
+            sparse,
+            custom_fetch,
+            banks: [cfg.ifmap_banks, cfg.filter_banks],
         })
     }
 
@@ -611,6 +641,19 @@ impl Geometry {
     /// Number of distinct real addresses of an operand over the layer.
     pub(crate) fn distinct(&self, op: Op) -> u64 {
         match op {
+            // Pruned window elements leave holes no closed form covers: mark them.
+            Op::Ifmap if self.sparse.is_some() => {
+                let mut seen = vec![false; self.space[0] as usize];
+                for p in 0..self.p {
+                    for k in 0..self.k {
+                        let a = self.ifmap_idx(p, k);
+                        if a != NONE {
+                            seen[a as usize] = true;
+                        }
+                    }
+                }
+                seen.iter().filter(|&&b| b).count() as u64
+            }
             Op::Ifmap => {
                 covered(self.h, self.eh, self.fh, self.sh)
                     * covered(self.w, self.ew, self.fw, self.sw)
@@ -733,38 +776,4 @@ fn covered(n_in: u64, n_out: u64, f: u64, s: u64) -> u64 {
         // Gaps between windows: only the last window can be clipped.
         (n_out - 1) * f + f.min(n_in.saturating_sub((n_out - 1) * s))
     }
-}
-
-/// Rejects configurations the models cannot run.
-fn check_config(cfg: &ArrayConfig, model: Model) -> Result<(), SimError> {
-    let bad = |m: &str| Err(SimError::Config(m.to_string()));
-    if cfg.rows == 0 || cfg.cols == 0 {
-        return bad("the array needs at least one row and one column");
-    }
-    if cfg.rows > 1 << 16 || cfg.cols > 1 << 16 {
-        return bad("array dimensions above 65536 are not supported");
-    }
-    if model == Model::Scalesim && cfg.word_bytes != 1 {
-        return bad("SCALE-Sim 3.0.0 hard-wires 1-byte words (use the default model)");
-    }
-    if cfg.word_bytes == 0 {
-        return bad("word size must be at least 1 byte");
-    }
-    if model == Model::Scalesim && cfg.calc_fill_bandwidth != 10 {
-        return bad("SCALE-Sim 3.0.0 hard-wires a first-prefetch bandwidth of 10 words/cycle");
-    }
-    if cfg.calc_fill_bandwidth == 0 {
-        return bad("the first-prefetch bandwidth must be at least 1 word/cycle");
-    }
-    if let Bandwidth::User {
-        ifmap,
-        filter,
-        ofmap,
-    } = cfg.bandwidth
-    {
-        if ifmap == 0 || filter == 0 || ofmap == 0 {
-            return bad("USER DRAM bandwidths must be at least 1 word/cycle");
-        }
-    }
-    Ok(())
 }

@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 
 use super::geometry::NONE;
+use super::trace::cpython_set_order;
 use super::SimError;
 
 // ------------------------------------------------------------------------------------------
@@ -209,6 +210,28 @@ pub(crate) struct UserRead {
     row_real: Vec<u64>,
     ptr: u64,
     pub record: Option<Vec<UserFetch>>,
+    /// A custom layout's SRAM banks (SCALE-Sim's layout evaluation), if any.
+    banks: Option<BankModel>,
+}
+
+/// SCALE-Sim's bank model of a custom layout (`docs/semantics/scalesim.md`, "Layout files"):
+/// a word's bank is its position in its buffer line's CPython `set` divided by the words per
+/// bank; a demand line waits one cycle per extra line a bank must deliver per port.
+struct BankModel {
+    per_bank: u64,
+    ports: u64,
+    /// Parallel to `line_ids`: the word's position in that line's set.
+    line_pos: Vec<u32>,
+    /// Scratch: the buffer lines each bank delivers for the current demand line.
+    bank_lines: Vec<Vec<u32>>,
+}
+
+/// A custom layout's banks for [`UserRead::new`]: the `[layout]` banks and the operand's
+/// address offset (set order follows the address values).
+pub(crate) struct LayoutBanks {
+    pub num: u64,
+    pub ports: u64,
+    pub offset: u64,
 }
 
 impl UserRead {
@@ -220,11 +243,17 @@ impl UserRead {
         bw: u64,
         fixed: bool,
         record: bool,
+        layout: Option<LayoutBanks>,
     ) -> Result<UserRead, SimError> {
         let e = sram_words;
         let active = e.div_ceil(2);
         let pref = e - active;
-        let eps = e.div_ceil(100);
+        // A custom layout makes each buffer line one DRAM row of `bw` words.
+        let eps = if layout.is_some() {
+            bw
+        } else {
+            e.div_ceil(100)
+        };
         let rows = (seq.len() as u64).div_ceil(bw);
         // Lines: closed after `eps` real entries (repeats counted), remainder last.
         let mut count = vec![0u32; space as usize];
@@ -269,6 +298,10 @@ impl UserRead {
                 row_real.push(acc);
             }
         }
+        let banks = match layout {
+            None => None,
+            Some(l) => Some(bank_model(seq, eps, bw, &l, &line_start, &line_ids)?),
+        };
         Ok(UserRead {
             bw,
             active,
@@ -289,6 +322,7 @@ impl UserRead {
             row_real,
             ptr: 0,
             record: record.then(Vec::new),
+            banks,
         })
     }
 
@@ -345,34 +379,14 @@ impl UserRead {
                 });
             }
         }
+        if self.banks.is_some() {
+            return self.serve_banked(t, addrs);
+        }
         let mut off: i64 = 1;
         for &a in addrs {
             let mut slides = 0u64;
             while !self.hit(a) {
-                slides += 1;
-                if slides > self.nl + 1 || self.pl == 0 {
-                    return Err(SimError::ScalesimFails(
-                        "an address is in neither buffer and the prefetch window cycles \
-                         forever (upstream issue #130)"
-                            .to_string(),
-                    ));
-                }
-                self.s = (self.s + self.pl) % self.nl;
-                self.e = (self.s + self.al) % self.nl;
-                let m = self.pref.div_ceil(self.bw);
-                if self.fixed {
-                    self.reads += self.real_words(self.ptr, m);
-                    self.ptr = (self.ptr + m) % self.rows.max(1);
-                } else {
-                    self.reads += m * self.bw;
-                }
-                if let Some(rec) = &mut self.record {
-                    rec.push(UserFetch::Prefetch {
-                        rows: m,
-                        start: self.last + 2,
-                    });
-                }
-                self.last += m as i64 + 1;
+                self.slide(&mut slides)?;
                 if self.fixed {
                     // Q6 fixed: served when the last prefetch it needed has arrived.
                     off = off.max(self.last - t);
@@ -389,6 +403,129 @@ impl UserRead {
         }
         Ok(t + off)
     }
+
+    /// One prefetch: the window slides by the prefetch lines and they are fetched.
+    fn slide(&mut self, slides: &mut u64) -> Result<(), SimError> {
+        *slides += 1;
+        if *slides > self.nl + 1 || self.pl == 0 {
+            return Err(SimError::ScalesimFails(
+                "an address is in neither buffer and the prefetch window cycles \
+                 forever (upstream issue #130)"
+                    .to_string(),
+            ));
+        }
+        self.s = (self.s + self.pl) % self.nl;
+        self.e = (self.s + self.al) % self.nl;
+        let m = self.pref.div_ceil(self.bw);
+        if self.fixed {
+            self.reads += self.real_words(self.ptr, m);
+            self.ptr = (self.ptr + m) % self.rows.max(1);
+        } else {
+            self.reads += m * self.bw;
+        }
+        if let Some(rec) = &mut self.record {
+            rec.push(UserFetch::Prefetch {
+                rows: m,
+                start: self.last + 2,
+            });
+        }
+        self.last += m as i64 + 1;
+        Ok(())
+    }
+
+    /// The slot (in `line_ids`) of the first buffer line holding `a`, in the order SCALE-Sim
+    /// scans the active window (from its start, wrapping).
+    fn hit_slot(&self, a: u32) -> Option<usize> {
+        let (lo, hi) = (self.line_start[a as usize], self.line_start[a as usize + 1]);
+        let ids = &self.line_ids[lo as usize..hi as usize];
+        let (s, e) = (self.s, self.e);
+        let found = if s < e {
+            ids.iter().position(|&x| s <= x as u64 && (x as u64) < e)
+        } else {
+            ids.iter()
+                .position(|&x| x as u64 >= s)
+                .or_else(|| ids.iter().position(|&x| (x as u64) < e))
+        };
+        found.map(|i| lo as usize + i)
+    }
+
+    /// [`UserRead::serve`] with a custom layout: lateness counted once, then the bank
+    /// conflicts of the line (`docs/semantics/scalesim.md`, "Layout files").
+    fn serve_banked(&mut self, t: i64, addrs: &[u32]) -> Result<i64, SimError> {
+        let mut off: i64 = 1;
+        let mut banks = self.banks.take().expect("a custom layout has banks");
+        banks.bank_lines.iter_mut().for_each(Vec::clear);
+        let mut outcome = Ok(());
+        for &a in addrs {
+            let mut slides = 0u64;
+            let slot = loop {
+                if let Some(slot) = self.hit_slot(a) {
+                    break slot;
+                }
+                if let Err(e) = self.slide(&mut slides) {
+                    outcome = Err(e);
+                    break 0;
+                }
+                let d = self.last - (t + off);
+                if d > 0 {
+                    off += d;
+                }
+            };
+            if outcome.is_err() {
+                break;
+            }
+            let line = self.line_ids[slot];
+            let bank =
+                &mut banks.bank_lines[(banks.line_pos[slot] as u64 / banks.per_bank) as usize];
+            if !bank.contains(&line) {
+                bank.push(line);
+            }
+        }
+        let busiest = banks.bank_lines.iter().map(Vec::len).max().unwrap_or(0) as u64;
+        off += busiest.div_ceil(banks.ports) as i64 - 1;
+        self.banks = Some(banks);
+        outcome.map(|()| t + off)
+    }
+}
+
+/// Positions of every (word, buffer line) pair in that line's CPython `set`, built by adding
+/// the line's address values in fetch order.
+fn bank_model(
+    seq: &[u32],
+    eps: u64,
+    bw: u64,
+    layout: &LayoutBanks,
+    line_start: &[u32],
+    line_ids: &[u32],
+) -> Result<BankModel, SimError> {
+    if layout.ports == 0 || layout.num == 0 {
+        return Err(SimError::ScalesimFails(
+            "a custom layout with no SRAM bank or port (division by zero)".to_string(),
+        ));
+    }
+    let mut line_pos = vec![0u32; line_ids.len()];
+    let mut members: Vec<(u32, u32)> = Vec::new();
+    for_each_line(seq, eps, |a, l| members.push((l, a)));
+    for group in members.chunk_by(|x, y| x.0 == y.0) {
+        let line = group[0].0;
+        let keys: Vec<i64> = group
+            .iter()
+            .map(|&(_, a)| a as i64 + layout.offset as i64)
+            .collect();
+        for (pos, key) in cpython_set_order(&keys).into_iter().enumerate() {
+            let a = (key - layout.offset as i64) as usize;
+            let (lo, hi) = (line_start[a] as usize, line_start[a + 1] as usize);
+            if let Some(j) = (lo..hi).find(|&j| line_ids[j] == line) {
+                line_pos[j] = pos as u32;
+            }
+        }
+    }
+    Ok(BankModel {
+        per_bank: bw / layout.num,
+        ports: layout.ports,
+        line_pos,
+        bank_lines: vec![Vec::new(); layout.num as usize],
+    })
 }
 
 /// Walks the fetch sequence cut into lines of `eps` real entries (repeats counted, the

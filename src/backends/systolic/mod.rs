@@ -28,9 +28,13 @@
 mod compute;
 mod engine;
 mod geometry;
+mod layout;
 mod memory;
+mod mt19937;
+mod optimized;
 mod pyfmt;
 mod report;
+mod sparse;
 mod trace;
 
 #[cfg(test)]
@@ -38,10 +42,15 @@ pub(crate) mod tests;
 
 use std::fmt;
 
+pub use layout::{CustomLayout, LayoutRow};
 pub use pyfmt::py_float_repr;
 pub use report::{
     bandwidth_report_csv, compute_report_csv, detailed_access_report_csv, Access, LayerReport,
     BANDWIDTH_REPORT_HEADER, COMPUTE_REPORT_HEADER, DETAILED_ACCESS_REPORT_HEADER,
+    SPARSE_BANDWIDTH_REPORT_HEADER,
+};
+pub use sparse::{
+    sparse_report_csv, SparseRep, SparseReport, Sparsity, Words, SPARSE_REPORT_HEADER,
 };
 pub use trace::{
     estimated_size as estimated_trace_size, write_traces, MemoryFile, MemorySink, TraceError,
@@ -92,8 +101,7 @@ pub enum Bandwidth {
     User { ifmap: u64, filter: u64, ofmap: u64 },
 }
 
-/// SRAM bank description of the `[layout]` section (only checked; custom layouts are not
-/// simulated).
+/// SRAM bank description of the `[layout]` section (USER mode banks of a custom layout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SramBanks {
     pub bandwidth: u64,
@@ -133,6 +141,12 @@ pub struct ArrayConfig {
     /// `[layout]` bank parameters.
     pub ifmap_banks: SramBanks,
     pub filter_banks: SramBanks,
+    /// `[sparsity]` when `SparsitySupport` is true: the layers' `N:M` ratios apply
+    /// (see `docs/semantics/scalesim.md`, "N:M sparsity").
+    pub sparsity: Option<Sparsity>,
+    /// `[layout]` custom layouts and the layout file's first row (see
+    /// `docs/semantics/scalesim.md`, "Layout files").
+    pub layout: CustomLayout,
 }
 
 impl ArrayConfig {
@@ -163,7 +177,48 @@ impl ArrayConfig {
             write_request_buffer: 32,
             ifmap_banks: banks,
             filter_banks: banks,
+            sparsity: None,
+            layout: CustomLayout {
+                ifmap: false,
+                filter: false,
+                row: None,
+            },
         }
+    }
+
+    /// Rejects configurations the models cannot run.
+    pub(crate) fn check(&self, model: Model) -> Result<(), SimError> {
+        let cfg = self;
+        let bad = |m: &str| Err(SimError::Config(m.to_string()));
+        if cfg.rows == 0 || cfg.cols == 0 {
+            return bad("the array needs at least one row and one column");
+        }
+        if cfg.rows > 1 << 16 || cfg.cols > 1 << 16 {
+            return bad("array dimensions above 65536 are not supported");
+        }
+        if model == Model::Scalesim && cfg.word_bytes != 1 {
+            return bad("SCALE-Sim 3.0.0 hard-wires 1-byte words (use the default model)");
+        }
+        if cfg.word_bytes == 0 {
+            return bad("word size must be at least 1 byte");
+        }
+        if model == Model::Scalesim && cfg.calc_fill_bandwidth != 10 {
+            return bad("SCALE-Sim 3.0.0 hard-wires a first-prefetch bandwidth of 10 words/cycle");
+        }
+        if cfg.calc_fill_bandwidth == 0 {
+            return bad("the first-prefetch bandwidth must be at least 1 word/cycle");
+        }
+        if let Bandwidth::User {
+            ifmap,
+            filter,
+            ofmap,
+        } = cfg.bandwidth
+        {
+            if ifmap == 0 || filter == 0 || ofmap == 0 {
+                return bad("USER DRAM bandwidths must be at least 1 word/cycle");
+            }
+        }
+        Ok(())
     }
 
     /// The configuration [`Model::Default`] should use for a SCALE-Sim file (quirk Q7): in
@@ -222,7 +277,8 @@ pub struct Layer {
     /// SCALE-Sim reads one stride and uses it for both axes; [`Model::Default`] honours two.
     pub stride_h: u64,
     pub stride_w: u64,
-    /// The optional `N:M` sparsity field (parsed, not simulated: sparsity is off).
+    /// The optional `N:M` sparsity field; it applies only when the configuration turns
+    /// sparsity on ([`ArrayConfig::sparsity`]), with 1:1 when absent.
     pub sparsity: Option<(u64, u64)>,
     pub gemm: Option<Gemm>,
 }
@@ -282,6 +338,12 @@ pub enum SimError {
     ScalesimFails(String),
     /// The layer is too large for this implementation's address bookkeeping.
     TooLarge(String),
+    /// A sparsity setting dfc does not simulate (optimized mapping, FILTER offset 0, traces).
+    Unsupported(String),
+    /// An `N:M` ratio SCALE-Sim fails on (`N > M`).
+    BadSparsity(String),
+    /// A custom layout dfc does not simulate (default model, with sparsity, odd axis orders).
+    LayoutUnsupported(String),
 }
 
 impl fmt::Display for SimError {
@@ -291,6 +353,9 @@ impl fmt::Display for SimError {
             SimError::Config(m) => write!(f, "invalid array configuration: {m}"),
             SimError::ScalesimFails(m) => write!(f, "SCALE-Sim 3.0.0 fails on this input: {m}"),
             SimError::TooLarge(m) => write!(f, "layer too large to simulate: {m}"),
+            SimError::Unsupported(m) => write!(f, "not simulated: {m}"),
+            SimError::BadSparsity(m) => write!(f, "invalid sparsity: {m}"),
+            SimError::LayoutUnsupported(m) => write!(f, "custom layout not simulated: {m}"),
         }
     }
 }
@@ -304,6 +369,11 @@ pub fn simulate(
     model: Model,
 ) -> Result<LayerReport, SimError> {
     let geom = geometry::Geometry::new(layer, config, model)?;
+    if let Some(sparse) = geom.sparse {
+        if let Some((block, seed)) = sparse.optimized {
+            return optimized::run(&geom, &sparse, block, seed);
+        }
+    }
     engine::run(&geom)
 }
 

@@ -2,6 +2,7 @@
 //! "Number formatting").
 
 use super::pyfmt::{py_float_repr, py_int_float};
+use super::sparse::SparseReport;
 use super::{Dataflow, Model};
 
 /// Start cycle, stop cycle and access count of one operand at one memory level.
@@ -61,6 +62,8 @@ pub struct LayerReport {
     pub dram_ifmap: Access,
     pub dram_filter: Access,
     pub dram_ofmap: Access,
+    /// With sparsity on: the `SPARSE_REPORT.csv` columns and the float IFMAP reads of WS.
+    pub sparse: Option<SparseReport>,
 }
 
 /// Header line of `COMPUTE_REPORT.csv` (with its newline).
@@ -69,6 +72,10 @@ pub const COMPUTE_REPORT_HEADER: &str = "LayerID, Total Cycles (incl. prefetch),
 /// Header line of `BANDWIDTH_REPORT.csv`.
 pub const BANDWIDTH_REPORT_HEADER: &str = "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg \
      OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n";
+/// Header line of `BANDWIDTH_REPORT.csv` with sparsity on (a FILTER metadata column).
+pub const SPARSE_BANDWIDTH_REPORT_HEADER: &str = "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM \
+     BW, Avg FILTER Metadata SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, \
+     Avg OFMAP DRAM BW,\n";
 /// Header line of `DETAILED_ACCESS_REPORT.csv`.
 pub const DETAILED_ACCESS_REPORT_HEADER: &str = "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP \
      Stop Cycle, SRAM IFMAP Reads, SRAM Filter Start Cycle, SRAM Filter Stop Cycle, SRAM Filter \
@@ -102,18 +109,19 @@ impl LayerReport {
     }
 
     /// The BANDWIDTH_REPORT fields after `LayerID`.
+    /// With sparsity on, the FILTER metadata bandwidth follows the FILTER SRAM bandwidth.
     pub fn bandwidth_fields(&self) -> Vec<String> {
-        [
-            self.avg_ifmap_sram_bw,
-            self.avg_filter_sram_bw,
+        let mut v = vec![self.avg_ifmap_sram_bw, self.avg_filter_sram_bw];
+        if let Some(sp) = &self.sparse {
+            v.push(sp.avg_metadata_sram_bw);
+        }
+        v.extend([
             self.avg_ofmap_sram_bw,
             self.avg_ifmap_dram_bw,
             self.avg_filter_dram_bw,
             self.avg_ofmap_dram_bw,
-        ]
-        .iter()
-        .map(|&x| py_float_repr(x))
-        .collect()
+        ]);
+        v.iter().map(|&x| py_float_repr(x)).collect()
     }
 
     /// The DETAILED_ACCESS_REPORT fields after `LayerID` (cycles print as floats, `33.0`).
@@ -131,6 +139,10 @@ impl LayerReport {
             v.push(py_int_float(a.stop_cycle));
             v.push(a.count.to_string());
         }
+        // WS with sparsity: SCALE-Sim's IFMAP reads are a float.
+        if let Some(reads) = self.sparse.as_ref().and_then(|s| s.ifmap_sram_reads) {
+            v[2] = py_float_repr(reads);
+        }
         v
     }
 }
@@ -145,8 +157,15 @@ pub fn compute_report_csv(layers: &[LayerReport]) -> String {
 }
 
 /// `BANDWIDTH_REPORT.csv`.
+/// The header has the metadata column when the layers are sparse.
 pub fn bandwidth_report_csv(layers: &[LayerReport]) -> String {
-    let mut s = BANDWIDTH_REPORT_HEADER.to_string();
+    let sparse = layers.iter().any(|l| l.sparse.is_some());
+    let mut s = if sparse {
+        SPARSE_BANDWIDTH_REPORT_HEADER
+    } else {
+        BANDWIDTH_REPORT_HEADER
+    }
+    .to_string();
     for (i, l) in layers.iter().enumerate() {
         s.push_str(&row(i, &l.bandwidth_fields()));
     }

@@ -139,6 +139,13 @@ pub fn write_traces<S: TraceSink>(
     sink: &mut S,
 ) -> Result<LayerReport, TraceError> {
     let g = Geometry::new(layer, config, model)?;
+    if g.sparse.is_some() {
+        // Sparse FILTER indices are renumbered (`sparse.rs`): not trace addresses.
+        return Err(SimError::Unsupported("traces of a run with sparsity on".to_string()).into());
+    }
+    if g.custom_fetch.iter().any(Option::is_some) {
+        return Err(SimError::LayoutUnsupported("traces of a custom layout".to_string()).into());
+    }
     // The CALC prefetch plan (timing and width of every prefetch) is needed before the first
     // DRAM row: SCALE-Sim pads all rows to the widest prefetch.
     let plan = match g.bandwidth {

@@ -3,11 +3,13 @@
 
 use super::ini::{parse_ini, Ini};
 use super::text::{py_int, strip, FileError};
-use crate::backends::systolic::{ArrayConfig, Bandwidth, Dataflow, SramBanks};
+use crate::backends::systolic::{
+    ArrayConfig, Bandwidth, CustomLayout, Dataflow, SparseRep, Sparsity, SramBanks,
+};
 
 /// Parses a SCALE-Sim `scalesim.cfg`. Keys are read as SCALE-Sim reads them, in its
-/// order; `[network_presets]` and the sparsity details are ignored, as they have no effect.
-/// Settings dfc does not simulate (sparsity, Ramulator traces, custom layouts) are errors.
+/// order; `[network_presets]` is ignored, as it has no effect. Ramulator traces, which dfc
+/// does not simulate, are an error.
 pub fn parse_config(text: &str) -> Result<ArrayConfig, FileError> {
     let ini = parse_ini(text)?;
     let run_name = ini.get("general", "run_name")?.text;
@@ -57,16 +59,12 @@ pub fn parse_config(text: &str) -> Result<ArrayConfig, FileError> {
     let read_request_buffer = ini.uint(a, "ReadRequestBuffer", 0)?;
     let write_request_buffer = ini.uint(a, "WriteRequestBuffer", 0)?;
     let l = "layout";
-    for key in ["IfmapCustomLayout", "FilterCustomLayout"] {
-        let (on, v) = ini.boolean(l, key)?;
-        if on {
-            return Err(FileError {
-                line: v.line,
-                span: v.span,
-                message: format!("{key} = True (custom on-chip layouts) is not supported"),
-            });
-        }
-    }
+    // The layout rows come from the layout file (`check_layout`), attached by the caller.
+    let layout = CustomLayout {
+        ifmap: ini.boolean(l, "IfmapCustomLayout")?.0,
+        filter: ini.boolean(l, "FilterCustomLayout")?.0,
+        row: None,
+    };
     let banks = |p: &str| -> Result<SramBanks, FileError> {
         Ok(SramBanks {
             bandwidth: ini.uint(l, &format!("{p}SRAMBankBandwidth"), 0)?,
@@ -81,14 +79,7 @@ pub fn parse_config(text: &str) -> Result<ArrayConfig, FileError> {
     } else {
         (Bandwidth::Calc, Vec::new())
     };
-    let sp = ini.get("sparsity", "SparsitySupport")?;
-    if sp.text.to_lowercase() == "true" {
-        return Err(FileError {
-            line: sp.line,
-            span: sp.span,
-            message: "SparsitySupport = true is not supported".to_string(),
-        });
-    }
+    let sparsity = parse_sparsity(&ini, rows)?;
     Ok(ArrayConfig {
         run_name,
         rows,
@@ -108,7 +99,57 @@ pub fn parse_config(text: &str) -> Result<ArrayConfig, FileError> {
         write_request_buffer,
         ifmap_banks,
         filter_banks,
+        sparsity,
+        layout,
     })
+}
+
+/// `[sparsity]` as SCALE-Sim reads it: `SparsitySupport` and `OptimizedMapping` are true
+/// when they spell `true` in any case (anything else is false); with support on, `SparseRep`,
+/// `RandomNumberGeneratorSeed` and, for the optimized mapping, `BlockSize` (at most the
+/// array's rows) are read. An unknown `SparseRep` is refused: SCALE-Sim would report zero
+/// storage for it.
+fn parse_sparsity(ini: &Ini, rows: u64) -> Result<Option<Sparsity>, FileError> {
+    let s = "sparsity";
+    let is_true = |key: &str| -> Result<bool, FileError> {
+        Ok(ini.get(s, key)?.text.to_lowercase() == "true")
+    };
+    if !is_true("SparsitySupport")? {
+        return Ok(None);
+    }
+    let rep = ini.get(s, "SparseRep")?;
+    let Some(representation) = SparseRep::parse(&rep.text) else {
+        return Err(FileError {
+            line: rep.line,
+            span: rep.span,
+            message: format!(
+                "SparseRep must be csr, csc or ellpack_block, found `{}`",
+                rep.text
+            ),
+        });
+    };
+    let optimized_mapping = is_true("OptimizedMapping")?;
+    let block_size = if optimized_mapping {
+        let b = ini.get(s, "BlockSize")?;
+        let size = ini.uint(s, "BlockSize", 1)?;
+        if size > rows {
+            return Err(FileError {
+                line: b.line,
+                span: b.span,
+                message: format!("BlockSize ({size}) must not exceed ArrayHeight ({rows})"),
+            });
+        }
+        size
+    } else {
+        4
+    };
+    let seed = ini.uint(s, "RandomNumberGeneratorSeed", 0)?;
+    Ok(Some(Sparsity {
+        representation,
+        optimized_mapping,
+        block_size,
+        seed,
+    }))
 }
 
 /// USER mode's DRAM bandwidths as SCALE-Sim uses them, and the raw `Bandwidth` list:

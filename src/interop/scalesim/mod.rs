@@ -6,11 +6,13 @@
 //!
 //! The file parsers live here too, so that the systolic back end only ever sees plain data:
 //! `text` (Python's line, strip and `int` rules, and [`FileError`]), `ini` (Python's
-//! `configparser`), `config` ([`parse_config`]) and `topology` ([`parse_topology`]) follow
+//! `configparser`), `config` ([`parse_config`]), `topology` ([`parse_topology`]) and `layout`
+//! ([`parse_layout`]) follow
 //! SCALE-Sim's own reading of its files; `lower` turns the parsed layers into IR.
 
 mod config;
 mod ini;
+mod layout;
 mod lower;
 mod text;
 mod topology;
@@ -19,6 +21,7 @@ mod topology;
 mod tests;
 
 pub use config::parse_config;
+pub use layout::parse_layout;
 pub use text::FileError;
 pub use topology::parse_topology;
 
@@ -102,6 +105,25 @@ pub fn import(sources: &SourceMap, inputs: &Inputs) -> (Option<ir::Program>, Vec
         return (None, diags);
     };
     let config_span = whole_file_span(inputs.config, &sources.file(inputs.config).text);
+    if config.sparsity.is_some() {
+        // The `.df` language has no sparsity block yet: refuse rather than drop it.
+        diags.push(Diagnostic::at(
+            Code::SparsityUnsupported,
+            config_span,
+            "`dfc import scalesim` cannot carry `SparsitySupport : true` into `.df` yet",
+            "sparsity on",
+        ));
+        return (None, diags);
+    }
+    if config.layout.ifmap || config.layout.filter {
+        diags.push(Diagnostic::at(
+            Code::LayoutUnsupported,
+            config_span,
+            "`dfc import scalesim` cannot carry custom layouts into `.df` yet",
+            "custom layout on",
+        ));
+        return (None, diags);
+    }
     let topology_span = whole_file_span(inputs.topology, &topology_file.text);
     let hw_name = identifier(&config.run_name, "hw_");
     let hardware = ir::Hardware::from_array(&hw_name, array(&config), config_span);

@@ -1,8 +1,8 @@
 //! SCALE-Sim input files: what is accepted, what it means, where errors point.
 
-use super::{parse_config, parse_topology};
+use super::{parse_config, parse_layout, parse_topology};
 use crate::backends::systolic::tests::read;
-use crate::backends::systolic::{Bandwidth, Dataflow, Gemm};
+use crate::backends::systolic::{Bandwidth, Dataflow, Gemm, SparseRep};
 
 #[test]
 fn topology_trailing_comma_rule() {
@@ -201,12 +201,27 @@ fn config_ini_rules() {
     assert!(
         parse_config(&base.replace("UseRamulatorTrace: False", "UseRamulatorTrace: True")).is_err()
     );
-    assert!(
-        parse_config(&base.replace("SparsitySupport : false", "SparsitySupport : True")).is_err()
+    // Sparsity and custom layouts are read (`True` in any case; `on` is a Python boolean).
+    let on = base.replace("SparsitySupport : false", "SparsitySupport : True");
+    assert!(parse_config(&on).unwrap_err().message.contains("SparseRep"));
+    let sparse = on.replace(
+        "SparsitySupport : True",
+        "SparsitySupport : True\nSparseRep : csr\nOptimizedMapping : false\n\
+         RandomNumberGeneratorSeed : 40",
     );
-    assert!(
-        parse_config(&base.replace("IfmapCustomLayout: False", "IfmapCustomLayout: on")).is_err()
+    let c = parse_config(&sparse).unwrap();
+    let sp = c.sparsity.unwrap();
+    assert_eq!(
+        (sp.representation, sp.optimized_mapping),
+        (SparseRep::Csr, false)
     );
+    let bad_rep = sparse.replace("SparseRep : csr", "SparseRep : CSR");
+    assert!(parse_config(&bad_rep)
+        .unwrap_err()
+        .message
+        .contains("SparseRep"));
+    let c = parse_config(&base.replace("IfmapCustomLayout: False", "IfmapCustomLayout: on"));
+    assert!(c.unwrap().layout.ifmap);
     assert!(
         parse_config(&base.replace("IfmapCustomLayout: False", "IfmapCustomLayout: maybe"))
             .is_err()
@@ -222,9 +237,14 @@ fn config_ini_rules() {
 
 #[test]
 fn parsers_never_panic() {
+    let config = read("runs/golden/scalecfg_calc__alexnet_part__ws/scalesim.cfg");
     let samples = [
-        read("runs/golden/scalecfg_calc__alexnet_part__ws/scalesim.cfg"),
+        config.replace("SparsitySupport : false", "SparsitySupport : true"),
+        config.replace("IfmapCustomLayout: False", "IfmapCustomLayout: True"),
         read("topologies/resnet18.csv"),
+        "Layer name, factors and orders,\nL0,1,2,1,1,3,4,0,1,2,3,4,5,4,5,6,7,0,1,2,3,\n\
+         L1_DP,1,1,1,1,2,1,3,4,5,0,1,2,4,5,6,7,0,1,2,3,\n"
+            .to_string(),
     ];
     let mut x: u64 = 1;
     for s in &samples {
@@ -258,6 +278,9 @@ fn parsers_never_panic() {
                 if let Err(e) = parse_topology(&t, gemm) {
                     assert!(e.span.end <= t.len() && t.is_char_boundary(e.span.start));
                 }
+            }
+            if let Err(e) = parse_layout(&t) {
+                assert!(e.span.end <= t.len() && t.is_char_boundary(e.span.start));
             }
         }
     }
