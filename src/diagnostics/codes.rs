@@ -6,7 +6,7 @@
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
 //! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
 //! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
-//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `W0xxx` and `W10xx`
+//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E12xx` design-space sweeps (`dfc sweep`), `W0xxx` and `W10xx`
 //! warnings.
 
 macro_rules! codes {
@@ -123,6 +123,18 @@ codes! {
     OutputIsInput = "E0904", "output-is-input", "an output path that is one of the command's input files";
     TraceTooLarge = "E0905", "trace-too-large", "traces whose estimated size is over the cap";
     NotFormatted = "E1101", "not-formatted", "a file that `dfc fmt --check` finds not in the canonical layout";
+    SweepUnknownField = "E1201", "sweep-unknown-field", "a sweep axis that is not a sweepable hardware field or a dataflow argument of the mapping";
+    SweepMissingMapping = "E1202", "sweep-missing-mapping", "a sweep that names no mapping to sweep";
+    SweepEmpty = "E1203", "sweep-empty", "a sweep, or a block in it, with no axis to sweep";
+    SweepDuplicateValue = "E1204", "sweep-duplicate-value", "a value listed twice on one sweep axis";
+    SweepSearchLayer = "E1205", "sweep-search-layer", "a swept mapping with layers written `search`";
+    SweepTooLarge = "E1206", "sweep-too-large", "a sweep run with more points than one process evaluates";
+    SweepBadShard = "E1207", "sweep-bad-shard", "a `--shard I/N` that is not two whole numbers with I below N";
+    SweepNotAShard = "E1208", "sweep-not-a-shard", "a `dfc sweep merge` input that is not a shard written by `dfc sweep --shard`";
+    SweepShardMismatch = "E1209", "sweep-shard-mismatch", "shards of different sweeps, options or shard counts given to one merge";
+    SweepDuplicateShard = "E1210", "sweep-duplicate-shard", "the same shard given twice to `dfc sweep merge`";
+    SweepMissingShard = "E1211", "sweep-missing-shard", "`dfc sweep merge` without every shard of the sweep";
+    SweepNotFound = "E1212", "sweep-not-found", "a file with no sweep, or without the one `--sweep` names";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";

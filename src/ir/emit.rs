@@ -29,6 +29,7 @@ pub fn to_ast(program: &Program) -> ast::File {
             .iter()
             .map(|w| ast::Item::Workload(workload(p, w))),
     );
+    items.extend(p.sweeps.iter().map(|s| ast::Item::Sweep(sweep(p, s))));
     items.extend(p.tests.iter().map(|t| ast::Item::Test(test(p, t))));
     ast::File {
         items,
@@ -728,5 +729,57 @@ fn comparison(op: CmpOp) -> ast::CmpOp {
         CmpOp::Gt => ast::CmpOp::Gt,
         CmpOp::Ge => ast::CmpOp::Ge,
         CmpOp::Eq => ast::CmpOp::Eq,
+    }
+}
+
+/// A sweep: `mapping:` first, then each axis in its block (`noc`, `dram`, `dataflow`).
+fn sweep(program: &Program, s: &sweep::Sweep) -> ast::Sweep {
+    let list = |key: &str, values: Vec<ast::Value>| ast::SweepEntry {
+        key: ident(key),
+        value: ast::SweepValue::List(values),
+        span: nospan(),
+    };
+    let names = s
+        .mappings
+        .iter()
+        .map(|m| ast::Value::Name(ident(&program.mapping(*m).name)))
+        .collect();
+    let mut entries = vec![list("mapping", names)];
+    for axis in &s.axes {
+        let values = axis.values.iter().map(sweep_value).collect();
+        let path = axis.field.path();
+        let entry = match path.split_once('.') {
+            Some((outer, inner)) => ast::SweepEntry {
+                key: ident(outer),
+                value: ast::SweepValue::Block(vec![list(inner, values)]),
+                span: nospan(),
+            },
+            None => list(&path, values),
+        };
+        entries.push(entry);
+    }
+    ast::Sweep {
+        name: ident(&s.name),
+        entries,
+        span: nospan(),
+    }
+}
+
+fn sweep_value(v: &sweep::Value) -> ast::Value {
+    match v {
+        sweep::Value::Precision(p) => ast::Value::Name(ident(p.name)),
+        other => {
+            let text = other.text();
+            match text.split_once(' ') {
+                Some((n, unit)) => {
+                    let (name, per) = match unit.split_once('/') {
+                        Some((name, per)) => (name, Some(per)),
+                        None => (unit, None),
+                    };
+                    quantity(n, Some((name, per)))
+                }
+                None => quantity(text, None),
+            }
+        }
     }
 }
