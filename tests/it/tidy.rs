@@ -61,6 +61,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("rl", &["diagnostics", "util", "environments", "noc"]),
+    (
+        "sweep",
+        &["source", "diagnostics", "ir", "util", "search", "backends"],
+    ),
     ("nn", &["util"]),
     (
         "generators",
