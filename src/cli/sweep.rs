@@ -77,7 +77,7 @@ pub fn run(reporter: &Reporter, args: &SweepArgs) -> ExitCode {
     let Some(program) = program else {
         return exit(1);
     };
-    let chosen = match sweep::find(&program, args.sweep.as_deref()) {
+    let chosen = match sweep::find(&program, args.sweep.as_deref(), Some(root)) {
         Ok(s) => s,
         Err(d) => {
             let d = d.with_label(Span::new(root, 0..0), "in this file");

@@ -19,6 +19,8 @@
 mod evaluate;
 mod merge;
 mod table;
+#[cfg(test)]
+mod tests;
 
 pub use merge::merge;
 pub use table::{pareto, Cell, Format, Objective, Row, SweepTable};
@@ -30,6 +32,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::sweep::Sweep;
 use crate::ir::{MappingId, Program};
+use crate::source::FileId;
 
 /// The most rows one run (a whole sweep, or one shard) produces: rows are held in memory,
 /// about half a KiB each, so this bounds a run near 1 GiB. Larger sweeps are sharded.
@@ -125,24 +128,38 @@ pub fn points(sweep: &Sweep, shard: Option<Shard>) -> Vec<Point> {
         .collect()
 }
 
-/// The sweep `name`, or the only sweep of `program` when `name` is `None` (E1212 otherwise).
-pub fn find<'p>(program: &'p Program, name: Option<&str>) -> Result<&'p Sweep, Diagnostic> {
-    let names: Vec<&str> = program.sweeps.iter().map(|s| s.name.as_str()).collect();
+/// The sweep `name`, or the only sweep when `name` is `None`, among those `file` defines (all
+/// files' when `file` is `None`, imports included); E1212 otherwise.
+pub fn find<'p>(
+    program: &'p Program,
+    name: Option<&str>,
+    file: Option<FileId>,
+) -> Result<&'p Sweep, Diagnostic> {
+    let candidates: Vec<&Sweep> = program
+        .sweeps
+        .iter()
+        .filter(|s| file.is_none_or(|f| s.span.file == f))
+        .collect();
+    let names: Vec<&str> = candidates.iter().map(|s| s.name.as_str()).collect();
     let found = match name {
-        Some(n) => program.sweeps.iter().find(|s| s.name == n),
-        None if program.sweeps.len() == 1 => program.sweeps.first(),
+        Some(n) => candidates.iter().find(|s| s.name == n),
+        None if candidates.len() == 1 => candidates.first(),
         None => None,
     };
-    found.ok_or_else(|| {
+    found.copied().ok_or_else(|| {
         let message = match (name, names.is_empty()) {
             (_, true) => "the program has no sweep".to_string(),
             (Some(n), false) => format!("the program has no sweep `{n}`"),
-            (None, false) => "the program has several sweeps; choose one with `--sweep`".to_string(),
+            (None, false) => {
+                "the program has several sweeps; choose one with `--sweep`".to_string()
+            }
         };
-        Diagnostic::new(Code::SweepNotFound, message).with_note(format!(
-            "sweeps: {}",
-            if names.is_empty() { "none".to_string() } else { names.join(", ") }
-        ))
+        let listed = if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        };
+        Diagnostic::new(Code::SweepNotFound, message).with_note(format!("sweeps: {listed}"))
     })
 }
 

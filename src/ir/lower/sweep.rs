@@ -11,7 +11,6 @@ impl Lowering {
         let mut mappings: Option<(Vec<MappingId>, Span)> = None;
         let mut axes: Vec<Axis> = Vec::new();
         let mut seen: HashMap<String, Span> = HashMap::new();
-        let before = self.diags.len();
         for (path, entry, values) in self.sweep_entries(&s.entries, "") {
             if let Some(first) = seen.insert(path.clone(), entry.key.span) {
                 self.error(
@@ -50,7 +49,14 @@ impl Lowering {
             );
             return None;
         };
-        if axes.is_empty() && !crate::diagnostics::has_errors(&self.diags[before..]) {
+        // An entry the parser dropped, or one rejected above, is not a missing axis.
+        let inside = |d: &Diagnostic| {
+            d.is_error()
+                && d.primary_span().is_some_and(|p| {
+                    p.file == s.span.file && p.start >= s.span.start && p.end <= s.span.end
+                })
+        };
+        if axes.is_empty() && !self.diags.iter().any(inside) {
             self.error(
                 Diagnostic::at(
                     Code::SweepEmpty,
