@@ -111,6 +111,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "rl",
             "nn",
             "generators",
+            "sweep",
         ],
     ),
 ];

@@ -238,7 +238,8 @@ impl Lowering {
             }
             for lm in &mapping.layers {
                 if let DataflowChoice::Fixed { dataflow, .. } = lm.dataflow {
-                    for p in &self.program.dataflows[dataflow.index()].params {
+                    let params = self.program.dataflows.get(dataflow.index());
+                    for p in params.iter().flat_map(|d| &d.params) {
                         if !parameters.contains(&p.name) {
                             parameters.push(p.name.clone());
                         }
@@ -269,10 +270,12 @@ impl Lowering {
                 )
             });
             let hardware_precision = sweep.mappings.iter().all(|m| {
+                // A mapping whose names did not resolve has stand-in ids: look, never index.
                 self.program.mappings.get(m.index()).is_some_and(|m| {
-                    self.program.hardware[m.hardware.index()]
-                        .precision
-                        .is_some()
+                    self.program
+                        .hardware
+                        .get(m.hardware.index())
+                        .is_some_and(|h| h.precision.is_some())
                 })
             });
             if in_bytes && !precision_swept && !hardware_precision {
