@@ -194,7 +194,6 @@ impl<'p> Evaluator<'p> {
                 (Field::L2, Value::Size(s)) => hw.l2 = s,
                 (Field::NocBandwidth, Value::Bandwidth(b)) => hw.noc_bandwidth = b,
                 (Field::NocLatency, Value::Cycles(n)) => hw.noc_latency_cycles = n,
-                (Field::DramBandwidth, Value::Bandwidth(b)) => hw.dram_bandwidth = Some(b),
                 (Field::Precision, Value::Precision(p)) => hw.precision = Some(p),
                 _ => {}
             }

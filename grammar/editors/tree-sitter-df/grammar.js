@@ -31,6 +31,7 @@ module.exports = grammar({
         $.test,
         $.accelerator,
         $.workload,
+        $.sweep,
       ),
 
     comment: (_) => token(seq('//', /[^\n]*/)),
@@ -189,6 +190,14 @@ module.exports = grammar({
       ),
     precision_part: ($) =>
       seq(field('precision', $.identifier), optional(field('operand', $.identifier))),
+
+    // ---- sweep -------------------------------------------------------------------------
+    sweep: ($) => seq('sweep', field('name', $.identifier), '{', repeat($.sweep_entry), '}'),
+    sweep_entry: ($) =>
+      choice(
+        seq(field('key', $._path_segment), ':', commaSep1(field('value', $._value)), ';'),
+        seq(field('key', $._path_segment), '{', repeat($.sweep_entry), '}'),
+      ),
 
     // ---- test --------------------------------------------------------------------------
     test: ($) =>

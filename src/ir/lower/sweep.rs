@@ -194,7 +194,7 @@ impl Lowering {
                     Size::Bytes(n)
                 }))
             }
-            Field::NocBandwidth | Field::DramBandwidth => {
+            Field::NocBandwidth => {
                 let (n, elements) = self.quantity_u64(v, Dimension::Bandwidth, path)?;
                 Some(Value::Bandwidth(if elements {
                     Bandwidth::ElementsPerCycle(n)
