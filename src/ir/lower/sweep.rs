@@ -26,11 +26,26 @@ impl Lowering {
                 continue;
             }
             if path == "mapping" {
-                let ids = values
-                    .iter()
-                    .filter_map(|v| self.swept_mapping(v, scope))
-                    .collect();
-                mappings = Some((ids, entry.span));
+                let mut ids: Vec<(MappingId, Span)> = Vec::new();
+                for v in values {
+                    let Some(id) = self.swept_mapping(v, scope) else {
+                        continue;
+                    };
+                    let span = numbers::value_span(v);
+                    match ids.iter().find(|(other, _)| *other == id) {
+                        Some(&(_, first)) => self.error(
+                            Diagnostic::at(
+                                Code::SweepDuplicateValue,
+                                span,
+                                "`mapping` lists this mapping twice",
+                                "listed again here",
+                            )
+                            .with_label(first, "first listed here"),
+                        ),
+                        None => ids.push((id, span)),
+                    }
+                }
+                mappings = Some((ids.into_iter().map(|(id, _)| id).collect(), entry.span));
                 continue;
             }
             if let Some(axis) = self.axis(&path, entry, values) {
