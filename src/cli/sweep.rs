@@ -105,7 +105,12 @@ pub fn run(reporter: &Reporter, args: &SweepArgs) -> ExitCode {
         SweepFormat::Csv => Format::Csv,
         SweepFormat::Json => Format::Json,
     };
-    finish(reporter, Default::default(), args.output.as_deref(), &table.render(format))
+    finish(
+        reporter,
+        Default::default(),
+        args.output.as_deref(),
+        &table.render(format),
+    )
 }
 
 /// `--shard`, `--pareto` and `--per-layer` as the library's options; a bad shard is E1207,

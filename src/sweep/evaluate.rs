@@ -58,11 +58,9 @@ impl<'p> Evaluator<'p> {
         let argument_axes: Vec<usize> = (0..sweep.axes.len())
             .filter(|&a| matches!(sweep.axes[a].field, Field::DataflowArgument(_)))
             .collect();
-        let combinations = argument_axes
-            .iter()
-            .fold(sweep.mappings.len(), |n, &a| {
-                n.saturating_mul(sweep.axes[a].values.len())
-            });
+        let combinations = argument_axes.iter().fold(sweep.mappings.len(), |n, &a| {
+            n.saturating_mul(sweep.axes[a].values.len())
+        });
         let cached = if combinations <= MAX_CACHED_COMBINATIONS {
             combinations
         } else {

@@ -103,7 +103,9 @@ fn check_shards(parts: &[Part]) -> Result<(), Vec<Diagnostic>> {
                 "does not belong with the first shard",
             )
             .with_label(at(first), "the first shard")
-            .with_help("merge the shards of one `dfc sweep --shard I/N` run of one file")]);
+            .with_help(
+                "merge the shards of one `dfc sweep --shard I/N` run of one file",
+            )]);
         }
         let slot = &mut seen[b.shard.index as usize];
         if let Some(earlier) = slot {
@@ -128,7 +130,9 @@ fn check_shards(parts: &[Part]) -> Result<(), Vec<Diagnostic>> {
             format!("shards missing: {}", missing.join(", ")),
             "a shard of an incomplete set",
         )
-        .with_help("run the missing shards with `dfc sweep FILE --shard I/N` and merge them all")]);
+        .with_help(
+            "run the missing shards with `dfc sweep FILE --shard I/N` and merge them all",
+        )]);
     }
     Ok(())
 }
@@ -163,19 +167,26 @@ fn part(file: FileId, text: &str) -> Result<Part, Diagnostic> {
         let mut rows = Vec::new();
         for (i, line) in lines.enumerate() {
             let fields: Vec<&str> = line.split(',').collect();
-            let point = fields[0].parse().ok().filter(|_| fields.len() == columns.len());
+            let point = fields[0]
+                .parse()
+                .ok()
+                .filter(|_| fields.len() == columns.len());
             let point = point.ok_or_else(|| not_a_shard(i + 2, "a row with other columns"))?;
             rows.push((point, line.to_string()));
         }
         return checked(file, Format::Csv, identity, columns, rows, &not_a_shard);
     }
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|_| not_a_shard(0, "neither a CSV shard nor JSON"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|_| not_a_shard(0, "neither a CSV shard nor JSON"))?;
     let identity = identity(&value["identity"])
         .ok_or_else(|| not_a_shard(1, "no shard identity (an unsharded result?)"))?;
     let columns: Vec<String> = value["columns"]
         .as_array()
-        .map(|c| c.iter().filter_map(|c| c.as_str().map(String::from)).collect())
+        .map(|c| {
+            c.iter()
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     let mut rows = Vec::new();
     let mut in_rows = false;
@@ -217,13 +228,17 @@ fn checked(
             continue;
         }
         if point != expected {
-            return Err(not_a_shard(0, &format!("point {point} is not its next point")));
+            return Err(not_a_shard(
+                0,
+                &format!("point {point} is not its next point"),
+            ));
         }
         last = Some(point);
         expected += u64::from(shard.count);
     }
-    if last.map_or(0, |_| (expected - u64::from(shard.index)) / u64::from(shard.count))
-        != shard.len(identity.points)
+    if last.map_or(0, |_| {
+        (expected - u64::from(shard.index)) / u64::from(shard.count)
+    }) != shard.len(identity.points)
     {
         return Err(not_a_shard(0, "rows are missing"));
     }
@@ -262,7 +277,8 @@ fn objective_values(
     (a, b): (Objective, Objective),
 ) -> Vec<Option<(f64, f64)>> {
     let column = |name: &str| part.columns.iter().position(|c| c == name);
-    let (Some(status), Some(ia), Some(ib)) = (column("status"), column(a.column()), column(b.column()))
+    let (Some(status), Some(ia), Some(ib)) =
+        (column("status"), column(a.column()), column(b.column()))
     else {
         return vec![None; rows.len()];
     };
@@ -274,7 +290,10 @@ fn objective_values(
                 Format::Csv => line.as_str(),
                 Format::Json => line.strip_prefix('[')?.strip_suffix(']')?,
             };
-            let cells: Vec<&str> = inner.split(',').map(|c| c.trim().trim_matches('"')).collect();
+            let cells: Vec<&str> = inner
+                .split(',')
+                .map(|c| c.trim().trim_matches('"'))
+                .collect();
             (cells[status] == "ok").then_some(())?;
             Some((cells[ia].parse().ok()?, cells[ib].parse().ok()?))
         })

@@ -56,8 +56,14 @@ impl Shard {
                 .with_help("write `--shard I/N` with 0 <= I < N, e.g. `--shard 0/4`")
         };
         let (i, n) = text.split_once('/').ok_or_else(|| bad("expected I/N"))?;
-        let index: u32 = i.trim().parse().map_err(|_| bad("I is not a whole number"))?;
-        let count: u32 = n.trim().parse().map_err(|_| bad("N is not a whole number"))?;
+        let index: u32 = i
+            .trim()
+            .parse()
+            .map_err(|_| bad("I is not a whole number"))?;
+        let count: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| bad("N is not a whole number"))?;
         if count == 0 || index >= count {
             return Err(bad("I must be below N, and N at least 1"));
         }
@@ -96,12 +102,9 @@ pub struct Point {
 
 /// The number of points of `sweep` (saturating at `u64::MAX`).
 pub fn count(sweep: &Sweep) -> u64 {
-    sweep
-        .axes
-        .iter()
-        .fold(sweep.mappings.len() as u64, |n, a| {
-            n.saturating_mul(a.values.len() as u64)
-        })
+    sweep.axes.iter().fold(sweep.mappings.len() as u64, |n, a| {
+        n.saturating_mul(a.values.len() as u64)
+    })
 }
 
 /// The point at `index` (below [`count`]).
@@ -189,7 +192,10 @@ pub fn run(
         let d = Diagnostic::at(
             Code::SweepTooLarge,
             sweep.span,
-            format!("sweep `{}` gives {rows} rows in one run, more than {MAX_ROWS}", sweep.name),
+            format!(
+                "sweep `{}` gives {rows} rows in one run, more than {MAX_ROWS}",
+                sweep.name
+            ),
             format!("{total} points"),
         )
         .with_note("one run holds its rows in memory; larger sweeps are run in shards and merged")
@@ -207,7 +213,7 @@ pub fn run(
             let p = point(sweep, u64::from(shard.index) + k * u64::from(shard.count));
             let outcomes = evaluator.point(&p);
             let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if finished % PROGRESS_EVERY == 0 || finished == selected {
+            if finished.is_multiple_of(PROGRESS_EVERY) || finished == selected {
                 on_progress(finished, selected);
             }
             table::rows(program, sweep, &p, &outcomes, options.per_layer)

@@ -141,7 +141,9 @@ pub fn rows(
         }
     };
     if per_layer {
-        let layers = &program.network(program.mapping(point.mapping).network).layers;
+        let layers = &program
+            .network(program.mapping(point.mapping).network)
+            .layers;
         return layers
             .iter()
             .zip(outcomes)
@@ -158,10 +160,7 @@ pub fn rows(
 /// The network's totals: sums of runtime, energy and MACs, the runtime-weighted PE
 /// utilization, the largest buffer requirements; the first failing layer when one fails.
 fn totals(outcomes: &[LayerOutcome]) -> LayerOutcome {
-    if let Some(failed) = outcomes
-        .iter()
-        .find(|o| !matches!(o, LayerOutcome::Ok(_)))
-    {
+    if let Some(failed) = outcomes.iter().find(|o| !matches!(o, LayerOutcome::Ok(_))) {
         return failed.clone();
     }
     let mut total = Summary {
@@ -391,7 +390,11 @@ pub(super) fn front(candidates: &[Option<(f64, f64)>]) -> Vec<bool> {
         .filter(|&i| candidates[i].is_some())
         .collect();
     let key = |i: usize| candidates[i].unwrap_or((f64::INFINITY, f64::INFINITY));
-    order.sort_by(|&x, &y| key(x).partial_cmp(&key(y)).unwrap_or(std::cmp::Ordering::Equal));
+    order.sort_by(|&x, &y| {
+        key(x)
+            .partial_cmp(&key(y))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     let mut keep = vec![false; candidates.len()];
     let mut best_before = f64::INFINITY;
     let mut start = 0;

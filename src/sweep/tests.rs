@@ -28,8 +28,10 @@ fn points_run_mapping_outermost_and_the_last_axis_fastest() {
     let sweep = find(&program, None, None).expect("one sweep");
     assert_eq!(count(sweep), 12);
     let all = points(sweep, None);
-    let described: Vec<(u32, Vec<usize>)> =
-        all.iter().map(|p| (p.mapping.0, p.values.clone())).collect();
+    let described: Vec<(u32, Vec<usize>)> = all
+        .iter()
+        .map(|p| (p.mapping.0, p.values.clone()))
+        .collect();
     assert_eq!(described[0], (0, vec![0, 0]));
     assert_eq!(described[1], (0, vec![0, 1]));
     assert_eq!(described[2], (0, vec![1, 0]));
@@ -57,7 +59,10 @@ fn shards_partition_the_points() {
     assert_eq!(Shard { index: 3, count: 4 }.len(2), 0);
     assert_eq!(Shard::parse("3/4"), Ok(Shard { index: 3, count: 4 }));
     for bad in ["4/4", "0/0", "-1/2", "1", "x/2"] {
-        assert_eq!(Shard::parse(bad).map_err(|d| d.code), Err(Code::SweepBadShard));
+        assert_eq!(
+            Shard::parse(bad).map_err(|d| d.code),
+            Err(Code::SweepBadShard)
+        );
     }
 }
 

@@ -215,9 +215,12 @@ impl Printer<'_> {
             }
             Item::Sweep(sw) => {
                 let head = format!("sweep {}", sw.name.name);
-                self.block(&head, sw.name.span.end as usize, sw.span.end as usize, |p| {
-                    p.sweep_entries(&sw.entries)
-                });
+                self.block(
+                    &head,
+                    sw.name.span.end as usize,
+                    sw.span.end as usize,
+                    |p| p.sweep_entries(&sw.entries),
+                );
             }
             Item::Test(t) => {
                 let head = format!("test {}", t.name.name);

@@ -28,7 +28,9 @@ fn failing(args: &[&str]) -> (i32, String) {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sweep").join(name);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("sweep")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch directory");
     dir
@@ -136,7 +138,10 @@ fn the_output_does_not_depend_on_the_thread_count() {
 fn sweep_errors_are_coded_with_their_exit_status() {
     let (code, err) = failing(&["sweep", TINY]);
     assert_eq!(code, 1);
-    assert!(err.contains("E1212") && err.contains("sweeps: grid, bandwidths"), "{err}");
+    assert!(
+        err.contains("E1212") && err.contains("sweeps: grid, bandwidths"),
+        "{err}"
+    );
     let (code, err) = failing(&["sweep", TINY, "--sweep", "nope"]);
     assert_eq!(code, 1);
     assert!(err.contains("E1212"), "{err}");
@@ -151,12 +156,21 @@ fn sweep_errors_are_coded_with_their_exit_status() {
     let (code, err) = failing(&["sweep", EXAMPLE, "--pareto", "runtime"]);
     assert_eq!(code, 2);
     assert!(err.contains("--pareto"), "{err}");
-    let (code, err) = failing(&["sweep", EXAMPLE, "--pareto", "runtime,energy", "--per-layer"]);
+    let (code, err) = failing(&[
+        "sweep",
+        EXAMPLE,
+        "--pareto",
+        "runtime,energy",
+        "--per-layer",
+    ]);
     assert_eq!(code, 2, "{err}");
     // 10^12 points: refused unsharded, and still refused in 1000 shards (10^9 each).
     let (code, err) = failing(&["sweep", "tests/cases/sweep/huge.df"]);
     assert_eq!(code, 1);
-    assert!(err.contains("E1206") && err.contains("1000000000000 points"), "{err}");
+    assert!(
+        err.contains("E1206") && err.contains("1000000000000 points"),
+        "{err}"
+    );
     assert!(err.contains("--shard I/500000"), "{err}");
     let (code, err) = failing(&["sweep", "tests/cases/sweep/huge.df", "--shard", "0/1000"]);
     assert_eq!(code, 1);

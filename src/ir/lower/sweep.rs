@@ -79,7 +79,9 @@ impl Lowering {
                     format!("sweep `{}` has no axis", s.name.name),
                     "nothing to sweep",
                 )
-                .with_help("list values of a hardware field or dataflow argument, e.g. `pes: 64, 128;`"),
+                .with_help(
+                    "list values of a hardware field or dataflow argument, e.g. `pes: 64, 128;`",
+                ),
             );
         }
         let sweep = Sweep {
@@ -133,7 +135,10 @@ impl Lowering {
                 self.error(Diagnostic::at(
                     Code::TypeMismatch,
                     q.span,
-                    format!("`mapping` must be a name, found the number `{}`", q.number.text),
+                    format!(
+                        "`mapping` must be a name, found the number `{}`",
+                        q.number.text
+                    ),
                     "expected a mapping's name",
                 ));
                 None
@@ -298,7 +303,10 @@ impl Lowering {
                     Diagnostic::at(
                         Code::PrecisionRequired,
                         axis.span,
-                        format!("`{}` is swept in bytes on hardware without a precision", axis.field.path()),
+                        format!(
+                            "`{}` is swept in bytes on hardware without a precision",
+                            axis.field.path()
+                        ),
                         "in bytes",
                     )
                     .with_help("give the hardware a `precision`, sweep `precision`, or use `elem`"),
