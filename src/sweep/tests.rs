@@ -119,3 +119,35 @@ fn a_table_renders_the_same_rows_in_both_formats() {
     let missing = find(&program, Some("nope"), None).map(|_| ());
     assert_eq!(missing.map_err(|d| d.code), Err(Code::SweepNotFound));
 }
+
+/// A sweep prints back as `.df` that lowers to the same sweep (`emit ∘ lower ∘ emit = emit`),
+/// every kind of value included.
+#[test]
+fn a_sweep_round_trips_through_emit() {
+    let text = PROGRAM.replace(
+        "pes: 64, 128, 256;",
+        "pes: 64, 128, 256;\n    macs_per_pe: 1, 2;\n    l1: 512 B, 64 elem;\n    l2: 1 MiB, 108 KiB;\n    \
+         noc { bandwidth: 8 B/cycle, 64 elem/cycle; latency: 1 cycle, 2 cycles; }\n    \
+         precision: int8, fp16;",
+    );
+    let (_, program, diags) = lower_text("grid.df", &text);
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(count(&program.sweeps[0]), 2 * 3 * 2 * 2 * 2 * 2 * 2 * 2 * 2);
+    let emitted = crate::ir::emit::emit(&program);
+    assert!(emitted.contains("l2: 1 MiB, 108 KiB;"), "{emitted}");
+    assert!(
+        emitted.contains("bandwidth: 8 B/cycle, 64 elem/cycle;"),
+        "{emitted}"
+    );
+    let (_, again, diags) = lower_text("emitted.df", &emitted);
+    let again = again.unwrap_or_else(|| panic!("{diags:?}\n{emitted}"));
+    assert_eq!(crate::ir::emit::emit(&again), emitted);
+    let axes = |p: &Program| -> Vec<_> {
+        p.sweeps[0]
+            .axes
+            .iter()
+            .map(|a| (a.field.clone(), a.values.clone()))
+            .collect()
+    };
+    assert_eq!(axes(&again), axes(&program));
+}
