@@ -34,9 +34,10 @@ use crate::ir::sweep::Sweep;
 use crate::ir::{MappingId, Program};
 use crate::source::FileId;
 
-/// The most rows one run (a whole sweep, or one shard) produces: rows are held in memory,
-/// about half a KiB each, so this bounds a run near 1 GiB. Larger sweeps are sharded.
-pub const MAX_ROWS: u64 = 2_000_000;
+/// The most rows one run (a whole sweep, or one shard) produces: a run holds its rows and
+/// their text in memory, about 1.5 KiB a row at its peak (`docs/sweep.md`, "Size bound"), so
+/// this keeps a run near 1.5 GiB. Larger sweeps are sharded.
+pub const MAX_ROWS: u64 = 1_000_000;
 
 /// Points between two progress reports.
 const PROGRESS_EVERY: u64 = 256;

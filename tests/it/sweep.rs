@@ -171,7 +171,7 @@ fn sweep_errors_are_coded_with_their_exit_status() {
         err.contains("E1206") && err.contains("1000000000000 points"),
         "{err}"
     );
-    assert!(err.contains("--shard I/500000"), "{err}");
+    assert!(err.contains("--shard I/1000000"), "{err}");
     let (code, err) = failing(&["sweep", "tests/cases/sweep/huge.df", "--shard", "0/1000"]);
     assert_eq!(code, 1);
     assert!(err.contains("E1206"), "{err}");
