@@ -36,6 +36,9 @@ pub struct SweepArgs {
     /// Write the result here instead of standard output.
     #[arg(short, long)]
     pub output: Option<String>,
+    /// How the mapping's `search` layers are searched at each point, on its hardware.
+    #[command(flatten)]
+    pub search: super::map::SearchArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -113,7 +116,7 @@ pub fn run(reporter: &Reporter, args: &SweepArgs) -> ExitCode {
     )
 }
 
-/// `--shard`, `--pareto` and `--per-layer` as the library's options; a bad shard is E1207,
+/// `--shard`, `--pareto` and `--per-layer` as the library's options; a bad shard is E1206,
 /// a bad `--pareto` a usage error (both exit 2).
 fn options(reporter: &Reporter, args: &SweepArgs) -> Result<SweepOptions, ExitCode> {
     let shard = match args.shard.as_deref().map(Shard::parse).transpose() {
@@ -144,6 +147,7 @@ fn options(reporter: &Reporter, args: &SweepArgs) -> Result<SweepOptions, ExitCo
         shard,
         per_layer: args.per_layer,
         pareto,
+        search: args.search.options(),
     })
 }
 

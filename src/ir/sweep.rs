@@ -13,8 +13,6 @@ pub struct Sweep {
     /// The axes in the order written; the last one varies fastest.
     pub axes: Vec<Axis>,
     pub span: Span,
-    /// Where the `mapping:` list was written (the sweep's name when it was inherited).
-    pub mapping_span: Span,
 }
 
 /// One swept field and its values, in the order written (no value twice).

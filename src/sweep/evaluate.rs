@@ -1,7 +1,8 @@
 //! One point's evaluation without re-lowering: the mapping's layer problems depend only on
 //! the dataflow arguments, so they are built once per combination of those (and cached), with
 //! identical problems merged; a point then overrides the hardware's fields in a copy of the
-//! IR hardware and evaluates each distinct problem once with the default cost model.
+//! IR hardware and evaluates each distinct problem once with the default cost model. A
+//! mapping with `search` layers is searched at each point first, on the point's hardware.
 
 use std::sync::{Arc, OnceLock};
 
@@ -12,6 +13,7 @@ use crate::backends::cost::{self, CostError, Model};
 use crate::backends::evaluate::{self, render, LayerProblem};
 use crate::ir::sweep::{Field, Sweep, Value};
 use crate::ir::{DataflowChoice, Hardware, LayerPrecision, Program};
+use crate::search::{self, SearchOptions};
 
 /// Dataflow-argument combinations cached at most; past this each point builds its own.
 const MAX_CACHED_COMBINATIONS: usize = 1 << 16;
@@ -24,6 +26,15 @@ pub enum LayerOutcome {
     DoesNotFit(String),
     /// The dataflow does not instantiate for the layer, or the model rejects it otherwise.
     Invalid(String),
+}
+
+/// Why a layer has no cost problem at a point.
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    /// Searched, and no dataflow fits the point's hardware.
+    NothingFits,
+    /// Its dataflow does not instantiate for it (the diagnostic's code).
+    Invalid(&'static str),
 }
 
 /// The metrics a sweep reports for a layer.
@@ -41,20 +52,22 @@ pub struct Summary {
 /// The layer problems of one mapping under one combination of dataflow arguments.
 struct Combination {
     /// Per layer: the distinct problem it uses, or why it has none.
-    layers: Vec<Result<usize, String>>,
+    layers: Vec<Result<usize, Failure>>,
     distinct: Vec<(cost::Problem, Option<LayerPrecision>)>,
 }
 
 pub struct Evaluator<'p> {
     program: &'p Program,
     sweep: &'p Sweep,
+    /// How the `search` layers of a swept mapping are searched at each point.
+    search: &'p SearchOptions,
     /// The axes that are dataflow arguments, by index into `sweep.axes`.
     argument_axes: Vec<usize>,
     cache: Vec<OnceLock<Arc<Combination>>>,
 }
 
 impl<'p> Evaluator<'p> {
-    pub fn new(program: &'p Program, sweep: &'p Sweep) -> Evaluator<'p> {
+    pub fn new(program: &'p Program, sweep: &'p Sweep, search: &'p SearchOptions) -> Evaluator<'p> {
         let argument_axes: Vec<usize> = (0..sweep.axes.len())
             .filter(|&a| matches!(sweep.axes[a].field, Field::DataflowArgument(_)))
             .collect();
@@ -69,6 +82,7 @@ impl<'p> Evaluator<'p> {
         Evaluator {
             program,
             sweep,
+            search,
             argument_axes,
             cache: (0..cached).map(|_| OnceLock::new()).collect(),
         }
@@ -76,6 +90,20 @@ impl<'p> Evaluator<'p> {
 
     /// Every layer's outcome at `point`, in layer order.
     pub fn point(&self, point: &Point) -> Vec<LayerOutcome> {
+        let searched = self
+            .program
+            .mapping(point.mapping)
+            .layers
+            .iter()
+            .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
+        if searched {
+            return self.searched_point(point);
+        }
+        self.fixed_point(point)
+    }
+
+    /// A point whose layers all have a dataflow (or, searched, none that fits).
+    fn fixed_point(&self, point: &Point) -> Vec<LayerOutcome> {
         let combination = self.combination(point);
         let hardware = self.hardware(point);
         let results: Vec<Result<cost::LayerMetrics, CostError>> = combination
@@ -94,7 +122,12 @@ impl<'p> Evaluator<'p> {
             .iter()
             .zip(&combination.layers)
             .map(|(layer, slot)| match slot {
-                Err(reason) => LayerOutcome::Invalid(format!("{}: {reason}", layer.name)),
+                Err(Failure::NothingFits) => {
+                    LayerOutcome::DoesNotFit(format!("{}: nothing fits", layer.name))
+                }
+                Err(Failure::Invalid(code)) => {
+                    LayerOutcome::Invalid(format!("{}: {code}", layer.name))
+                }
                 Ok(s) => match &results[*s] {
                     Ok(m) => LayerOutcome::Ok(Summary {
                         runtime_cycles: m.runtime_cycles,
@@ -109,6 +142,18 @@ impl<'p> Evaluator<'p> {
                 },
             })
             .collect()
+    }
+
+    /// A point of a mapping with `search` layers: they are searched on the point's hardware
+    /// (its dataflow arguments written first), then the point is evaluated as any other.
+    fn searched_point(&self, point: &Point) -> Vec<LayerOutcome> {
+        let mut program = self.program.clone();
+        let hardware = program.mapping(point.mapping).hardware;
+        program.hardware[hardware.index()] = self.hardware(point);
+        self.write_arguments(&mut program, point);
+        let mapped = search::map_mapping(&program, point.mapping, self.search, true);
+        // Layers the search left `search` have nothing that fits: `fixed_point` says so.
+        Evaluator::new(&mapped.program, self.sweep, self.search).fixed_point(point)
     }
 
     fn combination(&self, point: &Point) -> Arc<Combination> {
@@ -130,25 +175,7 @@ impl<'p> Evaluator<'p> {
     /// The mapping with the point's dataflow arguments, as `backends::evaluate` sees it.
     fn build(&self, point: &Point) -> Combination {
         let mut program = self.program.clone();
-        let mapping = &mut program.mappings[point.mapping.index()];
-        for lm in &mut mapping.layers {
-            let DataflowChoice::Fixed { dataflow, args, .. } = &mut lm.dataflow else {
-                continue;
-            };
-            let params = &self.program.dataflows[dataflow.index()].params;
-            for &a in &self.argument_axes {
-                let axis = &self.sweep.axes[a];
-                let Field::DataflowArgument(name) = &axis.field else {
-                    continue;
-                };
-                if let (Some(p), Value::Count(v)) = (
-                    params.iter().position(|p| &p.name == name),
-                    axis.values[point.values[a]],
-                ) {
-                    args[p] = i64::try_from(v).unwrap_or(i64::MAX);
-                }
-            }
-        }
+        self.write_arguments(&mut program, point);
         let precisions: Vec<Option<LayerPrecision>> = program
             .mapping(point.mapping)
             .layers
@@ -172,12 +199,35 @@ impl<'p> Evaluator<'p> {
                     }
                     Ok(slot)
                 }
-                LayerProblem::Search(d) | LayerProblem::Invalid(d) => {
-                    Err(d.code.as_str().to_string())
-                }
+                // Left `search` after the point's search: no dataflow fits its hardware.
+                LayerProblem::Search(_) => Err(Failure::NothingFits),
+                LayerProblem::Invalid(d) => Err(Failure::Invalid(d.code.as_str())),
             })
             .collect();
         Combination { layers, distinct }
+    }
+
+    /// The point's dataflow arguments, written over the mapping's in `program`.
+    fn write_arguments(&self, program: &mut Program, point: &Point) {
+        let mapping = &mut program.mappings[point.mapping.index()];
+        for lm in &mut mapping.layers {
+            let DataflowChoice::Fixed { dataflow, args, .. } = &mut lm.dataflow else {
+                continue;
+            };
+            let params = &self.program.dataflows[dataflow.index()].params;
+            for &a in &self.argument_axes {
+                let axis = &self.sweep.axes[a];
+                let Field::DataflowArgument(name) = &axis.field else {
+                    continue;
+                };
+                if let (Some(p), Value::Count(v)) = (
+                    params.iter().position(|p| &p.name == name),
+                    axis.values[point.values[a]],
+                ) {
+                    args[p] = i64::try_from(v).unwrap_or(i64::MAX);
+                }
+            }
+        }
     }
 
     /// The mapping's hardware with the point's values written over its fields.

@@ -73,7 +73,7 @@ pub fn merge(parts: &[(FileId, &str)]) -> Result<String, Vec<Diagnostic>> {
     Ok(frame(&shell, first.format, &lines))
 }
 
-/// E1209 for shards that do not belong together, E1210 for one given twice, E1211 for one
+/// E1208 for shards that do not belong together, E1209 for one given twice, E1210 for one
 /// missing.
 fn check_shards(parts: &[Part]) -> Result<(), Vec<Diagnostic>> {
     let first = &parts[0];

@@ -1,6 +1,7 @@
 //! Design-space sweeps (`docs/sweep.md`): every point of a `sweep` item's grid — mappings ×
 //! hardware fields × dataflow arguments — evaluated with the default cost model, one row per
-//! point (or per point and layer), points that do not fit kept with their status.
+//! point (or per point and layer), points that do not fit kept with their status. A mapping's
+//! `search` layers are searched at each point on its hardware (`SweepOptions::search`).
 //!
 //! The public surface is plain data, for the CLI and for callers without it (the Python
 //! package):
@@ -9,12 +10,12 @@
 //!   the axes as written, the last fastest); a point's index is its place in that order.
 //! - [`run`] with [`SweepOptions`]: evaluate all points, or with a [`Shard`] `I/N` the points
 //!   whose index is `I` modulo `N` (the same partition everywhere), in parallel (rayon), rows
-//!   in point order whatever the thread count. Errors are coded diagnostics: E1206 past
-//!   [`MAX_ROWS`], E1212 for a sweep that does not exist.
+//!   in point order whatever the thread count. Errors are coded diagnostics: E1205 past
+//!   [`MAX_ROWS`], E1211 for a sweep that does not exist.
 //! - [`SweepTable`]: columns and typed cells; `to_csv`/`to_json` render it (a shard's text
 //!   starts with its identity: sweep, digest, shard), [`pareto`] keeps a two-objective front.
 //! - [`merge`]: shard texts in, the unsharded text out, byte for byte; shards of different
-//!   sweeps (E1209), a shard twice (E1210) or a missing one (E1211) are refused.
+//!   sweeps (E1208), a shard twice (E1209) or a missing one (E1210) are refused.
 
 mod evaluate;
 mod merge;
@@ -32,6 +33,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::sweep::Sweep;
 use crate::ir::{MappingId, Program};
+use crate::search::SearchOptions;
 use crate::source::FileId;
 
 /// The most rows one run (a whole sweep, or one shard) produces: a run holds its rows and
@@ -50,7 +52,7 @@ pub struct Shard {
 }
 
 impl Shard {
-    /// `I/N` with `I < N`, or why not (E1207).
+    /// `I/N` with `I < N`, or why not (E1206).
     pub fn parse(text: &str) -> Result<Shard, Diagnostic> {
         let bad = |why: &str| {
             Diagnostic::new(Code::SweepBadShard, format!("`--shard {text}`: {why}"))
@@ -91,6 +93,8 @@ pub struct SweepOptions {
     pub per_layer: bool,
     /// Keep only the points on the Pareto front of two objectives (per-point rows only).
     pub pareto: Option<(Objective, Objective)>,
+    /// How a swept mapping's `search` layers are searched at each point, on its hardware.
+    pub search: SearchOptions,
 }
 
 /// A point of the grid: its index, its mapping and the index of its value on each axis.
@@ -133,7 +137,7 @@ pub fn points(sweep: &Sweep, shard: Option<Shard>) -> Vec<Point> {
 }
 
 /// The sweep `name`, or the only sweep when `name` is `None`, among those `file` defines (all
-/// files' when `file` is `None`, imports included); E1212 otherwise.
+/// files' when `file` is `None`, imports included); E1211 otherwise.
 pub fn find<'p>(
     program: &'p Program,
     name: Option<&str>,
@@ -206,7 +210,7 @@ pub fn run(
         return Err(vec![d]);
     }
     let shard = options.shard.unwrap_or(Shard { index: 0, count: 1 });
-    let evaluator = evaluate::Evaluator::new(program, sweep);
+    let evaluator = evaluate::Evaluator::new(program, sweep, &options.search);
     let done = AtomicU64::new(0);
     let rows: Vec<Row> = (0..selected)
         .into_par_iter()
@@ -232,11 +236,12 @@ pub fn run(
 /// `ir::emit`), the sweep's name and the options that change the rows.
 fn digest(program: &Program, sweep: &Sweep, options: &SweepOptions) -> String {
     let text = format!(
-        "dfc-sweep 1\n{}\nsweep {}\nper_layer {}\npareto {:?}\n",
+        "dfc-sweep 1\n{}\nsweep {}\nper_layer {}\npareto {:?}\nsearch {:?}\n",
         crate::ir::emit::emit(program),
         sweep.name,
         options.per_layer,
         options.pareto.map(|(a, b)| (a.name(), b.name())),
+        options.search,
     );
     format!("{:016x}", crate::util::stable_hash(text.bytes()))
 }

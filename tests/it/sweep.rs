@@ -139,19 +139,19 @@ fn sweep_errors_are_coded_with_their_exit_status() {
     let (code, err) = failing(&["sweep", TINY]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("E1212") && err.contains("sweeps: grid, bandwidths"),
+        err.contains("E1211") && err.contains("sweeps: grid, bandwidths"),
         "{err}"
     );
     let (code, err) = failing(&["sweep", TINY, "--sweep", "nope"]);
     assert_eq!(code, 1);
-    assert!(err.contains("E1212"), "{err}");
+    assert!(err.contains("E1211"), "{err}");
     let (code, err) = failing(&["sweep", "examples/resnet50_edge.df"]);
     assert_eq!(code, 1);
-    assert!(err.contains("E1212") && err.contains("no sweep"), "{err}");
+    assert!(err.contains("E1211") && err.contains("no sweep"), "{err}");
     for bad in ["4/4", "2", "a/3", "1/0"] {
         let (code, err) = failing(&["sweep", EXAMPLE, "--shard", bad]);
         assert_eq!(code, 2, "--shard {bad}");
-        assert!(err.contains("E1207"), "--shard {bad}: {err}");
+        assert!(err.contains("E1206"), "--shard {bad}: {err}");
     }
     let (code, err) = failing(&["sweep", EXAMPLE, "--pareto", "runtime"]);
     assert_eq!(code, 2);
@@ -168,13 +168,13 @@ fn sweep_errors_are_coded_with_their_exit_status() {
     let (code, err) = failing(&["sweep", "tests/cases/sweep/huge.df"]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("E1206") && err.contains("1000000000000 points"),
+        err.contains("E1205") && err.contains("1000000000000 points"),
         "{err}"
     );
     assert!(err.contains("--shard I/1000000"), "{err}");
     let (code, err) = failing(&["sweep", "tests/cases/sweep/huge.df", "--shard", "0/1000"]);
     assert_eq!(code, 1);
-    assert!(err.contains("E1206"), "{err}");
+    assert!(err.contains("E1205"), "{err}");
 }
 
 #[test]
@@ -193,12 +193,12 @@ fn merge_refuses_shards_that_do_not_make_one_sweep() {
     let other = shard("other", &["--shard", "1/2", "--per-layer"]);
     let three = shard("three", &["--shard", "1/3"]);
     let cases: [(&[&str], &str); 6] = [
-        (&[&a], "E1211"),
-        (&[&a, &a, &b], "E1210"),
-        (&[&a, &other], "E1209"),
-        (&[&a, &three], "E1209"),
-        (&[&a, &whole], "E1208"),
-        (&[&a, TINY], "E1208"),
+        (&[&a], "E1210"),
+        (&[&a, &a, &b], "E1209"),
+        (&[&a, &other], "E1208"),
+        (&[&a, &three], "E1208"),
+        (&[&a, &whole], "E1207"),
+        (&[&a, TINY], "E1207"),
     ];
     for (parts, code) in cases {
         let mut args = vec!["sweep", "merge"];
@@ -214,9 +214,44 @@ fn merge_refuses_shards_that_do_not_make_one_sweep() {
     std::fs::write(&edited, cut.join("\n") + "\n").expect("write");
     let (status, err) = failing(&["sweep", "merge", &a, &edited]);
     assert_eq!(status, 1);
-    assert!(err.contains("E1208"), "{err}");
+    assert!(err.contains("E1207"), "{err}");
     // The output may not be one of the shards.
     let (status, err) = failing(&["sweep", "merge", &a, &b, "-o", &a]);
     assert_eq!(status, 2);
     assert!(err.contains("E0904"), "{err}");
+}
+
+/// `search` layers are searched at each point on its hardware: the mapping's own point is
+/// what `dfc eval` (which searches too) reports, a point where nothing fits says so, and the
+/// search's objective is the one `--objective` gives.
+#[test]
+fn search_layers_are_searched_at_every_point() {
+    let file = "tests/cases/sweep/searched.df";
+    let csv = stdout(&["sweep", file]);
+    let expected = "\
+point,mapping,l1,status,reason,runtime_cycles,energy,energy_unit,edp,num_macs,pe_utilization,l1_size_req,l2_size_req
+0,searched,4 elem,does_not_fit,conv1: nothing fits,,,,,,,,
+1,searched,64 elem,ok,,4625,839347.52,MAC units,3881982280,73728,1,54,338
+2,searched,512 elem,ok,,4618,1111471.06,MAC units,5132773355.08,73728,1,228,1196
+";
+    assert_eq!(csv, expected);
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout(&["eval", file, "--format", "json"])).expect("JSON");
+    assert_eq!(report[0]["totals"]["runtime_cycles"], 4625);
+    let energy = stdout(&["sweep", file, "--objective", "energy"]);
+    let energies: Vec<&str> = energy
+        .lines()
+        .skip(2)
+        .map(|l| l.split(',').nth(6).expect("energy"))
+        .collect();
+    assert_eq!(energies, ["683226.24", "683226.24"]);
+    let dir = scratch("searched");
+    let part = |i: u32| {
+        let path = dir.join(format!("part{i}")).to_string_lossy().into_owned();
+        let shard = format!("{i}/2");
+        stdout(&["sweep", file, "--shard", &shard, "-o", &path]);
+        path
+    };
+    let (a, b) = (part(0), part(1));
+    assert_eq!(stdout(&["sweep", "merge", &a, &b]), csv);
 }

@@ -1,14 +1,13 @@
 //! Lowering `sweep` items: the mappings swept, and one axis per hardware field or dataflow
 //! argument with its values converted as the hardware's own fields are (same units, same
-//! codes), plus the sweep's own checks: unknown axes, empty sweeps, repeated values, and
-//! mappings the sweep cannot evaluate without a search.
+//! codes), plus the sweep's own checks: unknown axes, empty sweeps, repeated values.
 
 use super::*;
 use crate::ir::sweep::{Axis, Field, Sweep, Value};
 
 impl Lowering {
     pub(super) fn sweep(&mut self, s: &ast::Sweep, scope: &Scope) -> Option<Sweep> {
-        let mut mappings: Option<(Vec<MappingId>, Span)> = None;
+        let mut mappings: Option<Vec<MappingId>> = None;
         let mut axes: Vec<Axis> = Vec::new();
         let mut seen: HashMap<String, Span> = HashMap::new();
         for (path, entry, values) in self.sweep_entries(&s.entries, "") {
@@ -45,14 +44,14 @@ impl Lowering {
                         None => ids.push((id, span)),
                     }
                 }
-                mappings = Some((ids.into_iter().map(|(id, _)| id).collect(), entry.span));
+                mappings = Some(ids.into_iter().map(|(id, _)| id).collect());
                 continue;
             }
             if let Some(axis) = self.axis(&path, entry, values) {
                 axes.push(axis);
             }
         }
-        let Some((mappings, mapping_span)) = mappings else {
+        let Some(mappings) = mappings else {
             self.error(
                 Diagnostic::at(
                     Code::SweepMissingMapping,
@@ -89,7 +88,6 @@ impl Lowering {
             mappings,
             axes,
             span: s.span,
-            mapping_span,
         };
         self.check_sweep_mappings(&sweep);
         Some(sweep)
@@ -230,32 +228,14 @@ impl Lowering {
         }
     }
 
-    /// Every swept mapping must evaluate without a search (E1205); a dataflow argument must be
-    /// a parameter of some layer's dataflow (E1201); sizes in bytes need a precision (E0402).
+    /// A dataflow argument must be a parameter of some layer's dataflow (E1201); sizes in bytes
+    /// need a precision (E0402).
     fn check_sweep_mappings(&mut self, sweep: &Sweep) {
         let mut parameters: Vec<String> = Vec::new();
         for &id in &sweep.mappings {
             let Some(mapping) = self.program.mappings.get(id.index()) else {
                 continue;
             };
-            if let Some(lm) = mapping
-                .layers
-                .iter()
-                .find(|l| matches!(l.dataflow, DataflowChoice::Search { .. }))
-            {
-                let d = Diagnostic::at(
-                    Code::SweepSearchLayer,
-                    sweep.mapping_span,
-                    format!(
-                        "mapping `{}` has layers written `search`; a sweep evaluates fixed dataflows",
-                        mapping.name
-                    ),
-                    "swept here",
-                )
-                .with_label(lm.dataflow.span(), "searched here")
-                .with_help("run `dfc map` and sweep the mapping it prints, or name a dataflow");
-                self.diags.push(d);
-            }
             for lm in &mapping.layers {
                 if let DataflowChoice::Fixed { dataflow, .. } = lm.dataflow {
                     let params = self.program.dataflows.get(dataflow.index());
