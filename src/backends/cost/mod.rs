@@ -37,7 +37,8 @@ mod tests;
 use std::fmt;
 
 pub use metrics::{
-    format_float, write_float, write_int, EvalInfo, LayerMetrics, SizeUnit, CSV_COLUMNS,
+    format_float, write_float, write_int, EvalInfo, LayerMetrics, MetricValue, SizeUnit,
+    CSV_COLUMNS,
 };
 pub use rules::Rules;
 

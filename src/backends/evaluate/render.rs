@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::{LayerReport, LayerStatus, MappingReport};
-use crate::backends::cost::{self, SizeUnit, CSV_COLUMNS};
+use crate::backends::cost::{self, MetricValue, SizeUnit, CSV_COLUMNS};
 
 /// A human-readable table per mapping, with network totals.
 pub fn table(reports: &[MappingReport]) -> String {
@@ -237,6 +237,63 @@ pub fn csv(reports: &[MappingReport]) -> String {
     out
 }
 
+/// One cell of [`csv`]'s rows as data, for front ends that hand out rows instead of text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    /// An empty CSV cell: the metrics of a layer that was not evaluated.
+    Missing,
+}
+
+/// The column names of [`csv`]'s header, in order.
+pub fn csv_columns() -> Vec<&'static str> {
+    let mut columns = vec!["layer"];
+    columns.extend_from_slice(CSV_COLUMNS);
+    columns.extend_from_slice(&EXTRA_COLUMNS);
+    columns.extend(["status", "mapping"]);
+    columns
+}
+
+/// [`csv`]'s rows as cells, column for column as [`csv_columns`] names them, with the same
+/// values (`tests` renders them back to the same text).
+pub fn csv_cells(reports: &[MappingReport]) -> Vec<Vec<Cell>> {
+    let metric_columns = CSV_COLUMNS.len() + EXTRA_COLUMNS.len();
+    let mut rows = Vec::new();
+    for r in reports {
+        for l in &r.layers {
+            let mut row = Vec::with_capacity(metric_columns + 3);
+            row.push(Cell::Text(l.layer.clone()));
+            let status = match &l.status {
+                LayerStatus::Ok { metrics: m } => {
+                    row.extend(m.metric_values().into_iter().map(|v| match v {
+                        MetricValue::Int(i) => Cell::Int(i),
+                        MetricValue::Float(x) => Cell::Float(x),
+                    }));
+                    row.push(Cell::Int(m.dense_macs));
+                    row.push(Cell::Float(m.pe_utilization));
+                    row.push(Cell::Float(m.mac_utilization));
+                    row.push(Cell::Text(size_symbol(m.size_unit).to_string()));
+                    "ok".to_string()
+                }
+                LayerStatus::NotMapped => {
+                    row.extend(std::iter::repeat_n(Cell::Missing, metric_columns));
+                    "search".to_string()
+                }
+                LayerStatus::Error { message } => {
+                    row.extend(std::iter::repeat_n(Cell::Missing, metric_columns));
+                    format!("error: {message}")
+                }
+            };
+            row.push(Cell::Text(status));
+            row.push(Cell::Text(r.mapping.clone()));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
 /// Rows per block of the CSV written by one task.
 const CSV_ROWS_PER_BLOCK: usize = 128;
 
@@ -287,4 +344,70 @@ pub fn json(reports: &[MappingReport]) -> String {
         serde_json::to_string_pretty(reports).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cells written as `csv` writes them.
+    fn text_of(rows: &[Vec<Cell>]) -> String {
+        let mut out = csv_columns().join(",");
+        out.push('\n');
+        for row in rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Int(i) => i.to_string(),
+                    Cell::Float(x) => cost::format_float(*x),
+                    Cell::Text(t) => csv_field(t),
+                    Cell::Missing => String::new(),
+                })
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn cells_are_the_csv_values() {
+        let source = r#"
+            use std::dataflows::{nvdla, shidiannao};
+            use std::hardware::edge256;
+            network n {
+                a = conv(K: 64, C: 3, R: 3, S: 3, Y: 32, X: 32, pad: 1);
+                b = conv(K: 64, C: 64, R: 3, S: 3, Y: 32, X: 32, pad: 1);
+            }
+            mapping fixed { network: n; hardware: edge256; a: nvdla; b: shidiannao; }
+            mapping unmapped { network: n; hardware: edge256; dataflow: nvdla; a: search; }
+        "#;
+        let mut sources = crate::source::SourceMap::new();
+        let root = sources.add("t.df".to_string(), source.to_string());
+        let (program, diags) = crate::ir::lower::lower_program(root, &mut sources, &NoFiles);
+        let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+        let reports: Vec<MappingReport> = (0..program.mappings.len())
+            .map(|i| {
+                super::super::evaluate_mapping(
+                    &program,
+                    crate::ir::MappingId(i as u32),
+                    cost::Model::Default,
+                )
+                .0
+            })
+            .collect();
+        let rows = csv_cells(&reports);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[0].len(), csv_columns().len());
+        assert_eq!(rows[3].last(), Some(&Cell::Text("unmapped".to_string())));
+        assert_eq!(text_of(&rows), csv(&reports));
+    }
+
+    struct NoFiles;
+
+    impl crate::ir::Loader for NoFiles {
+        fn load(&self, _: &crate::ir::ModuleRequest<'_>) -> Result<(String, String), String> {
+            Err("no files in this test".to_string())
+        }
+    }
 }
