@@ -6,8 +6,8 @@
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
 //! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
 //! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
-//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `W0xxx` and `W10xx`
-//! warnings.
+//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E13xx` the Python
+//! package, `W0xxx` and `W10xx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -123,6 +123,7 @@ codes! {
     OutputIsInput = "E0904", "output-is-input", "an output path that is one of the command's input files";
     TraceTooLarge = "E0905", "trace-too-large", "traces whose estimated size is over the cap";
     NotFormatted = "E1101", "not-formatted", "a file that `dfc fmt --check` finds not in the canonical layout";
+    UnknownItem = "E1301", "unknown-item", "a Python call names a mapping, accelerator or workload the program does not define, or must name one of several";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";
