@@ -23,7 +23,9 @@ fn detached(
     program: &Program,
     work: impl FnOnce(&Program) -> Outcome + Send,
 ) -> Outcome {
-    py.detach(|| guarded(|| work(program)).unwrap_or_else(|d| Outcome::new(vec![d], &program.sources)))
+    py.detach(|| {
+        guarded(|| work(program)).unwrap_or_else(|d| Outcome::new(vec![d], &program.sources))
+    })
 }
 
 /// The search options of `dfc eval` and `dfc map` (`--objective`, `--strategy`, `--budget`,
@@ -46,7 +48,11 @@ fn search_options(
 
 /// The mappings the compiled file defines, or only the one named; `E1301` when the name is
 /// not among them, `E0311` when the file defines none (as `dfc eval` says).
-fn selected(program: &Program, name: Option<&str>, verb: &str) -> Result<Vec<MappingId>, Diagnostic> {
+fn selected(
+    program: &Program,
+    name: Option<&str>,
+    verb: &str,
+) -> Result<Vec<MappingId>, Diagnostic> {
     let own = program.mappings();
     let ids: Vec<MappingId> = program
         .program
@@ -110,7 +116,10 @@ pub fn evaluate<'py>(
         }
         let mut outcome = Outcome::new(diags, &p.sources);
         outcome.table = Some(Table {
-            columns: render::csv_columns().into_iter().map(String::from).collect(),
+            columns: render::csv_columns()
+                .into_iter()
+                .map(String::from)
+                .collect(),
             rows: render::csv_cells(&reports),
         });
         outcome
@@ -149,9 +158,19 @@ pub fn map<'py>(
         let (mut rows, mut failures) = (Vec::new(), Vec::new());
         for id in ids {
             let mapped = search::map_mapping(&program, id, &options, only_search);
-            failures.extend(search::search_failures(&program, id, &mapped.layers, options.budget));
+            failures.extend(search::search_failures(
+                &program,
+                id,
+                &mapped.layers,
+                options.budget,
+            ));
             let name = &program.mapping(id).name;
-            rows.extend(mapped.layers.iter().map(|l| mapped_row(name, objective_name(&options), l)));
+            rows.extend(
+                mapped
+                    .layers
+                    .iter()
+                    .map(|l| mapped_row(name, options.objective.name(), l)),
+            );
             program = mapped.program;
         }
         let mut outcome = Outcome::new(failures, &p.sources);
@@ -168,10 +187,6 @@ pub fn map<'py>(
         outcome
     })
     .into_python(py)
-}
-
-fn objective_name(options: &SearchOptions) -> &'static str {
-    options.objective.name()
 }
 
 /// The columns of `map`'s rows: what `dfc map` prints per layer.
@@ -258,7 +273,7 @@ pub fn simulate<'py>(
                 vec![
                     Cell::Text(name.clone()),
                     Cell::Int(id as i64),
-                    Cell::Int(r.total_cycles_incl_prefetch as i64),
+                    Cell::Int(r.total_cycles_incl_prefetch),
                     Cell::Int(r.total_cycles as i64),
                     Cell::Int(r.stall_cycles as i64),
                     Cell::Float(r.overall_util_pct),
@@ -313,19 +328,20 @@ pub fn schedule<'py>(
         if !problems.is_empty() {
             return Outcome::new(problems, &p.sources);
         }
-        let report = match hda_inputs::report(&p.program, acc, wl, &inputs, objective, sweep_partitions) {
-            Ok(report) => report,
-            Err(e) => {
-                let span = p.program.accelerators[acc.index()].span;
-                let d = match e {
-                    hda::HdaError::Infeasible(m) => {
-                        Diagnostic::at(Code::LayerRunsNowhere, span, m, "this accelerator")
-                    }
-                    hda::HdaError::Input(m) => Diagnostic::new(Code::Internal, m),
-                };
-                return Outcome::new(vec![d], &p.sources);
-            }
-        };
+        let report =
+            match hda_inputs::report(&p.program, acc, wl, &inputs, objective, sweep_partitions) {
+                Ok(report) => report,
+                Err(e) => {
+                    let span = p.program.accelerators[acc.index()].span;
+                    let d = match e {
+                        hda::HdaError::Infeasible(m) => {
+                            Diagnostic::at(Code::LayerRunsNowhere, span, m, "this accelerator")
+                        }
+                        hda::HdaError::Input(m) => Diagnostic::new(Code::Internal, m),
+                    };
+                    return Outcome::new(vec![d], &p.sources);
+                }
+            };
         let rows = report
             .schedule
             .entries
@@ -344,9 +360,17 @@ pub fn schedule<'py>(
             .collect();
         let mut outcome = Outcome::new(Vec::new(), &p.sources);
         outcome.table = Some(Table {
-            columns: ["network", "layer", "sub_accel", "start", "end", "cycles", "energy"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "network",
+                "layer",
+                "sub_accel",
+                "start",
+                "end",
+                "cycles",
+                "energy",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
         });
         outcome.texts.push(("summary", hda::report::json(&report)));
@@ -356,11 +380,19 @@ pub fn schedule<'py>(
 }
 
 /// The accelerator or workload to schedule: the one named, or the program's only one.
-fn pick(program: &Program, names: Vec<String>, name: Option<&str>, kind: &str) -> Result<usize, Diagnostic> {
+fn pick(
+    program: &Program,
+    names: Vec<String>,
+    name: Option<&str>,
+    kind: &str,
+) -> Result<usize, Diagnostic> {
     let file = program.file();
     match name {
         Some(n) => names.iter().position(|i| i == n).ok_or_else(|| {
-            Diagnostic::new(Code::UnknownItem, format!("`{file}` has no {kind} `{n}`; its {kind}s: {names:?}"))
+            Diagnostic::new(
+                Code::UnknownItem,
+                format!("`{file}` has no {kind} `{n}`; its {kind}s: {names:?}"),
+            )
         }),
         None if names.len() == 1 => Ok(0),
         None if names.is_empty() => Err(Diagnostic::at(

@@ -61,7 +61,11 @@ impl Program {
     /// The workloads of the program.
     #[getter]
     fn workloads(&self) -> Vec<String> {
-        self.program.workloads.iter().map(|w| w.name.clone()).collect()
+        self.program
+            .workloads
+            .iter()
+            .map(|w| w.name.clone())
+            .collect()
     }
 
     /// The whole program printed as `.df` text (what `dfc map` prints).
@@ -84,7 +88,9 @@ fn compile_file(path: PathBuf) -> Outcome {
     let mut sources = SourceMap::new();
     let bytes = match read_regular(&path, DEFAULT_MAX_INPUT_SIZE) {
         Ok(bytes) => bytes,
-        Err(fault) => return Outcome::new(vec![Diagnostic::new(fault.code, fault.message)], &sources),
+        Err(fault) => {
+            return Outcome::new(vec![Diagnostic::new(fault.code, fault.message)], &sources)
+        }
     };
     // One file, one name: imports are named by their normalised paths too.
     let name = normalize(&path).to_string_lossy().into_owned();
