@@ -2,6 +2,7 @@
 
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -115,18 +116,25 @@ def test_pandas_frame_has_the_rows():
 
 
 def test_the_interpreter_runs_other_threads_during_a_call():
-    # A search takes seconds; with the interpreter released, this thread keeps counting.
+    # A search takes a second or more. Had the call kept the interpreter, this thread could
+    # not run in the middle of it; released, it ticks there.
     program = dfc.compile("examples/custom_dataflow.df")
     done = threading.Event()
-    ticks = 0
+    call = []
 
     def work():
+        start = time.perf_counter()
         dfc.map(program, budget=2000)
+        call.extend([start, time.perf_counter()])
         done.set()
 
     worker = threading.Thread(target=work)
     worker.start()
+    ticks = []
     while not done.is_set():
-        ticks += 1
+        ticks.append(time.perf_counter())
+        time.sleep(0.001)
     worker.join()
-    assert ticks > 0
+    start, end = call
+    margin = (end - start) / 10
+    assert any(start + margin < t < end - margin for t in ticks)
