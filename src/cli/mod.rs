@@ -37,7 +37,9 @@ use crate::source::{FileId, SourceMap, Span};
 use crate::syntax;
 
 pub use eval::EvalArgs;
-pub use files::{write_atomically, Fault, FsLoader, Staged, DEFAULT_MAX_INPUT_SIZE};
+pub use files::{
+    normalize, read_regular, write_atomically, Fault, FsLoader, Staged, DEFAULT_MAX_INPUT_SIZE,
+};
 
 #[derive(Parser, Debug)]
 #[command(

@@ -7,9 +7,8 @@
 //! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
 //! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
 //! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E12xx` design-space
-//! sweeps (`dfc sweep`), `E14xx` sparsity (SCALE-Sim's from 1401, the language's and the cost
-//! model's from 1420), `W0xxx` and `W10xx`
-//! warnings.
+//! sweeps (`dfc sweep`), `E13xx` the Python package, `E14xx` sparsity (SCALE-Sim's from 1401,
+//! the language's and the cost model's from 1420), `W0xxx` and `W10xx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -141,6 +140,7 @@ codes! {
     SweepDuplicateShard = "E1209", "sweep-duplicate-shard", "the same shard given twice to `dfc sweep merge`";
     SweepMissingShard = "E1210", "sweep-missing-shard", "`dfc sweep merge` without every shard of the sweep";
     SweepNotFound = "E1211", "sweep-not-found", "a file with no sweep, or without the one `--sweep` names";
+    UnknownItem = "E1301", "unknown-item", "a Python call names a mapping, accelerator or workload the program does not define, or must name one of several";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";
