@@ -29,6 +29,9 @@ __all__ = [
     "map",
     "schedule",
     "simulate",
+    "sweep",
+    "sweep_merge",
+    "SweepReport",
 ]
 
 __version__ = _dfc.__version__
@@ -202,5 +205,97 @@ def schedule(
     return _finish(answer, ScheduleReport)
 
 
-# dfc.sweep (issue 19, parts 1 and 3) goes here once the sweep library lands: a function over
-# a Program returning a Report, with executor="ray" and shards=N running shards as Ray tasks.
+class SweepReport(Report):
+    """The rows of :func:`sweep`: one per point (or per point and layer), with the point's
+    parameters as columns, ``identity`` (the sweep, its digest, its size and options) and
+    ``text``, the report as ``dfc sweep --format json`` prints it."""
+
+    def __init__(self, answer: Dict[str, Any]) -> None:
+        report = json.loads(answer["json"])
+        super().__init__(
+            {
+                "columns": report["columns"],
+                "rows": report["rows"],
+                "diagnostics": answer["diagnostics"],
+            }
+        )
+        self.identity: Dict[str, Any] = report["identity"]
+        self.text: str = answer["json"]
+
+
+def _sweep_answer(answer: Dict[str, Any]) -> Dict[str, Any]:
+    """The call's answer, or :class:`DfcError` when it reported an error."""
+    if any(d["severity"] == "error" for d in answer["diagnostics"]):
+        raise DfcError(answer["rendered"], answer["diagnostics"])
+    return answer
+
+
+def _recipe(program: Program) -> tuple:
+    """How a worker compiles ``program`` again: from its file when it has one (imports then
+    resolve beside it), else from its text."""
+    if os.path.isfile(program.file):
+        return ("file", os.path.abspath(program.file))
+    return ("text", program.source, program.file)
+
+
+def _compiled(recipe: tuple) -> Program:
+    if recipe[0] == "file":
+        return compile(recipe[1])
+    return compile_text(recipe[1], recipe[2])
+
+
+def _sweep_shard(recipe: tuple, name: Optional[str], index: int, count: int,
+                 per_layer: bool, pareto: Optional[tuple]) -> str:
+    """One shard's JSON report; what a Ray task runs."""
+    program = _compiled(recipe)
+    answer = _dfc.sweep(program, name, (index, count), per_layer, pareto)
+    return _sweep_answer(answer)["json"]
+
+
+def sweep(
+    program: Program,
+    name: Optional[str] = None,
+    *,
+    per_layer: bool = False,
+    pareto: Optional[tuple] = None,
+    shards: int = 1,
+    executor: str = "local",
+) -> SweepReport:
+    """Evaluate every point of the program's ``sweep`` item ``name`` (the file's only one
+    when ``None``), as ``dfc sweep`` does: one row per point (per point and layer with
+    ``per_layer``), the Pareto front of two objectives with ``pareto=("runtime",
+    "energy")``. ``shards=N`` evaluates the grid as N shards and merges them, locally one
+    after the other (``executor="local"``) or as Ray tasks (``executor="ray"``, on the Ray
+    instance ``ray.init`` connected to, or a local one); the result is the same either way,
+    byte for byte in ``text``. Raises :class:`DfcError` for a bad sweep."""
+    if not isinstance(shards, int) or shards < 1:
+        raise ValueError(f"shards must be a positive whole number, not {shards!r}")
+    if executor not in ("local", "ray"):
+        raise ValueError(f'executor must be "local" or "ray", not {executor!r}')
+    pareto_pair = tuple(pareto) if pareto is not None else None
+    if executor == "local" and shards == 1:
+        answer = _sweep_answer(_dfc.sweep(program, name, None, per_layer, pareto_pair))
+        return SweepReport(answer)
+    recipe = _recipe(program)
+    if executor == "ray":
+        import ray
+
+        if not ray.is_initialized():
+            ray.init()
+        task = ray.remote(_sweep_shard)
+        futures = [
+            task.remote(recipe, name, i, shards, per_layer, pareto_pair) for i in range(shards)
+        ]
+        parts = ray.get(futures)
+    else:
+        parts = [
+            _sweep_shard(recipe, name, i, shards, per_layer, pareto_pair) for i in range(shards)
+        ]
+    merged = _sweep_answer(_dfc.sweep_merge(parts))
+    return SweepReport(merged)
+
+
+def sweep_merge(parts: List[str]) -> SweepReport:
+    """Merge shards' JSON reports (``dfc sweep --shard I/N --format json``, or
+    :attr:`SweepReport.text` of ``sweep`` shards) into the unsharded report."""
+    return SweepReport(_sweep_answer(_dfc.sweep_merge(list(parts))))

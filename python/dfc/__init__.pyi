@@ -1,7 +1,7 @@
 """Type stubs of the `dfc` package (docs/python.md)."""
 
 import os
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 __version__: str
 
@@ -13,6 +13,9 @@ class Program:
 
     @property
     def file(self) -> str: ...
+    @property
+    def source(self) -> str:
+        """The compiled file's own text."""
     @property
     def mappings(self) -> List[str]:
         """The mappings the compiled file defines (not those it imports)."""
@@ -55,6 +58,10 @@ class MapReport(Report):
 class ScheduleReport(Report):
     summary: Dict[str, Any]
 
+class SweepReport(Report):
+    identity: Dict[str, Any]
+    text: str
+
 def compile(path: Union[str, os.PathLike[str]]) -> Program: ...
 def compile_text(source: str, name: str = "<string>") -> Program: ...
 def evaluate(
@@ -88,4 +95,13 @@ def schedule(
     partition: str = "fixed",
 ) -> ScheduleReport: ...
 
-# dfc.sweep (issue 19, parts 1 and 3) is declared here once it lands.
+def sweep(
+    program: Program,
+    name: Optional[str] = None,
+    *,
+    per_layer: bool = False,
+    pareto: Optional[Tuple[str, str]] = None,
+    shards: int = 1,
+    executor: str = "local",
+) -> SweepReport: ...
+def sweep_merge(parts: List[str]) -> SweepReport: ...

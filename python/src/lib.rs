@@ -7,6 +7,7 @@
 
 mod commands;
 mod convert;
+mod sweeps;
 
 use std::path::PathBuf;
 
@@ -35,6 +36,13 @@ impl Program {
     #[getter]
     fn file(&self) -> String {
         self.sources.file(self.root).name.clone()
+    }
+
+    /// The compiled file's own text (imports are read again from their files), so a program
+    /// can be compiled again elsewhere: in a Ray task, say.
+    #[getter]
+    fn source(&self) -> String {
+        self.sources.file(self.root).text.clone()
     }
 
     /// The mappings the compiled file defines (not those of the files it imports), in order.
@@ -162,8 +170,8 @@ fn _dfc(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(commands::map, module)?)?;
     module.add_function(wrap_pyfunction!(commands::simulate, module)?)?;
     module.add_function(wrap_pyfunction!(commands::schedule, module)?)?;
-    // Sweeps (`dfc.sweep`, issue 19 parts 1 and 3) register here once the sweep library
-    // lands: a function over `Program` like `evaluate`, returning the same row shape.
+    module.add_function(wrap_pyfunction!(sweeps::sweep, module)?)?;
+    module.add_function(wrap_pyfunction!(sweeps::sweep_merge, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
