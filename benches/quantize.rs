@@ -132,11 +132,16 @@ fn run_study(cnn: &Bench) {
             .iter()
             .filter_map(|t| t.methods[i].regret)
             .collect();
+        // An empty sum is -0.0: say "none" where no target was reached.
+        let mean_reached = if reached.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{:.1}", reached.iter().sum::<f64>() / reached.len() as f64)
+        };
         println!(
-            "{name}: within 1 % of optimum at {}/{} targets, mean evaluations there {:.1}; mean regret {:.4} over {} feasible targets",
+            "{name}: within 1 % of optimum at {}/{} targets, mean evaluations there {mean_reached}; mean regret {:.4} over {} feasible targets",
             reached.len(),
             s.targets.len(),
-            reached.iter().sum::<f64>() / reached.len().max(1) as f64,
             regrets.iter().sum::<f64>() / regrets.len().max(1) as f64,
             regrets.len(),
         );
