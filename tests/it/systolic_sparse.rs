@@ -209,3 +209,70 @@ fn optimized_mapping_cases_match_scalesim_byte_for_byte() {
     let _ = std::fs::remove_dir_all(&base);
     assert_eq!((exact, failing), (32, 28));
 }
+
+/// `dfc import scalesim` of a case, then `dfc simulate --model scalesim` of the `.df` it
+/// prints: the imported file carries the sparsity and the layouts.
+fn run_imported(case: &Case, dir: &Path) -> std::process::Output {
+    std::fs::create_dir_all(dir).unwrap();
+    let (cfg, topo) = (dir.join("scalesim.cfg"), dir.join("topology.csv"));
+    std::fs::write(&cfg, &case.cfg).unwrap();
+    std::fs::write(&topo, &case.topology).unwrap();
+    let df = dir.join("imported.df");
+    let mut args = vec![
+        "import",
+        "scalesim",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--topology",
+        topo.to_str().unwrap(),
+        "-o",
+        df.to_str().unwrap(),
+    ];
+    let layout = dir.join("layout.csv");
+    if let Some(text) = &case.layout {
+        std::fs::write(&layout, text).unwrap();
+        args.extend(["--layout", layout.to_str().unwrap()]);
+    }
+    if case.gemm {
+        args.push("--gemm");
+    }
+    let imported = dfc(&args);
+    if !imported.status.success() {
+        return imported;
+    }
+    let reports = dir.join("reports");
+    dfc(&[
+        "simulate",
+        "--model",
+        "scalesim",
+        df.to_str().unwrap(),
+        "--report-dir",
+        reports.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn imported_sparse_and_layout_cases_simulate_as_scalesim_does() {
+    let base = std::env::temp_dir().join(format!("dfc-imported-{}", std::process::id()));
+    let mut checked = Vec::new();
+    for file in [
+        "sparse_cases.txt",
+        "optimized_cases.txt",
+        "layout_cases.txt",
+    ] {
+        let all = cases(file);
+        let ok = all.iter().filter(|c| c.status == "ok");
+        let mut count = 0;
+        for case in ok {
+            let dir = base.join(&case.id);
+            let out = run_imported(case, &dir);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{}: {stderr}", case.id);
+            assert_reports(case, &dir);
+            count += 1;
+        }
+        checked.push(count);
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    assert_eq!(checked, [109, 32, 85]);
+}

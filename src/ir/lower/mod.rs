@@ -16,6 +16,7 @@ mod network;
 mod numbers;
 mod sparsity;
 mod systolic;
+mod systolic_settings;
 mod test;
 #[cfg(test)]
 mod tests;
