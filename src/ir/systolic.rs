@@ -66,12 +66,13 @@ impl OperandLayout {
     /// FILTER tile fills one exactly, and in USER mode the row splits evenly over the banks.
     pub fn check(&self, operand: &str, user: bool) -> Result<(), String> {
         let l = self;
+        let what = operand.to_uppercase();
         let rank = l.tile.len() as u64;
         let mut seen = vec![false; 2 * rank as usize];
         for &axis in l.interline.iter().chain(&l.intraline) {
             if axis >= 2 * rank || std::mem::replace(&mut seen[axis as usize], true) {
                 return Err(format!(
-                    "the {operand} interline and intraline orders must name the axes 0 to {} once each",
+                    "the {what} interline and intraline orders must name the axes 0 to {} once each",
                     2 * rank - 1
                 ));
             }
