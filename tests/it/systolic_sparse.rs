@@ -458,3 +458,30 @@ fn import_refuses_ratios_and_layouts_df_cannot_hold() {
     assert!(stderr.contains("error[E1406]"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// SCALE-Sim counts a pruned layer's dense MACs (512 here: 16 pixels × 8 window elements × 4
+/// filters), so its utilisation can pass 100 %; the default model counts the 256 the array
+/// performs on the kept half.
+#[test]
+fn the_default_model_counts_the_macs_a_pruned_layer_performs() {
+    use dfc::backends::{simulate, systolic};
+    let text = program("sparsity { representation: csr; }", "a: weights 2:4;");
+    let (sources, lowered, diags) = dfc::ir::lower::lower_text("pruned.df", &text);
+    let lowered = lowered.unwrap_or_else(|| panic!("{diags:?}"));
+    let root = sources.files().next().expect("a file").0;
+    let jobs = simulate::mapping_jobs(&lowered, root).expect("a job");
+    for (model, macs) in [
+        (systolic::Model::Scalesim, 512),
+        (systolic::Model::Default, 256),
+    ] {
+        let runs = simulate::simulate_jobs(&jobs, model).expect("simulates");
+        let report = &runs[0].1[0];
+        assert_eq!(report.macs, macs, "{model:?}");
+        let physical = report.overall_util_pct <= 100.0;
+        assert_eq!(
+            physical,
+            model == systolic::Model::Default,
+            "{model:?}: {report:?}"
+        );
+    }
+}
