@@ -65,11 +65,10 @@ impl OperandLayout {
     /// (tile counts `0..rank`, in-tile positions `rank..2·rank`), an IFMAP tile fits a row, a
     /// FILTER tile fills one exactly, and in USER mode the row splits evenly over the banks.
     pub fn check(&self, operand: &str, user: bool) -> Result<(), String> {
-        let l = self;
         let what = operand.to_uppercase();
-        let rank = l.tile.len() as u64;
+        let rank = self.tile.len() as u64;
         let mut seen = vec![false; 2 * rank as usize];
-        for &axis in l.interline.iter().chain(&l.intraline) {
+        for &axis in self.interline.iter().chain(&self.intraline) {
             if axis >= 2 * rank || std::mem::replace(&mut seen[axis as usize], true) {
                 return Err(format!(
                     "the {what} interline and intraline orders must name the axes 0 to {} once each",
@@ -82,22 +81,22 @@ impl OperandLayout {
             .iter()
             .try_fold(1u64, |p, &f| p.checked_mul(f))
             .unwrap_or(u64::MAX);
-        if operand == "ifmap" && product > l.bandwidth {
+        if operand == "ifmap" && product > self.bandwidth {
             return Err(format!(
                 "the IFMAP tile holds {product} words, more than a row of {}",
-                l.bandwidth
+                self.bandwidth
             ));
         }
-        if operand == "filter" && product != l.bandwidth {
+        if operand == "filter" && product != self.bandwidth {
             return Err(format!(
                 "the FILTER tile holds {product} words, not a row of {}",
-                l.bandwidth
+                self.bandwidth
             ));
         }
-        if user && l.bandwidth % l.banks != 0 {
+        if user && !self.bandwidth.is_multiple_of(self.banks) {
             return Err(format!(
                 "a row of {} words does not split evenly over {} banks",
-                l.bandwidth, l.banks
+                self.bandwidth, self.banks
             ));
         }
         Ok(())
