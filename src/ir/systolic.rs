@@ -76,7 +76,7 @@ impl OperandLayout {
                 ));
             }
         }
-        let product = l
+        let product = self
             .tile
             .iter()
             .try_fold(1u64, |p, &f| p.checked_mul(f))
