@@ -1,6 +1,7 @@
-//! Import of SCALE-Sim's input files — `scalesim.cfg` and a topology CSV (conv or GEMM form) —
-//! into the IR: a hardware item with a `systolic` block, a network, and a mapping that binds
-//! them. A `DP` layer, which SCALE-Sim splits into one layer per channel, comes back as the
+//! Import of SCALE-Sim's input files — `scalesim.cfg`, a topology CSV (conv or GEMM form) and
+//! optionally a layout CSV — into the IR: a hardware item with a `systolic` block (its
+//! `[sparsity]` settings and custom layouts included), a network, and a mapping that binds
+//! them (the topology's `N:M` ratios as its layers' weight densities). A `DP` layer, which SCALE-Sim splits into one layer per channel, comes back as the
 //! depthwise convolution it stands for (`dwconv`, or a `conv` with one group per channel when
 //! each channel has several filters).
 //!
