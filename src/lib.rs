@@ -7,7 +7,8 @@
 //! files and ONNX models into the IR; `plots` draws reports as SVG. Beside the compiler:
 //! `environments` (control tasks with Gymnasium's dynamics), `neat` (NEAT neuro-evolution
 //! and the EvE/ADAM hardware model) and `noc` (on-chip network traffic, analytic models per
-//! topology, a cycle-level mesh simulator) and `rl` (learning to route on that simulator).
+//! topology, a cycle-level mesh simulator) and `rl` (learning to route on that simulator);
+//! `sweep` evaluates design-space sweeps (`sweep` items) point by point, in shards if asked.
 
 pub mod backends;
 pub mod cli;
@@ -24,6 +25,7 @@ pub mod rewrite;
 pub mod rl;
 pub mod search;
 pub mod source;
+pub mod sweep;
 pub mod syntax;
 pub mod testing;
 pub mod tooling;

@@ -8,8 +8,8 @@ use super::{
     selected_mappings, usage, MaestroArgs, ReportFormat, Reporter,
 };
 use crate::backends::evaluate::{self, render};
-use crate::diagnostics::{self, Code, Diagnostic};
-use crate::ir::{self, DataflowChoice};
+use crate::diagnostics::{self, Diagnostic};
+use crate::ir;
 use crate::search;
 use crate::source::SourceMap;
 
@@ -118,64 +118,16 @@ pub fn run(reporter: &Reporter, args: &EvalArgs) -> ExitCode {
 /// and the diagnostics of both.
 pub fn evaluated(
     reporter: &Reporter,
-    mut program: ir::Program,
+    program: ir::Program,
     id: ir::MappingId,
     options: &crate::search::SearchOptions,
     model: ir::CostModel,
 ) -> (ir::Program, evaluate::MappingReport, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let searched = program
-        .mapping(id)
-        .layers
-        .iter()
-        .any(|l| matches!(l.dataflow, DataflowChoice::Search { .. }));
-    if searched {
-        let what = format!("searching `{}`", program.mapping(id).name);
-        let mapped = progress::searching(reporter, &what, |p| {
-            search::map_mapping_with_progress(&program, id, options, true, p)
-        });
-        diags.extend(search_failures(
-            &program,
-            id,
-            &mapped.layers,
-            options.budget,
-        ));
-        program = mapped.program;
+    if !search::has_search_layers(&program, id) {
+        return search::search_then_evaluate(program, id, options, model, &|_| {});
     }
-    let (report, found) = evaluate::evaluate_mapping(&program, id, model);
-    diags.extend(found);
-    (program, report, diags)
-}
-
-/// One `E0504` per searched layer for which nothing fits, at its mapping entry.
-pub fn search_failures(
-    program: &ir::Program,
-    id: ir::MappingId,
-    layers: &[search::MappedLayer],
-    budget: usize,
-) -> Vec<Diagnostic> {
-    let mapping = program.mapping(id);
-    let hw = &program.hardware(mapping.hardware).name;
-    layers
-        .iter()
-        .zip(&mapping.layers)
-        .filter_map(|(l, lm)| {
-            let e = l.error.as_ref()?;
-            Some(
-                Diagnostic::at(
-                    Code::NoMappingFound,
-                    lm.dataflow.span(),
-                    format!(
-                        "no dataflow for layer `{}` fits hardware `{hw}`: {e}",
-                        l.layer
-                    ),
-                    format!("searched for `{}`", l.layer),
-                )
-                .with_help(format!(
-                    "give `{hw}` larger buffers, raise `--budget` (now {budget}), or write a dataflow \
-                     for the layer; see `dfc explain E0504`"
-                )),
-            )
-        })
-        .collect()
+    let what = format!("searching `{}`", program.mapping(id).name);
+    progress::searching(reporter, &what, |p| {
+        search::search_then_evaluate(program, id, options, model, p)
+    })
 }

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::{
-    compile, eval::search_failures, exit, fail, finish, no_mapping, progress, refuse_clobber,
-    selected_mappings, Reporter,
+    compile, exit, fail, finish, no_mapping, progress, refuse_clobber, selected_mappings, Reporter,
 };
 use crate::ir;
 use crate::search::{self, Objective, SearchOptions, Strategy};
@@ -104,7 +103,12 @@ pub fn run(reporter: &Reporter, args: &MapArgs) -> ExitCode {
             search::map_mapping_with_progress(&program, id, &opts, args.only_search, p)
         });
         evaluations += mapped.evaluations;
-        failures.extend(search_failures(&program, id, &mapped.layers, opts.budget));
+        failures.extend(search::search_failures(
+            &program,
+            id,
+            &mapped.layers,
+            opts.budget,
+        ));
         summaries.push((program.mapping(id).name.clone(), mapped.layers.clone()));
         program = mapped.program;
     }

@@ -22,6 +22,7 @@ mod quantize;
 mod run_tests;
 mod schedule;
 mod simulate;
+mod sweep;
 
 use std::cell::RefCell;
 use std::io::{IsTerminal, Read, Write};
@@ -36,7 +37,9 @@ use crate::source::{FileId, SourceMap, Span};
 use crate::syntax;
 
 pub use eval::EvalArgs;
-pub use files::{write_atomically, Fault, FsLoader, Staged, DEFAULT_MAX_INPUT_SIZE};
+pub use files::{
+    normalize, read_regular, write_atomically, Fault, FsLoader, Staged, DEFAULT_MAX_INPUT_SIZE,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -162,6 +165,9 @@ pub enum Command {
     /// On-chip networks: cost a mapping's traffic per topology, or simulate a mesh.
     #[command(subcommand)]
     Noc(noc::NocCommand),
+    /// Evaluate every point of a `sweep` item (or one `--shard I/N` of them) as CSV or JSON;
+    /// `dfc sweep merge PARTS…` joins shards into the unsharded result.
+    Sweep(sweep::SweepArgs),
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -387,6 +393,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
         Command::Quantize(args) => quantize::run(reporter, &args),
         Command::Env(cmd) => env::run(reporter, &cmd),
         Command::Noc(cmd) => noc::run(reporter, &cmd),
+        Command::Sweep(args) => sweep::run(reporter, &args),
         Command::Debug(cmd) => debug(reporter, cmd),
     }
 }

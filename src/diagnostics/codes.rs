@@ -6,9 +6,9 @@
 //! `E03xx` mapping legality, `E04xx` hardware and resources, `E05xx` back-end limits,
 //! `E06xx` MAESTRO, SCALE-Sim and ONNX import, `E07xx` on-chip networks, `E08xx` NEAT and
 //! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
-//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E14xx` sparsity
-//! (SCALE-Sim's from 1401, the language's and the cost model's from 1420), `W0xxx`, `W10xx`
-//! and `W14xx` warnings.
+//! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E12xx` design-space
+//! sweeps (`dfc sweep`), `E13xx` the Python package, `E14xx` sparsity (SCALE-Sim's from 1401,
+//! the language's and the cost model's from 1420), `W0xxx`, `W10xx` and `W14xx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -132,6 +132,18 @@ codes! {
     SystolicDensityUnsupported = "E1404", "systolic-density-unsupported", "a layer density `dfc simulate` cannot run on a sparse systolic array: a random density or sparse activations";
     SystolicLayoutInvalid = "E1405", "systolic-layout-invalid", "a systolic array's custom `layout` SCALE-Sim cannot read: orders, a tile that does not fit its row, banks";
     SystolicSparsityInvalid = "E1406", "systolic-sparsity-invalid", "a systolic array's `sparsity` settings SCALE-Sim refuses, or a topology ratio `.df` cannot hold";
+    SweepUnknownField = "E1201", "sweep-unknown-field", "a sweep axis that is not a sweepable hardware field or a dataflow argument of the mapping";
+    SweepMissingMapping = "E1202", "sweep-missing-mapping", "a sweep that names no mapping to sweep";
+    SweepEmpty = "E1203", "sweep-empty", "a sweep, or a block in it, with no axis to sweep";
+    SweepDuplicateValue = "E1204", "sweep-duplicate-value", "a value listed twice on one sweep axis";
+    SweepTooLarge = "E1205", "sweep-too-large", "a sweep run with more points than one process evaluates";
+    SweepBadShard = "E1206", "sweep-bad-shard", "a `--shard I/N` that is not two whole numbers with I below N";
+    SweepNotAShard = "E1207", "sweep-not-a-shard", "a `dfc sweep merge` input that is not a shard written by `dfc sweep --shard`";
+    SweepShardMismatch = "E1208", "sweep-shard-mismatch", "shards of different sweeps, options or shard counts given to one merge";
+    SweepDuplicateShard = "E1209", "sweep-duplicate-shard", "the same shard given twice to `dfc sweep merge`";
+    SweepMissingShard = "E1210", "sweep-missing-shard", "`dfc sweep merge` without every shard of the sweep";
+    SweepNotFound = "E1211", "sweep-not-found", "a file with no sweep, or without the one `--sweep` names";
+    UnknownItem = "E1301", "unknown-item", "a Python call names a mapping, accelerator or workload the program does not define, or must name one of several";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";

@@ -17,6 +17,7 @@ mod modules;
 pub mod noc;
 pub mod shape;
 pub mod sparsity;
+pub mod sweep;
 pub mod systolic;
 mod test;
 pub mod units;
@@ -141,6 +142,7 @@ pub struct Program {
     pub tests: Vec<Test>,
     pub accelerators: Vec<Accelerator>,
     pub workloads: Vec<Workload>,
+    pub sweeps: Vec<sweep::Sweep>,
 }
 
 impl Program {
@@ -167,6 +169,7 @@ impl Program {
             .iter_mut()
             .for_each(|x| unique(&mut x.name));
         self.workloads.iter_mut().for_each(|x| unique(&mut x.name));
+        self.sweeps.iter_mut().for_each(|x| unique(&mut x.name));
     }
 
     pub fn network(&self, id: NetworkId) -> &Network {

@@ -15,12 +15,14 @@
 //!   returns a program whose layers use new dataflows with constant sizes.
 //! * [`exhaustive`] enumerates the joint space of small layers, to measure the gap.
 //! * [`evaluate_with_search`] searches the layers that need it and then evaluates the mapping;
-//!   `dfc eval` and `test` blocks both go through it.
+//!   `dfc eval` and `test` blocks both go through it; [`search_then_evaluate`] adds the
+//!   `E0504` of layers that fit nowhere, for `dfc eval` and the Python package.
 
 mod baselines;
 mod complete;
 mod decoupled;
 mod eval;
+mod evaluated;
 pub mod exhaustive;
 mod offchip;
 mod polish;
@@ -47,6 +49,7 @@ use crate::rewrite::RunnerReport;
 
 use crate::util::Rng;
 use eval::Evaluator;
+pub use evaluated::{has_search_layers, search_failures, search_then_evaluate};
 use space::LayerSpace;
 
 /// What a search minimises.

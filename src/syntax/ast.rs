@@ -49,6 +49,7 @@ pub enum Item {
     Test(Test),
     Accelerator(Accelerator),
     Workload(Workload),
+    Sweep(Sweep),
 }
 
 impl Item {
@@ -62,6 +63,7 @@ impl Item {
             Item::Test(t) => t.span,
             Item::Accelerator(a) => a.span,
             Item::Workload(w) => w.span,
+            Item::Sweep(s) => s.span,
         }
     }
 
@@ -76,6 +78,7 @@ impl Item {
             Item::Test(t) => Some(&t.name),
             Item::Accelerator(a) => Some(&a.name),
             Item::Workload(w) => Some(&w.name),
+            Item::Sweep(s) => Some(&s.name),
         }
     }
 }
@@ -499,4 +502,27 @@ pub struct WorkloadEntry {
     /// A frame-rate target.
     pub rate: Option<Quantity>,
     pub span: Span,
+}
+
+/// A design-space sweep: `sweep grid { mapping: m; pes: 64, 128; noc { bandwidth: … } }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    pub name: Ident,
+    pub entries: Vec<SweepEntry>,
+    pub span: Span,
+}
+
+/// `pes: 64, 128, 256;` or `noc { bandwidth: 16 elem/cycle, 64 elem/cycle; }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepEntry {
+    pub key: Ident,
+    pub value: SweepValue,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SweepValue {
+    /// One value or more, in the order written.
+    List(Vec<Value>),
+    Block(Vec<SweepEntry>),
 }

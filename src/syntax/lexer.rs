@@ -35,6 +35,8 @@ pub enum Token<'s> {
     Accelerator,
     #[token("workload")]
     Workload,
+    #[token("sweep")]
+    Sweep,
     #[token("after")]
     After,
     #[token("with")]
@@ -141,6 +143,7 @@ pub const KEYWORDS: &[&str] = &[
     "int",
     "accelerator",
     "workload",
+    "sweep",
     "after",
     "with",
 ];
@@ -245,6 +248,7 @@ impl std::fmt::Display for Token<'_> {
             Token::Test => "`test`",
             Token::Expect => "`expect`",
             Token::Snapshot => "`snapshot`",
+            Token::Sweep => "`sweep`",
             Token::Accelerator => "`accelerator`",
             Token::Workload => "`workload`",
             Token::After => "`after`",

@@ -213,6 +213,15 @@ impl Printer<'_> {
                     }
                 });
             }
+            Item::Sweep(sw) => {
+                let head = format!("sweep {}", sw.name.name);
+                self.block(
+                    &head,
+                    sw.name.span.end as usize,
+                    sw.span.end as usize,
+                    |p| p.sweep_entries(&sw.entries),
+                );
+            }
             Item::Test(t) => {
                 let head = format!("test {}", t.name.name);
                 self.block(&head, t.name.span.end as usize, t.span.end as usize, |p| {
@@ -242,6 +251,29 @@ impl Printer<'_> {
                     let end = f.span.end as usize;
                     self.block(&f.key.name, f.key.span.end as usize, end, |p| {
                         p.fields(inner)
+                    });
+                    self.trailing(end);
+                    self.out.push('\n');
+                }
+            }
+        }
+    }
+
+    fn sweep_entries(&mut self, entries: &[SweepEntry]) {
+        for e in entries {
+            match &e.value {
+                SweepValue::List(values) => {
+                    let values: Vec<String> = values.iter().map(value).collect();
+                    let text = format!("{}: {};", e.key.name, values.join(", "));
+                    self.line(e.span.start as usize, e.span.end as usize, &text);
+                }
+                SweepValue::Block(inner) => {
+                    self.leading(e.span.start as usize, false);
+                    self.blank_line_if_author_left_one(e.span.start as usize);
+                    self.indent();
+                    let end = e.span.end as usize;
+                    self.block(&e.key.name, e.key.span.end as usize, end, |p| {
+                        p.sweep_entries(inner)
                     });
                     self.trailing(end);
                     self.out.push('\n');

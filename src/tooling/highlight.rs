@@ -89,7 +89,7 @@ pub fn kind(token: &Token) -> &'static str {
     use Token::*;
     match token {
         Use | Std | Network | Hardware | Dataflow | Mapping | Test | Expect | Snapshot
-        | Accelerator | Workload | After | With | Within | Of | Search | Int => "Keyword",
+        | Accelerator | Workload | Sweep | After | With | Within | Of | Search | Int => "Keyword",
         Spatial | Temporal | Cluster | Sz => "Directive",
         LBrace | RBrace | LParen | RParen | Comma | Semi | PathSep | Colon | Dot => "Punctuation",
         Eq | Star | Slash | Plus | Percent | Minus | Lt | Le | Gt | Ge | EqEq => "Operator",

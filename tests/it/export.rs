@@ -128,7 +128,7 @@ fn export_round_trips_through_maestro_import() {
         ]
     );
     // Layers with metrics compared (the others' errors are compared too).
-    assert_eq!((exported, layers), (30, 758));
+    assert_eq!((exported, layers), (31, 779));
 }
 
 /// CSV rows without the last column (the mapping's name, which the import derives).

@@ -20,6 +20,7 @@ mod quantize;
 mod reports;
 mod rl;
 mod schedule;
+mod sweep;
 mod systolic;
 mod systolic_sparse;
 mod test_cmd;

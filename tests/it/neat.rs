@@ -17,7 +17,8 @@ fn dfc(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = cmd.spawn().expect("dfc runs");
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().expect("stdin");
-        // dfc may refuse the input before reading all of it: a closed pipe is its answer.
+        // A command that stops at an earlier error (a bad `--initial-state`) may exit before
+        // reading its input: the pipe is then closed, which is not the test's failure.
         if let Err(e) = pipe.write_all(input.as_bytes()) {
             assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
         }

@@ -20,7 +20,7 @@ fn assert_clean(dir: &str) -> usize {
 
 #[test]
 fn examples_check_clean() {
-    assert_eq!(assert_clean("examples"), 10, "examples");
+    assert_eq!(assert_clean("examples"), 11, "examples");
 }
 
 #[test]

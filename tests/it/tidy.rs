@@ -61,6 +61,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("rl", &["diagnostics", "util", "environments", "noc"]),
+    (
+        "sweep",
+        &["source", "diagnostics", "ir", "util", "search", "backends"],
+    ),
     ("nn", &["util"]),
     (
         "generators",
@@ -107,6 +111,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "rl",
             "nn",
             "generators",
+            "sweep",
         ],
     ),
 ];

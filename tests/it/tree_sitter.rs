@@ -34,7 +34,7 @@ fn first_error(node: Node) -> Option<String> {
 #[test]
 fn tree_sitter_parses_every_bundled_file_without_an_error_node() {
     let sources = bundled_sources(false);
-    assert_eq!(sources.len(), 32, "examples and stdlib files");
+    assert_eq!(sources.len(), 33, "examples and stdlib files");
     for (path, text) in &sources {
         let tree = parse(text);
         assert_eq!(first_error(tree.root_node()), None, "{path}");

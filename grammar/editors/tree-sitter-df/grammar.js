@@ -31,6 +31,7 @@ module.exports = grammar({
         $.test,
         $.accelerator,
         $.workload,
+        $.sweep,
       ),
 
     comment: (_) => token(seq('//', /[^\n]*/)),
@@ -190,6 +191,14 @@ module.exports = grammar({
     // `int4 w`, `weights 2:4`, `activations 0.5 banded`.
     block_part: ($) => repeat1(choice($.identifier, $.ratio, $._number)),
     ratio: ($) => seq(field('n', $._number), ':', field('m', $._number)),
+
+    // ---- sweep -------------------------------------------------------------------------
+    sweep: ($) => seq('sweep', field('name', $.identifier), '{', repeat($.sweep_entry), '}'),
+    sweep_entry: ($) =>
+      choice(
+        seq(field('key', $._path_segment), ':', commaSep1(field('value', $._value)), ';'),
+        seq(field('key', $._path_segment), '{', repeat($.sweep_entry), '}'),
+      ),
 
     // ---- test --------------------------------------------------------------------------
     test: ($) =>

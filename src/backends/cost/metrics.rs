@@ -110,8 +110,18 @@ fn is_exact_tie(x: f64, text: &str) -> bool {
     exact.ilog10() as usize + 1 == significant + 1
 }
 
+/// A metric's value as data: what the CSV writes with [`write_int`] or [`write_float`]
+/// (the Python package hands these to Python as `int` and `float`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MetricValue {
+    Int(i64),
+    Float(f64),
+}
+
 trait CsvCell {
     fn write_csv(&self, out: &mut String);
+
+    fn value(&self) -> MetricValue;
 
     fn csv(&self) -> String {
         let mut out = String::new();
@@ -124,6 +134,10 @@ impl CsvCell for i64 {
     fn write_csv(&self, out: &mut String) {
         write_int(out, *self);
     }
+
+    fn value(&self) -> MetricValue {
+        MetricValue::Int(*self)
+    }
 }
 
 /// An integer appended to `out` in decimal, as `Display` writes it (itoa: no formatter
@@ -135,6 +149,10 @@ pub fn write_int(out: &mut String, x: i64) {
 impl CsvCell for f64 {
     fn write_csv(&self, out: &mut String) {
         write_float(out, *self);
+    }
+
+    fn value(&self) -> MetricValue {
+        MetricValue::Float(*self)
     }
 }
 
@@ -212,6 +230,11 @@ macro_rules! layer_metrics {
             /// The values of [`CSV_COLUMNS`], formatted.
             pub fn csv_values(&self) -> Vec<String> {
                 vec![ $( CsvCell::csv(&self.$name), )* ]
+            }
+
+            /// The values of [`CSV_COLUMNS`] as data, unformatted.
+            pub fn metric_values(&self) -> Vec<MetricValue> {
+                vec![ $( CsvCell::value(&self.$name), )* ]
             }
 
             /// The same cells appended to `out`, each after a comma.

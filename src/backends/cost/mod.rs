@@ -38,8 +38,8 @@ mod tests;
 use std::fmt;
 
 pub use metrics::{
-    format_float, write_float, write_int, EvalInfo, LayerMetrics, SizeUnit, SparseMetrics,
-    CSV_COLUMNS,
+    format_float, write_float, write_int, EvalInfo, LayerMetrics, MetricValue, SizeUnit,
+    SparseMetrics, CSV_COLUMNS,
 };
 pub use rules::Rules;
 

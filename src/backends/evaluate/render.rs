@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::{LayerReport, LayerStatus, MappingReport};
-use crate::backends::cost::{self, SizeUnit, SparseMetrics, CSV_COLUMNS};
+use crate::backends::cost::{self, MetricValue, SizeUnit, SparseMetrics, CSV_COLUMNS};
 
 /// Whether a report has a sparse layer: its renderings then carry the sparse columns.
 fn has_sparse_layer(reports: &[MappingReport]) -> bool {
@@ -259,6 +259,89 @@ pub fn csv(reports: &[MappingReport]) -> String {
     out
 }
 
+/// One cell of [`csv`]'s rows as data, for front ends that hand out rows instead of text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    /// An empty CSV cell: the metrics of a layer that was not evaluated.
+    Missing,
+}
+
+/// The column names of [`csv`]'s header for `reports`, in order.
+pub fn csv_columns(reports: &[MappingReport]) -> Vec<&'static str> {
+    let mut columns = vec!["layer"];
+    columns.extend_from_slice(CSV_COLUMNS);
+    columns.extend_from_slice(&EXTRA_COLUMNS);
+    if has_sparse_layer(reports) {
+        columns.extend_from_slice(&SparseMetrics::CSV_COLUMNS);
+    }
+    columns.extend(["status", "mapping"]);
+    columns
+}
+
+/// A layer's sparse columns; a dense layer in a sparse report has all its MACs effectual.
+fn sparse_values(m: &cost::LayerMetrics) -> SparseMetrics {
+    m.sparse.unwrap_or(SparseMetrics {
+        effectual_macs: m.num_macs,
+        weight_density: 1.0,
+        activation_density: 1.0,
+        metadata_accesses: 0,
+    })
+}
+
+/// [`csv`]'s rows as cells, column for column as [`csv_columns`] names them, with the same
+/// values (`tests` renders them back to the same text).
+pub fn csv_cells(reports: &[MappingReport]) -> Vec<Vec<Cell>> {
+    let sparse = has_sparse_layer(reports);
+    let sparse_columns = if sparse {
+        SparseMetrics::CSV_COLUMNS.len()
+    } else {
+        0
+    };
+    let metric_columns = CSV_COLUMNS.len() + EXTRA_COLUMNS.len() + sparse_columns;
+    let mut rows = Vec::new();
+    for r in reports {
+        for l in &r.layers {
+            let mut row = Vec::with_capacity(metric_columns + 3);
+            row.push(Cell::Text(l.layer.clone()));
+            let status = match &l.status {
+                LayerStatus::Ok { metrics: m } => {
+                    row.extend(m.metric_values().into_iter().map(|v| match v {
+                        MetricValue::Int(i) => Cell::Int(i),
+                        MetricValue::Float(x) => Cell::Float(x),
+                    }));
+                    row.push(Cell::Int(m.dense_macs));
+                    row.push(Cell::Float(m.pe_utilization));
+                    row.push(Cell::Float(m.mac_utilization));
+                    row.push(Cell::Text(size_symbol(m.size_unit).to_string()));
+                    if sparse {
+                        let v = sparse_values(m);
+                        row.push(Cell::Int(v.effectual_macs));
+                        row.push(Cell::Float(v.weight_density));
+                        row.push(Cell::Float(v.activation_density));
+                        row.push(Cell::Int(v.metadata_accesses));
+                    }
+                    "ok".to_string()
+                }
+                LayerStatus::NotMapped => {
+                    row.extend(std::iter::repeat_n(Cell::Missing, metric_columns));
+                    "search".to_string()
+                }
+                LayerStatus::Error { message } => {
+                    row.extend(std::iter::repeat_n(Cell::Missing, metric_columns));
+                    format!("error: {message}")
+                }
+            };
+            row.push(Cell::Text(status));
+            row.push(Cell::Text(r.mapping.clone()));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
 /// Rows per block of the CSV written by one task.
 const CSV_ROWS_PER_BLOCK: usize = 128;
 
@@ -283,13 +366,7 @@ fn csv_row(out: &mut String, l: &LayerReport, mapping: &str, sparse: bool) {
             out.push(',');
             out.push_str(size_symbol(m.size_unit));
             if sparse {
-                // A dense layer in a sparse report: all MACs effectual, densities 1.
-                let s = m.sparse.unwrap_or(SparseMetrics {
-                    effectual_macs: m.num_macs,
-                    weight_density: 1.0,
-                    activation_density: 1.0,
-                    metadata_accesses: 0,
-                });
+                let s = sparse_values(m);
                 out.push(',');
                 cost::write_int(out, s.effectual_macs);
                 out.push(',');
@@ -331,4 +408,77 @@ pub fn json(reports: &[MappingReport]) -> String {
         serde_json::to_string_pretty(reports).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cells written as `csv` writes them.
+    fn text_of(reports: &[MappingReport], rows: &[Vec<Cell>]) -> String {
+        let mut out = csv_columns(reports).join(",");
+        out.push('\n');
+        for row in rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Int(i) => i.to_string(),
+                    Cell::Float(x) => cost::format_float(*x),
+                    Cell::Text(t) => csv_field(t),
+                    Cell::Missing => String::new(),
+                })
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn cells_are_the_csv_values() {
+        let source = r#"
+            use std::dataflows::{nvdla, shidiannao};
+            use std::hardware::edge256;
+            network n {
+                a = conv(K: 64, C: 3, R: 3, S: 3, Y: 32, X: 32, pad: 1);
+                b = conv(K: 64, C: 64, R: 3, S: 3, Y: 32, X: 32, pad: 1);
+            }
+            mapping fixed { network: n; hardware: edge256; a: nvdla; b: shidiannao; }
+            mapping unmapped { network: n; hardware: edge256; dataflow: nvdla; a: search; }
+            mapping pruned {
+                network: n; hardware: edge256; dataflow: nvdla; sparsity { b: weights 2:4; }
+            }
+        "#;
+        let mut sources = crate::source::SourceMap::new();
+        let root = sources.add("t.df".to_string(), source.to_string());
+        let (program, diags) = crate::ir::lower::lower_program(root, &mut sources, &NoFiles);
+        let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+        let reports: Vec<MappingReport> = (0..program.mappings.len())
+            .map(|i| {
+                super::super::evaluate_mapping(
+                    &program,
+                    crate::ir::MappingId(i as u32),
+                    cost::Model::Default,
+                )
+                .0
+            })
+            .collect();
+        // Without the sparse mapping, then with it (its columns appear for every row).
+        for (reports, columns) in [(&reports[..2], 84), (&reports[..], 88)] {
+            let rows = csv_cells(reports);
+            assert_eq!(rows.len(), 2 * reports.len());
+            assert_eq!(rows[0].len(), columns);
+            assert_eq!(csv_columns(reports).len(), columns);
+            assert_eq!(rows[3].last(), Some(&Cell::Text("unmapped".to_string())));
+            assert_eq!(text_of(reports, &rows), csv(reports));
+        }
+    }
+
+    struct NoFiles;
+
+    impl crate::ir::Loader for NoFiles {
+        fn load(&self, _: &crate::ir::ModuleRequest<'_>) -> Result<(String, String), String> {
+            Err("no files in this test".to_string())
+        }
+    }
 }

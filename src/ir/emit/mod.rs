@@ -3,12 +3,14 @@
 //! the same IR. Every generator and importer emits through here.
 
 mod sparsity;
+mod sweep;
 mod systolic;
 
 use super::*;
 use crate::source::{FileId, Span};
 use crate::syntax::{ast, printer};
 use sparsity::{layer_sparsity, sparse_support};
+use sweep::sweep;
 
 /// The whole program as `.df` text: networks, hardware, dataflows, mappings, tests.
 pub fn emit(program: &Program) -> String {
@@ -33,6 +35,7 @@ pub fn to_ast(program: &Program) -> ast::File {
             .iter()
             .map(|w| ast::Item::Workload(workload(p, w))),
     );
+    items.extend(p.sweeps.iter().map(|s| ast::Item::Sweep(sweep(p, s))));
     items.extend(p.tests.iter().map(|t| ast::Item::Test(test(p, t))));
     ast::File {
         items,

@@ -15,6 +15,7 @@ mod mapping;
 mod network;
 mod numbers;
 mod sparsity;
+mod sweep;
 mod systolic;
 mod systolic_settings;
 mod test;
@@ -72,6 +73,15 @@ pub fn lower_program(
     lowering.check_frame_rates_have_a_clock();
     for (m, module) in loaded.modules.iter().enumerate() {
         for item in &module.ast.items {
+            if let ast::Item::Sweep(s) = item {
+                if let Some(lowered) = lowering.sweep(s, &scopes[m]) {
+                    lowering.program.sweeps.push(lowered);
+                }
+            }
+        }
+    }
+    for (m, module) in loaded.modules.iter().enumerate() {
+        for item in &module.ast.items {
             if let ast::Item::Test(test) = item {
                 if let Some(t) = lowering.test(test, &scopes[m]) {
                     lowering.program.tests.push(t);
@@ -103,6 +113,7 @@ enum ItemRef {
     // one namespace of items, so their names clash like any other's.
     Accelerator(#[allow(dead_code)] AcceleratorId),
     Workload(#[allow(dead_code)] WorkloadId),
+    Sweep,
 }
 
 impl ItemRef {
@@ -114,6 +125,7 @@ impl ItemRef {
             ItemRef::Mapping(_) => "mapping",
             ItemRef::Accelerator(_) => "accelerator",
             ItemRef::Workload(_) => "workload",
+            ItemRef::Sweep => "sweep",
         }
     }
 }
@@ -179,6 +191,7 @@ impl Lowering {
                         workload_count += 1;
                         ItemRef::Workload(WorkloadId(workload_count - 1))
                     }
+                    ast::Item::Sweep(_) => ItemRef::Sweep,
                 };
                 let Some(name) = item.name() else { continue };
                 self.define(&mut scope, name, r);

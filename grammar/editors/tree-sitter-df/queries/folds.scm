@@ -8,6 +8,8 @@
   (test)
   (accelerator)
   (workload)
+  (sweep)
+  (sweep_entry)
   (field)
   (block)
 ] @fold

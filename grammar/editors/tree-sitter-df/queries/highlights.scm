@@ -17,6 +17,7 @@
 (test name: (identifier) @type)
 (accelerator name: (identifier) @type)
 (workload name: (identifier) @type)
+(sweep name: (identifier) @type)
 
 ; Layers: the name is defined here, the operator is called.
 (layer name: (identifier) @variable)
@@ -36,6 +37,7 @@
 
 ; Keys: fields, arguments, settings, bindings.
 (field key: (identifier) @property)
+(sweep_entry key: (identifier) @property)
 (argument key: (identifier) @property)
 (setting key: (identifier) @property)
 (binding key: (identifier) @property)
@@ -52,7 +54,7 @@
 
 [
   "use" "std" "network" "hardware" "dataflow" "mapping" "test" "expect" "snapshot"
-  "within" "of" "search" "int" "accelerator" "workload" "after" "with"
+  "within" "of" "search" "int" "accelerator" "workload" "sweep" "after" "with"
 ] @keyword
 
 ["spatial" "temporal" "cluster" "SpatialMap" "TemporalMap" "Cluster" "Sz"] @keyword.directive

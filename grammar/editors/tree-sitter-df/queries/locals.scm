@@ -11,6 +11,7 @@
 (mapping name: (identifier) @local.definition.type)
 (accelerator name: (identifier) @local.definition.type)
 (workload name: (identifier) @local.definition.type)
+(sweep name: (identifier) @local.definition.type)
 (test name: (identifier) @local.definition.type)
 (layer name: (identifier) @local.definition.var)
 (parameter name: (identifier) @local.definition.parameter)

@@ -15,7 +15,7 @@ syn match dfIdentifier "\<[A-Za-z_][A-Za-z0-9_]*\([A-Za-z0-9_']\)\@!"
 syn match dfField "\<[A-Za-z_][A-Za-z0-9_]*\ze\s*:\(:\)\@!"
 syn match dfDimension "\<[A-Za-z_][A-Za-z0-9_]*'"
 syn match dfDimension "\<\(X'\|Y'\|C\|G\|K\|N\|R\|S\|X\|Y\)\([A-Za-z0-9_']\)\@!"
-syn keyword dfKeyword after int of search snapshot std use with within
+syn keyword dfKeyword after int of search snapshot std sweep use with within
 syn keyword dfDirective Cluster SpatialMap Sz TemporalMap cluster spatial temporal
 syn keyword dfPrecision bf16 fp16 fp32 fp8 int16 int2 int3 int32 int4 int5 int6 int7 int8
 syn match dfItem "\<\(accelerator\|dataflow\|hardware\|workload\|mapping\|network\|test\)\([A-Za-z0-9_']\)\@!" nextgroup=dfItemName skipwhite
