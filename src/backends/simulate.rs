@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::systolic::{self, ArrayConfig, Bandwidth, Dataflow, Layer, LayerReport};
+use super::systolic::{self, ArrayConfig, Bandwidth, Dataflow, Layer, LayerReport, LayoutRow};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, LayerOp, SystolicBandwidth, SystolicDataflow};
 use crate::source::FileId;
@@ -50,7 +50,62 @@ pub fn array_config(hw: &ir::Hardware) -> Option<ArrayConfig> {
         c.ifmap_banks.bandwidth = ifmap;
         c.filter_banks.bandwidth = filter;
     }
+    c.sparsity = a.sparsity.map(sparsity);
+    c.layout = custom_layout(&a.layout);
+    let banks = |l: &ir::systolic::OperandLayout| systolic::SramBanks {
+        bandwidth: l.bandwidth,
+        num: l.banks,
+        ports: l.ports,
+    };
+    if let Some(l) = &a.layout.ifmap {
+        c.ifmap_banks = banks(l);
+    }
+    if let Some(l) = &a.layout.filter {
+        c.filter_banks = banks(l);
+    }
     Some(c)
+}
+
+/// SCALE-Sim's `[sparsity]` with support on (the seed and block size matter only to the
+/// optimized mapping).
+fn sparsity(s: ir::systolic::SystolicSparsity) -> systolic::Sparsity {
+    use ir::systolic::SparseRepresentation as R;
+    systolic::Sparsity {
+        representation: match s.representation {
+            R::Csr => systolic::SparseRep::Csr,
+            R::Csc => systolic::SparseRep::Csc,
+            R::EllpackBlock => systolic::SparseRep::EllpackBlock,
+        },
+        optimized_mapping: s.optimized.is_some(),
+        block_size: s.optimized.map_or(4, |o| o.block_size),
+        seed: s.optimized.map_or(0, |o| o.seed),
+    }
+}
+
+/// The custom layouts as one SCALE-Sim layout row; an operand without a layout fills its
+/// part of the row with numbers nothing reads.
+fn custom_layout(l: &ir::systolic::SystolicLayout) -> systolic::CustomLayout {
+    let signed = |v: &[u64]| -> Vec<i64> { v.iter().map(|&x| x as i64).collect() };
+    let three = |v: Option<Vec<i64>>, fill: [i64; 3]| -> [i64; 3] {
+        v.and_then(|v| v.try_into().ok()).unwrap_or(fill)
+    };
+    let four = |v: Option<Vec<i64>>, fill: [i64; 4]| -> [i64; 4] {
+        v.and_then(|v| v.try_into().ok()).unwrap_or(fill)
+    };
+    let (i, f) = (l.ifmap.as_ref(), l.filter.as_ref());
+    let row = (i.is_some() || f.is_some()).then(|| LayoutRow {
+        ifmap_factors: three(i.map(|o| signed(&o.tile)), [1, 1, 1]),
+        ifmap_intra: three(i.map(|o| signed(&o.intraline)), [3, 4, 5]),
+        ifmap_inter: three(i.map(|o| signed(&o.interline)), [0, 1, 2]),
+        filter_factors: four(f.map(|o| signed(&o.tile)), [1, 1, 1, 1]),
+        filter_intra: four(f.map(|o| signed(&o.intraline)), [4, 5, 6, 7]),
+        filter_inter: four(f.map(|o| signed(&o.interline)), [0, 1, 2, 3]),
+    });
+    systolic::CustomLayout {
+        ifmap: i.is_some(),
+        filter: f.is_some(),
+        row,
+    }
 }
 
 /// The SCALE-Sim layers of one network layer, named after it.
@@ -161,19 +216,105 @@ pub fn mapping_jobs(
             );
             continue;
         };
-        let layers = program
-            .network(m.network)
-            .layers
-            .iter()
-            .flat_map(layers)
-            .collect();
-        out.push((m.name.clone(), config, layers));
+        let mut job_layers = Vec::new();
+        for (layer, lm) in program.network(m.network).layers.iter().zip(&m.layers) {
+            let ratio = if config.sparsity.is_some() {
+                match weight_ratio(layer, lm, m) {
+                    Ok(r) => r,
+                    Err(d) => {
+                        errors.push(d);
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            job_layers.extend(layers(layer).into_iter().map(|mut l| {
+                l.sparsity = ratio;
+                l
+            }));
+        }
+        out.push((m.name.clone(), config, job_layers));
     }
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(errors)
     }
+}
+
+/// A layer's `N:M` weight ratio on an array with sparsity support (`None` when dense); a
+/// density SCALE-Sim's N:M sparsity cannot express is E1404.
+fn weight_ratio(
+    layer: &ir::Layer,
+    lm: &ir::LayerMapping,
+    m: &ir::Mapping,
+) -> Result<Option<(u64, u64)>, Diagnostic> {
+    let refuse = |what: &str| {
+        Diagnostic::at(
+            Code::SystolicDensityUnsupported,
+            m.span,
+            format!(
+                "layer `{}` of mapping `{}` has {what}, which the systolic array cannot simulate",
+                layer.name, m.name
+            ),
+            "in this mapping",
+        )
+        .with_note("a systolic array's sparsity is SCALE-Sim's: N:M weight ratios only")
+        .with_help("give the layer `weights N:M`, or evaluate it with `dfc eval`")
+    };
+    if !lm.sparsity.activations.is_dense() {
+        return Err(refuse("sparse activations"));
+    }
+    match lm.sparsity.weights {
+        ir::Density::Dense => Ok(None),
+        ir::Density::Structured { n, m } => Ok(Some((u64::from(n), u64::from(m)))),
+        ir::Density::Random { .. } if lm.sparsity.weights.is_dense() => Ok(None),
+        ir::Density::Random { .. } => Err(refuse("a random weight density")),
+    }
+}
+
+/// W1407 for each mapping of the file `root` with sparse layers on an array without sparsity
+/// support: they are simulated dense, as SCALE-Sim does with its sparsity off.
+pub fn sparsity_warnings(program: &ir::Program, root: FileId) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for m in program.mappings.iter().filter(|m| m.span.file == root) {
+        let hw = program.hardware(m.hardware);
+        let Some(array) = &hw.systolic else {
+            continue;
+        };
+        let layers = &program.network(m.network).layers;
+        let sparse: Vec<&str> = layers
+            .iter()
+            .zip(&m.layers)
+            .filter(|(_, lm)| !lm.sparsity.is_dense())
+            .map(|(l, _)| l.name.as_str())
+            .collect();
+        if array.sparsity.is_some() || sparse.is_empty() {
+            continue;
+        }
+        out.push(
+            Diagnostic::at(
+                Code::SparsityIgnored,
+                m.span,
+                format!(
+                    "mapping `{}` makes {} layer(s) sparse (`{}` first), but the array of `{}` \
+                     has no sparsity support: they are simulated dense",
+                    m.name,
+                    sparse.len(),
+                    sparse[0],
+                    hw.name
+                ),
+                "sparse layers",
+            )
+            .with_label(
+                hw.field_span("systolic.rows"),
+                "an array without `sparsity { … }`",
+            )
+            .with_help("see `dfc explain W1407`"),
+        );
+    }
+    out
 }
 
 /// The operand a `.df` dataflow keeps in place, when its directives say so plainly: the only

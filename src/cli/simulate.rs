@@ -151,6 +151,7 @@ fn jobs(
         return Err(exit(1));
     };
     reporter.emit(&simulate::dataflow_warnings(&program, root), sources);
+    reporter.emit(&simulate::sparsity_warnings(&program, root), sources);
     let out = match simulate::mapping_jobs(&program, root) {
         Ok(jobs) => jobs,
         Err(errors) => {
@@ -373,20 +374,15 @@ pub fn import(reporter: &Reporter, files: &ScalesimFiles, output: Option<&str>) 
         (Ok(c), Ok(t)) => (c, t),
         (Err(e), _) | (_, Err(e)) => return fail(reporter, e),
     };
-    if let Some(layout) = &files.layout {
-        let id = match add(layout) {
-            Ok(id) => id,
-            Err(e) => return fail(reporter, e),
-        };
-        if let Err(e) = crate::interop::scalesim::parse_layout(&sources.file(id).text) {
-            reporter.emit(&[file_error(id, e)], &sources);
-            return exit(1);
-        }
-    }
+    let layout = match files.layout.as_deref().map(&mut add).transpose() {
+        Ok(id) => id,
+        Err(e) => return fail(reporter, e),
+    };
     let inputs = crate::interop::scalesim::Inputs {
         config,
         topology,
         gemm: files.gemm,
+        layout,
     };
     let (program, diags) = crate::interop::scalesim::import(&sources, &inputs);
     reporter.emit(&diags, &sources);

@@ -8,7 +8,7 @@
 //! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
 //! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E12xx` design-space
 //! sweeps (`dfc sweep`), `E13xx` the Python package, `E14xx` sparsity (SCALE-Sim's from 1401,
-//! the language's and the cost model's from 1420), `W0xxx` and `W10xx` warnings.
+//! the language's and the cost model's from 1420), `W0xxx`, `W10xx` and `W14xx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -129,6 +129,9 @@ codes! {
     SparsityUnsupported = "E1401", "sparsity-unsupported", "a SCALE-Sim sparsity setting dfc does not simulate: the optimized mapping outside WS, FILTER offset 0, traces";
     SparsityRatioFails = "E1402", "sparsity-ratio-fails", "an `N:M` sparsity ratio SCALE-Sim fails on (N > M)";
     LayoutUnsupported = "E1403", "layout-unsupported", "a SCALE-Sim custom layout dfc does not simulate: default model, with sparsity, traces, odd axis orders";
+    SystolicDensityUnsupported = "E1404", "systolic-density-unsupported", "a layer density `dfc simulate` cannot run on a sparse systolic array: a random density or sparse activations";
+    SystolicLayoutInvalid = "E1405", "systolic-layout-invalid", "a systolic array's custom `layout` SCALE-Sim cannot read: orders, a tile that does not fit its row, banks";
+    SystolicSparsityInvalid = "E1406", "systolic-sparsity-invalid", "a systolic array's `sparsity` settings SCALE-Sim refuses, or a topology ratio `.df` cannot hold";
     SweepUnknownField = "E1201", "sweep-unknown-field", "a sweep axis that is not a sweepable hardware field or a dataflow argument of the mapping";
     SweepMissingMapping = "E1202", "sweep-missing-mapping", "a sweep that names no mapping to sweep";
     SweepEmpty = "E1203", "sweep-empty", "a sweep, or a block in it, with no axis to sweep";
@@ -147,6 +150,7 @@ codes! {
     DataflowMismatch = "W0502", "dataflow-mismatch", "`dfc simulate` runs the array's own dataflow, not the mapping's";
     MaestroNotPhysical = "W0503", "maestro-not-physical", "MAESTRO's output for a layer has NaN, a sentinel, a negative value or zero MACs";
     MaestroExceedsCapacity = "W0504", "maestro-exceeds-capacity", "MAESTRO's own checks pass a mapping whose tiles do not fit a buffer";
+    SparsityIgnored = "W1407", "sparsity-ignored", "sparse layers simulated dense on a systolic array without a `sparsity` block";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
     OnnxSkippedOperator = "W0602", "onnx-skipped-operator", "an ONNX operator dfc does not know whose outputs reach no MAC layer, skipped";
     TargetUnreachable = "W1001", "target-unreachable", "no quantized configuration reaches the target accuracy";

@@ -18,6 +18,7 @@ pub mod noc;
 pub mod shape;
 pub mod sparsity;
 pub mod sweep;
+pub mod systolic;
 mod test;
 pub mod units;
 
@@ -783,4 +784,7 @@ pub struct SystolicArray {
     /// Word address offsets of the operands in traces.
     pub offsets: [u64; 3],
     pub word_bytes: u64,
+    /// N:M weight sparsity support (`None`: the layers' ratios are ignored).
+    pub sparsity: Option<systolic::SystolicSparsity>,
+    pub layout: systolic::SystolicLayout,
 }

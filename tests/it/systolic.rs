@@ -47,6 +47,7 @@ fn every_reference_case_round_trips_through_df() {
                 config,
                 topology: topo,
                 gemm,
+                layout: None,
             },
         );
         let program = program.unwrap_or_else(|| panic!("{}: {diags:?}", col("case_id")));
@@ -172,6 +173,7 @@ fn imported_scalesim_configs_evaluate_every_layer_in_the_cost_model() {
             config,
             topology: topo,
             gemm: col("input_type") == "gemm",
+            layout: None,
         };
         let (program, diags) = import(&sources, &inputs);
         let program = program.unwrap_or_else(|| panic!("{}: {diags:?}", col("case_id")));

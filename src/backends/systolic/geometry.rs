@@ -375,6 +375,12 @@ impl Geometry {
                 win = kept.iter().map(|&k| win[k as usize]).collect();
                 shape.k = kept.len() as u64;
                 shape.space[1] = mul(shape.k, shape.n, "filter")?;
+                // SCALE-Sim counts the dense MACs, so its utilisation of a pruned layer
+                // passes 100 %; the default model counts the MACs the array performs
+                // (`MODEL.md`, "Differences that change report columns").
+                if model == Model::Default {
+                    shape.macs = mul(mul(shape.p, shape.k, "MACs")?, shape.n, "MACs")?;
+                }
                 // `distinct` walks every IFMAP entry of a sparse layer.
                 if mul(shape.p, shape.k, "IFMAP entries")? > 1 << 34 {
                     return Err(too_large(

@@ -16,19 +16,23 @@ use crate::source::Span;
 /// rows it takes, and its name as the file gives it.
 struct RowGroup {
     op: LayerOp,
+    /// The first row's `N:M` weight ratio.
+    ratio: Option<(u64, u64)>,
     args: Vec<(&'static str, u64)>,
     rows: usize,
     name: String,
 }
 
-/// The IR layers of a topology, each the successor of the one before; rows that cannot
-/// become a layer are reported on `span` (the topology file) and left out.
+/// The IR layers of a topology, each the successor of the one before, with their weight
+/// sparsity; rows that cannot become a layer are reported on `span` (the topology file) and
+/// left out.
 pub(super) fn network_layers(
     layers: &[Layer],
     span: Span,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<ir::Layer> {
+) -> (Vec<ir::Layer>, Vec<ir::LayerSparsity>) {
     let mut ir_layers: Vec<ir::Layer> = Vec::new();
+    let mut sparsities = Vec::new();
     let mut names = LayerNames::default();
     let mut i = 0;
     while i < layers.len() {
@@ -52,14 +56,23 @@ pub(super) fn network_layers(
             ));
             continue;
         }
+        let Some(weights) = weight_density(group.ratio, &name, span, diags) else {
+            continue;
+        };
         match build_shape(group.op, &args) {
-            Ok(shape) => ir_layers.push(ir::Layer {
-                name: ident,
-                op: group.op,
-                shape,
-                preds: ir_layers.len().checked_sub(1).into_iter().collect(),
-                span,
-            }),
+            Ok(shape) => {
+                ir_layers.push(ir::Layer {
+                    name: ident,
+                    op: group.op,
+                    shape,
+                    preds: ir_layers.len().checked_sub(1).into_iter().collect(),
+                    span,
+                });
+                sparsities.push(ir::LayerSparsity {
+                    weights,
+                    activations: ir::Density::Dense,
+                });
+            }
             Err(_) => diags.push(Diagnostic::at(
                 Code::InvalidShape,
                 span,
@@ -68,7 +81,40 @@ pub(super) fn network_layers(
             )),
         }
     }
-    ir_layers
+    (ir_layers, sparsities)
+}
+
+/// A topology row's `N:M` as a `.df` density; a ratio SCALE-Sim fails on (`N > M`) is E1402,
+/// one wider than `.df` holds E1406.
+fn weight_density(
+    ratio: Option<(u64, u64)>,
+    name: &str,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ir::Density> {
+    let Some((n, m)) = ratio else {
+        return Some(ir::Density::Dense);
+    };
+    let (code, why) = if n > m {
+        (Code::SparsityRatioFails, "N is larger than M")
+    } else if m > u64::from(u16::MAX) {
+        (
+            Code::SystolicSparsityInvalid,
+            "`.df` ratios are at most 65535 wide",
+        )
+    } else {
+        return Some(ir::Density::Structured {
+            n: n as u32,
+            m: m as u32,
+        });
+    };
+    diags.push(Diagnostic::at(
+        code,
+        span,
+        format!("layer `{name}` has the sparsity ratio {n}:{m}: {why}"),
+        "in this topology",
+    ));
+    None
 }
 
 /// The rows at the start of `rows` that make one IR layer.
@@ -85,6 +131,7 @@ fn row_group(rows: &[Layer]) -> RowGroup {
     if let Some(g) = l.gemm {
         return RowGroup {
             op: LayerOp::Gemm,
+            ratio: l.sparsity,
             args: vec![("M", g.m), ("N", g.n), ("K", g.k)],
             rows: 1,
             name: l.name.clone(),
@@ -94,6 +141,7 @@ fn row_group(rows: &[Layer]) -> RowGroup {
     args.extend(window_arguments(l));
     RowGroup {
         op: LayerOp::Conv,
+        ratio: l.sparsity,
         args,
         rows: 1,
         name: l.name.clone(),
@@ -137,6 +185,7 @@ fn depthwise_group(rows: &[Layer], base: &str) -> RowGroup {
     args.extend(window_arguments(l));
     RowGroup {
         op,
+        ratio: l.sparsity,
         args,
         rows: channels as usize,
         name: base.to_string(),
@@ -144,16 +193,15 @@ fn depthwise_group(rows: &[Layer], base: &str) -> RowGroup {
 }
 
 /// The program: the network, the hardware, and a mapping of every layer onto it with the
-/// dataflow left to the search.
+/// dataflow left to the search and the topology's weight sparsity.
 pub(super) fn program(
     network_name: String,
-    layers: Vec<ir::Layer>,
+    (layers, sparsities): (Vec<ir::Layer>, Vec<ir::LayerSparsity>),
     hardware: ir::Hardware,
     span: Span,
 ) -> ir::Program {
     let mut program = ir::Program::default();
     let mapping_name = format!("{network_name}_on_{}", hardware.name);
-    let layer_count = layers.len();
     program.networks.push(ir::Network {
         name: network_name,
         layers,
@@ -164,14 +212,14 @@ pub(super) fn program(
         name: mapping_name,
         network: ir::NetworkId(0),
         hardware: ir::HardwareId(0),
-        layers: vec![
-            ir::LayerMapping {
+        layers: sparsities
+            .into_iter()
+            .map(|sparsity| ir::LayerMapping {
                 dataflow: ir::DataflowChoice::Search { span },
                 precision: None,
-                sparsity: ir::LayerSparsity::default(),
-            };
-            layer_count
-        ],
+                sparsity,
+            })
+            .collect(),
         span,
     });
     program.make_item_names_unique();

@@ -4,6 +4,7 @@
 
 mod sparsity;
 mod sweep;
+mod systolic;
 
 use super::*;
 use crate::source::{FileId, Span};
@@ -331,45 +332,7 @@ fn hardware(h: &Hardware) -> ast::Hardware {
         fields.push(sparse_support(&h.sparse));
     }
     if let Some(a) = &h.systolic {
-        let count = |n: u64| quantity(n, None);
-        let mut array = vec![
-            field("rows", count(a.rows)),
-            field("cols", count(a.cols)),
-            field("dataflow", ast::Value::Name(ident(a.dataflow.name()))),
-            field("ifmap_sram", size(Size::Bytes(a.ifmap_sram_bytes))),
-            field("filter_sram", size(Size::Bytes(a.filter_sram_bytes))),
-            field("ofmap_sram", size(Size::Bytes(a.ofmap_sram_bytes))),
-        ];
-        match a.bandwidth {
-            SystolicBandwidth::Calc => {
-                array.push(field("bandwidth", ast::Value::Name(ident("calc"))))
-            }
-            SystolicBandwidth::User {
-                ifmap,
-                filter,
-                ofmap,
-            } => {
-                let words = |n: u64| bandwidth(Bandwidth::ElementsPerCycle(n));
-                array.push(block(
-                    "dram",
-                    vec![
-                        field("ifmap", words(ifmap)),
-                        field("filter", words(filter)),
-                        field("ofmap", words(ofmap)),
-                    ],
-                ));
-            }
-        }
-        array.push(block(
-            "offsets",
-            vec![
-                field("ifmap", count(a.offsets[0])),
-                field("filter", count(a.offsets[1])),
-                field("ofmap", count(a.offsets[2])),
-            ],
-        ));
-        array.push(field("word", size(Size::Bytes(a.word_bytes))));
-        fields.push(block("systolic", array));
+        fields.push(systolic::array(a));
     }
     ast::Hardware {
         name: ident(&h.name),

@@ -111,9 +111,14 @@ impl Lowering {
             .collect();
         let has_array = h.fields.iter().any(|f| f.key.name == "systolic");
         if has_array {
+            let written = h.fields.iter().find_map(|f| match &f.value {
+                ast::FieldValue::Block(inner) if f.key.name == "systolic" => Some(&inner[..]),
+                _ => None,
+            });
             let block = SystolicBlock {
                 hardware: &h.name,
                 fields: &systolic_fields,
+                written: written.unwrap_or_default(),
             };
             self.fill_from_systolic_array(&mut hw, &block, &given);
         }
@@ -438,6 +443,36 @@ const HARDWARE_FIELDS: &[&str] = &[
     "systolic.offsets.filter",
     "systolic.offsets.ofmap",
     "systolic.word",
+    "systolic.sparsity.representation",
+    "systolic.sparsity.optimized.block_size",
+    "systolic.sparsity.optimized.seed",
+    "systolic.layout.ifmap.tile.height",
+    "systolic.layout.ifmap.tile.width",
+    "systolic.layout.ifmap.tile.channels",
+    "systolic.layout.ifmap.intraline.height",
+    "systolic.layout.ifmap.intraline.width",
+    "systolic.layout.ifmap.intraline.channels",
+    "systolic.layout.ifmap.interline.height",
+    "systolic.layout.ifmap.interline.width",
+    "systolic.layout.ifmap.interline.channels",
+    "systolic.layout.ifmap.banks",
+    "systolic.layout.ifmap.ports",
+    "systolic.layout.ifmap.bandwidth",
+    "systolic.layout.filter.tile.filters",
+    "systolic.layout.filter.tile.channels",
+    "systolic.layout.filter.tile.height",
+    "systolic.layout.filter.tile.width",
+    "systolic.layout.filter.intraline.filters",
+    "systolic.layout.filter.intraline.channels",
+    "systolic.layout.filter.intraline.height",
+    "systolic.layout.filter.intraline.width",
+    "systolic.layout.filter.interline.filters",
+    "systolic.layout.filter.interline.channels",
+    "systolic.layout.filter.interline.height",
+    "systolic.layout.filter.interline.width",
+    "systolic.layout.filter.banks",
+    "systolic.layout.filter.ports",
+    "systolic.layout.filter.bandwidth",
     "sparse.weights",
     "sparse.activations",
     "sparse.l1.weights",

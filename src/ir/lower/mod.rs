@@ -17,6 +17,7 @@ mod numbers;
 mod sparsity;
 mod sweep;
 mod systolic;
+mod systolic_settings;
 mod test;
 #[cfg(test)]
 mod tests;

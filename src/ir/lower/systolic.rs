@@ -1,5 +1,6 @@
 //! Lowering the `systolic { … }` block of a hardware description to a [`SystolicArray`]:
-//! its shape, dataflow, SRAM sizes, DRAM bandwidth, address offsets and word size.
+//! its shape, dataflow, SRAM sizes, DRAM bandwidth, address offsets and word size (its
+//! `sparsity` and `layout` blocks are in `systolic_settings.rs`).
 
 use super::numbers::value_span;
 use super::*;
@@ -9,19 +10,38 @@ use super::*;
 pub(super) struct SystolicBlock<'a> {
     pub hardware: &'a ast::Ident,
     pub fields: &'a [(String, Span, &'a ast::Value)],
+    /// The block as written, to see nested blocks that hold no field.
+    pub written: &'a [ast::Field],
 }
 
 impl<'a> SystolicBlock<'a> {
     /// Where the field `key` is written, and its value.
-    fn get(&self, key: &str) -> Option<(Span, &'a ast::Value)> {
+    pub(super) fn get(&self, key: &str) -> Option<(Span, &'a ast::Value)> {
         self.fields
             .iter()
             .find(|(path, _, _)| path == key)
             .map(|(_, span, value)| (*span, *value))
     }
 
+    /// Whether the block holds the nested block at `path` (`["layout", "ifmap"]`), even empty.
+    pub(super) fn has_block(&self, path: &[&str]) -> bool {
+        let mut fields = self.written;
+        for key in path {
+            match fields.iter().find(|f| f.key.name == *key).map(|f| &f.value) {
+                Some(ast::FieldValue::Block(inner)) => fields = inner,
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Where `key` is written, or the hardware's name when it is not.
+    pub(super) fn span_of(&self, key: &str) -> Span {
+        self.get(key).map_or(self.hardware.span, |(span, _)| span)
+    }
+
     /// "the systolic array of `hw` has no `key`", at the hardware's name.
-    fn missing(&self, key: &str) -> Diagnostic {
+    pub(super) fn missing(&self, key: &str) -> Diagnostic {
         Diagnostic::at(
             Code::MissingField,
             self.hardware.span,
@@ -64,6 +84,8 @@ impl Lowering {
                 .map_or(1, |q| q.0),
             None => 1,
         };
+        let sparsity = self.systolic_sparsity(block, rows);
+        let layout = self.systolic_layout(block, bandwidth);
         let ok = self.diags.len() == errors_before;
         match (ok, dataflow) {
             (true, Some(dataflow)) => Some(SystolicArray {
@@ -76,6 +98,8 @@ impl Lowering {
                 bandwidth,
                 offsets,
                 word_bytes,
+                sparsity,
+                layout,
             }),
             _ => None,
         }
