@@ -69,24 +69,31 @@ pub(super) fn bad_argument(
     exit(2)
 }
 
+/// A topology named on the command line, or the unknown name reported (exit 2).
+pub(super) fn parse_topology(reporter: &Reporter, name: &str) -> Result<Topology, ExitCode> {
+    Topology::parse(name).ok_or_else(|| {
+        let names = Topology::ALL.map(|t| t.name());
+        bad_argument(
+            reporter,
+            Code::NocUnknownTopology,
+            format!(
+                "unknown topology `{name}`; topologies: {}",
+                names.join(", ")
+            ),
+            suggest(name, names),
+        )
+    })
+}
+
 fn cost(reporter: &Reporter, args: &CostArgs) -> ExitCode {
-    let topology = match args.topology.as_deref() {
+    let topology = match args
+        .topology
+        .as_deref()
+        .map(|n| parse_topology(reporter, n))
+    {
         None => None,
-        Some(name) => match Topology::parse(name) {
-            Some(t) => Some(t),
-            None => {
-                let names = Topology::ALL.map(|t| t.name());
-                return bad_argument(
-                    reporter,
-                    Code::NocUnknownTopology,
-                    format!(
-                        "unknown topology `{name}`; topologies: {}",
-                        names.join(", ")
-                    ),
-                    suggest(name, names),
-                );
-            }
-        },
+        Some(Ok(t)) => Some(t),
+        Some(Err(code)) => return code,
     };
     let mut sources = SourceMap::new();
     let (root, program, diags) = match compile(reporter, &mut sources, &args.file, None) {

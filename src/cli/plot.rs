@@ -1,5 +1,6 @@
-//! `dfc plot`: a mapping's roofline, energy breakdown or search convergence as SVG, with
-//! the numbers drawn optionally written as JSON beside it (`--data`).
+//! `dfc plot`: a mapping's roofline, energy breakdown or search convergence, and the sweeps
+//! over NoC bandwidth, density and topology, as SVG, with the numbers drawn optionally
+//! written as JSON beside it (`--data`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use super::{compile, eval::evaluated, exit, fail, nothing_to_do, progress, usage
 use super::{refuse_clobber, selected_mappings, Reporter, Staged};
 use crate::backends::cost::Model;
 use crate::diagnostics;
-use crate::ir;
+use crate::ir::{self, noc::Topology};
 use crate::plots;
 use crate::search::{Objective, SearchOptions};
 use crate::source::SourceMap;
@@ -32,6 +33,9 @@ pub enum PlotCommand {
     /// the file (or `--mapping`) with that operand of every layer at each density
     /// (`docs/sparsity.md`).
     Density(DensityPlotArgs),
+    /// Runtime and NoC energy on each network topology (wired, wireless, hybrid): every
+    /// mapping of the file (or `--mapping`) costed as `dfc noc cost` costs it (`docs/noc.md`).
+    Noc(NocPlotArgs),
 }
 
 /// Where a plot comes from and goes.
@@ -104,12 +108,46 @@ pub struct DensityPlotArgs {
     pub operand: plots::Operand,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct NocPlotArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Topologies, comma-separated: `mesh`, `bus`, `tree`, `crossbar`, `wireless`, `hybrid`.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "mesh,bus,tree,crossbar,wireless,hybrid"
+    )]
+    pub topologies: Vec<String>,
+}
+
+/// The `--topologies` of `dfc plot noc`, each once, or the exit of a usage error.
+fn topologies(reporter: &Reporter, names: &[String]) -> Result<Vec<Topology>, ExitCode> {
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let topology = super::noc::parse_topology(reporter, name)?;
+        if out.contains(&topology) {
+            return Err(usage(&format!("`--topologies` names `{name}` twice")));
+        }
+        out.push(topology);
+    }
+    Ok(out)
+}
+
 pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
     let target = match cmd {
         PlotCommand::Roofline(a) | PlotCommand::Energy(a) => &a.target,
         PlotCommand::Search(a) => &a.target,
         PlotCommand::Bandwidth(a) => &a.target,
         PlotCommand::Density(a) => &a.target,
+        PlotCommand::Noc(a) => &a.target,
+    };
+    let topologies = match cmd {
+        PlotCommand::Noc(a) => match topologies(reporter, &a.topologies) {
+            Ok(t) => t,
+            Err(code) => return code,
+        },
+        _ => Vec::new(),
     };
     if let PlotCommand::Density(a) = cmd {
         if a.densities.is_empty() || a.densities.iter().any(|d| !(*d > 0.0 && *d <= 1.0)) {
@@ -187,6 +225,12 @@ pub fn run(reporter: &Reporter, cmd: &PlotCommand) -> ExitCode {
             let drawn =
                 plots::density_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)));
             (drawn, Vec::new())
+        }
+        PlotCommand::Noc(_) => {
+            let (data, found) = plots::topology_comparison(&program, &ids, &topologies);
+            let drawn =
+                plots::topology_svg(&data).map(|svg| (svg, serde_json::to_string_pretty(&data)));
+            (drawn, found)
         }
         PlotCommand::Bandwidth(a) => {
             let data = plots::bandwidth_sweep(&program, &ids, &a.bandwidths, a.model);

@@ -2,7 +2,8 @@
 //! attained MACs per cycle against its arithmetic intensity, under the hardware's compute,
 //! NoC and DRAM roofs), an energy breakdown (stacked per layer), and search convergence
 //! (the best objective each strategy reaches per evaluation budget), and runtime against NoC
-//! bandwidth per mapping, the NoC simulator's latency against load, and a learning curve.
+//! bandwidth per mapping, runtime and NoC energy per network topology (wired against
+//! wireless against hybrid), the NoC simulator's latency against load, and a learning curve.
 //!
 //! Each plot is plain data first (`Roofline`, `EnergyBreakdown`, `Convergence`, all
 //! serialisable, so `dfc plot --data` writes exactly the numbers drawn) and then an SVG
@@ -15,6 +16,7 @@ mod latency;
 mod learning;
 mod roofline;
 mod search;
+mod topologies;
 
 pub use bandwidth::{bandwidth_svg, bandwidth_sweep, BandwidthCurve, BandwidthSweep};
 pub use density::{density_svg, density_sweep, DensityCurve, DensitySweep, Operand};
@@ -23,6 +25,7 @@ pub use latency::latency_svg;
 pub use learning::learning_svg;
 pub use roofline::{roofline, roofline_svg, Roof, Roofline, RooflinePoint};
 pub use search::{budgets, convergence, convergence_svg, Convergence, Series, SEARCHES};
+pub use topologies::{topology_comparison, topology_svg, TopologyComparison, TopologyTotals};
 
 use plotters::style::RGBColor;
 
