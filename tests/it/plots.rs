@@ -335,3 +335,85 @@ fn density_draws_the_models_sweep() {
         assert_eq!(refused.status.code(), Some(2), "{bad}");
     }
 }
+
+/// `dfc plot noc` draws, per mapping and topology, exactly the totals `dfc noc cost` prints
+/// (its `--format json` runtime and NoC energy); on the study's ShiDianNao-style mapping at
+/// 64 elements per cycle the token-passing wireless channel and the hybrid are slower than
+/// the mesh. An unknown topology (E0708) and a repeated one are usage errors.
+#[test]
+fn noc_draws_what_noc_cost_prints() {
+    let (svg, data) = (tmp("noc.svg"), tmp("noc.json"));
+    let study = "tests/cases/noc/bandwidth_study.df";
+    let topologies = ["mesh", "wireless", "hybrid"];
+    let out = dfc(&[
+        "plot",
+        "noc",
+        study,
+        "--mapping",
+        "shi_bw64",
+        "--topologies",
+        &topologies.join(","),
+        "-o",
+        &svg,
+        "--data",
+        &data,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drawn = json(&data);
+    assert_eq!(drawn["topologies"], serde_json::json!(topologies));
+    let totals = &drawn["mappings"][0];
+    assert_eq!(totals["mapping"], "shi_bw64");
+    assert_eq!(
+        totals["runtime_cycles"],
+        serde_json::json!([630801, 698877, 698882])
+    );
+    for (i, topology) in topologies.iter().enumerate() {
+        let cost = dfc(&[
+            "noc",
+            "cost",
+            study,
+            "--mapping",
+            "shi_bw64",
+            "--topology",
+            topology,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(cost.status.code(), Some(0), "{topology}");
+        let report: Value = serde_json::from_slice(&cost.stdout).expect("JSON report");
+        assert_eq!(totals["runtime_cycles"][i], report[0]["runtime_cycles"]);
+        assert_eq!(totals["energy_pj"][i], report[0]["energy_pj"]);
+    }
+    let svg = std::fs::read_to_string(&svg).expect("SVG");
+    assert!(svg.contains("Runtime per topology"));
+    assert!(svg.contains("NoC energy per topology"));
+    assert_eq!(svg.lines().filter(|l| l.trim() == "shi_bw64").count(), 2);
+    let never = tmp("never-noc.svg");
+    let unknown = dfc(&[
+        "plot",
+        "noc",
+        study,
+        "--topologies",
+        "mesh,ring",
+        "-o",
+        &never,
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("E0708"));
+    let twice = dfc(&[
+        "plot",
+        "noc",
+        study,
+        "--topologies",
+        "bus,bus",
+        "-o",
+        &never,
+    ]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(!std::path::Path::new(&never).exists());
+}
