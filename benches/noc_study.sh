@@ -4,7 +4,8 @@
 #     256 PEs), under `--model maestro` (MAESTRO's figures) and the default model;
 #  2. wired (mesh) vs wireless vs hybrid runtime and NoC energy per dataflow at 64 elem/cycle.
 # Prints CSV to stdout; with SVG_DIR set, also draws part 1 as `runtime-vs-bandwidth-maestro.svg`
-# and `runtime-vs-bandwidth-default.svg` there (`dfc plot bandwidth`).
+# and `runtime-vs-bandwidth-default.svg` there (`dfc plot bandwidth`), and part 2 as
+# `noc-topologies.svg` (`dfc plot noc`).
 #
 # Usage: [SVG_DIR=DIR] benches/noc_study.sh [path/to/dfc]   (default: target/release/dfc)
 set -euo pipefail
@@ -49,5 +50,7 @@ if [[ -n "${SVG_DIR:-}" ]]; then
   for model in maestro default; do
     "$DFC" plot bandwidth "$FIVE" --model "$model" -o "$SVG_DIR/runtime-vs-bandwidth-$model.svg"
   done
-  echo "# SVG: $SVG_DIR/runtime-vs-bandwidth-{maestro,default}.svg"
+  # Part 2 drawn: the `_bw64` mappings on every topology (`dfc plot noc`).
+  "$DFC" plot noc "$FIVE" -o "$SVG_DIR/noc-topologies.svg"
+  echo "# SVG: $SVG_DIR/runtime-vs-bandwidth-{maestro,default}.svg, $SVG_DIR/noc-topologies.svg"
 fi

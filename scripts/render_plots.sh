@@ -18,8 +18,9 @@ trap 'rm -rf "$svg"' EXIT
 "$DFC" plot energy examples/resnet50_edge.df -o "$svg/energy.svg"
 "$DFC" plot search examples/resnet50_edge.df --budget 128 --points 5 -o "$svg/search.svg"
 "$DFC" plot density examples/sparse_resnet50.df --mapping resnet50_2to4 -o "$svg/density.svg"
+"$DFC" plot noc examples/sparse_resnet50.df -o "$svg/noc.svg"
 "$DFC" schedule examples/ar_vr_hda.df --svg "$svg/gantt.svg" > /dev/null
-for name in roofline energy search density gantt; do
+for name in roofline energy search density noc gantt; do
     rsvg-convert --background-color white "$svg/$name.svg" -o "$out/$name.png"
     echo "$out/$name.png"
 done
