@@ -84,7 +84,10 @@ pub(super) fn pipeline(choice: PipelineChoice) -> Pipeline {
 /// The configuration and the rates to run, or the first bad flag.
 fn configure(args: &SimArgs) -> Result<(SimConfig, Vec<f64>), config::ConfigError> {
     let k = config::parse_mesh(&args.mesh)?;
-    let traffic = config::parse_traffic(&args.traffic)?;
+    let traffic = config::parse_traffic(&args.traffic).map_err(|mut e| {
+        e.message.push_str(", or `mapping` with `--df FILE`");
+        e
+    })?;
     let routing = config::parse_routing(&args.routing)?;
     let rates = match (&args.sweep, args.rate) {
         (Some(s), _) => config::parse_sweep(s)?,
