@@ -15,6 +15,7 @@ mod map;
 mod noc;
 mod noc_learn;
 mod noc_sim;
+mod noc_trace;
 mod onnx;
 mod plot;
 mod progress;

@@ -1,5 +1,6 @@
 //! `dfc noc sim`: read the simulator's flags, check them (E0701–E0707), run one rate or a
-//! sweep, print table, JSON or CSV and write the SVG curve on request.
+//! sweep, print table, JSON or CSV and write the SVG curve on request; `--traffic mapping`
+//! goes to `noc_trace`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,9 +23,22 @@ pub struct SimArgs {
     /// Mesh size `KxK`.
     #[arg(long, default_value = "8x8")]
     pub mesh: String,
-    /// uniform, transpose, bitcomp, shuffle, tornado or neighbor.
+    /// uniform, transpose, bitcomp, shuffle, tornado, neighbor, or mapping (a layer's traffic
+    /// from `--df`).
     #[arg(long, default_value = "uniform")]
     pub traffic: String,
+    /// With `--traffic mapping`: the `.df` program whose mapping's traffic is traced.
+    #[arg(long)]
+    pub df: Option<String>,
+    /// With `--traffic mapping`: the mapping (default: the file's first).
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// With `--traffic mapping`: the layer (default: the mapping's first with traffic).
+    #[arg(long)]
+    pub layer: Option<String>,
+    /// With `--traffic mapping`: top-level steps of the layer to trace.
+    #[arg(long, default_value_t = 8)]
+    pub steps: u64,
     /// Offered load in flits per node per cycle, in (0, 1].
     #[arg(long, allow_hyphen_values = true)]
     pub rate: Option<f64>,
@@ -60,10 +74,20 @@ pub struct SimArgs {
     pub output: Option<String>,
 }
 
+pub(super) fn pipeline(choice: PipelineChoice) -> Pipeline {
+    match choice {
+        PipelineChoice::Default => Pipeline::DEFAULT,
+        PipelineChoice::Booksim => Pipeline::BOOKSIM,
+    }
+}
+
 /// The configuration and the rates to run, or the first bad flag.
 fn configure(args: &SimArgs) -> Result<(SimConfig, Vec<f64>), config::ConfigError> {
     let k = config::parse_mesh(&args.mesh)?;
-    let traffic = config::parse_traffic(&args.traffic)?;
+    let traffic = config::parse_traffic(&args.traffic).map_err(|mut e| {
+        e.message.push_str(", or `mapping` with `--df FILE`");
+        e
+    })?;
     let routing = config::parse_routing(&args.routing)?;
     let rates = match (&args.sweep, args.rate) {
         (Some(s), _) => config::parse_sweep(s)?,
@@ -76,10 +100,7 @@ fn configure(args: &SimArgs) -> Result<(SimConfig, Vec<f64>), config::ConfigErro
     cfg.packet_size = args.packet_size;
     cfg.cycles = args.cycles;
     cfg.seed = args.seed;
-    cfg.pipeline = match args.pipeline {
-        PipelineChoice::Default => Pipeline::DEFAULT,
-        PipelineChoice::Booksim => Pipeline::BOOKSIM,
-    };
+    cfg.pipeline = pipeline(args.pipeline);
     for &rate in &rates {
         config::check(&SimConfig { rate, ..cfg })?;
     }
@@ -87,6 +108,12 @@ fn configure(args: &SimArgs) -> Result<(SimConfig, Vec<f64>), config::ConfigErro
 }
 
 pub fn run(reporter: &Reporter, args: &SimArgs) -> ExitCode {
+    if args.traffic == "mapping" {
+        return super::noc_trace::run(reporter, args);
+    }
+    if args.df.is_some() || args.mapping.is_some() || args.layer.is_some() {
+        return super::usage("`--df`, `--mapping` and `--layer` go with `--traffic mapping`");
+    }
     if args.svg.is_some() && args.sweep.is_none() {
         return super::usage("`--svg` draws a latency-vs-load curve and needs `--sweep`");
     }

@@ -102,6 +102,8 @@ codes! {
     RlBadRates = "E0710", "rl-bad-rates", "a `--rates START:STOP:STEP` grid of routing states that is empty, reversed or outside (0, 1]";
     RlUnknownAgent = "E0711", "rl-unknown-agent", "a learning agent name `dfc noc learn` does not know";
     RlBadParameter = "E0712", "rl-bad-parameter", "a learning parameter (episodes, learning rate, discount, oracle seeds) out of range";
+    NocUnknownLayer = "E0713", "noc-unknown-layer", "`dfc noc sim --layer` names a layer the mapping has no traffic for";
+    NocTraceTooLarge = "E0714", "noc-trace-too-large", "a trace from a mapping's traffic with more packets than the simulator takes";
     NeatConfig = "E0801", "neat-config", "a NEAT configuration file that cannot be read: a bad line, key or value";
     ReplayState = "E0802", "replay-state", "a replay's initial state with the wrong number of values or a value that is not a number";
     ActionOutOfRange = "E0803", "action-out-of-range", "an action the environment does not have";

@@ -1,11 +1,12 @@
 //! On-chip networks: the traffic classes of a mapping (`traffic`), analytic models of what
 //! that traffic costs on a bus, tree, crossbar, mesh, wireless channel or hybrid (`analytic`),
-//! and reports of both (`render`). The models and their coefficients are described in
-//! `docs/noc.md`.
+//! packet traces of that traffic for the mesh simulator (`trace`), and reports of both
+//! (`render`). The models and their coefficients are described in `docs/noc.md`.
 
 pub mod analytic;
 pub mod render;
 pub mod sim;
+pub mod trace;
 pub mod traffic;
 
 use crate::backends::cost::Model;

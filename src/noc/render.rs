@@ -1,7 +1,8 @@
 //! Text renderings of the NoC reports: an aligned table, JSON and CSV (one row per layer and
-//! traffic class).
+//! traffic class), and runs of a mapping's packet trace.
 
 use super::sim::{SimConfig, SimStats};
+use super::trace::MappingTrace;
 use super::NocReport;
 
 /// One line per layer and class, with the layer's totals on its first line.
@@ -113,7 +114,7 @@ pub fn cost_csv(reports: &[NocReport]) -> String {
 
 /// The simulator's results, one line per rate.
 pub fn sim_table(cfg: &SimConfig, stats: &[SimStats]) -> String {
-    let mut out = format!(
+    let header = format!(
         "mesh {k}x{k}, traffic {}, routing {}, {} VCs x {} flits, {}-flit packets, {} measured cycles, seed {}\n",
         cfg.traffic.name(),
         cfg.routing.name(),
@@ -124,6 +125,54 @@ pub fn sim_table(cfg: &SimConfig, stats: &[SimStats]) -> String {
         cfg.seed,
         k = cfg.k
     );
+    stats_table(header, stats)
+}
+
+/// A run of a mapping's trace: the trace's layer, steps and packets per class, then the
+/// statistics as `sim_table` prints them.
+pub fn trace_table(
+    cfg: &SimConfig,
+    mapping: &str,
+    trace: &MappingTrace,
+    stats: &SimStats,
+) -> String {
+    let classes: Vec<String> = trace
+        .classes
+        .iter()
+        .map(|c| format!("{} {} {}", c.tensor.name(), c.kind.name(), c.packets))
+        .collect();
+    let header = format!(
+        "mesh {k}x{k}, traffic mapping {mapping} layer {} ({} steps of {} cycles; packets: {}), routing {}, {} VCs x {} flits, {}-flit packets, seed {}\n",
+        trace.layer,
+        trace.steps,
+        trace.interval,
+        classes.join(", "),
+        cfg.routing.name(),
+        cfg.vcs,
+        cfg.buffer,
+        cfg.packet_size,
+        cfg.seed,
+        k = cfg.k
+    );
+    stats_table(header, std::slice::from_ref(stats))
+}
+
+/// A run of a mapping's trace as one JSON object: the trace's identity and the statistics.
+pub fn trace_json(mapping: &str, trace: &MappingTrace, stats: &SimStats) -> String {
+    let value = serde_json::json!({
+        "mapping": mapping,
+        "layer": trace.layer,
+        "steps": trace.steps,
+        "interval": trace.interval,
+        "classes": trace.classes,
+        "stats": stats,
+    });
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("\"{e}\""));
+    s.push('\n');
+    s
+}
+
+fn stats_table(mut out: String, stats: &[SimStats]) -> String {
     out.push_str(&format!(
         "{:>6} {:>12} {:>12} {:>9} {:>14} {:>9} {:>10}\n",
         "rate", "avg_latency", "p99_latency", "avg_hops", "accepted_rate", "packets", "saturated"

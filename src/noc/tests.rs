@@ -4,7 +4,8 @@
 use super::analytic::{mesh_side, wired_step, wireless_step, NocParams};
 use super::sim::patterns::{average_hops, distance, max_channel_load_xy};
 use super::sim::{run, sweep, Network, Pipeline, Routing, SimConfig, Traffic};
-use super::traffic::{ClassKind, Tensor, TrafficClass};
+use super::trace::{mapping_trace, run_trace, unit_node, MappingTrace, BUFFER_NODE, MAX_PACKETS};
+use super::traffic::{ClassKind, LayerTraffic, Tensor, TrafficClass};
 use crate::ir::noc::{Topology, WirelessMac};
 
 fn close(a: f64, b: f64) -> bool {
@@ -255,4 +256,128 @@ fn sweep_points_are_the_typed_rates() {
         let e = parse_sweep(bad).expect_err(bad);
         assert_eq!(e.code, crate::diagnostics::Code::NocBadSweep, "{bad}");
     }
+}
+
+/// A layer of 4 top-level steps on 8 units, 3 busy, one class per tensor.
+fn small_layer(interval: i64) -> LayerTraffic {
+    let class = |tensor, kind, elements: i64, fanout: f64| TrafficClass {
+        tensor,
+        kind,
+        elements,
+        fanout,
+        elements_per_step: elements as f64 / 4.0,
+    };
+    LayerTraffic {
+        layer: "conv".into(),
+        steps: 4,
+        units: 8,
+        active_units: 3,
+        spatial_dim: Some("K"),
+        classes: [
+            class(Tensor::Input, ClassKind::Multicast, 10, 1.5),
+            class(Tensor::Filter, ClassKind::Broadcast, 6, 3.0),
+            class(Tensor::Output, ClassKind::Reduction, 4, 3.0),
+        ],
+        runtime_cycles: 4 * interval,
+        compute_cycles_per_step: interval,
+    }
+}
+
+fn trace_counts(t: &MappingTrace) -> [u64; 3] {
+    t.classes.map(|c| c.packets)
+}
+
+#[test]
+fn a_trace_has_one_packet_per_delivery_split_over_the_steps() {
+    let layer = small_layer(10);
+    // Multicast 10 × 1.5, broadcast 6 × 3, reduction 4 × 3 deliveries over the 4 steps.
+    let all = mapping_trace(&layer, 2, 100).expect("small");
+    assert_eq!((all.steps, all.interval), (4, 10));
+    assert_eq!(trace_counts(&all), [15, 18, 12]);
+    assert_eq!(all.packets.len(), 45);
+    let half = mapping_trace(&layer, 2, 2).expect("small");
+    assert_eq!(trace_counts(&half), [7, 9, 6]);
+    assert_eq!(half.packets.len(), 22);
+    // Distribution leaves the buffer, reduction returns to it; units 0..3 on nodes 1, 2, 3.
+    for p in &all.packets {
+        let unit = if p.kind.is_egress() { p.src } else { p.dst };
+        let buffer = if p.kind.is_egress() { p.dst } else { p.src };
+        assert_eq!(buffer, BUFFER_NODE, "{p:?}");
+        assert!((1..=3).contains(&unit), "{p:?}");
+    }
+    // Per step, multicast sends 3, 4, 4, 4 and broadcast 4, 5, 4, 5 packets, delivery `j` to
+    // unit `j mod 3`: unit 0 gets 7 + 8, unit 1 4 + 6, unit 2 4 + 4; each sends 4 partial sums.
+    let to_node = |n: usize| all.packets.iter().filter(|p| p.dst == n).count();
+    assert_eq!([to_node(1), to_node(2), to_node(3)], [15, 10, 8]);
+    let from_node = |n: usize| all.packets.iter().filter(|p| p.src == n).count();
+    assert_eq!([from_node(1), from_node(2), from_node(3)], [4, 4, 4]);
+    // Steps start at multiples of the interval, packets spread within them, in order.
+    assert_eq!(all.packets[0].cycle, 0);
+    assert!(all.packets.windows(2).all(|w| w[0].cycle <= w[1].cycle));
+    assert_eq!(all.packets.last().map(|p| p.cycle), Some(39));
+    // Units fold onto the k² − 1 nodes besides the buffer.
+    assert_eq!(
+        (unit_node(2, 0), unit_node(2, 2), unit_node(2, 3)),
+        (1, 3, 1)
+    );
+    assert_eq!(unit_node(8, 63), 1);
+}
+
+#[test]
+fn a_trace_larger_than_the_bound_is_refused() {
+    let mut layer = small_layer(10);
+    layer.classes[0].elements = 2 * MAX_PACKETS as i64;
+    let err = mapping_trace(&layer, 4, 4).expect_err("too large");
+    assert_eq!(err.packets, 3 * MAX_PACKETS + 18 + 12);
+}
+
+#[test]
+fn trace_hops_are_the_placement_distances_and_runs_repeat() {
+    let layer = small_layer(10);
+    let trace = mapping_trace(&layer, 4, 4).expect("small");
+    let cfg = SimConfig::new(4, Traffic::Uniform, Routing::Xy, 1.0);
+    let stats = run_trace(&cfg, &trace);
+    let distances: usize = trace
+        .packets
+        .iter()
+        .map(|p| distance(4, p.src, p.dst))
+        .sum();
+    assert_eq!(stats.packets, 45);
+    assert!(!stats.saturated);
+    assert!(close(stats.avg_hops, distances as f64 / 45.0));
+    // Units 0, 1, 2 on nodes 1, 2, 3 (one, two and three hops from the corner) exchange
+    // 15 + 4, 10 + 4 and 8 + 4 packets with the buffer.
+    assert_eq!(distances, 19 + 2 * 14 + 3 * 12);
+    // Offered: 45 flits over 4 steps of 10 cycles on 16 nodes.
+    assert!(close(stats.rate, 45.0 / 640.0));
+    let mut adaptive = cfg;
+    adaptive.routing = Routing::Valiant;
+    adaptive.seed = 7;
+    assert_eq!(run_trace(&adaptive, &trace), run_trace(&adaptive, &trace));
+}
+
+#[test]
+fn a_trace_at_one_packet_per_step_has_the_zero_load_latency() {
+    let mut layer = small_layer(100);
+    layer.classes[0].elements = 0;
+    layer.classes[1].elements = 0;
+    layer.classes[2] = TrafficClass {
+        tensor: Tensor::Output,
+        kind: ClassKind::Collection,
+        elements: 4,
+        fanout: 1.0,
+        elements_per_step: 1.0,
+    };
+    layer.active_units = 8;
+    let trace = mapping_trace(&layer, 4, 4).expect("small");
+    assert_eq!(trace_counts(&trace), [0, 0, 4]);
+    let cfg = SimConfig::new(4, Traffic::Uniform, Routing::Xy, 1.0);
+    let stats = run_trace(&cfg, &trace);
+    // Every step's one packet comes from unit 0 on node 1, one hop from the buffer.
+    let pipeline = Pipeline::DEFAULT;
+    let latency = pipeline.inject + 2 * pipeline.per_hop();
+    assert!(close(stats.avg_latency, latency as f64));
+    assert!(close(stats.p99_latency, latency as f64));
+    assert!(close(stats.avg_hops, 1.0));
+    assert_eq!(stats.cycles_simulated, 300 + latency);
 }

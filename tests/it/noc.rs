@@ -271,3 +271,81 @@ fn noc_sim_reports_the_json_fields_and_stops_past_saturation() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn noc_sim_traces_a_mapping_layer_exactly_and_repeatably() {
+    let args = [
+        "noc",
+        "sim",
+        "--traffic",
+        "mapping",
+        "--df",
+        STUDY,
+        "--mapping",
+        "shim_bw64",
+        "--mesh",
+        "4x4",
+        "--steps",
+        "2",
+        "--format",
+        "json",
+    ];
+    let out = dfc(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    // 2 of the layer's top-level steps of 9 cycles: input windows multicast, filters broadcast
+    // to the 56 busy PEs (folded onto 15 nodes), outputs collected, one packet per delivery.
+    let classes: Vec<(String, u64)> = v["classes"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().expect("kind").to_string(),
+                c["packets"].as_u64().expect("n"),
+            )
+        })
+        .collect();
+    let expected = [("multicast", 347), ("broadcast", 18), ("collection", 112)];
+    assert_eq!(classes, expected.map(|(k, n)| (k.to_string(), n)).to_vec());
+    assert_eq!(
+        (v["steps"].as_u64(), v["interval"].as_u64()),
+        (Some(2), Some(9))
+    );
+    assert_eq!(v["stats"]["packets"].as_u64(), Some(477));
+    assert_eq!(v["stats"]["saturated"], serde_json::Value::Bool(false));
+    assert_eq!(v["stats"]["rate"].as_f64(), Some(477.0 / (16.0 * 18.0)));
+    // Same seed, same bytes.
+    assert_eq!(dfc(&args).stdout, out.stdout);
+}
+
+#[test]
+fn noc_sim_mapping_traffic_errors_have_codes() {
+    let base = ["noc", "sim", "--traffic", "mapping", "--mesh", "4x4"];
+    let cases: [(&[&str], Option<&str>, i32); 6] = [
+        (&["--df", "tests/cases/noc/no_mapping.df"], Some("E0311"), 1),
+        (&["--df", STUDY, "--layer", "conb"], Some("E0713"), 2),
+        (&["--df", STUDY, "--steps", "1000000"], Some("E0714"), 2),
+        (&["--df", STUDY, "--steps", "0"], Some("E0707"), 2),
+        (&["--df", STUDY, "--rate", "0.1"], None, 2),
+        (&[], None, 2),
+    ];
+    for (args, code, status) in cases {
+        let mut all: Vec<&str> = base.to_vec();
+        all.extend_from_slice(args);
+        let out = dfc(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(status), "{args:?}: {err}");
+        if let Some(code) = code {
+            assert!(err.contains(code), "{args:?}: expected {code} in {err}");
+        }
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let out = dfc(&["noc", "sim", "--df", STUDY, "--cycles", "200"]);
+    assert_eq!(out.status.code(), Some(2));
+}
