@@ -39,6 +39,18 @@ fn close(drawn: Option<f64>, expected: f64) {
     );
 }
 
+/// Run `dfc` with `args`, which must succeed, and read the plot's data it wrote to `data`.
+fn plotted(args: &[&str], data: &str) -> Value {
+    let out = dfc(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(data)
+}
+
 fn metric(layer: &Value, name: &str) -> f64 {
     layer["metrics"][name].as_f64().expect(name)
 }
@@ -46,14 +58,10 @@ fn metric(layer: &Value, name: &str) -> f64 {
 #[test]
 fn roofline_draws_the_reports_numbers() {
     let (svg, data) = (tmp("roofline.svg"), tmp("roofline.json"));
-    let out = dfc(&["plot", "roofline", EXAMPLE, "-o", &svg, "--data", &data]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let drawn = plotted(
+        &["plot", "roofline", EXAMPLE, "-o", &svg, "--data", &data],
+        &data,
     );
-    let drawn = json(&data);
     let layers = report_layers();
     let points = drawn["layers"].as_array().expect("points");
     assert_eq!(points.len(), 53);
@@ -85,14 +93,10 @@ fn roofline_draws_the_reports_numbers() {
 #[test]
 fn energy_draws_the_reports_numbers() {
     let (svg, data) = (tmp("energy.svg"), tmp("energy.json"));
-    let out = dfc(&["plot", "energy", EXAMPLE, "-o", &svg, "--data", &data]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let drawn = plotted(
+        &["plot", "energy", EXAMPLE, "-o", &svg, "--data", &data],
+        &data,
     );
-    let drawn = json(&data);
     assert_eq!(drawn["unit"], "pJ");
     let layers = report_layers();
     let bars = drawn["layers"].as_array().expect("bars");
@@ -233,26 +237,22 @@ fn plot_command_errors() {
 fn bandwidth_draws_the_models_sweep() {
     let (svg, data) = (tmp("bandwidth.svg"), tmp("bandwidth.json"));
     let study = "tests/cases/noc/bandwidth_study.df";
-    let out = dfc(&[
-        "plot",
-        "bandwidth",
-        study,
-        "--mapping",
-        "nvdla_bw64",
-        "--model",
-        "maestro",
-        "-o",
-        &svg,
-        "--data",
+    let drawn = plotted(
+        &[
+            "plot",
+            "bandwidth",
+            study,
+            "--mapping",
+            "nvdla_bw64",
+            "--model",
+            "maestro",
+            "-o",
+            &svg,
+            "--data",
+            &data,
+        ],
         &data,
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
-    let drawn = json(&data);
     assert_eq!(drawn["bandwidths"], serde_json::json!([1, 4, 16, 64, 256]));
     assert_eq!(
         drawn["curves"][0]["runtime_cycles"],
@@ -281,26 +281,22 @@ fn bandwidth_draws_the_models_sweep() {
 fn density_draws_the_models_sweep() {
     let (svg, data) = (tmp("density.svg"), tmp("density.json"));
     let example = "examples/sparse_resnet50.df";
-    let out = dfc(&[
-        "plot",
-        "density",
-        example,
-        "--mapping",
-        "resnet50_2to4",
-        "--densities",
-        "1,0.5",
-        "-o",
-        &svg,
-        "--data",
+    let drawn = plotted(
+        &[
+            "plot",
+            "density",
+            example,
+            "--mapping",
+            "resnet50_2to4",
+            "--densities",
+            "1,0.5",
+            "-o",
+            &svg,
+            "--data",
+            &data,
+        ],
         &data,
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
-    let drawn = json(&data);
     let curve = &drawn["curves"][0];
     let eval = dfc(&[
         "eval",
@@ -345,26 +341,22 @@ fn noc_draws_what_noc_cost_prints() {
     let (svg, data) = (tmp("noc.svg"), tmp("noc.json"));
     let study = "tests/cases/noc/bandwidth_study.df";
     let topologies = ["mesh", "wireless", "hybrid"];
-    let out = dfc(&[
-        "plot",
-        "noc",
-        study,
-        "--mapping",
-        "shi_bw64",
-        "--topologies",
-        &topologies.join(","),
-        "-o",
-        &svg,
-        "--data",
+    let drawn = plotted(
+        &[
+            "plot",
+            "noc",
+            study,
+            "--mapping",
+            "shi_bw64",
+            "--topologies",
+            &topologies.join(","),
+            "-o",
+            &svg,
+            "--data",
+            &data,
+        ],
         &data,
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
-    let drawn = json(&data);
     assert_eq!(drawn["topologies"], serde_json::json!(topologies));
     let totals = &drawn["mappings"][0];
     assert_eq!(totals["mapping"], "shi_bw64");
