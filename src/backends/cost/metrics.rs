@@ -2,7 +2,9 @@
 //! "Energy" and "Reported columns").
 
 use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
-use super::{BufferLevel, CapacityExcess, CostError, EnergyTable, Hardware, Model, Rules};
+use super::{
+    BufferLevel, CapacityExcess, CostError, EnergyTable, Hardware, Model, Rules, SparseMetrics,
+};
 
 /// Unit of the `*_size_req` and `csv_*_sram_size` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -351,28 +353,6 @@ impl LayerMetrics {
     }
 }
 
-/// The columns of a sparse layer.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct SparseMetrics {
-    /// MACs whose operands are both nonzero.
-    pub effectual_macs: i64,
-    /// Fractions of nonzero weights and activations.
-    pub weight_density: f64,
-    pub activation_density: f64,
-    /// L1 and L2 accesses (element equivalents) that are format metadata, not data.
-    pub metadata_accesses: i64,
-}
-
-impl SparseMetrics {
-    /// The CSV columns, after dfc's own.
-    pub const CSV_COLUMNS: [&'static str; 4] = [
-        "effectual_macs",
-        "weight_density",
-        "activation_density",
-        "metadata_accesses",
-    ];
-}
-
 /// Counts at or beyond this magnitude are saturated arithmetic, i.e. overflow.
 const SATURATED: i64 = i64::MAX / 2;
 
@@ -516,7 +496,9 @@ pub(super) fn assemble(
         csv_l2_power: csv_hardware.l2_power,
         csv_noc_power: csv_hardware.noc_power,
         dense_macs: record.macs,
-        sparse: sparse_metrics(plan, out, num_macs),
+        sparse: plan
+            .sparse
+            .map(|s| s.metrics(num_macs, out.metadata_accesses)),
         pe_utilization: div(record.average_active_units(), hw.num_pes as f64),
         mac_utilization: div(num_macs as f64, mac_capacity),
         size_unit: plan.size_unit(),
@@ -528,15 +510,6 @@ pub(super) fn assemble(
             csv_l1_from_previous_layer,
             exceeds_capacity,
         },
-    })
-}
-
-fn sparse_metrics(plan: &Plan, out: &Outcome, num_macs: i64) -> Option<SparseMetrics> {
-    plan.sparse.map(|s| SparseMetrics {
-        effectual_macs: s.effectual_macs(num_macs),
-        weight_density: s.weight_density(),
-        activation_density: s.activation_density(),
-        metadata_accesses: out.metadata_accesses,
     })
 }
 

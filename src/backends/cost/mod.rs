@@ -39,9 +39,10 @@ use std::fmt;
 
 pub use metrics::{
     format_float, write_float, write_int, EvalInfo, LayerMetrics, MetricValue, SizeUnit,
-    SparseMetrics, CSV_COLUMNS,
+    CSV_COLUMNS,
 };
 pub use rules::Rules;
+pub use sparse::SparseMetrics;
 
 /// Which cost model to evaluate: the IR's choice, so a test block, the command line and the
 /// engine share one enum.

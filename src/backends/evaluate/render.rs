@@ -283,12 +283,7 @@ pub fn csv_columns(reports: &[MappingReport]) -> Vec<&'static str> {
 
 /// A layer's sparse columns; a dense layer in a sparse report has all its MACs effectual.
 fn sparse_values(m: &cost::LayerMetrics) -> SparseMetrics {
-    m.sparse.unwrap_or(SparseMetrics {
-        effectual_macs: m.num_macs,
-        weight_density: 1.0,
-        activation_density: 1.0,
-        metadata_accesses: 0,
-    })
+    m.sparse.unwrap_or(SparseMetrics::dense(m.num_macs))
 }
 
 /// [`csv`]'s rows as cells, column for column as [`csv_columns`] names them, with the same

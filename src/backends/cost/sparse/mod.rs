@@ -6,6 +6,38 @@
 use super::engine::{Outcome, FILTER, INPUT};
 use crate::ir::{Density, Distribution, Format, Ineffectual, LayerSparsity, SparseSupport};
 
+/// The columns of a sparse layer.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct SparseMetrics {
+    /// MACs whose operands are both nonzero.
+    pub effectual_macs: i64,
+    /// Fractions of nonzero weights and activations.
+    pub weight_density: f64,
+    pub activation_density: f64,
+    /// L1 and L2 accesses (element equivalents) that are format metadata, not data.
+    pub metadata_accesses: i64,
+}
+
+impl SparseMetrics {
+    /// A dense layer's columns, for a report that has sparse layers too: every MAC effectual.
+    pub fn dense(num_macs: i64) -> SparseMetrics {
+        SparseMetrics {
+            effectual_macs: num_macs,
+            weight_density: 1.0,
+            activation_density: 1.0,
+            metadata_accesses: 0,
+        }
+    }
+
+    /// The CSV columns, after dfc's own.
+    pub const CSV_COLUMNS: [&'static str; 4] = [
+        "effectual_macs",
+        "weight_density",
+        "activation_density",
+        "metadata_accesses",
+    ];
+}
+
 /// Element width assumed for metadata when the hardware declares no precision.
 const DEFAULT_ELEMENT_BITS: u32 = 8;
 
@@ -146,19 +178,22 @@ impl SparsePlan {
     }
 
     /// MACs whose operands are both nonzero (the densities are independent).
-    pub(crate) fn effectual_macs(&self, macs: i64) -> i64 {
+    fn effectual_macs(&self, macs: i64) -> i64 {
         scale(
             macs,
             self.densities[INPUT].fraction() * self.densities[FILTER].fraction(),
         )
     }
 
-    pub(crate) fn weight_density(&self) -> f64 {
-        self.densities[FILTER].fraction()
-    }
-
-    pub(crate) fn activation_density(&self) -> f64 {
-        self.densities[INPUT].fraction()
+    /// The layer's sparse columns, given its useful MACs and the metadata [`Self::compress`]
+    /// counted.
+    pub(crate) fn metrics(&self, num_macs: i64, metadata_accesses: i64) -> SparseMetrics {
+        SparseMetrics {
+            effectual_macs: self.effectual_macs(num_macs),
+            weight_density: self.densities[FILTER].fraction(),
+            activation_density: self.densities[INPUT].fraction(),
+            metadata_accesses,
+        }
     }
 
     /// The buffer counts of an evaluation in the operands' formats: L2 requirements, writes
