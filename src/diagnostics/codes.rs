@@ -8,7 +8,8 @@
 //! environments, `E09xx` the tool itself (I/O, internal errors), `E10xx` the quantization
 //! generator (`dfc quantize`), `E11xx` formatting and editor integration, `E12xx` design-space
 //! sweeps (`dfc sweep`), `E13xx` the Python package, `E14xx` sparsity (SCALE-Sim's from 1401,
-//! the language's and the cost model's from 1420), `W0xxx`, `W10xx` and `W14xx` warnings.
+//! the language's and the cost model's from 1420), `E15xx` architecture generators (`dfc nas`
+//! from 1501, `dfc coexplore` from 1520), `W0xxx`, `W10xx`, `W14xx` and `W15xx` warnings.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $name:literal, $summary:literal;)*) => {
@@ -146,6 +147,12 @@ codes! {
     SweepMissingShard = "E1210", "sweep-missing-shard", "`dfc sweep merge` without every shard of the sweep";
     SweepNotFound = "E1211", "sweep-not-found", "a file with no sweep, or without the one `--sweep` names";
     UnknownItem = "E1301", "unknown-item", "a Python call names a mapping, accelerator or workload the program does not define, or must name one of several";
+    NasUnknownTask = "E1501", "nas-unknown-task", "a task name dfc has no data for";
+    NasSpaceNeedsImages = "E1502", "nas-space-needs-images", "a convolutional search space for a task whose inputs are not images";
+    NasSearchMapping = "E1503", "nas-search-mapping", "a mapping for generated networks that leaves its dataflow to `search`";
+    NasBudgetUnmet = "E1504", "nas-budget-unmet", "budgets that no architecture of the search space meets on the hardware";
+    NasBadBudget = "E1505", "nas-bad-budget", "a budget or count that is not a positive number";
+    NasBadCache = "E1506", "nas-bad-cache", "a measurement cache file that dfc did not write";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";
@@ -155,6 +162,7 @@ codes! {
     SparsityIgnored = "W1407", "sparsity-ignored", "sparse layers simulated dense on a systolic array without a `sparsity` block";
     IgnoredInput = "W0601", "ignored-input", "MAESTRO input that MAESTRO silently ignores";
     OnnxSkippedOperator = "W0602", "onnx-skipped-operator", "an ONNX operator dfc does not know whose outputs reach no MAC layer, skipped";
+    NasFewerNetworks = "W1501", "nas-fewer-networks", "fewer distinct architectures meet the budgets than `--count` asks for";
     TargetUnreachable = "W1001", "target-unreachable", "no quantized configuration reaches the target accuracy";
 }
 

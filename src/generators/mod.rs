@@ -7,6 +7,7 @@ pub mod baselines;
 pub mod bench;
 pub mod gan;
 pub mod hardware;
+pub mod nas;
 pub mod pairs_file;
 pub mod quantize;
 pub mod space;

@@ -36,6 +36,20 @@ pub fn bce_with_logits(logits: &Array2<f32>, targets: &[f32]) -> (f32, Array2<f3
     (loss / n, grad)
 }
 
+/// Squared error of a one-column `predictions` against `targets`: (mean of `(p − t)²`,
+/// gradient `2·(p − t)/n`).
+pub fn mean_squared_error(predictions: &Array2<f32>, targets: &[f32]) -> (f32, Array2<f32>) {
+    let n = predictions.nrows().max(1) as f32;
+    let mut grad = predictions.clone();
+    let mut loss = 0.0;
+    for (mut row, &t) in grad.axis_iter_mut(Axis(0)).zip(targets) {
+        let d = row[0] - t;
+        loss += d * d;
+        row[0] = 2.0 * d / n;
+    }
+    (loss / n, grad)
+}
+
 pub fn sigmoid(z: f32) -> f32 {
     if z >= 0.0 {
         1.0 / (1.0 + (-z).exp())

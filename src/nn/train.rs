@@ -1,4 +1,5 @@
-//! Mini-batch training of a classifier with softmax cross-entropy and Adam.
+//! Mini-batch training with Adam: classifiers with softmax cross-entropy, regressors with
+//! mean squared error.
 
 use super::{data, loss, optim::Adam, Network};
 use crate::util::Rng;
@@ -21,6 +22,36 @@ pub fn fit_classifier(
     schedule: Schedule,
     rng: &mut Rng,
 ) -> Vec<f32> {
+    fit(net, x, schedule, rng, |out, rows| {
+        let labels: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
+        loss::softmax_cross_entropy(out, &labels)
+    })
+}
+
+/// Trains a one-output `net` in place on real targets `y` with mean squared error; returns
+/// the mean loss of each epoch.
+pub fn fit_regressor(
+    net: &mut Network,
+    x: &Array2<f32>,
+    y: &[f32],
+    schedule: Schedule,
+    rng: &mut Rng,
+) -> Vec<f32> {
+    fit(net, x, schedule, rng, |out, rows| {
+        let targets: Vec<f32> = rows.iter().map(|&r| y[r]).collect();
+        loss::mean_squared_error(out, &targets)
+    })
+}
+
+/// The training loop; `loss` gives a batch's (loss, gradient at the output) from the output
+/// and the batch's row numbers.
+fn fit(
+    net: &mut Network,
+    x: &Array2<f32>,
+    schedule: Schedule,
+    rng: &mut Rng,
+    loss: impl Fn(&Array2<f32>, &[usize]) -> (f32, Array2<f32>),
+) -> Vec<f32> {
     let mut adam = Adam::new(schedule.lr, 0.9, 0.999);
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     let mut losses = Vec::with_capacity(schedule.epochs);
@@ -29,9 +60,9 @@ pub fn fit_classifier(
         let mut total = 0.0;
         let mut batches = 0;
         for rows in order.chunks(schedule.batch.max(1)) {
-            let (bx, by) = data::batch(x, y, rows);
+            let bx = data::rows(x, rows);
             let (out, inputs) = net.forward(&bx);
-            let (l, g) = loss::softmax_cross_entropy(&out, &by);
+            let (l, g) = loss(&out, rows);
             let (grads, _) = net.backward(&inputs, &g);
             let flat = Network::flatten_grads(&grads);
             adam.step(net.params_mut(), &flat);
