@@ -12,6 +12,7 @@ mod export;
 mod files;
 mod format;
 mod map;
+mod nas;
 mod noc;
 mod noc_learn;
 mod noc_sim;
@@ -160,6 +161,9 @@ pub enum Command {
     /// Choose per-layer bit widths for a target accuracy with a conditional GAN (AQGAN),
     /// costed on the mapping's hardware; writes the mapping with a `precision` block.
     Quantize(Box<quantize::QuantizeArgs>),
+    /// Generate networks for a task under resource budgets on your hardware with a
+    /// budget-conditioned GAN; writes each as `.df` with its mapping, trained and measured.
+    Nas(Box<nas::NasArgs>),
     /// Run the environments NEAT evolves controllers for (Gymnasium's dynamics).
     #[command(subcommand)]
     Env(env::EnvCommand),
@@ -392,6 +396,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
         Command::Plot(cmd) => plot::run(reporter, &cmd),
         Command::Evolve(args) => evolve::run(reporter, &args),
         Command::Quantize(args) => quantize::run(reporter, &args),
+        Command::Nas(args) => nas::run(reporter, &args),
         Command::Env(cmd) => env::run(reporter, &cmd),
         Command::Noc(cmd) => noc::run(reporter, &cmd),
         Command::Sweep(args) => sweep::run(reporter, &args),

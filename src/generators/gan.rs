@@ -229,10 +229,16 @@ impl TokenGenerator {
         (soft, inputs)
     }
 
-    /// One level per token for each row of `cond`, drawn from the generator's categorical
-    /// distributions (Gumbel-max).
-    pub fn sample(&self, cond: &Array2<f32>, rng: &mut Rng) -> Vec<Vec<usize>> {
-        let (soft, _) = self.generate(cond, rng);
+    /// One level per token for each row of `cond`: drawn from the generator's categorical
+    /// distributions (Gumbel-max) when `gumbel`, else each token's most likely level given
+    /// the row's noise `z` (so the samples vary through `z` alone).
+    pub fn sample(&self, cond: &Array2<f32>, gumbel: bool, rng: &mut Rng) -> Vec<Vec<usize>> {
+        let soft = if gumbel {
+            self.generate(cond, rng).0
+        } else {
+            let z = Array2::from_shape_fn((cond.nrows(), self.options.noise), |_| normal(rng));
+            self.network.predict(&concat(&z, cond))
+        };
         soft.rows()
             .into_iter()
             .map(|row| {
@@ -318,7 +324,7 @@ impl Gan {
     pub fn sample(&self, target: f64, k: usize, rng: &mut Rng) -> Vec<Config> {
         let cond = self.conditions(&vec![target; k]);
         self.generator
-            .sample(&cond, rng)
+            .sample(&cond, true, rng)
             .iter()
             .map(|levels| self.space.config(levels))
             .collect()

@@ -15,10 +15,18 @@ use crate::util::Rng;
 
 /// Resources a budget bounds: parameters, MACs, runtime, energy.
 const RESOURCES: usize = 4;
-/// Condition width: per resource, whether it is bounded and its log-scaled bound.
-pub const CONDITION: usize = 2 * RESOURCES;
+/// Bins of each resource's log-scale in the condition.
+const BINS: usize = 8;
+/// Condition width: per resource, whether it is bounded, its log-scaled bound and a one-hot
+/// of the bound's bin (a scalar alone is a weak signal among the noise inputs).
+pub const CONDITION: usize = (2 + BINS) * RESOURCES;
 /// Budget vectors drawn to make real pairs.
 const POOL: usize = 512;
+/// Real pairs take architectures within this fraction of each bound, so that the
+/// generator's imprecision stays inside the budget rather than straddling its edge.
+const MARGIN: f64 = 0.7;
+/// A mismatched pair's bound, as a fraction of the architecture's cost.
+const NEAR_MISS: f64 = 0.8;
 
 /// An architecture with its costs and its measured test metric.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -141,8 +149,9 @@ impl ArchitectureGan {
                 break;
             }
             let budget = draw_budget(measured, &mut rng);
+            let inside = budget.map(|b| b.map(|b| b * MARGIN));
             let mut fits: Vec<usize> = (0..measured.len())
-                .filter(|&i| meets(&costs[i], &budget))
+                .filter(|&i| meets(&costs[i], &inside))
                 .collect();
             if fits.is_empty() {
                 continue;
@@ -162,8 +171,6 @@ impl ArchitectureGan {
             .map(|m| one_hot(&groups, &space.levels(&m.architecture)))
             .collect();
         let width: usize = groups.iter().sum();
-        // A bound below every architecture's: the mismatch of last resort.
-        let impossible = [Some(0.0); RESOURCES];
         let b = options.batch;
         let batches = |rng: &mut Rng| {
             if pool.is_empty() {
@@ -177,10 +184,18 @@ impl ArchitectureGan {
                 let arch = best[rng.below(best.len())];
                 rows.push(arch);
                 budgets.push(*budget);
-                let broken = (0..8)
-                    .map(|_| pool[rng.below(pool.len())].0)
-                    .find(|other| !meets(&costs[arch], other));
-                wrong.push(broken.unwrap_or(impossible));
+                // The near miss: the same budget with one bound (a bounded one when there
+                // is one) just below this architecture's cost, so the discriminator learns
+                // where a budget's edge is, not only that far-off budgets differ.
+                let bounded: Vec<usize> = (0..RESOURCES).filter(|&r| budget[r].is_some()).collect();
+                let r = if bounded.is_empty() {
+                    rng.below(RESOURCES)
+                } else {
+                    bounded[rng.below(bounded.len())]
+                };
+                let mut broken = *budget;
+                broken[r] = Some(costs[arch][r] * NEAR_MISS);
+                wrong.push(broken);
             }
             Some(Batch {
                 real: Array2::from_shape_fn((b, width), |(i, j)| encoded[rows[i]][j]),
@@ -196,11 +211,12 @@ impl ArchitectureGan {
         }
     }
 
-    /// `n` architectures for `budgets` (duplicates possible).
+    /// `n` architectures for `budgets` (duplicates possible): each token's most likely level
+    /// for a noise draw, so the samples vary through the generator's noise input only.
     pub fn sample(&self, budgets: &Budgets, n: usize, rng: &mut Rng) -> Vec<Architecture> {
         let cond = self.scale.conditions(&vec![bounds(budgets); n]);
         self.generator
-            .sample(&cond, rng)
+            .sample(&cond, false, rng)
             .iter()
             .map(|levels| self.space.decode(levels))
             .collect()

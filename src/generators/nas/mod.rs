@@ -18,3 +18,6 @@ fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_str(value)
 }
+
+#[cfg(test)]
+mod tests;

@@ -167,24 +167,37 @@ fn distinct(
     out
 }
 
-pub fn run(
-    request: &Request,
+/// What a search learns once and answers every budget with: the costed space, the
+/// measured training set and the trained generator.
+pub struct Trained {
+    pub space: Space,
+    book: CostBook,
+    all: usize,
+    runnable: Vec<(Architecture, Costs)>,
+    pub training: Vec<Measured>,
+    gan: ArchitectureGan,
+}
+
+/// The space's architectures with their costs on the platform, and those the cost model can
+/// run there.
+fn costed_space(
+    space: &Space,
     platform: &Platform,
-    measure: &mut Measure,
-) -> Result<Outcome, Diagnostic> {
-    let space = request.space;
-    let budgets = request.budgets;
-    let metric = space.task.metric();
+) -> (CostBook, usize, Vec<(Architecture, Costs)>) {
     let all = space.all();
-    let book = CostBook::new(platform, &space, &all);
-    let runnable: Vec<(Architecture, Costs)> = all
+    let book = CostBook::new(platform, space, &all);
+    let runnable = all
         .iter()
-        .filter_map(|a| book.costs(&space, a).ok().map(|c| (a.clone(), c)))
+        .filter_map(|a| book.costs(space, a).ok().map(|c| (a.clone(), c)))
         .collect();
-    let meeting = runnable.iter().filter(|(_, c)| budgets.met_by(c)).count();
-    if meeting == 0 {
-        return Err(unmet(&space, &runnable, &budgets));
-    }
+    (book, all.len(), runnable)
+}
+
+/// Costs the whole space on `platform`, measures `request.samples` random architectures and
+/// trains the generator on them.
+pub fn train(request: &Request, platform: &Platform, measure: &mut Measure) -> Trained {
+    let space = request.space;
+    let (book, all, runnable) = costed_space(&space, platform);
     // The training set: uniform draws of the space, whatever their costs.
     let mut rng = Rng::new(request.seed);
     let training = distinct(
@@ -201,77 +214,130 @@ pub fn run(
         space,
         Scale::of(&costs),
         &training,
-        metric,
+        space.task.metric(),
         request.gan,
         request.seed ^ 0x6761_6e00,
     );
-    let mut rng = Rng::new(request.seed ^ 0x6472_6177);
-    let first = gan.sample(&budgets, ROUND, &mut rng);
-    let costed: Vec<Option<Costs>> = first.iter().map(|a| book.costs(&space, a).ok()).collect();
-    let meets = |c: &Option<Costs>| c.as_ref().is_some_and(|c| budgets.met_by(c));
-    let unique: HashSet<&Architecture> = first.iter().collect();
-    let unique_meeting: HashSet<&Architecture> = first
-        .iter()
-        .zip(&costed)
-        .filter(|(_, c)| meets(c))
-        .map(|(a, _)| a)
-        .collect();
-    let meeting_budgets = costed.iter().filter(|c| meets(c)).count();
-    let generator = GeneratorStats {
-        samples: ROUND,
-        meeting_budgets,
-        satisfaction_rate: meeting_budgets as f64 / ROUND as f64,
-        distinct: unique.len(),
-        distinct_meeting_budgets: unique_meeting.len(),
-    };
-    let mut pending = first.into_iter();
-    let chosen = distinct(
-        request.count,
-        ROUND * ROUNDS,
-        &book,
-        &space,
-        |c| budgets.met_by(c),
-        || {
-            pending.next().unwrap_or_else(|| {
-                pending = gan.sample(&budgets, ROUND, &mut rng).into_iter();
-                pending.next().unwrap_or_default()
-            })
-        },
-    );
-    let networks = measured("generated", &chosen, measure);
-    let mut rng = Rng::new(request.seed ^ 0x7261_6e64);
-    let random = distinct(
-        request.count,
-        ROUND * ROUNDS,
-        &book,
-        &space,
-        |c| budgets.met_by(c),
-        || space.sample(&mut rng),
-    );
-    let random = measured("random search", &random, measure);
-    let within: Vec<Measured> = training
-        .iter()
-        .filter(|m| budgets.met_by(&m.costs))
-        .cloned()
-        .collect();
-    Ok(Outcome {
-        metric: metric.name(),
-        space_size: all.len(),
-        space_runnable: runnable.len(),
-        space_meeting_budgets: meeting,
-        generated: Best {
-            trained: networks.len(),
-            best: best(&networks, metric),
-        },
-        random: Best {
-            trained: random.len(),
-            best: best(&random, metric),
-        },
-        training_set: Best {
-            trained: training.len(),
-            best: best(&within, metric),
-        },
-        networks,
-        generator,
-    })
+    Trained {
+        space,
+        book,
+        all,
+        runnable,
+        training,
+        gan,
+    }
+}
+
+impl Trained {
+    /// The costs of every architecture of the space the platform runs.
+    pub fn space_costs(&self) -> Vec<Costs> {
+        self.runnable.iter().map(|(_, c)| *c).collect()
+    }
+
+    /// `count` networks for `budgets` (seeded by `seed`), measured, with the generator's raw
+    /// statistics and random search at the same number of trained networks; E1504 when no
+    /// architecture of the space meets the budgets.
+    pub fn generate(
+        &self,
+        budgets: &Budgets,
+        count: usize,
+        seed: u64,
+        measure: &mut Measure,
+    ) -> Result<Outcome, Diagnostic> {
+        let meeting = self
+            .runnable
+            .iter()
+            .filter(|(_, c)| budgets.met_by(c))
+            .count();
+        if meeting == 0 {
+            return Err(unmet(&self.space, &self.runnable, budgets));
+        }
+        let (space, book, gan) = (&self.space, &self.book, &self.gan);
+        let metric = space.task.metric();
+        let mut rng = Rng::new(seed ^ 0x6472_6177);
+        let first = gan.sample(budgets, ROUND, &mut rng);
+        let costed: Vec<Option<Costs>> = first.iter().map(|a| book.costs(space, a).ok()).collect();
+        let meets = |c: &Option<Costs>| c.as_ref().is_some_and(|c| budgets.met_by(c));
+        let unique: HashSet<&Architecture> = first.iter().collect();
+        let unique_meeting: HashSet<&Architecture> = first
+            .iter()
+            .zip(&costed)
+            .filter(|(_, c)| meets(c))
+            .map(|(a, _)| a)
+            .collect();
+        let meeting_budgets = costed.iter().filter(|c| meets(c)).count();
+        let generator = GeneratorStats {
+            samples: ROUND,
+            meeting_budgets,
+            satisfaction_rate: meeting_budgets as f64 / ROUND as f64,
+            distinct: unique.len(),
+            distinct_meeting_budgets: unique_meeting.len(),
+        };
+        let mut pending = first.into_iter();
+        let chosen = distinct(
+            count,
+            ROUND * ROUNDS,
+            book,
+            space,
+            |c| budgets.met_by(c),
+            || {
+                pending.next().unwrap_or_else(|| {
+                    pending = gan.sample(budgets, ROUND, &mut rng).into_iter();
+                    pending.next().unwrap_or_default()
+                })
+            },
+        );
+        let networks = measured("generated", &chosen, measure);
+        let mut rng = Rng::new(seed ^ 0x7261_6e64);
+        let random = distinct(
+            count,
+            ROUND * ROUNDS,
+            book,
+            space,
+            |c| budgets.met_by(c),
+            || space.sample(&mut rng),
+        );
+        let random = measured("random search", &random, measure);
+        let within: Vec<Measured> = self
+            .training
+            .iter()
+            .filter(|m| budgets.met_by(&m.costs))
+            .cloned()
+            .collect();
+        Ok(Outcome {
+            metric: metric.name(),
+            space_size: self.all,
+            space_runnable: self.runnable.len(),
+            space_meeting_budgets: meeting,
+            generated: Best {
+                trained: networks.len(),
+                best: best(&networks, metric),
+            },
+            random: Best {
+                trained: random.len(),
+                best: best(&random, metric),
+            },
+            training_set: Best {
+                trained: self.training.len(),
+                best: best(&within, metric),
+            },
+            networks,
+            generator,
+        })
+    }
+}
+
+/// The whole flow for one request; budgets nothing meets are refused before anything is
+/// trained.
+pub fn run(
+    request: &Request,
+    platform: &Platform,
+    measure: &mut Measure,
+) -> Result<Outcome, Diagnostic> {
+    let (_, _, runnable) = costed_space(&request.space, platform);
+    if !runnable.iter().any(|(_, c)| request.budgets.met_by(c)) {
+        return Err(unmet(&request.space, &runnable, &request.budgets));
+    }
+    let trained = train(request, platform, measure);
+    trained.generate(&request.budgets, request.count, request.seed, measure)
 }
