@@ -40,20 +40,63 @@ pub fn quantize_symmetric(values: &[f32], bits: u32) -> (Vec<f32>, f32) {
 
 /// One weighted layer's quantized weights at every width, and its calibrated input range.
 #[derive(Debug, Clone)]
-struct Weighted {
+pub(super) struct Weighted {
     /// Index into `Network::layers`.
-    layer: usize,
+    pub(super) layer: usize,
     /// `(codes, scale)` for `MIN_BITS + i` bits.
     weights: Vec<(Array2<f32>, f32)>,
     input_max: f32,
     input_signed: bool,
 }
 
+/// How a layer's input is quantized at one width: `q = clamp(round(x / step), lo, top)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct ActivationCodes {
+    pub(super) step: f32,
+    pub(super) lo: f32,
+    pub(super) top: f32,
+}
+
+impl ActivationCodes {
+    pub(super) fn code(&self, v: f32) -> f32 {
+        (v / self.step).round().clamp(self.lo, self.top)
+    }
+}
+
+impl Weighted {
+    /// The weight codes and their scale at `bits` (clamped into `MIN_BITS..=MAX_BITS`).
+    pub(super) fn weight_codes(&self, bits: u32) -> &(Array2<f32>, f32) {
+        &self.weights[level(bits)]
+    }
+
+    /// The input quantizer at `bits` (clamped into `MIN_BITS..=MAX_BITS`).
+    pub(super) fn activation_codes(&self, bits: u32) -> ActivationCodes {
+        let a_bits = bits.clamp(MIN_BITS, MAX_BITS);
+        let (lo, top) = if self.input_signed {
+            let t = ((1u32 << (a_bits - 1)) - 1) as f32;
+            (-t, t)
+        } else {
+            (0.0, ((1u32 << a_bits) - 1) as f32)
+        };
+        let step = if self.input_max > 0.0 {
+            self.input_max / top
+        } else {
+            1.0
+        };
+        ActivationCodes { step, lo, top }
+    }
+}
+
+/// The index of a width among `MIN_BITS..=MAX_BITS` (clamped into it).
+pub fn level(bits: u32) -> usize {
+    (bits.clamp(MIN_BITS, MAX_BITS) - MIN_BITS) as usize
+}
+
 /// A trained network prepared for quantized evaluation at any per-layer bit widths.
 #[derive(Debug, Clone)]
 pub struct Quantized {
-    net: Network,
-    weighted: Vec<Weighted>,
+    pub(super) net: Network,
+    pub(super) weighted: Vec<Weighted>,
 }
 
 impl Quantized {
@@ -133,22 +176,10 @@ impl Quantized {
         x: &Array2<f32>,
         b: Bits,
     ) -> Array2<f32> {
-        let level = |bits: u32| (bits.clamp(MIN_BITS, MAX_BITS) - MIN_BITS) as usize;
-        let (codes, ws) = &spec.weights[level(b.w)];
-        let a_bits = b.a.clamp(MIN_BITS, MAX_BITS);
-        let (lo, top) = if spec.input_signed {
-            let t = ((1u32 << (a_bits - 1)) - 1) as f32;
-            (-t, t)
-        } else {
-            (0.0, ((1u32 << a_bits) - 1) as f32)
-        };
-        let xs = if spec.input_max > 0.0 {
-            spec.input_max / top
-        } else {
-            1.0
-        };
-        let q = x.mapv(|v| (v / xs).round().clamp(lo, top));
-        let scale = xs * ws;
+        let (codes, ws) = spec.weight_codes(b.w);
+        let activation = spec.activation_codes(b.a);
+        let q = x.mapv(|v| activation.code(v));
+        let scale = activation.step * ws;
         match layer {
             Layer::Dense(d) => {
                 let mut out = q.dot(codes);

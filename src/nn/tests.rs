@@ -1,6 +1,7 @@
 //! Gradient checks by central finite differences, losses, optimisers, the digits split and
 //! the quantizer's properties.
 
+use super::evaluator::Evaluator;
 use super::quant::{quantize_symmetric, Bits, Quantized};
 use super::*;
 use crate::util::Rng;
@@ -275,4 +276,73 @@ fn quantized_mlp_trains_and_eight_bits_stays_near_float() {
     );
     // No configuration means the float network.
     assert_eq!(q.accuracy(&split.test_x, &split.test_y, &[]), float);
+}
+
+/// A digits CNN with every layer kind the evaluator handles (convolutions, LeakyReLU, whose
+/// negative outputs make the next layer's codes signed, max-pool, flatten, dense), briefly
+/// trained so that bit widths matter.
+fn small_cnn(split: &data::Split) -> Network {
+    let mut rng = Rng::new(3);
+    let image = Geometry {
+        channels: 1,
+        height: 8,
+        width: 8,
+    };
+    let conv1 = Conv2d::new(image, 4, 3, &mut rng);
+    let pool = MaxPool2 {
+        input: conv1.output(),
+    };
+    let conv2 = Conv2d::new(pool.output(), 6, 2, &mut rng);
+    let flat = conv2.output().size();
+    let mut net = Network {
+        layers: vec![
+            Layer::Conv2d(conv1),
+            Layer::Relu,
+            Layer::MaxPool2(pool),
+            Layer::Conv2d(conv2),
+            Layer::LeakyRelu(0.1),
+            Layer::Flatten,
+            Layer::Dense(Dense::new(flat, 16, &mut rng)),
+            Layer::Relu,
+            Layer::Dense(Dense::new(16, 10, &mut rng)),
+        ],
+    };
+    let schedule = train::Schedule {
+        epochs: 2,
+        batch: 32,
+        lr: 1e-2,
+    };
+    train::fit_classifier(&mut net, &split.train_x, &split.train_y, schedule, &mut rng);
+    net
+}
+
+#[test]
+fn evaluator_outputs_equal_the_reference_bit_for_bit() {
+    let split = data::digits(0);
+    let q = Quantized::new(&small_cnn(&split), &split.train_x);
+    // A third of the test images keeps the debug build quick.
+    let (x, y) = data::batch(&split.test_x, &split.test_y, &(0..120).collect::<Vec<_>>());
+    let fast = Evaluator::new(&q, &x, &y);
+    assert!(fast.exact(), "the fast path applies");
+    let mut rng = Rng::new(11);
+    let mut accuracies = std::collections::BTreeSet::new();
+    for _ in 0..300 {
+        // Widths 1..=9 also exercise the clamping into 2..=8.
+        let bits: Vec<Bits> = (0..q.depth())
+            .map(|_| Bits {
+                w: 1 + rng.below(9) as u32,
+                a: 1 + rng.below(9) as u32,
+            })
+            .collect();
+        let reference = q.predict(&x, &bits);
+        assert_eq!(fast.outputs(&bits), reference, "{bits:?}");
+        let accuracy = fast.accuracy(&bits);
+        assert_eq!(accuracy, q.accuracy(&x, &y, &bits));
+        accuracies.insert(accuracy.to_bits());
+    }
+    // The configurations are not all alike: the check compares many distinct accuracies.
+    assert!(accuracies.len() > 50, "{} distinct", accuracies.len());
+    // A short configuration leaves later layers float, as in the reference.
+    let short = [Bits { w: 3, a: 4 }];
+    assert_eq!(fast.outputs(&short), q.predict(&x, &short));
 }
