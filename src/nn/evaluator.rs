@@ -148,54 +148,63 @@ impl Evaluator {
         let (codes, ws) = spec.weight_codes(b.w);
         let activation = spec.activation_codes(b.a);
         let scale = activation.step * ws;
-        let rows = x.nrows();
-        let mut quantized = scratch.codes.take(rows, x.ncols());
-        for (q, &v) in quantized.iter_mut().zip(x.iter()) {
-            *q = activation.code(v);
+        let (rows, features) = x.dim();
+        let x = x.as_standard_layout();
+        let input = x.as_slice().expect("a standard-layout array is one slice");
+        let quantized = grow(&mut scratch.codes, rows * features);
+        for (q, &v) in quantized.iter_mut().zip(input) {
+            *q = activation.code_inline(v);
         }
         // ReLU right after the layer is applied in the rescale (the same `max(0)`).
         let relu = matches!(layers.get(block.after.start), Some(Layer::Relu));
         let rectify = |v: f32| if relu { v.max(0.0) } else { v };
-        let mut out = match (&layers[spec.layer], &block.patches) {
+        let channels = codes.ncols();
+        let (products, bias, positions) = match (&layers[spec.layer], &block.patches) {
             (Layer::Conv2d(c), Some(table)) => {
                 let patch = codes.nrows();
                 let positions = table.len() / patch.max(1);
-                let mut cols = scratch.patches.take(rows * positions, patch);
-                // Each image's patches are `positions × patch` consecutive values.
-                for (images, codes_row) in cols
-                    .exact_chunks_mut((positions, patch))
-                    .into_iter()
-                    .zip(quantized.rows())
+                let cols = grow(&mut scratch.patches, rows * table.len());
+                for (images, image_codes) in cols
+                    .chunks_exact_mut(table.len())
+                    .zip(quantized.chunks_exact(features))
                 {
-                    for (d, &src) in images.into_iter().zip(table) {
-                        *d = codes_row[src];
+                    for (d, &src) in images.iter_mut().zip(table) {
+                        *d = image_codes[src];
                     }
                 }
-                let mut products = scratch.products.take(rows * positions, codes.ncols());
-                general_mat_mul(1.0, &cols, codes, 0.0, &mut products);
-                let mut out = Array2::zeros((rows, codes.ncols() * positions));
-                for n in 0..rows {
-                    for p in 0..positions {
-                        let src = products.row(n * positions + p);
-                        for (ch, (&o, bias)) in src.iter().zip(&c.b).enumerate() {
-                            out[[n, ch * positions + p]] = rectify(o * scale + bias);
-                        }
-                    }
-                }
-                out
+                let cols = ArrayView2::from_shape((rows * positions, patch), &*cols)
+                    .expect("the patch buffer holds rows × positions patches");
+                let products = grow(&mut scratch.products, rows * positions * channels);
+                let mut view = ArrayViewMut2::from_shape((rows * positions, channels), products)
+                    .expect("the product buffer holds rows × positions × channels");
+                general_mat_mul(1.0, &cols, codes, 0.0, &mut view);
+                (&scratch.products, &c.b, positions)
             }
             (Layer::Dense(d), _) => {
-                let mut out = Array2::zeros((rows, codes.ncols()));
-                general_mat_mul(1.0, &quantized, codes, 0.0, &mut out);
-                for mut row in out.rows_mut() {
-                    for (o, bias) in row.iter_mut().zip(&d.b) {
-                        *o = rectify(*o * scale + bias);
-                    }
-                }
-                out
+                let codes_in = ArrayView2::from_shape((rows, features), &*quantized)
+                    .expect("the code buffer holds rows × features");
+                let products = grow(&mut scratch.products, rows * channels);
+                let mut view = ArrayViewMut2::from_shape((rows, channels), products)
+                    .expect("the product buffer holds rows × channels");
+                general_mat_mul(1.0, &codes_in, codes, 0.0, &mut view);
+                (&scratch.products, &d.b, 1)
             }
-            (other, _) => other.forward(&x.to_owned()),
+            (other, _) => return other.forward(&x.to_owned()),
         };
+        // Rescaled, back to channel-major images (`Conv2d::to_images`; a dense layer has
+        // one position).
+        let mut out = Array2::zeros((rows, channels * positions));
+        let out_values = out.as_slice_mut().expect("a new array is one slice");
+        for (image, image_products) in out_values
+            .chunks_exact_mut(channels * positions)
+            .zip(products.chunks_exact(channels * positions))
+        {
+            for (p, src) in image_products.chunks_exact(channels).enumerate() {
+                for (ch, (&o, &b)) in src.iter().zip(bias).enumerate() {
+                    image[ch * positions + p] = rectify(o * scale + b);
+                }
+            }
+        }
         let skip = usize::from(relu);
         for layer in &layers[block.after.start + skip..block.after.end] {
             if !matches!(layer, Layer::Flatten) {
@@ -226,23 +235,18 @@ fn by_chunks(
 /// Reusable buffers of one evaluation, grown to the largest chunk seen.
 #[derive(Debug, Default)]
 struct Scratch {
-    codes: Buffer,
-    patches: Buffer,
-    products: Buffer,
+    codes: Vec<f32>,
+    patches: Vec<f32>,
+    products: Vec<f32>,
 }
 
-#[derive(Debug, Default)]
-struct Buffer(Vec<f32>);
-
-impl Buffer {
-    /// A `rows` × `cols` view of the buffer (contents unspecified: every caller overwrites).
-    fn take(&mut self, rows: usize, cols: usize) -> ArrayViewMut2<'_, f32> {
-        if self.0.len() < rows * cols {
-            self.0.resize(rows * cols, 0.0);
-        }
-        ArrayViewMut2::from_shape((rows, cols), &mut self.0[..rows * cols])
-            .expect("the slice holds rows × cols values")
+/// The first `len` values of `buffer`, grown if needed (contents unspecified: every caller
+/// overwrites them).
+fn grow(buffer: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
     }
+    &mut buffer[..len]
 }
 
 /// Per output position `p` and patch column `j` (`c·k·k + ky·k + kx`, as `Conv2d::im2col`),

@@ -61,6 +61,27 @@ impl ActivationCodes {
     pub(super) fn code(&self, v: f32) -> f32 {
         (v / self.step).round().clamp(self.lo, self.top)
     }
+
+    /// `code(v)` for finite `v`, in operations the compiler vectorizes (the baseline x86-64
+    /// target calls the C library's `roundf` for `round`). Clamping to one step beyond the
+    /// range first changes no code (`round` is monotonic and keeps integers) and keeps the
+    /// truncation in [`round_half_away`] exact.
+    pub(super) fn code_inline(&self, v: f32) -> f32 {
+        let y = (v / self.step).clamp(self.lo - 1.0, self.top + 1.0);
+        round_half_away(y).clamp(self.lo, self.top)
+    }
+}
+
+/// `x.round()` (halves away from zero, the sign of `x` kept on zero) for `|x| < 2^31`,
+/// without branches; beyond, a value at least as far from zero, which the clamp of the codes
+/// maps to the same end. The truncation `as i32` and `x - trunc(x)` are exact, so the
+/// comparisons with one half are too.
+pub(super) fn round_half_away(x: f32) -> f32 {
+    let whole = (x as i32) as f32;
+    let fraction = x - whole;
+    let up = f32::from(u8::from(fraction >= 0.5));
+    let down = f32::from(u8::from(fraction <= -0.5));
+    (whole + up - down).copysign(x)
 }
 
 impl Weighted {

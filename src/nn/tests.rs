@@ -346,3 +346,44 @@ fn evaluator_outputs_equal_the_reference_bit_for_bit() {
     let short = [Bits { w: 3, a: 4 }];
     assert_eq!(fast.outputs(&short), q.predict(&x, &short));
 }
+
+#[test]
+fn inline_codes_equal_the_reference_codes() {
+    let mut values = Vec::new();
+    // Every half and whole step in the codes' range, and the floats next to each.
+    for k in -1100..=1100 {
+        let x = k as f32 / 2.0;
+        values.extend([x, x.next_up(), x.next_down()]);
+    }
+    let mut rng = Rng::new(2);
+    values.extend((0..100_000).map(|_| rng.range(-600.0, 600.0) as f32));
+    values.extend([
+        0.0, -0.0, 1e-30, -1e-30, 8388607.5, 8388608.0, -8388609.0, 2.0e9, -2.0e9,
+    ]);
+    for &x in &values {
+        assert_eq!(
+            quant::round_half_away(x).to_bits(),
+            x.round().to_bits(),
+            "{x}"
+        );
+    }
+    // Beyond i32, a value as far out as `round`, which the codes' clamp treats alike.
+    assert_eq!(quant::round_half_away(1e12), 2147483648.0);
+    assert_eq!(quant::round_half_away(-1e12), -2147483648.0);
+    for (step, lo, top) in [
+        (1.0, 0.0, 3.0),
+        (0.37, -7.0, 7.0),
+        (0.013, 0.0, 255.0),
+        (3.1, -127.0, 127.0),
+    ] {
+        let codes = quant::ActivationCodes { step, lo, top };
+        for &x in values.iter().chain(&[1e12, -1e12, 3e38, -3e38]) {
+            let v = x * step;
+            assert_eq!(
+                codes.code_inline(v).to_bits(),
+                codes.code(v).to_bits(),
+                "{v} / {step}"
+            );
+        }
+    }
+}
