@@ -152,9 +152,7 @@ impl Evaluator {
         let x = x.as_standard_layout();
         let input = x.as_slice().expect("a standard-layout array is one slice");
         let quantized = grow(&mut scratch.codes, rows * features);
-        for (q, &v) in quantized.iter_mut().zip(input) {
-            *q = activation.code_inline(v);
-        }
+        activation.codes_into(input, quantized);
         // ReLU right after the layer is applied in the rescale (the same `max(0)`).
         let relu = matches!(layers.get(block.after.start), Some(Layer::Relu));
         let rectify = |v: f32| if relu { v.max(0.0) } else { v };

@@ -65,23 +65,33 @@ impl ActivationCodes {
     /// `code(v)` for finite `v`, in operations the compiler vectorizes (the baseline x86-64
     /// target calls the C library's `roundf` for `round`). Clamping to one step beyond the
     /// range first changes no code (`round` is monotonic and keeps integers) and keeps the
-    /// truncation in [`round_half_away`] exact.
+    /// value within the range of [`round_half_away`].
+    #[inline]
     pub(super) fn code_inline(&self, v: f32) -> f32 {
         let y = (v / self.step).clamp(self.lo - 1.0, self.top + 1.0);
         round_half_away(y).clamp(self.lo, self.top)
     }
+
+    /// `code_inline` of every value, one simple loop the compiler vectorizes.
+    pub(super) fn codes_into(&self, values: &[f32], codes: &mut [f32]) {
+        for (c, &v) in codes.iter_mut().zip(values) {
+            *c = self.code_inline(v);
+        }
+    }
 }
 
-/// `x.round()` (halves away from zero, the sign of `x` kept on zero) for `|x| < 2^31`,
-/// without branches; beyond, a value at least as far from zero, which the clamp of the codes
-/// maps to the same end. The truncation `as i32` and `x - trunc(x)` are exact, so the
-/// comparisons with one half are too.
+/// `x.round()` (halves away from zero, the sign of `x` kept on zero) for `|x| < 2^22`, in
+/// float operations only. Adding and subtracting 1.5·2^23 rounds to the nearest integer, ties
+/// to even (the sum lies where floats are the integers; both steps are exact otherwise); a
+/// tie that went toward zero (`x - r` is ±0.5 with the sign of `x`) then moves one away.
+#[inline]
 pub(super) fn round_half_away(x: f32) -> f32 {
-    let whole = (x as i32) as f32;
-    let fraction = x - whole;
-    let up = f32::from(u8::from(fraction >= 0.5));
-    let down = f32::from(u8::from(fraction <= -0.5));
-    (whole + up - down).copysign(x)
+    const SHIFT: f32 = 12_582_912.0;
+    let nearest_even = (x + SHIFT) - SHIFT;
+    let rest = x - nearest_even;
+    let up = f32::from(u8::from(rest == 0.5 && x > 0.0));
+    let down = f32::from(u8::from(rest == -0.5 && x < 0.0));
+    (nearest_even + up - down).copysign(x)
 }
 
 impl Weighted {
