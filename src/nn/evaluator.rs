@@ -193,13 +193,22 @@ impl Evaluator {
         // one position).
         let mut out = Array2::zeros((rows, channels * positions));
         let out_values = out.as_slice_mut().expect("a new array is one slice");
+        let bias = bias.as_slice().expect("a bias is one slice");
         for (image, image_products) in out_values
             .chunks_exact_mut(channels * positions)
             .zip(products.chunks_exact(channels * positions))
         {
+            if positions == 1 {
+                for ((o, &product), &b) in image.iter_mut().zip(image_products).zip(bias) {
+                    *o = rectify(product * scale + b);
+                }
+                continue;
+            }
             for (p, src) in image_products.chunks_exact(channels).enumerate() {
-                for (ch, (&o, &b)) in src.iter().zip(bias).enumerate() {
-                    image[ch * positions + p] = rectify(o * scale + b);
+                for ((&product, &b), plane) in
+                    src.iter().zip(bias).zip(image.chunks_exact_mut(positions))
+                {
+                    plane[p] = rectify(product * scale + b);
                 }
             }
         }

@@ -33,6 +33,8 @@ mod rules;
 mod sparse;
 
 #[cfg(test)]
+mod operand_tests;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;
@@ -150,6 +152,40 @@ impl EnergyTable {
     };
 }
 
+/// The operand widths of a layer the mapping quantizes, and the width the hardware's energies
+/// and NoC bandwidth are given for (its precision, 8 bits without one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct OperandBits {
+    pub weights: u32,
+    pub activations: u32,
+    pub reference: u32,
+}
+
+impl OperandBits {
+    /// Energy of one MAC relative to one at the reference width: a multiplier's energy grows
+    /// with the product of its operand widths.
+    pub fn mac_factor(&self) -> f64 {
+        f64::from(self.weights) * f64::from(self.activations)
+            / (f64::from(self.reference) * f64::from(self.reference))
+    }
+
+    /// Energy of one access to tensor `t` (input, filter, output) relative to one at the
+    /// reference width: memories and wires move bits. Inputs and outputs are activations.
+    pub fn access_factor(&self, t: usize) -> f64 {
+        f64::from(self.tensor_bits(t)) / f64::from(self.reference)
+    }
+
+    /// The width of tensor `t`: the filter has the weights', input and output the
+    /// activations'.
+    pub fn tensor_bits(&self, t: usize) -> u32 {
+        if t == engine::FILTER {
+            self.weights
+        } else {
+            self.activations
+        }
+    }
+}
+
 /// Hardware parameters of one evaluation. All capacities and bandwidths are in elements unless
 /// `precision_bits` is given (Default model), in which case `l1_size`/`l2_size` are bytes.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -167,6 +203,9 @@ pub struct Hardware {
     pub precision_bits: Option<u32>,
     /// Default model only: per-access energies instead of MAESTRO's 1 / 1.68 / 18.61.
     pub energy: Option<EnergyTable>,
+    /// Default model only: a quantized layer's operand widths, which scale its energy and
+    /// NoC volumes (`MODEL.md`, row 23).
+    pub operand_bits: Option<OperandBits>,
     /// Compression formats and the treatment of ineffectual MACs (`docs/sparsity.md`).
     pub sparse: crate::ir::SparseSupport,
 }
@@ -182,6 +221,7 @@ pub enum HwField {
     SimdLanes,
     PrecisionBits,
     Energy,
+    OperandBits,
 }
 
 impl HwField {
@@ -195,6 +235,7 @@ impl HwField {
             HwField::SimdLanes => "simd_lanes",
             HwField::PrecisionBits => "precision_bits",
             HwField::Energy => "energy",
+            HwField::OperandBits => "operand_bits",
         }
     }
 }
