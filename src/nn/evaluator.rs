@@ -8,9 +8,11 @@
 //! for bit (tested against `Quantized::predict` on random configurations). The speed comes
 //! from: the first weighted layer's output (its input is the fixed set) computed once per
 //! (weight, activation) width pair and kept; the images processed in chunks, so the buffers
-//! stay in cache and are allocated once per evaluation; convolution patches gathered through
-//! a precomputed index table from integer codes quantized once; the ReLU after a weighted
-//! layer applied in its rescale.
+//! stay in cache and are allocated once per evaluation; convolution patches copied in runs
+//! from integer codes quantized once; a convolution feeding the next weighted layer through
+//! element-wise layers leaves its output position-major, as the products come out, and the
+//! next layer reads it with its weight rows reordered (a sum of integers does not depend on
+//! its order); the ReLU after a weighted layer applied in its rescale.
 
 use std::sync::OnceLock;
 
@@ -33,8 +35,22 @@ struct Block {
     weighted: usize,
     /// The layers after the weighted one (indices into `Network::layers`).
     after: std::ops::Range<usize>,
-    /// For a convolution: per output position, the input feature of each patch column.
-    patches: Option<Vec<usize>>,
+    /// For a convolution: where each image's patch columns come from.
+    patches: Option<Patches>,
+    /// The weight codes per width level with their rows in the order this block reads its
+    /// input, when that is not the layer's own order (a position-major input).
+    reordered: Option<Vec<Array2<f32>>>,
+    /// Whether the output is left position-major, `(n, p·C + c)`, as the products come out
+    /// (a convolution whose next weighted layer follows through element-wise layers only).
+    position_major_out: bool,
+}
+
+/// A convolution's patches: per image, runs of `run` consecutive input features starting at
+/// each of `starts`, one output position's patch after another.
+#[derive(Debug, Clone)]
+struct Patches {
+    starts: Vec<usize>,
+    run: usize,
 }
 
 /// A quantized network bound to the images it is evaluated on.
@@ -56,26 +72,37 @@ impl Evaluator {
     /// Binds `quantized` to the images `input` with their `labels`.
     pub fn new(quantized: &Quantized, input: &Array2<f32>, labels: &[usize]) -> Evaluator {
         let layers = &quantized.net.layers;
-        let blocks: Vec<Block> = quantized
-            .weighted
-            .iter()
-            .enumerate()
-            .map(|(k, spec)| {
-                let end = quantized
-                    .weighted
-                    .get(k + 1)
-                    .map_or(layers.len(), |next| next.layer);
-                let patches = match &layers[spec.layer] {
-                    Layer::Conv2d(c) => Some(patch_table(c)),
-                    _ => None,
-                };
-                Block {
-                    weighted: k,
-                    after: spec.layer + 1..end,
-                    patches,
+        let mut blocks = Vec::with_capacity(quantized.weighted.len());
+        // `(channels, positions)` of the current block's input when it is position-major.
+        let mut position_major_in: Option<(usize, usize)> = None;
+        for (k, spec) in quantized.weighted.iter().enumerate() {
+            let next = quantized.weighted.get(k + 1);
+            let after = spec.layer + 1..next.map_or(layers.len(), |n| n.layer);
+            let elementwise_after = layers[after.clone()]
+                .iter()
+                .all(|l| matches!(l, Layer::Relu | Layer::LeakyRelu(_) | Layer::Flatten));
+            let (patches, order, out) = match &layers[spec.layer] {
+                Layer::Conv2d(c) => {
+                    let (patches, order) = conv_patches(c, position_major_in.is_some());
+                    let out = c.output();
+                    (
+                        Some(patches),
+                        order,
+                        Some((out.channels, out.height * out.width)),
+                    )
                 }
-            })
-            .collect();
+                _ => (None, position_major_in.map(dense_order), None),
+            };
+            let position_major_out = next.is_some() && elementwise_after && out.is_some();
+            blocks.push(Block {
+                weighted: k,
+                after,
+                patches,
+                reordered: order.map(|order| spec.reordered_codes(&order)),
+                position_major_out,
+            });
+            position_major_in = out.filter(|_| position_major_out);
+        }
         let mut prefix_output = input.clone();
         let start = quantized.weighted.first().map_or(0, |w| w.layer);
         for layer in &layers[..start] {
@@ -145,7 +172,11 @@ impl Evaluator {
     ) -> Array2<f32> {
         let spec = &self.quantized.weighted[block.weighted];
         let layers = &self.quantized.net.layers;
-        let (codes, ws) = spec.weight_codes(b.w);
+        let (own_codes, ws) = spec.weight_codes(b.w);
+        let codes = block
+            .reordered
+            .as_ref()
+            .map_or(own_codes, |levels| &levels[level(b.w)]);
         let activation = spec.activation_codes(b.a);
         let scale = activation.step * ws;
         let (rows, features) = x.dim();
@@ -158,16 +189,17 @@ impl Evaluator {
         let rectify = |v: f32| if relu { v.max(0.0) } else { v };
         let channels = codes.ncols();
         let (products, bias, positions) = match (&layers[spec.layer], &block.patches) {
-            (Layer::Conv2d(c), Some(table)) => {
+            (Layer::Conv2d(c), Some(patches)) => {
                 let patch = codes.nrows();
-                let positions = table.len() / patch.max(1);
-                let cols = grow(&mut scratch.patches, rows * table.len());
-                for (images, image_codes) in cols
-                    .chunks_exact_mut(table.len())
+                let per_image = patches.starts.len() * patches.run;
+                let positions = per_image / patch.max(1);
+                let cols = grow(&mut scratch.patches, rows * per_image);
+                for (image, image_codes) in cols
+                    .chunks_exact_mut(per_image)
                     .zip(quantized.chunks_exact(features))
                 {
-                    for (d, &src) in images.iter_mut().zip(table) {
-                        *d = image_codes[src];
+                    for (dest, &start) in image.chunks_exact_mut(patches.run).zip(&patches.starts) {
+                        dest.copy_from_slice(&image_codes[start..start + patches.run]);
                     }
                 }
                 let cols = ArrayView2::from_shape((rows * positions, patch), &*cols)
@@ -198,9 +230,14 @@ impl Evaluator {
             .chunks_exact_mut(channels * positions)
             .zip(products.chunks_exact(channels * positions))
         {
-            if positions == 1 {
-                for ((o, &product), &b) in image.iter_mut().zip(image_products).zip(bias) {
-                    *o = rectify(product * scale + b);
+            if positions == 1 || block.position_major_out {
+                for (values, products) in image
+                    .chunks_exact_mut(channels)
+                    .zip(image_products.chunks_exact(channels))
+                {
+                    for ((o, &product), &b) in values.iter_mut().zip(products).zip(bias) {
+                        *o = rectify(product * scale + b);
+                    }
                 }
                 continue;
             }
@@ -256,22 +293,48 @@ fn grow(buffer: &mut Vec<f32>, len: usize) -> &mut [f32] {
     &mut buffer[..len]
 }
 
-/// Per output position `p` and patch column `j` (`c·k·k + ky·k + kx`, as `Conv2d::im2col`),
-/// the input feature it reads: entry `p·C·k·k + j`.
-fn patch_table(c: &super::Conv2d) -> Vec<usize> {
+/// A convolution's patch runs and, for a position-major input, the order of its weight rows.
+/// Channel-major input (`c·H·W + y·W + x`): runs of `k` along `x` per (position, channel,
+/// kernel row), columns `c·k·k + ky·k + kx` as `Conv2d::im2col`. Position-major input
+/// (`(y·W + x)·C + c`): runs of `k·C` per (position, kernel row), columns `(ky·k + kx)·C + c`,
+/// so the weight rows are reordered to match.
+fn conv_patches(c: &super::Conv2d, position_major: bool) -> (Patches, Option<Vec<usize>>) {
     let (i, o, k) = (c.input, c.output(), c.kernel);
-    let mut table = Vec::with_capacity(o.height * o.width * i.channels * k * k);
+    let mut starts = Vec::new();
     for oy in 0..o.height {
         for ox in 0..o.width {
-            for ch in 0..i.channels {
-                for ky in 0..k {
-                    let base = ch * i.height * i.width + (oy + ky) * i.width + ox;
-                    table.extend((0..k).map(|kx| base + kx));
+            if position_major {
+                starts.extend((0..k).map(|ky| ((oy + ky) * i.width + ox) * i.channels));
+            } else {
+                for ch in 0..i.channels {
+                    starts.extend(
+                        (0..k).map(|ky| ch * i.height * i.width + (oy + ky) * i.width + ox),
+                    );
                 }
             }
         }
     }
-    table
+    if !position_major {
+        return (Patches { starts, run: k }, None);
+    }
+    let mut order = Vec::with_capacity(i.channels * k * k);
+    for ky in 0..k {
+        for kx in 0..k {
+            order.extend((0..i.channels).map(|ch| ch * k * k + ky * k + kx));
+        }
+    }
+    let run = k * i.channels;
+    (Patches { starts, run }, Some(order))
+}
+
+/// The weight rows of a dense layer read position-major (`p·C + c`) from a convolution whose
+/// flattened output is channel-major (`c·P + p`).
+fn dense_order((channels, positions): (usize, usize)) -> Vec<usize> {
+    let mut order = Vec::with_capacity(channels * positions);
+    for p in 0..positions {
+        order.extend((0..channels).map(|ch| ch * positions + p));
+    }
+    order
 }
 
 /// Whether every sum of products of `spec`'s codes is an integer below 2^24 at the widest

@@ -100,6 +100,17 @@ impl Weighted {
         &self.weights[level(bits)]
     }
 
+    /// The weight codes at every width with their rows taken in `order` (row `r` of the
+    /// result is row `order[r]`).
+    pub(super) fn reordered_codes(&self, order: &[usize]) -> Vec<Array2<f32>> {
+        self.weights
+            .iter()
+            .map(|(codes, _)| {
+                Array2::from_shape_fn((order.len(), codes.ncols()), |(r, j)| codes[[order[r], j]])
+            })
+            .collect()
+    }
+
     /// The input quantizer at `bits` (clamped into `MIN_BITS..=MAX_BITS`).
     pub(super) fn activation_codes(&self, bits: u32) -> ActivationCodes {
         let a_bits = bits.clamp(MIN_BITS, MAX_BITS);

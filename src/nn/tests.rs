@@ -278,10 +278,12 @@ fn quantized_mlp_trains_and_eight_bits_stays_near_float() {
     assert_eq!(q.accuracy(&split.test_x, &split.test_y, &[]), float);
 }
 
-/// A digits CNN with every layer kind the evaluator handles (convolutions, LeakyReLU, whose
-/// negative outputs make the next layer's codes signed, max-pool, flatten, dense), briefly
-/// trained so that bit widths matter.
-fn small_cnn(split: &data::Split) -> Network {
+/// Two small digits CNNs that between them take every path of the evaluator, briefly trained
+/// so that bit widths matter. The first: a convolution into max-pool (channel-major output),
+/// a convolution into LeakyReLU (signed codes next) and flatten (position-major output read by
+/// a dense layer). The second has the bench's shape: a convolution straight into another
+/// (position-major input to a convolution).
+fn small_cnns(split: &data::Split) -> [Network; 2] {
     let mut rng = Rng::new(3);
     let image = Geometry {
         channels: 1,
@@ -294,7 +296,7 @@ fn small_cnn(split: &data::Split) -> Network {
     };
     let conv2 = Conv2d::new(pool.output(), 6, 2, &mut rng);
     let flat = conv2.output().size();
-    let mut net = Network {
+    let pooled = Network {
         layers: vec![
             Layer::Conv2d(conv1),
             Layer::Relu,
@@ -307,44 +309,63 @@ fn small_cnn(split: &data::Split) -> Network {
             Layer::Dense(Dense::new(16, 10, &mut rng)),
         ],
     };
+    let conv1 = Conv2d::new(image, 4, 3, &mut rng);
+    let conv2 = Conv2d::new(conv1.output(), 6, 3, &mut rng);
+    let flat = conv2.output().size();
+    let stacked = Network {
+        layers: vec![
+            Layer::Conv2d(conv1),
+            Layer::Relu,
+            Layer::Conv2d(conv2),
+            Layer::Relu,
+            Layer::Flatten,
+            Layer::Dense(Dense::new(flat, 16, &mut rng)),
+            Layer::Relu,
+            Layer::Dense(Dense::new(16, 10, &mut rng)),
+        ],
+    };
     let schedule = train::Schedule {
         epochs: 2,
         batch: 32,
         lr: 1e-2,
     };
-    train::fit_classifier(&mut net, &split.train_x, &split.train_y, schedule, &mut rng);
-    net
+    [pooled, stacked].map(|mut net| {
+        train::fit_classifier(&mut net, &split.train_x, &split.train_y, schedule, &mut rng);
+        net
+    })
 }
 
 #[test]
 fn evaluator_outputs_equal_the_reference_bit_for_bit() {
     let split = data::digits(0);
-    let q = Quantized::new(&small_cnn(&split), &split.train_x);
     // A third of the test images keeps the debug build quick.
     let (x, y) = data::batch(&split.test_x, &split.test_y, &(0..120).collect::<Vec<_>>());
-    let fast = Evaluator::new(&q, &x, &y);
-    assert!(fast.exact(), "the fast path applies");
     let mut rng = Rng::new(11);
-    let mut accuracies = std::collections::BTreeSet::new();
-    for _ in 0..300 {
-        // Widths 1..=9 also exercise the clamping into 2..=8.
-        let bits: Vec<Bits> = (0..q.depth())
-            .map(|_| Bits {
-                w: 1 + rng.below(9) as u32,
-                a: 1 + rng.below(9) as u32,
-            })
-            .collect();
-        let reference = q.predict(&x, &bits);
-        assert_eq!(fast.outputs(&bits), reference, "{bits:?}");
-        let accuracy = fast.accuracy(&bits);
-        assert_eq!(accuracy, q.accuracy(&x, &y, &bits));
-        accuracies.insert(accuracy.to_bits());
+    for net in small_cnns(&split) {
+        let q = Quantized::new(&net, &split.train_x);
+        let fast = Evaluator::new(&q, &x, &y);
+        assert!(fast.exact(), "the fast path applies");
+        let mut accuracies = std::collections::BTreeSet::new();
+        for _ in 0..150 {
+            // Widths 1..=9 also exercise the clamping into 2..=8.
+            let bits: Vec<Bits> = (0..q.depth())
+                .map(|_| Bits {
+                    w: 1 + rng.below(9) as u32,
+                    a: 1 + rng.below(9) as u32,
+                })
+                .collect();
+            let reference = q.predict(&x, &bits);
+            assert_eq!(fast.outputs(&bits), reference, "{bits:?}");
+            let accuracy = fast.accuracy(&bits);
+            assert_eq!(accuracy, q.accuracy(&x, &y, &bits));
+            accuracies.insert(accuracy.to_bits());
+        }
+        // The configurations are not all alike: the check compares many distinct accuracies.
+        assert!(accuracies.len() > 30, "{} distinct", accuracies.len());
+        // A short configuration leaves later layers float, as in the reference.
+        let short = [Bits { w: 3, a: 4 }];
+        assert_eq!(fast.outputs(&short), q.predict(&x, &short));
     }
-    // The configurations are not all alike: the check compares many distinct accuracies.
-    assert!(accuracies.len() > 50, "{} distinct", accuracies.len());
-    // A short configuration leaves later layers float, as in the reference.
-    let short = [Bits { w: 3, a: 4 }];
-    assert_eq!(fast.outputs(&short), q.predict(&x, &short));
 }
 
 #[test]

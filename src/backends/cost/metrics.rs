@@ -2,6 +2,7 @@
 //! "Energy" and "Reported columns").
 
 use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
+use super::widths::Units;
 use super::{
     BufferLevel, CapacityExcess, CostError, EnergyTable, Hardware, Model, Rules, SparseMetrics,
 };
@@ -376,23 +377,8 @@ pub(super) fn assemble(
     let size = |e: i64| plan.size_units(e);
 
     let l1_total = sum(&[sum(&record.l1_write), sum(&record.l1_read)]);
-    // Row 23: with operand widths, an access counts as its tensor's width over the reference
-    // width, a MAC as the product of the operand widths over the reference's square.
-    let widths = plan.operand_bits;
-    let units = |counts: &[&[i64; 3]]| match widths {
-        None => sum(&counts.iter().map(|c| sum(&c[..])).collect::<Vec<_>>()) as f64,
-        Some(w) => counts
-            .iter()
-            .flat_map(|c| c.iter().enumerate())
-            .map(|(t, &n)| n as f64 * w.access_factor(t))
-            .sum(),
-    };
-    let tensor_units = |t: usize, n: i64| match widths {
-        None => n as f64,
-        Some(w) => n as f64 * w.access_factor(t),
-    };
-    let l2_energy = |t: usize, n: i64| energy.l2 * tensor_units(t, n);
-    let l1_energy = |t: usize, n: i64| energy.l1 * tensor_units(t, n);
+    let units = Units(plan.operand_bits);
+    let access_energy = |per_access: f64, t: usize, n: i64| per_access * units.tensor(t, n);
     let num_macs = reported_macs(plan, record);
     let throughput = div(num_macs as f64, record.runtime as f64);
     let mac_capacity = (record.runtime as f64) * (hw.num_pes as f64) * (hw.simd_lanes as f64);
@@ -400,13 +386,9 @@ pub(super) fn assemble(
     let energy_macs = plan
         .sparse
         .map_or(record.macs, |s| s.energy_macs(record.macs));
-    let mac_units = match widths {
-        None => energy_macs as f64,
-        Some(w) => energy_macs as f64 * w.mac_factor(),
-    };
-    let total_energy = energy.l2 * units(&[&record.l2_write, &record.l2_read])
-        + energy.l1 * units(&[&record.l1_write, &record.l1_read])
-        + energy.mac * mac_units;
+    let total_energy = energy.l2 * units.total(&[&record.l2_write, &record.l2_read])
+        + energy.l1 * units.total(&[&record.l1_write, &record.l1_read])
+        + energy.mac * units.macs(energy_macs);
     let [ingress_delay, egress_delay, compute_delay] = delay_statistics(rules, out);
 
     let levels = plan.num_levels();
@@ -448,23 +430,23 @@ pub(super) fn assemble(
         output_l1_read: record.l1_read[OUTPUT],
         output_reuse_factor: 1.0,
         overall_reuse_factor: div(sum(&record.l1_read) as f64, sum(&record.l1_write) as f64),
-        input_l2_write_energy: l2_energy(INPUT, record.l2_write[INPUT]),
-        input_l2_read_energy: l2_energy(INPUT, record.l2_read[INPUT]),
-        input_l1_write_energy: l1_energy(INPUT, record.l1_write[INPUT]),
-        input_l1_read_energy: l1_energy(INPUT, record.l1_read[INPUT]),
-        filter_l2_write_energy: l2_energy(FILTER, record.l2_write[FILTER]),
-        filter_l2_read_energy: l2_energy(FILTER, record.l2_read[FILTER]),
-        filter_l1_write_energy: l1_energy(FILTER, record.l1_write[FILTER]),
-        filter_l1_read_energy: l1_energy(FILTER, record.l1_read[FILTER]),
-        output_l2_write_energy: l2_energy(OUTPUT, record.l2_write[OUTPUT]),
-        output_l2_read_energy: l2_energy(OUTPUT, record.l2_read[OUTPUT]),
-        output_l1_write_energy: l1_energy(OUTPUT, record.l1_write[OUTPUT]),
-        output_l1_read_energy: l1_energy(OUTPUT, record.l1_read[OUTPUT]),
-        total_l2_write_energy: energy.l2 * units(&[&record.l2_write]),
-        total_l2_read_energy: energy.l2 * units(&[&record.l2_read]),
-        total_l1_write_energy: energy.l1 * units(&[&record.l1_write]),
-        total_l1_read_energy: energy.l1 * units(&[&record.l1_read]),
-        total_mac_energy: energy.mac * mac_units,
+        input_l2_write_energy: access_energy(energy.l2, INPUT, record.l2_write[INPUT]),
+        input_l2_read_energy: access_energy(energy.l2, INPUT, record.l2_read[INPUT]),
+        input_l1_write_energy: access_energy(energy.l1, INPUT, record.l1_write[INPUT]),
+        input_l1_read_energy: access_energy(energy.l1, INPUT, record.l1_read[INPUT]),
+        filter_l2_write_energy: access_energy(energy.l2, FILTER, record.l2_write[FILTER]),
+        filter_l2_read_energy: access_energy(energy.l2, FILTER, record.l2_read[FILTER]),
+        filter_l1_write_energy: access_energy(energy.l1, FILTER, record.l1_write[FILTER]),
+        filter_l1_read_energy: access_energy(energy.l1, FILTER, record.l1_read[FILTER]),
+        output_l2_write_energy: access_energy(energy.l2, OUTPUT, record.l2_write[OUTPUT]),
+        output_l2_read_energy: access_energy(energy.l2, OUTPUT, record.l2_read[OUTPUT]),
+        output_l1_write_energy: access_energy(energy.l1, OUTPUT, record.l1_write[OUTPUT]),
+        output_l1_read_energy: access_energy(energy.l1, OUTPUT, record.l1_read[OUTPUT]),
+        total_l2_write_energy: energy.l2 * units.total(&[&record.l2_write]),
+        total_l2_read_energy: energy.l2 * units.total(&[&record.l2_read]),
+        total_l1_write_energy: energy.l1 * units.total(&[&record.l1_write]),
+        total_l1_read_energy: energy.l1 * units.total(&[&record.l1_read]),
+        total_mac_energy: energy.mac * units.macs(energy_macs),
         peak_bw_req: record.peak_bandwidth,
         avg_bw_req: div(record.bandwidth_sum as f64, record.valid_iterations as f64),
         total_energy,

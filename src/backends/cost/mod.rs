@@ -31,6 +31,7 @@ mod engine;
 mod metrics;
 mod rules;
 mod sparse;
+mod widths;
 
 #[cfg(test)]
 mod operand_tests;
@@ -45,6 +46,7 @@ pub use metrics::{
 };
 pub use rules::Rules;
 pub use sparse::SparseMetrics;
+pub use widths::OperandBits;
 
 /// Which cost model to evaluate: the IR's choice, so a test block, the command line and the
 /// engine share one enum.
@@ -150,40 +152,6 @@ impl EnergyTable {
         l2: 18.61,
         nj_per_unit: 0.904,
     };
-}
-
-/// The operand widths of a layer the mapping quantizes, and the width the hardware's energies
-/// and NoC bandwidth are given for (its precision, 8 bits without one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct OperandBits {
-    pub weights: u32,
-    pub activations: u32,
-    pub reference: u32,
-}
-
-impl OperandBits {
-    /// Energy of one MAC relative to one at the reference width: a multiplier's energy grows
-    /// with the product of its operand widths.
-    pub fn mac_factor(&self) -> f64 {
-        f64::from(self.weights) * f64::from(self.activations)
-            / (f64::from(self.reference) * f64::from(self.reference))
-    }
-
-    /// Energy of one access to tensor `t` (input, filter, output) relative to one at the
-    /// reference width: memories and wires move bits. Inputs and outputs are activations.
-    pub fn access_factor(&self, t: usize) -> f64 {
-        f64::from(self.tensor_bits(t)) / f64::from(self.reference)
-    }
-
-    /// The width of tensor `t`: the filter has the weights', input and output the
-    /// activations'.
-    pub fn tensor_bits(&self, t: usize) -> u32 {
-        if t == engine::FILTER {
-            self.weights
-        } else {
-            self.activations
-        }
-    }
 }
 
 /// Hardware parameters of one evaluation. All capacities and bandwidths are in elements unless
