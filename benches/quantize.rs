@@ -1,6 +1,8 @@
 //! `cargo bench --bench quantize`: the digits bench's float accuracy and the speed of
 //! quantized accuracy evaluations (360 test images each) on one core, for the digits CNN
-//! and a digits MLP (64-32-16-10), at random per-layer bit widths. Then the AQGAN study on
+//! and a digits MLP (64-32-16-10), at random per-layer bit widths: the reference
+//! (`Quantized::accuracy`) and the evaluator the bench uses (`nn::evaluator`), checked
+//! equal on every configuration. Then the AQGAN study on
 //! the CNN's exhaustive weight-only space (`generators::study`): the generated candidates'
 //! distance to their target accuracy, the chosen configuration's regret against the exact
 //! Pareto front (model size), and accuracy evaluations to get within 1 % of the optimum for
@@ -25,23 +27,32 @@ fn random_bits(depth: usize, rng: &mut Rng) -> Vec<Bits> {
         .collect()
 }
 
+/// Times `evaluations` random configurations through the reference (`Quantized::accuracy`)
+/// and through the bench's evaluator, and checks that every accuracy is the same.
 fn time(name: &str, bench: &Bench, evaluations: usize) {
     let mut rng = Rng::new(1);
     let configs: Vec<Vec<Bits>> = (0..evaluations)
         .map(|_| random_bits(bench.quantized.depth(), &mut rng))
         .collect();
+    let (x, y) = (&bench.split.test_x, &bench.split.test_y);
     let start = Instant::now();
-    let mut sum = 0.0;
-    for c in &configs {
-        sum += bench.accuracy(c);
-    }
+    let reference: Vec<f64> = configs
+        .iter()
+        .map(|c| bench.quantized.accuracy(x, y, c))
+        .collect();
+    let reference_secs = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let fast: Vec<f64> = configs.iter().map(|c| bench.accuracy(c)).collect();
     let secs = start.elapsed().as_secs_f64();
+    let same = reference.iter().zip(&fast).filter(|(r, f)| r == f).count();
     println!(
-        "{name}: float accuracy {:.4}, all-8-bit {:.4}, {evaluations} quantized evaluations in {secs:.2} s = {:.0}/s (mean accuracy {:.3})",
+        "{name}: float accuracy {:.4}, all-8-bit {:.4}, {evaluations} quantized evaluations: reference {:.0}/s, evaluator {:.0}/s (fast path {}; {same}/{evaluations} accuracies equal; mean accuracy {:.3})",
         bench.float_accuracy,
         bench.accuracy(&vec![Bits { w: 8, a: 8 }; bench.quantized.depth()]),
+        evaluations as f64 / reference_secs,
         evaluations as f64 / secs,
-        sum / evaluations as f64,
+        if bench.evaluator.exact() { "exact" } else { "off" },
+        fast.iter().sum::<f64>() / evaluations as f64,
     );
 }
 

@@ -89,7 +89,11 @@ pub fn evaluate_mapping(
         .map(|(p, lm)| match p {
             LayerProblem::Ready(problem) => {
                 let hardware = hardware(hw, lm.precision, model);
-                let key = (problem.clone(), hardware.precision_bits);
+                let key = (
+                    problem.clone(),
+                    hardware.precision_bits,
+                    hardware.operand_bits,
+                );
                 Some((key, (problem, hardware)))
             }
             LayerProblem::Search(d) | LayerProblem::Invalid(d) => {
@@ -407,6 +411,12 @@ pub fn hardware(
         noc_hops: i(hw.noc_latency_cycles),
         simd_lanes: i(hw.macs_per_pe),
         precision_bits: precision.map(|p| p.bits),
+        // A layer precision scales energies and NoC volumes against the hardware's width.
+        operand_bits: layer.map(|p| cost::OperandBits {
+            weights: p.weights.bits,
+            activations: p.activations.bits,
+            reference: hw.precision.map_or(8, |h| h.bits),
+        }),
         energy: hw.energy.map(|e| cost::EnergyTable {
             mac: e.mac_pj,
             l1: e.l1_pj,

@@ -3,6 +3,7 @@
 //! accuracy at any per-layer bit widths measured on the held-out images.
 
 use crate::nn::data::{self, Split};
+use crate::nn::evaluator::Evaluator;
 use crate::nn::quant::{Bits, Quantized};
 use crate::nn::train::{fit_classifier, Schedule};
 use crate::nn::{accuracy, Conv2d, Dense, Geometry, Layer, Network};
@@ -50,6 +51,8 @@ pub struct Bench {
     pub split: Split,
     pub float_accuracy: f64,
     pub quantized: Quantized,
+    /// `quantized` bound to the test images.
+    pub evaluator: Evaluator,
 }
 
 impl Bench {
@@ -61,11 +64,13 @@ impl Bench {
         fit_classifier(&mut net, &split.train_x, &split.train_y, schedule, &mut rng);
         let float_accuracy = accuracy(&net.classify(&split.test_x), &split.test_y);
         let quantized = Quantized::new(&net, &split.train_x);
+        let evaluator = Evaluator::new(&quantized, &split.test_x, &split.test_y);
         Bench {
             layer_names: names.iter().map(|n| n.to_string()).collect(),
             split,
             float_accuracy,
             quantized,
+            evaluator,
         }
     }
 
@@ -77,7 +82,6 @@ impl Bench {
 
     /// Measured test accuracy of per-layer bit widths.
     pub fn accuracy(&self, bits: &[Bits]) -> f64 {
-        self.quantized
-            .accuracy(&self.split.test_x, &self.split.test_y, bits)
+        self.evaluator.accuracy(bits)
     }
 }

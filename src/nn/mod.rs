@@ -10,6 +10,7 @@
 
 pub mod conv;
 pub mod data;
+pub mod evaluator;
 pub mod loss;
 pub mod optim;
 pub mod quant;

@@ -40,20 +40,105 @@ pub fn quantize_symmetric(values: &[f32], bits: u32) -> (Vec<f32>, f32) {
 
 /// One weighted layer's quantized weights at every width, and its calibrated input range.
 #[derive(Debug, Clone)]
-struct Weighted {
+pub(super) struct Weighted {
     /// Index into `Network::layers`.
-    layer: usize,
+    pub(super) layer: usize,
     /// `(codes, scale)` for `MIN_BITS + i` bits.
     weights: Vec<(Array2<f32>, f32)>,
     input_max: f32,
     input_signed: bool,
 }
 
+/// How a layer's input is quantized at one width: `q = clamp(round(x / step), lo, top)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct ActivationCodes {
+    pub(super) step: f32,
+    pub(super) lo: f32,
+    pub(super) top: f32,
+}
+
+impl ActivationCodes {
+    pub(super) fn code(&self, v: f32) -> f32 {
+        (v / self.step).round().clamp(self.lo, self.top)
+    }
+
+    /// `code(v)` for finite `v`, in operations the compiler vectorizes (the baseline x86-64
+    /// target calls the C library's `roundf` for `round`). Clamping to one step beyond the
+    /// range first changes no code (`round` is monotonic and keeps integers) and keeps the
+    /// value within the range of [`round_half_away`].
+    #[inline]
+    pub(super) fn code_inline(&self, v: f32) -> f32 {
+        let y = (v / self.step).clamp(self.lo - 1.0, self.top + 1.0);
+        round_half_away(y).clamp(self.lo, self.top)
+    }
+
+    /// `code_inline` of every value, one simple loop the compiler vectorizes.
+    pub(super) fn codes_into(&self, values: &[f32], codes: &mut [f32]) {
+        for (c, &v) in codes.iter_mut().zip(values) {
+            *c = self.code_inline(v);
+        }
+    }
+}
+
+/// `x.round()` (halves away from zero, the sign of `x` kept on zero) for `|x| < 2^22`, in
+/// float operations only. Adding and subtracting 1.5·2^23 rounds to the nearest integer, ties
+/// to even (the sum lies where floats are the integers; both steps are exact otherwise); a
+/// tie that went toward zero (`x - r` is ±0.5 with the sign of `x`) then moves one away.
+#[inline]
+pub(super) fn round_half_away(x: f32) -> f32 {
+    const SHIFT: f32 = 12_582_912.0;
+    let nearest_even = (x + SHIFT) - SHIFT;
+    let rest = x - nearest_even;
+    let up = f32::from(u8::from(rest == 0.5 && x > 0.0));
+    let down = f32::from(u8::from(rest == -0.5 && x < 0.0));
+    (nearest_even + up - down).copysign(x)
+}
+
+impl Weighted {
+    /// The weight codes and their scale at `bits` (clamped into `MIN_BITS..=MAX_BITS`).
+    pub(super) fn weight_codes(&self, bits: u32) -> &(Array2<f32>, f32) {
+        &self.weights[level(bits)]
+    }
+
+    /// The weight codes at every width with their rows taken in `order` (row `r` of the
+    /// result is row `order[r]`).
+    pub(super) fn reordered_codes(&self, order: &[usize]) -> Vec<Array2<f32>> {
+        self.weights
+            .iter()
+            .map(|(codes, _)| {
+                Array2::from_shape_fn((order.len(), codes.ncols()), |(r, j)| codes[[order[r], j]])
+            })
+            .collect()
+    }
+
+    /// The input quantizer at `bits` (clamped into `MIN_BITS..=MAX_BITS`).
+    pub(super) fn activation_codes(&self, bits: u32) -> ActivationCodes {
+        let a_bits = bits.clamp(MIN_BITS, MAX_BITS);
+        let (lo, top) = if self.input_signed {
+            let t = ((1u32 << (a_bits - 1)) - 1) as f32;
+            (-t, t)
+        } else {
+            (0.0, ((1u32 << a_bits) - 1) as f32)
+        };
+        let step = if self.input_max > 0.0 {
+            self.input_max / top
+        } else {
+            1.0
+        };
+        ActivationCodes { step, lo, top }
+    }
+}
+
+/// The index of a width among `MIN_BITS..=MAX_BITS` (clamped into it).
+pub fn level(bits: u32) -> usize {
+    (bits.clamp(MIN_BITS, MAX_BITS) - MIN_BITS) as usize
+}
+
 /// A trained network prepared for quantized evaluation at any per-layer bit widths.
 #[derive(Debug, Clone)]
 pub struct Quantized {
-    net: Network,
-    weighted: Vec<Weighted>,
+    pub(super) net: Network,
+    pub(super) weighted: Vec<Weighted>,
 }
 
 impl Quantized {
@@ -133,22 +218,10 @@ impl Quantized {
         x: &Array2<f32>,
         b: Bits,
     ) -> Array2<f32> {
-        let level = |bits: u32| (bits.clamp(MIN_BITS, MAX_BITS) - MIN_BITS) as usize;
-        let (codes, ws) = &spec.weights[level(b.w)];
-        let a_bits = b.a.clamp(MIN_BITS, MAX_BITS);
-        let (lo, top) = if spec.input_signed {
-            let t = ((1u32 << (a_bits - 1)) - 1) as f32;
-            (-t, t)
-        } else {
-            (0.0, ((1u32 << a_bits) - 1) as f32)
-        };
-        let xs = if spec.input_max > 0.0 {
-            spec.input_max / top
-        } else {
-            1.0
-        };
-        let q = x.mapv(|v| (v / xs).round().clamp(lo, top));
-        let scale = xs * ws;
+        let (codes, ws) = spec.weight_codes(b.w);
+        let activation = spec.activation_codes(b.a);
+        let q = x.mapv(|v| activation.code(v));
+        let scale = activation.step * ws;
         match layer {
             Layer::Dense(d) => {
                 let mut out = q.dot(codes);

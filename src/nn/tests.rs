@@ -1,6 +1,7 @@
 //! Gradient checks by central finite differences, losses, optimisers, the digits split and
 //! the quantizer's properties.
 
+use super::evaluator::Evaluator;
 use super::quant::{quantize_symmetric, Bits, Quantized};
 use super::*;
 use crate::util::Rng;
@@ -275,4 +276,132 @@ fn quantized_mlp_trains_and_eight_bits_stays_near_float() {
     );
     // No configuration means the float network.
     assert_eq!(q.accuracy(&split.test_x, &split.test_y, &[]), float);
+}
+
+/// Two small digits CNNs that between them take every path of the evaluator, briefly trained
+/// so that bit widths matter. The first: a convolution into max-pool (channel-major output),
+/// a convolution into LeakyReLU (signed codes next) and flatten (position-major output read by
+/// a dense layer). The second has the bench's shape: a convolution straight into another
+/// (position-major input to a convolution).
+fn small_cnns(split: &data::Split) -> [Network; 2] {
+    let mut rng = Rng::new(3);
+    let image = Geometry {
+        channels: 1,
+        height: 8,
+        width: 8,
+    };
+    let conv1 = Conv2d::new(image, 4, 3, &mut rng);
+    let pool = MaxPool2 {
+        input: conv1.output(),
+    };
+    let conv2 = Conv2d::new(pool.output(), 6, 2, &mut rng);
+    let flat = conv2.output().size();
+    let pooled = Network {
+        layers: vec![
+            Layer::Conv2d(conv1),
+            Layer::Relu,
+            Layer::MaxPool2(pool),
+            Layer::Conv2d(conv2),
+            Layer::LeakyRelu(0.1),
+            Layer::Flatten,
+            Layer::Dense(Dense::new(flat, 16, &mut rng)),
+            Layer::Relu,
+            Layer::Dense(Dense::new(16, 10, &mut rng)),
+        ],
+    };
+    let conv1 = Conv2d::new(image, 4, 3, &mut rng);
+    let conv2 = Conv2d::new(conv1.output(), 6, 3, &mut rng);
+    let flat = conv2.output().size();
+    let stacked = Network {
+        layers: vec![
+            Layer::Conv2d(conv1),
+            Layer::Relu,
+            Layer::Conv2d(conv2),
+            Layer::Relu,
+            Layer::Flatten,
+            Layer::Dense(Dense::new(flat, 16, &mut rng)),
+            Layer::Relu,
+            Layer::Dense(Dense::new(16, 10, &mut rng)),
+        ],
+    };
+    let schedule = train::Schedule {
+        epochs: 2,
+        batch: 32,
+        lr: 1e-2,
+    };
+    [pooled, stacked].map(|mut net| {
+        train::fit_classifier(&mut net, &split.train_x, &split.train_y, schedule, &mut rng);
+        net
+    })
+}
+
+#[test]
+fn evaluator_outputs_equal_the_reference_bit_for_bit() {
+    let split = data::digits(0);
+    // A third of the test images keeps the debug build quick.
+    let (x, y) = data::batch(&split.test_x, &split.test_y, &(0..120).collect::<Vec<_>>());
+    let mut rng = Rng::new(11);
+    for net in small_cnns(&split) {
+        let q = Quantized::new(&net, &split.train_x);
+        let fast = Evaluator::new(&q, &x, &y);
+        assert!(fast.exact(), "the fast path applies");
+        let mut accuracies = std::collections::BTreeSet::new();
+        for _ in 0..150 {
+            // Widths 1..=9 also exercise the clamping into 2..=8.
+            let bits: Vec<Bits> = (0..q.depth())
+                .map(|_| Bits {
+                    w: 1 + rng.below(9) as u32,
+                    a: 1 + rng.below(9) as u32,
+                })
+                .collect();
+            let reference = q.predict(&x, &bits);
+            assert_eq!(fast.outputs(&bits), reference, "{bits:?}");
+            let accuracy = fast.accuracy(&bits);
+            assert_eq!(accuracy, q.accuracy(&x, &y, &bits));
+            accuracies.insert(accuracy.to_bits());
+        }
+        // The configurations are not all alike: the check compares many distinct accuracies.
+        assert!(accuracies.len() > 30, "{} distinct", accuracies.len());
+        // A short configuration leaves later layers float, as in the reference.
+        let short = [Bits { w: 3, a: 4 }];
+        assert_eq!(fast.outputs(&short), q.predict(&x, &short));
+    }
+}
+
+#[test]
+fn inline_codes_equal_the_reference_codes() {
+    let mut values = Vec::new();
+    // Every half and whole step in the codes' range, and the floats next to each.
+    for k in -1100..=1100 {
+        let x = k as f32 / 2.0;
+        values.extend([x, x.next_up(), x.next_down()]);
+    }
+    let mut rng = Rng::new(2);
+    values.extend((0..100_000).map(|_| rng.range(-600.0, 600.0) as f32));
+    values.extend([0.0, -0.0, 1e-30, -1e-30, 2097151.5, -2097151.5, 4194303.0]);
+    for &x in &values {
+        assert_eq!(
+            quant::round_half_away(x).to_bits(),
+            x.round().to_bits(),
+            "{x}"
+        );
+    }
+    // Far beyond the codes' range: the clamp in `code_inline` keeps values from there.
+    values.extend([1e12, -1e12, 3e38, -3e38, 2.0e9, -2.0e9]);
+    for (step, lo, top) in [
+        (1.0, 0.0, 3.0),
+        (0.37, -7.0, 7.0),
+        (0.013, 0.0, 255.0),
+        (3.1, -127.0, 127.0),
+    ] {
+        let codes = quant::ActivationCodes { step, lo, top };
+        for &x in &values {
+            let v = x * step;
+            assert_eq!(
+                codes.code_inline(v).to_bits(),
+                codes.code(v).to_bits(),
+                "{v} / {step}"
+            );
+        }
+    }
 }

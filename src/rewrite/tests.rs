@@ -72,6 +72,7 @@ fn test_hw() -> cost::Hardware {
         noc_hops: 1,
         simd_lanes: 1,
         precision_bits: None,
+        operand_bits: None,
         energy: None,
         sparse: crate::ir::SparseSupport::DENSE,
     }

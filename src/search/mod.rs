@@ -500,6 +500,7 @@ fn add_dataflow(
 struct JobKey {
     problem: cost::Problem,
     precision_bits: Option<u32>,
+    operand_bits: Option<cost::OperandBits>,
     existing: Vec<(String, Vec<ConcreteDirective>)>,
 }
 
@@ -537,6 +538,7 @@ impl Job {
         JobKey {
             problem: self.problem.clone(),
             precision_bits: self.hw.precision_bits,
+            operand_bits: self.hw.operand_bits,
             existing: self.existing.clone(),
         }
     }

@@ -81,6 +81,7 @@ fn space_points_have_exact_mac_counts() {
             noc_hops: 1,
             simd_lanes: 1,
             precision_bits: None,
+            operand_bits: None,
             energy: None,
             sparse: crate::ir::SparseSupport::DENSE,
         };

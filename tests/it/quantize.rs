@@ -230,3 +230,99 @@ fn narrow_integer_formats_lower_and_capacities_count_bits() {
         assert_eq!(p.bits, bits);
     }
 }
+
+/// `dfc eval --format json` metrics of layer `layer` of `digits_edge` with `precision` as its
+/// precision block (none when empty).
+fn digits_metrics(dir: &Path, precision: &str) -> Vec<serde_json::Value> {
+    let file = dir.join(format!("p{}.df", precision.len()));
+    let block = if precision.is_empty() {
+        String::new()
+    } else {
+        format!("    precision {{ {precision} }}\n")
+    };
+    let src = format!(
+        "use std::dataflows::nvdla;\nuse std::hardware::edge256;\nuse std::networks::digits_cnn;\n\
+         mapping digits_edge {{\n    network: digits_cnn;\n    hardware: edge256;\n    dataflow: nvdla;\n{block}}}\n"
+    );
+    std::fs::write(&file, src).expect("written");
+    let out = dfc(&["eval", "--format", "json", file.to_str().unwrap()], "1");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    report[0]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["metrics"].clone())
+        .collect()
+}
+
+/// The default model costs MACs by operand widths and traffic by tensor widths
+/// (`src/backends/cost/MODEL.md`, row 23): int8 is unchanged, int4 weights halve a layer's MAC
+/// and filter-access energy, int4 activations its MAC and input/output-access energy and
+/// shorten its NoC transfers; so `--objective energy` tells the widths apart.
+#[test]
+fn energy_and_runtime_follow_the_operand_widths() {
+    let dir = scratch("widths");
+    let plain = digits_metrics(&dir, "");
+    assert_eq!(digits_metrics(&dir, "*: int8;"), plain);
+    let mixed = digits_metrics(
+        &dir,
+        "*: int8; conv2: int4 w / int8 a; fc1: int8 w / int4 a;",
+    );
+    let f = |m: &serde_json::Value, key: &str| m[key].as_f64().unwrap();
+    let (conv2, fc1) = ((&plain[1], &mixed[1]), (&plain[2], &mixed[2]));
+    assert_eq!(f(conv2.0, "total_mac_energy"), 18_432.0);
+    assert_eq!(f(conv2.1, "total_mac_energy"), 9_216.0);
+    assert_eq!(f(fc1.0, "total_mac_energy"), 8_192.0);
+    assert_eq!(f(fc1.1, "total_mac_energy"), 4_096.0);
+    for key in ["filter_l2_read_energy", "filter_l1_read_energy"] {
+        assert_eq!(f(conv2.1, key), f(conv2.0, key) / 2.0, "{key}");
+        assert_eq!(f(fc1.1, key), f(fc1.0, key), "{key}");
+    }
+    for key in ["input_l1_read_energy", "output_l1_write_energy"] {
+        assert_eq!(f(conv2.1, key), f(conv2.0, key), "{key}");
+        assert_eq!(f(fc1.1, key), f(fc1.0, key) / 2.0, "{key}");
+    }
+    // Unquantized layers keep their numbers.
+    assert_eq!(mixed[0], plain[0]);
+    assert_eq!(mixed[3], plain[3]);
+    // conv2's filter crosses the NoC in half the cycles; fc1 is bound by its MACs either way.
+    let runtime = |m: &serde_json::Value| m["runtime_cycles"].as_i64().unwrap();
+    assert_eq!(
+        [
+            runtime(conv2.0),
+            runtime(conv2.1),
+            runtime(fc1.0),
+            runtime(fc1.1)
+        ],
+        [774, 708, 156, 156]
+    );
+
+    // Every candidate of `--objective energy` with different widths has a different energy.
+    let out = scratch("energy");
+    let run = quantize(
+        "tests/quantize/pairs.csv",
+        "0.9",
+        &out,
+        &["--objective", "energy"],
+        "1",
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let candidates = report["candidates"].as_array().unwrap();
+    let configs: std::collections::BTreeSet<String> =
+        candidates.iter().map(|c| c["bits"].to_string()).collect();
+    let energies: std::collections::BTreeSet<u64> = candidates
+        .iter()
+        .map(|c| c["energy_pj"].as_f64().unwrap().to_bits())
+        .collect();
+    assert_eq!(energies.len(), configs.len(), "{candidates:#?}");
+    assert!(configs.len() > 1);
+    let cheapest = candidates
+        .iter()
+        .filter(|c| c["feasible"] == true)
+        .map(|c| c["energy_pj"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(report["chosen"]["energy_pj"].as_f64().unwrap(), cheapest);
+}

@@ -2,6 +2,7 @@
 //! "Energy" and "Reported columns").
 
 use super::engine::{ceil_div, Outcome, Plan, Record, FILTER, INPUT, OUTPUT};
+use super::widths::Units;
 use super::{
     BufferLevel, CapacityExcess, CostError, EnergyTable, Hardware, Model, Rules, SparseMetrics,
 };
@@ -375,10 +376,9 @@ pub(super) fn assemble(
     let div = |a: f64, b: f64| ratio(rules, a, b);
     let size = |e: i64| plan.size_units(e);
 
-    let l2_total = sum(&[sum(&record.l2_write), sum(&record.l2_read)]);
     let l1_total = sum(&[sum(&record.l1_write), sum(&record.l1_read)]);
-    let l2_energy = |c: i64| energy.l2 * c as f64;
-    let l1_energy = |c: i64| energy.l1 * c as f64;
+    let units = Units(plan.operand_bits);
+    let access_energy = |per_access: f64, t: usize, n: i64| per_access * units.tensor(t, n);
     let num_macs = reported_macs(plan, record);
     let throughput = div(num_macs as f64, record.runtime as f64);
     let mac_capacity = (record.runtime as f64) * (hw.num_pes as f64) * (hw.simd_lanes as f64);
@@ -386,8 +386,9 @@ pub(super) fn assemble(
     let energy_macs = plan
         .sparse
         .map_or(record.macs, |s| s.energy_macs(record.macs));
-    let total_energy =
-        energy.l2 * l2_total as f64 + energy.l1 * l1_total as f64 + energy.mac * energy_macs as f64;
+    let total_energy = energy.l2 * units.total(&[&record.l2_write, &record.l2_read])
+        + energy.l1 * units.total(&[&record.l1_write, &record.l1_read])
+        + energy.mac * units.macs(energy_macs);
     let [ingress_delay, egress_delay, compute_delay] = delay_statistics(rules, out);
 
     let levels = plan.num_levels();
@@ -429,23 +430,23 @@ pub(super) fn assemble(
         output_l1_read: record.l1_read[OUTPUT],
         output_reuse_factor: 1.0,
         overall_reuse_factor: div(sum(&record.l1_read) as f64, sum(&record.l1_write) as f64),
-        input_l2_write_energy: l2_energy(record.l2_write[INPUT]),
-        input_l2_read_energy: l2_energy(record.l2_read[INPUT]),
-        input_l1_write_energy: l1_energy(record.l1_write[INPUT]),
-        input_l1_read_energy: l1_energy(record.l1_read[INPUT]),
-        filter_l2_write_energy: l2_energy(record.l2_write[FILTER]),
-        filter_l2_read_energy: l2_energy(record.l2_read[FILTER]),
-        filter_l1_write_energy: l1_energy(record.l1_write[FILTER]),
-        filter_l1_read_energy: l1_energy(record.l1_read[FILTER]),
-        output_l2_write_energy: l2_energy(record.l2_write[OUTPUT]),
-        output_l2_read_energy: l2_energy(record.l2_read[OUTPUT]),
-        output_l1_write_energy: l1_energy(record.l1_write[OUTPUT]),
-        output_l1_read_energy: l1_energy(record.l1_read[OUTPUT]),
-        total_l2_write_energy: l2_energy(sum(&record.l2_write)),
-        total_l2_read_energy: l2_energy(sum(&record.l2_read)),
-        total_l1_write_energy: l1_energy(sum(&record.l1_write)),
-        total_l1_read_energy: l1_energy(sum(&record.l1_read)),
-        total_mac_energy: energy.mac * energy_macs as f64,
+        input_l2_write_energy: access_energy(energy.l2, INPUT, record.l2_write[INPUT]),
+        input_l2_read_energy: access_energy(energy.l2, INPUT, record.l2_read[INPUT]),
+        input_l1_write_energy: access_energy(energy.l1, INPUT, record.l1_write[INPUT]),
+        input_l1_read_energy: access_energy(energy.l1, INPUT, record.l1_read[INPUT]),
+        filter_l2_write_energy: access_energy(energy.l2, FILTER, record.l2_write[FILTER]),
+        filter_l2_read_energy: access_energy(energy.l2, FILTER, record.l2_read[FILTER]),
+        filter_l1_write_energy: access_energy(energy.l1, FILTER, record.l1_write[FILTER]),
+        filter_l1_read_energy: access_energy(energy.l1, FILTER, record.l1_read[FILTER]),
+        output_l2_write_energy: access_energy(energy.l2, OUTPUT, record.l2_write[OUTPUT]),
+        output_l2_read_energy: access_energy(energy.l2, OUTPUT, record.l2_read[OUTPUT]),
+        output_l1_write_energy: access_energy(energy.l1, OUTPUT, record.l1_write[OUTPUT]),
+        output_l1_read_energy: access_energy(energy.l1, OUTPUT, record.l1_read[OUTPUT]),
+        total_l2_write_energy: energy.l2 * units.total(&[&record.l2_write]),
+        total_l2_read_energy: energy.l2 * units.total(&[&record.l2_read]),
+        total_l1_write_energy: energy.l1 * units.total(&[&record.l1_write]),
+        total_l1_read_energy: energy.l1 * units.total(&[&record.l1_read]),
+        total_mac_energy: energy.mac * units.macs(energy_macs),
         peak_bw_req: record.peak_bandwidth,
         avg_bw_req: div(record.bandwidth_sum as f64, record.valid_iterations as f64),
         total_energy,
@@ -470,7 +471,7 @@ pub(super) fn assemble(
             record.last_arithmetic_intensity
         },
         total_energy_exact: total_energy,
-        l2_accesses_total: l2_total,
+        l2_accesses_total: sum(&[sum(&record.l2_write), sum(&record.l2_read)]),
         l1_accesses_total: l1_total,
         csv_energy_nj,
         csv_throughput_per_energy: div(throughput, csv_energy_nj) * 1e9,

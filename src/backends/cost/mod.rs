@@ -31,7 +31,10 @@ mod engine;
 mod metrics;
 mod rules;
 mod sparse;
+mod widths;
 
+#[cfg(test)]
+mod operand_tests;
 #[cfg(test)]
 mod tests;
 
@@ -43,6 +46,7 @@ pub use metrics::{
 };
 pub use rules::Rules;
 pub use sparse::SparseMetrics;
+pub use widths::OperandBits;
 
 /// Which cost model to evaluate: the IR's choice, so a test block, the command line and the
 /// engine share one enum.
@@ -167,6 +171,9 @@ pub struct Hardware {
     pub precision_bits: Option<u32>,
     /// Default model only: per-access energies instead of MAESTRO's 1 / 1.68 / 18.61.
     pub energy: Option<EnergyTable>,
+    /// Default model only: a quantized layer's operand widths, which scale its energy and
+    /// NoC volumes (`MODEL.md`, row 23).
+    pub operand_bits: Option<OperandBits>,
     /// Compression formats and the treatment of ineffectual MACs (`docs/sparsity.md`).
     pub sparse: crate::ir::SparseSupport,
 }
@@ -182,6 +189,7 @@ pub enum HwField {
     SimdLanes,
     PrecisionBits,
     Energy,
+    OperandBits,
 }
 
 impl HwField {
@@ -195,6 +203,7 @@ impl HwField {
             HwField::SimdLanes => "simd_lanes",
             HwField::PrecisionBits => "precision_bits",
             HwField::Energy => "energy",
+            HwField::OperandBits => "operand_bits",
         }
     }
 }

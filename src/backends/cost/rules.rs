@@ -64,6 +64,9 @@ pub struct Rules {
     /// Row 22 (`sparse`): operands may be sparse, stored compressed and skipped or gated
     /// (`docs/sparsity.md`).
     pub sparse_operands: bool,
+    /// Row 23: a quantized layer's MAC energy scales with its operand widths, its accesses'
+    /// energy and NoC volumes with each tensor's width (`Hardware::operand_bits`).
+    pub operand_widths: bool,
 }
 
 impl Rules {
@@ -96,6 +99,7 @@ impl Rules {
             batch_per_layer: on,
             lowered_layer_shapes: on,
             sparse_operands: on,
+            operand_widths: on,
         }
     }
 }

@@ -84,6 +84,7 @@ fn parse_case(line: &str) -> Case {
         noc_hops: int(&h[4]),
         simd_lanes: int(&json["lanes"]),
         precision_bits: None,
+        operand_bits: None,
         energy: None,
         sparse: crate::ir::SparseSupport::DENSE,
     };
@@ -457,6 +458,7 @@ fn random_problem(rng: &mut Rng) -> (Problem, Hardware) {
             noc_hops: rng.below(3) as i64,
             simd_lanes: 1 + rng.below(4) as i64,
             precision_bits: rng.pick(&[None, Some(8), Some(16)]),
+            operand_bits: None,
             energy: None,
             sparse: crate::ir::SparseSupport::DENSE,
         };
@@ -502,6 +504,7 @@ fn random_problem(rng: &mut Rng) -> (Problem, Hardware) {
         noc_hops: rng.value(),
         simd_lanes: rng.value(),
         precision_bits: rng.pick(&[None, Some(0), Some(8), Some(16), Some(99)]),
+        operand_bits: None,
         energy: None,
         sparse: crate::ir::SparseSupport::DENSE,
     };
@@ -806,6 +809,7 @@ const HW: Hardware = Hardware {
     noc_hops: 1,
     simd_lanes: 1,
     precision_bits: None,
+    operand_bits: None,
     energy: None,
     sparse: crate::ir::SparseSupport::DENSE,
 };
@@ -1137,6 +1141,7 @@ fn random_small_case(rng: &mut Rng) -> (Problem, Hardware) {
         noc_hops: rng.below(3) as i64,
         simd_lanes: small(rng, 2),
         precision_bits: None,
+        operand_bits: None,
         energy: None,
         sparse: crate::ir::SparseSupport::DENSE,
     };

@@ -231,7 +231,7 @@ impl<'a> Analyzer<'a> {
         };
         let volumes = CaseVolumes {
             ingress,
-            egress,
+            egress: self.plan.noc_units(OUTPUT, egress),
             macs,
             compute_total,
         };
@@ -454,13 +454,11 @@ fn add_input_filter_traffic(
     for (t, vars) in [(INPUT, input_vars), (FILTER, filter_vars)] {
         let tensor_ingress = case.ingress(t, vars)?;
         ingress = add(ingress, tensor_ingress);
-        moved = add(
-            moved,
-            match &plan.sparse {
-                Some(s) => s.stored(t, SparseLevel::L2, tensor_ingress, tensor_ingress),
-                None => tensor_ingress,
-            },
-        );
+        let tensor_moved = match &plan.sparse {
+            Some(s) => s.stored(t, SparseLevel::L2, tensor_ingress, tensor_ingress),
+            None => tensor_ingress,
+        };
+        moved = add(moved, plan.noc_units(t, tensor_moved));
         record.l2_read[t] = add(record.l2_read[t], mul(occurrences, tensor_ingress));
         record.l1_write[t] = record.l2_read[t];
         record.l1_read[t] = add(record.l1_read[t], mul(occurrences, macs));

@@ -11,7 +11,7 @@ use super::{
 use crate::backends::cost::sparse::SparsePlan;
 use crate::backends::cost::MAX_INPUT;
 use crate::backends::cost::{
-    Directive, Hardware, HwField, LayerType, MapKind, Model, Problem, Rules, SizeUnit,
+    Directive, Hardware, HwField, LayerType, MapKind, Model, OperandBits, Problem, Rules, SizeUnit,
 };
 
 #[derive(Debug)]
@@ -36,6 +36,8 @@ pub(crate) struct Plan {
     pub(crate) l1_capacity: i64,
     pub(crate) l2_capacity: i64,
     pub(crate) precision_bits: Option<u32>,
+    /// Row 23: the operand widths of a quantized layer, when they differ from the reference.
+    pub(crate) operand_bits: Option<OperandBits>,
     /// [`Problem::useful_macs`].
     pub(crate) useful_macs: Option<i64>,
     /// The operands' formats and skipping, when the layer is sparse (`docs/sparsity.md`).
@@ -89,6 +91,18 @@ impl Plan {
             delay.max(0)
         } else {
             delay
+        }
+    }
+
+    /// Row 23: a NoC volume of tensor `t` in elements of the reference width, the unit of
+    /// `noc_bw` (elements otherwise).
+    pub(super) fn noc_units(&self, t: usize, elements: i64) -> i64 {
+        match self.operand_bits {
+            Some(b) => ceil_div(
+                mul(elements, i64::from(b.tensor_bits(t))),
+                i64::from(b.reference),
+            ),
+            None => elements,
         }
     }
 
@@ -163,6 +177,7 @@ impl Plan {
             l1_capacity: hw.l1_size,
             l2_capacity: hw.l2_size,
             precision_bits: hardware.precision_bits,
+            operand_bits: hardware.operand_bits,
             useful_macs: problem.useful_macs,
             sparse: SparsePlan::new(problem.sparsity, hw.sparse, hardware.precision_bits),
         };
@@ -289,6 +304,8 @@ struct CheckedHardware {
     simd_lanes: i64,
     /// `None` in the Maestro model, which has no precision.
     precision_bits: Option<u32>,
+    /// `None` in the Maestro model and when the widths are the reference width.
+    operand_bits: Option<OperandBits>,
 }
 
 /// Check the hardware parameters the engine reads (the Default model also reads the precision
@@ -310,6 +327,19 @@ fn check_hardware(hw: &Hardware, rules: &Rules) -> Result<CheckedHardware, CostE
             });
         }
     }
+    let operand_bits = hw.operand_bits.filter(|b| {
+        rules.operand_widths && (b.weights != b.reference || b.activations != b.reference)
+    });
+    if let Some(b) = operand_bits {
+        if [b.weights, b.activations, b.reference]
+            .iter()
+            .any(|&w| w == 0 || w > 64)
+        {
+            return Err(CostError::InvalidHardware {
+                field: HwField::OperandBits,
+            });
+        }
+    }
     if let (true, Some(e)) = (rules.hardware_energy, hw.energy) {
         let ok = [e.mac, e.l1, e.l2, e.nj_per_unit]
             .iter()
@@ -326,6 +356,7 @@ fn check_hardware(hw: &Hardware, rules: &Rules) -> Result<CheckedHardware, CostE
         noc_hops,
         simd_lanes,
         precision_bits,
+        operand_bits,
     })
 }
 
