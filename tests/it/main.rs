@@ -10,6 +10,7 @@ mod export;
 mod fmt;
 mod maestro_import;
 mod mutations;
+mod nas;
 mod neat;
 mod noc;
 mod onnx;
