@@ -3,9 +3,10 @@
 
 use super::sim::{SimConfig, SimStats};
 use super::trace::MappingTrace;
-use super::NocReport;
+use super::{LayerNocCost, NocReport};
 
-/// One line per layer and class, with the layer's totals on its first line.
+/// One line per layer, level and class, each level's runtime after its classes, then the
+/// mapping's totals (and those of every level together when the dataflow has inner levels).
 pub fn cost_table(reports: &[NocReport]) -> String {
     let mut out = String::new();
     for r in reports {
@@ -19,8 +20,9 @@ pub fn cost_table(reports: &[NocReport]) -> String {
             r.params.element_bits
         ));
         out.push_str(&format!(
-            "{:<16} {:>7} {:<7} {:<10} {:>12} {:>8} {:>9} {:>10} {:>12} {:>14}\n",
+            "{:<16} {:>3} {:>9} {:<7} {:<10} {:>12} {:>8} {:>9} {:>10} {:>12} {:>14}\n",
             "layer",
+            "lvl",
             "steps",
             "tensor",
             "class",
@@ -32,44 +34,68 @@ pub fn cost_table(reports: &[NocReport]) -> String {
             "energy_pj"
         ));
         for l in &r.layers {
-            for c in &l.classes {
-                let kind = if c.wireless {
-                    format!("{}*", c.class.kind.name())
-                } else {
-                    c.class.kind.name().to_string()
-                };
-                out.push_str(&format!(
-                    "{:<16} {:>7} {:<7} {:<10} {:>12} {:>8.2} {:>9} {:>10.2} {:>12.0} {:>14.1}\n",
-                    l.layer,
-                    l.steps,
-                    c.class.tensor.name(),
-                    kind,
-                    c.class.elements,
-                    c.class.fanout,
-                    c.latency_per_step,
-                    c.cycles_per_step,
-                    c.cycles,
-                    c.energy_pj
-                ));
+            level_rows(&mut out, l);
+            for inner in &l.inner_levels {
+                level_rows(&mut out, inner);
             }
-            out.push_str(&format!(
-                "{:<16} runtime {} cycles (busy per step: ingress {:.2}, egress {:.2}, compute {})\n",
-                "",
-                l.runtime_cycles,
-                l.ingress_cycles_per_step,
-                l.egress_cycles_per_step,
-                l.compute_cycles_per_step
-            ));
         }
         out.push_str(&format!(
             "total: runtime {} cycles (cost model: {}), NoC energy {:.1} pJ\n",
             r.runtime_cycles, r.cost_model_runtime_cycles, r.energy_pj
         ));
+        if r.layers.iter().any(|l| !l.inner_levels.is_empty()) {
+            out.push_str(&format!(
+                "all levels: runtime {} cycles, NoC energy {:.1} pJ\n",
+                r.all_levels_runtime_cycles, r.all_levels_energy_pj
+            ));
+        }
         if r.params.topology == crate::ir::noc::Topology::Hybrid {
             out.push_str("* on the wireless channel\n");
         }
     }
     out
+}
+
+/// One level's class rows and its runtime line.
+fn level_rows(out: &mut String, l: &LayerNocCost) {
+    for c in &l.classes {
+        let kind = if c.wireless {
+            format!("{}*", c.class.kind.name())
+        } else {
+            c.class.kind.name().to_string()
+        };
+        out.push_str(&format!(
+            "{:<16} {:>3} {:>9} {:<7} {:<10} {:>12} {:>8.2} {:>9} {:>10.2} {:>12.0} {:>14.1}\n",
+            l.layer,
+            l.level,
+            l.steps,
+            c.class.tensor.name(),
+            kind,
+            c.class.elements,
+            c.class.fanout,
+            c.latency_per_step,
+            c.cycles_per_step,
+            c.cycles,
+            c.energy_pj
+        ));
+    }
+    let networks = if l.level == 0 {
+        String::new()
+    } else {
+        format!(
+            "{:.2} of {} networks of {} units at once, ",
+            l.parallel, l.instances, l.units
+        )
+    };
+    out.push_str(&format!(
+        "{:<16} {:>3} runtime {} cycles ({networks}busy per step: ingress {:.2}, egress {:.2}, compute {})\n",
+        "",
+        l.level,
+        l.runtime_cycles,
+        l.ingress_cycles_per_step,
+        l.egress_cycles_per_step,
+        l.compute_cycles_per_step
+    ));
 }
 
 pub fn cost_json(reports: &[NocReport]) -> String {
@@ -79,33 +105,40 @@ pub fn cost_json(reports: &[NocReport]) -> String {
 }
 
 pub const COST_CSV_HEADER: &str = "mapping,topology,layer,steps,units,tensor,class,wireless,\
-elements,fanout,elements_per_step,latency_per_step,cycles_per_step,cycles,energy_pj,layer_runtime_cycles";
+elements,fanout,elements_per_step,latency_per_step,cycles_per_step,cycles,energy_pj,layer_runtime_cycles,\
+level,instances,parallel";
 
+/// One row per layer, level and class (inner levels after their layer's top level).
 pub fn cost_csv(reports: &[NocReport]) -> String {
     let mut out = String::from(COST_CSV_HEADER);
     out.push('\n');
     for r in reports {
         for l in &r.layers {
-            for c in &l.classes {
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                    r.mapping,
-                    r.params.topology.name(),
-                    l.layer,
-                    l.steps,
-                    l.units,
-                    c.class.tensor.name(),
-                    c.class.kind.name(),
-                    c.wireless,
-                    c.class.elements,
-                    c.class.fanout,
-                    c.class.elements_per_step,
-                    c.latency_per_step,
-                    c.cycles_per_step,
-                    c.cycles,
-                    c.energy_pj,
-                    l.runtime_cycles
-                ));
+            for level in std::iter::once(l).chain(&l.inner_levels) {
+                for c in &level.classes {
+                    out.push_str(&format!(
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                        r.mapping,
+                        r.params.topology.name(),
+                        level.layer,
+                        level.steps,
+                        level.units,
+                        c.class.tensor.name(),
+                        c.class.kind.name(),
+                        c.wireless,
+                        c.class.elements,
+                        c.class.fanout,
+                        c.class.elements_per_step,
+                        c.latency_per_step,
+                        c.cycles_per_step,
+                        c.cycles,
+                        c.energy_pj,
+                        level.runtime_cycles,
+                        level.level,
+                        level.instances,
+                        level.parallel
+                    ));
+                }
             }
         }
     }

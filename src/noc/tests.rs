@@ -269,6 +269,9 @@ fn small_layer(interval: i64) -> LayerTraffic {
     };
     LayerTraffic {
         layer: "conv".into(),
+        level: 0,
+        instances: 1,
+        parallel: 1.0,
         steps: 4,
         units: 8,
         active_units: 3,
@@ -280,6 +283,7 @@ fn small_layer(interval: i64) -> LayerTraffic {
         ],
         runtime_cycles: 4 * interval,
         compute_cycles_per_step: interval,
+        inner_levels: Vec::new(),
     }
 }
 

@@ -118,6 +118,102 @@ fn hybrid_sends_broadcasts_wirelessly_and_unicasts_on_the_mesh() {
     assert!(wired.layers[0].classes.iter().all(|c| !c.wireless));
 }
 
+/// Energies in tenths of a picojoule (their sums are not exact in binary).
+fn tenths(x: f64) -> i64 {
+    (x * 10.0).round() as i64
+}
+
+#[test]
+fn inner_cluster_levels_are_priced_on_their_own_networks() {
+    let program = study();
+    let id = mapping(&program, "nvdla_bw64");
+    let (report, diags) = noc::mapping_cost(&program, id, Model::Default, Some(Topology::Mesh));
+    assert!(diags.is_empty(), "{diags:?}");
+    let top = &report.layers[0];
+    // The top level is priced as before: K across 4 clusters of 64 PEs.
+    assert_eq!((top.level, top.steps, top.units), (0, 50_176, 4));
+    assert_eq!(top.runtime_cycles, 1_354_757);
+    assert_eq!(tenths(top.energy_pj), 1_446_970_368);
+    assert_eq!(top.inner_levels.len(), 1);
+    let inner = &top.inner_levels[0];
+    // Inside each cluster: C across 64 PEs; every top-level step runs one 3x3 tile in each of
+    // the 4 clusters, one inner step each.
+    assert_eq!(
+        (inner.level, inner.instances, inner.parallel, inner.units),
+        (1, 4, 4.0, 64)
+    );
+    assert_eq!(inner.steps, 50_176 * 4);
+    let classes: Vec<(ClassKind, i64, f64)> = inner
+        .classes
+        .iter()
+        .map(|c| (c.class.kind, c.class.elements, c.class.fanout))
+        .collect();
+    // Each PE its own channel's 3x3 window and filter (64 x 9 = 576 elements a step); the
+    // output is the sum over the 64 channels.
+    assert_eq!(
+        classes,
+        [
+            (ClassKind::Unicast, 200_704 * 576, 1.0),
+            (ClassKind::Unicast, 200_704 * 576, 1.0),
+            (ClassKind::Reduction, 200_704, 64.0),
+        ]
+    );
+    // An 8x8 mesh per cluster, the buffer at a corner: unicast head (7 + 1) hops, 576 / 64
+    // = 9 cycles of serialisation; the partial sums one after another (64 / 64 = 1 cycle).
+    let latencies: Vec<i64> = inner.classes.iter().map(|c| c.latency_per_step).collect();
+    assert_eq!(latencies, [16, 16, 8]);
+    // 200,704 steps x max(9 + 9, 1, compute 9) over 4 clusters at once, plus both heads.
+    assert_eq!(inner.compute_cycles_per_step, 9);
+    assert_eq!(inner.runtime_cycles, 200_704 * 18 / 4 + 8 + 8);
+    // 7 links per element of 16 bits at 0.3 pJ per bit and link; partial sums x 64.
+    let energies: Vec<i64> = inner.classes.iter().map(|c| tenths(c.energy_pj)).collect();
+    assert_eq!(energies, [38_843_449_344, 38_843_449_344, 4_315_938_816]);
+    assert_eq!(top.all_levels_runtime_cycles, 1_354_757);
+    assert_eq!(
+        tenths(top.all_levels_energy_pj),
+        1_446_970_368 + 2 * 38_843_449_344 + 4_315_938_816
+    );
+    assert_eq!(report.all_levels_runtime_cycles, 1_354_757);
+    // A one-level dataflow has no inner level and the same totals.
+    let (shi, _) = noc::mapping_cost(
+        &program,
+        mapping(&program, "shim_bw64"),
+        Model::Default,
+        None,
+    );
+    assert!(shi.layers[0].inner_levels.is_empty());
+    assert_eq!(shi.all_levels_runtime_cycles, shi.runtime_cycles);
+    assert_eq!(shi.all_levels_energy_pj, shi.energy_pj);
+}
+
+#[test]
+fn inner_levels_share_the_one_wireless_channel() {
+    let program = study();
+    let id = mapping(&program, "rsm_bw64");
+    let (report, _) = noc::mapping_cost(&program, id, Model::Default, Some(Topology::Hybrid));
+    let top = &report.layers[0];
+    // Unchanged top level: MAESTRO's runtime of this mapping.
+    assert_eq!(top.runtime_cycles, 731_147);
+    let inner = &top.inner_levels[0];
+    // 85 clusters of 3 PEs, 56 of them busy (56 output rows); Y across the 3 PEs, so the
+    // filter is the same for the 3 and goes over the wireless channel.
+    assert_eq!(
+        (inner.instances, inner.parallel, inner.units, inner.steps),
+        (85, 56.0, 3, 802_816)
+    );
+    let filter = &inner.classes[1];
+    assert_eq!(
+        (filter.class.kind, filter.wireless, filter.class.fanout),
+        (ClassKind::Broadcast, true, 3.0)
+    );
+    // 144 filter elements a step at 64 per cycle plus the token pass: 3.25 cycles, and the 56
+    // clusters at work take turns on the channel.
+    assert_eq!(filter.cycles_per_step, 3.25);
+    assert_eq!(inner.ingress_cycles_per_step, 3.25 * 56.0);
+    assert_eq!(inner.runtime_cycles, 802_816 * 182 / 56 + 2 + 2);
+    assert_eq!(top.all_levels_runtime_cycles, inner.runtime_cycles);
+}
+
 #[test]
 fn noc_fields_lower_and_emit_round_trip() {
     let src = "hardware h {\n    pes: 64;\n    l1: 512 elem;\n    l2: 65536 elem;\n    noc {\n        \
@@ -183,6 +279,40 @@ fn noc_cost_prints_every_format_and_rejects_an_unknown_topology() {
         String::from_utf8_lossy(&csv.stdout).lines().count(),
         4,
         "header and 3 classes"
+    );
+    // A two-level mapping: 3 rows per level, the level and its networks in the last columns;
+    // the table adds the levels' totals.
+    let csv = dfc(&[
+        "noc",
+        "cost",
+        STUDY,
+        "--mapping",
+        "nvdla_bw64",
+        "--format",
+        "csv",
+    ]);
+    let text = String::from_utf8_lossy(&csv.stdout);
+    let tails: Vec<String> = text
+        .lines()
+        .map(|l| l.rsplitn(4, ',').collect::<Vec<_>>()[..3].join(","))
+        .collect();
+    assert_eq!(
+        tails,
+        [
+            "parallel,instances,level",
+            "1,1,0",
+            "1,1,0",
+            "1,1,0",
+            "4,4,1",
+            "4,4,1",
+            "4,4,1"
+        ]
+    );
+    let table = dfc(&["noc", "cost", STUDY, "--mapping", "nvdla_bw64"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("all levels: runtime 1354757 cycles, NoC energy 8344980787.2 pJ"),
+        "{text}"
     );
     let out = dfc(&["noc", "cost", STUDY, "--topology", "torus"]);
     assert_eq!(out.status.code(), Some(2));
