@@ -178,7 +178,7 @@ pub fn trace_table(
         "mesh {k}x{k}, traffic mapping {mapping} layer {} ({} steps of {} cycles; packets: {}), routing {}, {} VCs x {} flits, {}-flit packets, seed {}\n",
         trace.layer,
         trace.steps,
-        trace.interval,
+        cycles_text(trace.span),
         classes.join(", "),
         cfg.routing.name(),
         cfg.vcs,
@@ -192,17 +192,174 @@ pub fn trace_table(
 
 /// A run of a mapping's trace as one JSON object: the trace's identity and the statistics.
 pub fn trace_json(mapping: &str, trace: &MappingTrace, stats: &SimStats) -> String {
-    let value = serde_json::json!({
-        "mapping": mapping,
+    let mut value = trace_value(trace, stats);
+    value["mapping"] = serde_json::json!(mapping);
+    pretty(&value)
+}
+
+fn trace_value(trace: &MappingTrace, stats: &SimStats) -> serde_json::Value {
+    serde_json::json!({
         "layer": trace.layer,
         "steps": trace.steps,
         "interval": trace.interval,
+        "span": trace.span,
         "classes": trace.classes,
         "stats": stats,
-    });
-    let mut s = serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("\"{e}\""));
+    })
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("\"{e}\""));
     s.push('\n');
     s
+}
+
+/// Cycles per step: whole as an integer, else to two decimals.
+fn cycles_text(span: f64) -> String {
+    if span.fract() == 0.0 {
+        format!("{span:.0}")
+    } else {
+        format!("{span:.2}")
+    }
+}
+
+/// What sets a sequence's step time, for its header: the cost model, or `--rate`.
+fn timing_text(rate: Option<f64>) -> String {
+    match rate {
+        None => "steps timed by the cost model".to_string(),
+        Some(r) => format!("steps timed to offer {r} flits/node/cycle"),
+    }
+}
+
+/// A mapping's layers run one after another: one row per layer (its trace and statistics),
+/// then the whole sequence's.
+pub fn sequence_table(
+    cfg: &SimConfig,
+    mapping: &str,
+    rate: Option<f64>,
+    traces: &[MappingTrace],
+    stats: &[SimStats],
+    total: &SimStats,
+) -> String {
+    let mut out = format!(
+        "mesh {k}x{k}, traffic mapping {mapping}: {} layer(s) in sequence, {}, routing {}, {} VCs x {} flits, {}-flit packets, seed {}\n",
+        traces.len(),
+        timing_text(rate),
+        cfg.routing.name(),
+        cfg.vcs,
+        cfg.buffer,
+        cfg.packet_size,
+        cfg.seed,
+        k = cfg.k
+    );
+    out.push_str(&format!(
+        "{:<16} {:>6} {:>10} {:<40} {:>6} {:>12} {:>12} {:>9} {:>14} {:>9} {:>10} {:>10}\n",
+        "layer",
+        "steps",
+        "step_cyc",
+        "packets (input, filter, output)",
+        "rate",
+        "avg_latency",
+        "p99_latency",
+        "avg_hops",
+        "accepted_rate",
+        "packets",
+        "saturated",
+        "cycles"
+    ));
+    let rows = traces.iter().zip(stats).map(|(t, s)| {
+        let classes: Vec<String> = t
+            .classes
+            .iter()
+            .map(|c| format!("{} {}", c.kind.name(), c.packets))
+            .collect();
+        (
+            t.layer.as_str(),
+            t.steps.to_string(),
+            cycles_text(t.span),
+            classes.join(", "),
+            s,
+        )
+    });
+    let total_row = ("total", String::new(), String::new(), String::new(), total);
+    for (layer, steps, span, classes, s) in rows.chain(std::iter::once(total_row)) {
+        out.push_str(&format!(
+            "{:<16} {:>6} {:>10} {:<40} {:>6.3} {:>12.2} {:>12.0} {:>9.3} {:>14.4} {:>9} {:>10} {:>10}\n",
+            layer,
+            steps,
+            span,
+            classes,
+            s.rate,
+            s.avg_latency,
+            s.p99_latency,
+            s.avg_hops,
+            s.accepted_rate,
+            s.packets,
+            s.saturated,
+            s.cycles_simulated
+        ));
+    }
+    out
+}
+
+/// A sequence as JSON: `layers` (each as `trace_json` without the mapping) and `total`.
+pub fn sequence_json(
+    mapping: &str,
+    rate: Option<f64>,
+    traces: &[MappingTrace],
+    stats: &[SimStats],
+    total: &SimStats,
+) -> String {
+    let layers: Vec<serde_json::Value> = traces
+        .iter()
+        .zip(stats)
+        .map(|(t, s)| trace_value(t, s))
+        .collect();
+    pretty(&serde_json::json!({
+        "mapping": mapping,
+        "rate": rate,
+        "layers": layers,
+        "total": total,
+    }))
+}
+
+/// A sequence as CSV: one row per layer with its packets per class, then `total`.
+pub fn sequence_csv(traces: &[MappingTrace], stats: &[SimStats], total: &SimStats) -> String {
+    let mut out = String::from(
+        "layer,steps,interval,span,input_class,input_packets,filter_class,filter_packets,\
+output_class,output_packets,rate,avg_latency,p99_latency,avg_hops,accepted_rate,packets,saturated,cycles_simulated\n",
+    );
+    let stats_cells = |s: &SimStats| {
+        format!(
+            "{},{},{},{},{},{},{},{}",
+            s.rate,
+            s.avg_latency,
+            s.p99_latency,
+            s.avg_hops,
+            s.accepted_rate,
+            s.packets,
+            s.saturated,
+            s.cycles_simulated
+        )
+    };
+    for (t, s) in traces.iter().zip(stats) {
+        let classes: Vec<String> = t
+            .classes
+            .iter()
+            .map(|c| format!("{},{}", c.kind.name(), c.packets))
+            .collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            t.layer,
+            t.steps,
+            t.interval,
+            t.span,
+            classes.join(","),
+            stats_cells(s)
+        ));
+    }
+    out.push_str(&format!("total,,,,,,,,,,{}\n", stats_cells(total)));
+    out
 }
 
 fn stats_table(mut out: String, stats: &[SimStats]) -> String {

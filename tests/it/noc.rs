@@ -413,6 +413,8 @@ fn noc_sim_traces_a_mapping_layer_exactly_and_repeatably() {
         STUDY,
         "--mapping",
         "shim_bw64",
+        "--layer",
+        "conv",
         "--mesh",
         "4x4",
         "--steps",
@@ -457,12 +459,14 @@ fn noc_sim_traces_a_mapping_layer_exactly_and_repeatably() {
 #[test]
 fn noc_sim_mapping_traffic_errors_have_codes() {
     let base = ["noc", "sim", "--traffic", "mapping", "--mesh", "4x4"];
-    let cases: [(&[&str], Option<&str>, i32); 6] = [
+    let cases: [(&[&str], Option<&str>, i32); 8] = [
         (&["--df", "tests/cases/noc/no_mapping.df"], Some("E0311"), 1),
         (&["--df", STUDY, "--layer", "conb"], Some("E0713"), 2),
         (&["--df", STUDY, "--steps", "1000000"], Some("E0714"), 2),
         (&["--df", STUDY, "--steps", "0"], Some("E0707"), 2),
-        (&["--df", STUDY, "--rate", "0.1"], None, 2),
+        (&["--df", STUDY, "--sweep", "0.1:0.2:0.1"], None, 2),
+        (&["--df", STUDY, "--rate", "0"], Some("E0701"), 2),
+        (&["--df", STUDY, "--rate", "1.5"], Some("E0701"), 2),
         (&[], None, 2),
     ];
     for (args, code, status) in cases {
@@ -478,4 +482,149 @@ fn noc_sim_mapping_traffic_errors_have_codes() {
     }
     let out = dfc(&["noc", "sim", "--df", STUDY, "--cycles", "200"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+const TWO_LAYERS: &str = "tests/cases/noc/two_layers.df";
+
+/// `dfc noc sim --traffic mapping` on `TWO_LAYERS` with `extra` flags, as JSON.
+fn trace_json(extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "noc",
+        "sim",
+        "--traffic",
+        "mapping",
+        "--df",
+        TWO_LAYERS,
+        "--mesh",
+        "4x4",
+        "--steps",
+        "4",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = dfc(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// Per class of a trace's JSON: kind and packets.
+fn packets(trace: &serde_json::Value) -> Vec<(String, u64)> {
+    trace["classes"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().expect("kind").to_string(),
+                c["packets"].as_u64().expect("n"),
+            )
+        })
+        .collect()
+}
+
+fn owned(classes: [(&str, u64); 3]) -> Vec<(String, u64)> {
+    classes.map(|(k, n)| (k.to_string(), n)).to_vec()
+}
+
+#[test]
+fn noc_sim_traces_every_layer_of_a_mapping_in_sequence() {
+    let v = trace_json(&[]);
+    let layers = v["layers"].as_array().expect("layers");
+    let names: Vec<&str> = layers
+        .iter()
+        .map(|l| l["layer"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["conv1", "conv2"]);
+    // NVDLA with clusters of 4: K over 4 clusters, so inputs are broadcast to the 4, filters
+    // unicast, outputs collected; 4 of each layer's 128 top-level steps.
+    // conv1: 471 x 4 input deliveries, 288 filter and 512 output elements, x 4/128 each.
+    assert_eq!(
+        packets(&layers[0]),
+        owned([("broadcast", 235), ("unicast", 9), ("collection", 16)])
+    );
+    // conv2 (1x1, C = 8 in two tiles): 512 x 4, 32, 512 over 128 steps.
+    assert_eq!(
+        packets(&layers[1]),
+        owned([("broadcast", 64), ("unicast", 1), ("collection", 16)])
+    );
+    assert_eq!(
+        (layers[0]["span"].as_f64(), layers[1]["span"].as_f64()),
+        (Some(27.0), Some(3.0))
+    );
+    let total = &v["total"];
+    assert_eq!(total["packets"].as_u64(), Some(260 + 81));
+    let cycles: u64 = layers
+        .iter()
+        .map(|l| l["stats"]["cycles_simulated"].as_u64().expect("cycles"))
+        .sum();
+    assert_eq!(total["cycles_simulated"].as_u64(), Some(cycles));
+    assert_eq!(
+        total["rate"].as_f64(),
+        Some(341.0 / (16.0 * (4.0 * 27.0 + 4.0 * 3.0)))
+    );
+    // One layer alone is that layer's run in the sequence.
+    let one = trace_json(&["--layer", "conv2"]);
+    assert_eq!(one["stats"], layers[1]["stats"]);
+    assert_eq!(packets(&one), packets(&layers[1]));
+}
+
+#[test]
+fn noc_sim_mapping_rate_times_the_steps() {
+    // Shidiannao on the same layers, each timed to offer 0.05 flits per node and cycle.
+    let v = trace_json(&["--mapping", "flat", "--rate", "0.05"]);
+    assert_eq!(v["rate"].as_f64(), Some(0.05));
+    let layers = v["layers"].as_array().expect("layers");
+    assert_eq!(
+        packets(&layers[0]),
+        owned([("multicast", 227), ("broadcast", 18), ("collection", 64)])
+    );
+    assert_eq!(
+        packets(&layers[1]),
+        owned([("unicast", 62), ("broadcast", 2), ("collection", 64)])
+    );
+    // 309 flits over 4 steps on 16 nodes at 0.05: 96.5625 cycles a step; 128 flits: 40.
+    let spans: Vec<f64> = layers
+        .iter()
+        .map(|l| l["span"].as_f64().expect("span"))
+        .collect();
+    assert_eq!(
+        spans,
+        [309.0 / (16.0 * 4.0 * 0.05), 128.0 / (16.0 * 4.0 * 0.05)]
+    );
+    assert_eq!(spans, [96.5625, 40.0]);
+    for layer in layers {
+        assert_eq!(layer["stats"]["rate"].as_f64(), Some(0.05));
+    }
+    assert_eq!(v["total"]["rate"].as_f64(), Some(0.05));
+    // Table and CSV: a row per layer, then the total.
+    let out = dfc(&[
+        "noc",
+        "sim",
+        "--traffic",
+        "mapping",
+        "--df",
+        TWO_LAYERS,
+        "--mesh",
+        "4x4",
+        "--steps",
+        "4",
+        "--mapping",
+        "flat",
+        "--rate",
+        "0.05",
+        "--format",
+        "csv",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first: Vec<&str> = text
+        .lines()
+        .map(|l| l.split(',').next().unwrap_or(""))
+        .collect();
+    assert_eq!(first, ["layer", "conv1", "conv2", "total"]);
 }
