@@ -509,8 +509,7 @@ impl Network {
             if waiting != 0 {
                 let mut vc = first_vc;
                 for _ in 0..v {
-                    if (waiting >> vc) & 1 == 1
-                        && self.try_forward(router, port, vc, &mut out_used)
+                    if (waiting >> vc) & 1 == 1 && self.try_forward(router, port, vc, &mut out_used)
                     {
                         break;
                     }
