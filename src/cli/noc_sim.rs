@@ -33,13 +33,15 @@ pub struct SimArgs {
     /// With `--traffic mapping`: the mapping (default: the file's first).
     #[arg(long)]
     pub mapping: Option<String>,
-    /// With `--traffic mapping`: the layer (default: the mapping's first with traffic).
+    /// With `--traffic mapping`: only this layer (default: every layer with traffic, one
+    /// after another).
     #[arg(long)]
     pub layer: Option<String>,
     /// With `--traffic mapping`: top-level steps of the layer to trace.
     #[arg(long, default_value_t = 8)]
     pub steps: u64,
-    /// Offered load in flits per node per cycle, in (0, 1].
+    /// Offered load in flits per node per cycle, in (0, 1]. With `--traffic mapping`: each
+    /// layer's steps are timed to offer it (default: the cost model's step time).
     #[arg(long, allow_hyphen_values = true)]
     pub rate: Option<f64>,
     /// xy, yx, o1turn, valiant, west-first, west-first-adaptive, min-adaptive or q-routing

@@ -1,6 +1,7 @@
-//! `dfc noc sim --traffic mapping`: compile `--df`, take one layer's traffic classes from the
-//! chosen mapping, turn them into a packet trace (`crate::noc::trace`) and run it on the mesh
-//! (E0311 for a file without mappings, E0713 for an unknown layer, E0714 for a trace too large).
+//! `dfc noc sim --traffic mapping`: compile `--df`, take the traffic classes of the chosen
+//! mapping's layers (all, in sequence, or `--layer`), turn them into packet traces
+//! (`crate::noc::trace`, timed by the cost model or by `--rate`) and run them on the mesh
+//! (E0311 for a file without mappings, E0713 for an unknown layer, E0714 for traces too large).
 
 use std::process::ExitCode;
 
@@ -16,11 +17,12 @@ use crate::noc::sim::{config, SimConfig, Traffic};
 use crate::noc::{self, render, trace};
 use crate::source::SourceMap;
 
-/// The mesh flags as a configuration (the rate is the trace's, so unused here).
+/// The mesh flags as a configuration. Its rate only times the traces (`Timing::Rate`), checked
+/// as the synthetic patterns' is; without `--rate` it is unused.
 fn configure(args: &SimArgs) -> Result<SimConfig, config::ConfigError> {
     let k = config::parse_mesh(&args.mesh)?;
     let routing = config::parse_routing(&args.routing)?;
-    let mut cfg = SimConfig::new(k, Traffic::Uniform, routing, 1.0);
+    let mut cfg = SimConfig::new(k, Traffic::Uniform, routing, args.rate.unwrap_or(1.0));
     cfg.vcs = args.vcs;
     cfg.buffer = args.buffer;
     cfg.packet_size = args.packet_size;
@@ -35,9 +37,9 @@ pub fn run(reporter: &Reporter, args: &SimArgs) -> ExitCode {
     let Some(path) = args.df.as_deref() else {
         return super::usage("`--traffic mapping` needs `--df FILE` with a mapping");
     };
-    if args.rate.is_some() || args.sweep.is_some() || args.svg.is_some() {
+    if args.sweep.is_some() || args.svg.is_some() {
         return super::usage(
-            "`--traffic mapping` takes its rate from the mapping's traffic; drop `--rate`, `--sweep` and `--svg`",
+            "`--traffic mapping` runs the mapping's traffic at one load; drop `--sweep` and `--svg`",
         );
     }
     if !(1..=1_000_000).contains(&args.steps) {
@@ -66,47 +68,75 @@ pub fn run(reporter: &Reporter, args: &SimArgs) -> ExitCode {
     all.extend(diags);
     crate::diagnostics::sort(&mut all);
     reporter.emit(&all, &sources);
-    let chosen = match args.layer.as_deref() {
-        None => layers.first(),
-        Some(layer) => layers.iter().find(|t| t.layer == layer),
+    let names: Vec<String> = layers.iter().map(|t| t.layer.clone()).collect();
+    let chosen: Vec<noc::LayerTraffic> = match args.layer.as_deref() {
+        None => layers,
+        Some(layer) => layers.into_iter().filter(|t| t.layer == layer).collect(),
     };
-    let Some(traffic) = chosen else {
-        let names: Vec<&str> = layers.iter().map(|t| t.layer.as_str()).collect();
-        let mapping = &program.mapping(id).name;
+    if chosen.is_empty() {
         let Some(layer) = args.layer.as_deref() else {
             // The cost model's diagnostics above say why no layer has traffic: the input's fault.
             return exit(1);
         };
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mapping = &program.mapping(id).name;
         let message = format!(
             "mapping `{mapping}` has no traffic for a layer `{layer}`; layers: {}",
             names.join(", ")
         );
         let help = suggest(layer, names.iter().copied());
         return bad_argument(reporter, Code::NocUnknownLayer, message, help);
-    };
+    }
     if let Err(f) = refuse_clobber(&sources, &[args.output.as_deref()]) {
         return fail(reporter, f);
     }
-    let trace = match trace::mapping_trace(traffic, cfg.k, args.steps) {
+    let timing = match args.rate {
+        None => trace::Timing::CostModel,
+        Some(rate) => trace::Timing::Rate {
+            rate,
+            packet_size: cfg.packet_size,
+        },
+    };
+    let traces = match trace::sequence_traces(&chosen, cfg.k, args.steps, timing) {
         Ok(t) => t,
         Err(e) => {
+            let what = match args.layer.as_deref() {
+                Some(layer) => format!("the trace of layer `{layer}`"),
+                None => format!("the traces of the {} layers", chosen.len()),
+            };
             let message = format!(
-                "the trace of layer `{}` over {} step(s) holds {} packets, more than {}",
-                traffic.layer,
+                "{what} over {} step(s) hold {} packets, more than {}",
                 args.steps,
                 e.packets,
                 trace::MAX_PACKETS
             );
-            let help = Some("trace fewer top-level steps with `--steps`".to_string());
+            let help =
+                Some("trace fewer top-level steps with `--steps`, or one `--layer`".to_string());
             return bad_argument(reporter, Code::NocTraceTooLarge, message, help);
         }
     };
-    let stats = trace::run_trace(&cfg, &trace);
     let mapping = &program.mapping(id).name;
-    let text = match args.format {
-        ReportFormat::Table => render::trace_table(&cfg, mapping, &trace, &stats),
-        ReportFormat::Json => render::trace_json(mapping, &trace, &stats),
-        ReportFormat::Csv => render::sim_csv(std::slice::from_ref(&stats)),
+    let text = match (&traces[..], args.layer.is_some()) {
+        ([one], true) => {
+            let stats = trace::run_trace(&cfg, one);
+            match args.format {
+                ReportFormat::Table => render::trace_table(&cfg, mapping, one, &stats),
+                ReportFormat::Json => render::trace_json(mapping, one, &stats),
+                ReportFormat::Csv => render::sim_csv(std::slice::from_ref(&stats)),
+            }
+        }
+        _ => {
+            let (stats, total) = trace::run_sequence(&cfg, &traces);
+            match args.format {
+                ReportFormat::Table => {
+                    render::sequence_table(&cfg, mapping, args.rate, &traces, &stats, &total)
+                }
+                ReportFormat::Json => {
+                    render::sequence_json(mapping, args.rate, &traces, &stats, &total)
+                }
+                ReportFormat::Csv => render::sequence_csv(&traces, &stats, &total),
+            }
+        }
     };
     finish(
         reporter,

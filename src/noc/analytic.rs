@@ -80,11 +80,15 @@ pub struct ClassCost {
     pub energy_pj: f64,
 }
 
-/// A layer's traffic on one topology.
+/// A layer's traffic on one topology, at one cluster level.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LayerNocCost {
     pub layer: String,
     pub topology: Topology,
+    /// The cluster level (0 the top), its networks, and how many work at once on average.
+    pub level: usize,
+    pub instances: i64,
+    pub parallel: f64,
     pub steps: i64,
     pub units: i64,
     pub classes: Vec<ClassCost>,
@@ -93,10 +97,16 @@ pub struct LayerNocCost {
     pub ingress_cycles_per_step: f64,
     pub egress_cycles_per_step: f64,
     pub compute_cycles_per_step: i64,
-    /// `steps × max(ingress, egress, compute)` plus the head latencies once: the layer's
-    /// runtime when transfers overlap with compute as in the cost model.
+    /// `steps × max(ingress, egress, compute) / parallel`, plus the head latencies once: the level's runtime when transfers overlap with compute as in the cost model.
     pub runtime_cycles: i64,
+    /// This level's NoC energy, all instances.
     pub energy_pj: f64,
+    /// At the top level: the levels inside the clusters, from the next one down.
+    pub inner_levels: Vec<LayerNocCost>,
+    /// Every level together: the slowest level's runtime (the levels' networks work at the
+    /// same time, double-buffered) and the energies added up.
+    pub all_levels_runtime_cycles: i64,
+    pub all_levels_energy_pj: f64,
 }
 
 /// The side of the smallest square mesh with `units` nodes.
@@ -310,7 +320,10 @@ pub fn layer_cost(p: &NocParams, t: &LayerTraffic) -> LayerNocCost {
         } else {
             (&mut ingress, &mut ingress_fill)
         };
-        busy[net] += step.occupancy;
+        // Every cluster has its own wired network, but the wireless channel is one for the
+        // chip: the transfers of the clusters at work take turns on it.
+        let sharing = if wireless { t.parallel.max(1.0) } else { 1.0 };
+        busy[net] += step.occupancy * sharing;
         *fill = (*fill).max(step.head);
         classes.push(ClassCost {
             class: *c,
@@ -324,16 +337,30 @@ pub fn layer_cost(p: &NocParams, t: &LayerTraffic) -> LayerNocCost {
     let ingress = ingress[0].max(ingress[1]);
     let egress = egress[0].max(egress[1]);
     let step = ingress.max(egress).max(t.compute_cycles_per_step as f64);
+    let parallel = t.parallel.max(1.0);
+    let runtime_cycles =
+        (step * t.steps as f64 / parallel).ceil() as i64 + ingress_fill + egress_fill;
+    let energy_pj: f64 = classes.iter().map(|c| c.energy_pj).sum();
+    let inner_levels: Vec<LayerNocCost> = t.inner_levels.iter().map(|l| layer_cost(p, l)).collect();
     LayerNocCost {
         layer: t.layer.clone(),
         topology: p.topology,
+        level: t.level,
+        instances: t.instances,
+        parallel,
         steps: t.steps,
         units: t.units,
-        energy_pj: classes.iter().map(|c| c.energy_pj).sum(),
+        energy_pj,
         classes,
         ingress_cycles_per_step: ingress,
         egress_cycles_per_step: egress,
         compute_cycles_per_step: t.compute_cycles_per_step,
-        runtime_cycles: (step * t.steps as f64).ceil() as i64 + ingress_fill + egress_fill,
+        runtime_cycles,
+        all_levels_runtime_cycles: inner_levels
+            .iter()
+            .map(|l| l.runtime_cycles)
+            .fold(runtime_cycles, i64::max),
+        all_levels_energy_pj: energy_pj + inner_levels.iter().map(|l| l.energy_pj).sum::<f64>(),
+        inner_levels,
     }
 }

@@ -9,7 +9,7 @@ pub mod sim;
 pub mod trace;
 pub mod traffic;
 
-use crate::backends::cost::Model;
+use crate::backends::cost::{self, Model};
 use crate::backends::evaluate::{self, LayerProblem, LayerStatus};
 use crate::diagnostics::Diagnostic;
 use crate::ir::noc::Topology;
@@ -26,11 +26,14 @@ pub struct NocReport {
     pub model: Model,
     pub params: NocParams,
     pub layers: Vec<LayerNocCost>,
-    /// Sums over the layers.
+    /// Sums over the layers, at the top level.
     pub runtime_cycles: i64,
     /// The cost model's own runtime (its NoC: one bandwidth and a fixed latency).
     pub cost_model_runtime_cycles: i64,
     pub energy_pj: f64,
+    /// Sums over the layers of every cluster level together (`LayerNocCost::all_levels_*`).
+    pub all_levels_runtime_cycles: i64,
+    pub all_levels_energy_pj: f64,
 }
 
 /// The traffic of every layer the cost model evaluates; diagnostics say why a layer has none.
@@ -46,8 +49,12 @@ pub fn mapping_traffic(
     let mut out = Vec::new();
     for ((layer, problem), lm) in report.layers.iter().zip(problems).zip(&mapping.layers) {
         if let (LayerStatus::Ok { metrics }, LayerProblem::Ready(p)) = (&layer.status, problem) {
-            let pes = evaluate::hardware(hw, lm.precision, model).num_pes;
-            out.push(layer_traffic(&layer.layer, &p, metrics, pes));
+            let cost_hw = evaluate::hardware(hw, lm.precision, model);
+            let mut top = layer_traffic(&layer.layer, &p, metrics, cost_hw.num_pes);
+            // The same analysis as the evaluation that just succeeded, so it cannot fail here.
+            let levels = cost::inner_level_traffic(&p, &cost_hw, model).unwrap_or_default();
+            top.inner_levels = traffic::inner_traffic(&top, &p, &levels);
+            out.push(top);
         }
     }
     (out, diags)
@@ -74,6 +81,8 @@ pub fn mapping_cost(
         runtime_cycles: layers.iter().map(|l| l.runtime_cycles).sum(),
         cost_model_runtime_cycles: traffic.iter().map(|t| t.runtime_cycles).sum(),
         energy_pj: layers.iter().map(|l| l.energy_pj).sum(),
+        all_levels_runtime_cycles: layers.iter().map(|l| l.all_levels_runtime_cycles).sum(),
+        all_levels_energy_pj: layers.iter().map(|l| l.all_levels_energy_pj).sum(),
         layers,
     };
     (report, diags)

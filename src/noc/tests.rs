@@ -4,7 +4,10 @@
 use super::analytic::{mesh_side, wired_step, wireless_step, NocParams};
 use super::sim::patterns::{average_hops, distance, max_channel_load_xy};
 use super::sim::{run, sweep, Network, Pipeline, Routing, SimConfig, Traffic};
-use super::trace::{mapping_trace, run_trace, unit_node, MappingTrace, BUFFER_NODE, MAX_PACKETS};
+use super::trace::{
+    mapping_trace, run_sequence, run_trace, sequence_traces, unit_node, MappingTrace, Timing,
+    BUFFER_NODE, MAX_PACKETS,
+};
 use super::traffic::{ClassKind, LayerTraffic, Tensor, TrafficClass};
 use crate::ir::noc::{Topology, WirelessMac};
 
@@ -269,6 +272,9 @@ fn small_layer(interval: i64) -> LayerTraffic {
     };
     LayerTraffic {
         layer: "conv".into(),
+        level: 0,
+        instances: 1,
+        parallel: 1.0,
         steps: 4,
         units: 8,
         active_units: 3,
@@ -280,6 +286,7 @@ fn small_layer(interval: i64) -> LayerTraffic {
         ],
         runtime_cycles: 4 * interval,
         compute_cycles_per_step: interval,
+        inner_levels: Vec::new(),
     }
 }
 
@@ -291,11 +298,11 @@ fn trace_counts(t: &MappingTrace) -> [u64; 3] {
 fn a_trace_has_one_packet_per_delivery_split_over_the_steps() {
     let layer = small_layer(10);
     // Multicast 10 × 1.5, broadcast 6 × 3, reduction 4 × 3 deliveries over the 4 steps.
-    let all = mapping_trace(&layer, 2, 100).expect("small");
+    let all = mapping_trace(&layer, 2, 100, Timing::CostModel).expect("small");
     assert_eq!((all.steps, all.interval), (4, 10));
     assert_eq!(trace_counts(&all), [15, 18, 12]);
     assert_eq!(all.packets.len(), 45);
-    let half = mapping_trace(&layer, 2, 2).expect("small");
+    let half = mapping_trace(&layer, 2, 2, Timing::CostModel).expect("small");
     assert_eq!(trace_counts(&half), [7, 9, 6]);
     assert_eq!(half.packets.len(), 22);
     // Distribution leaves the buffer, reduction returns to it; units 0..3 on nodes 1, 2, 3.
@@ -327,14 +334,14 @@ fn a_trace_has_one_packet_per_delivery_split_over_the_steps() {
 fn a_trace_larger_than_the_bound_is_refused() {
     let mut layer = small_layer(10);
     layer.classes[0].elements = 2 * MAX_PACKETS as i64;
-    let err = mapping_trace(&layer, 4, 4).expect_err("too large");
+    let err = mapping_trace(&layer, 4, 4, Timing::CostModel).expect_err("too large");
     assert_eq!(err.packets, 3 * MAX_PACKETS + 18 + 12);
 }
 
 #[test]
 fn trace_hops_are_the_placement_distances_and_runs_repeat() {
     let layer = small_layer(10);
-    let trace = mapping_trace(&layer, 4, 4).expect("small");
+    let trace = mapping_trace(&layer, 4, 4, Timing::CostModel).expect("small");
     let cfg = SimConfig::new(4, Traffic::Uniform, Routing::Xy, 1.0);
     let stats = run_trace(&cfg, &trace);
     let distances: usize = trace
@@ -369,7 +376,7 @@ fn a_trace_at_one_packet_per_step_has_the_zero_load_latency() {
         elements_per_step: 1.0,
     };
     layer.active_units = 8;
-    let trace = mapping_trace(&layer, 4, 4).expect("small");
+    let trace = mapping_trace(&layer, 4, 4, Timing::CostModel).expect("small");
     assert_eq!(trace_counts(&trace), [0, 0, 4]);
     let cfg = SimConfig::new(4, Traffic::Uniform, Routing::Xy, 1.0);
     let stats = run_trace(&cfg, &trace);
@@ -380,4 +387,77 @@ fn a_trace_at_one_packet_per_step_has_the_zero_load_latency() {
     assert!(close(stats.p99_latency, latency as f64));
     assert!(close(stats.avg_hops, 1.0));
     assert_eq!(stats.cycles_simulated, 300 + latency);
+}
+
+#[test]
+fn a_rate_times_the_steps_to_offer_it() {
+    let layer = small_layer(10);
+    let timing = Timing::Rate {
+        rate: 0.25,
+        packet_size: 1,
+    };
+    // 45 packets over 4 steps on 4 nodes at 0.25 flits/node/cycle: 11.25 cycles a step.
+    let trace = mapping_trace(&layer, 2, 100, timing).expect("small");
+    let natural = mapping_trace(&layer, 2, 100, Timing::CostModel).expect("small");
+    assert_eq!(
+        (trace.interval, trace.span, natural.span),
+        (10, 11.25, 10.0)
+    );
+    // The same packets in the same order (10, 12, 11 and 12 a step); step 1 starts at
+    // ⌊11.25⌋, its packet `i` ⌊i · 11.25 / 12⌋ later; step 3 at ⌊33.75⌋.
+    let route = |t: &MappingTrace| -> Vec<(usize, usize)> {
+        t.packets.iter().map(|p| (p.src, p.dst)).collect()
+    };
+    assert_eq!(route(&trace), route(&natural));
+    let step_one: Vec<u64> = trace.packets[10..22].iter().map(|p| p.cycle).collect();
+    assert_eq!(step_one, [11, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]);
+    assert_eq!(trace.packets.last().map(|p| p.cycle), Some(33 + 10));
+    let cfg = SimConfig::new(2, Traffic::Uniform, Routing::Xy, 0.25);
+    assert_eq!(run_trace(&cfg, &trace).rate, 0.25);
+    // Two-flit packets: half the steps' packets for the same flits, so twice the span.
+    let two = Timing::Rate {
+        rate: 0.25,
+        packet_size: 2,
+    };
+    assert_eq!(
+        mapping_trace(&layer, 2, 100, two).expect("small").span,
+        22.5
+    );
+}
+
+#[test]
+fn a_sequence_runs_each_layer_alone_and_adds_them_up() {
+    let first = small_layer(10);
+    let mut second = small_layer(30);
+    second.layer = "fc".into();
+    second.classes[0].elements = 2;
+    let layers = [first, second];
+    let traces = sequence_traces(&layers, 4, 4, Timing::CostModel).expect("small");
+    assert_eq!(
+        traces.iter().map(trace_counts).collect::<Vec<_>>(),
+        [[15, 18, 12], [3, 18, 12]]
+    );
+    let cfg = SimConfig::new(4, Traffic::Uniform, Routing::Xy, 1.0);
+    let (stats, total) = run_sequence(&cfg, &traces);
+    assert_eq!(
+        stats,
+        traces
+            .iter()
+            .map(|t| run_trace(&cfg, t))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(total.packets, 45 + 33);
+    assert_eq!(
+        total.cycles_simulated,
+        stats[0].cycles_simulated + stats[1].cycles_simulated
+    );
+    let latency = (stats[0].avg_latency * 45.0 + stats[1].avg_latency * 33.0) / 78.0;
+    assert!(close(total.avg_latency, latency));
+    // 78 flits offered over 4 steps of 10 and 4 of 30 cycles on 16 nodes.
+    assert!(close(total.rate, 78.0 / (16.0 * 160.0)));
+    // The bound holds for the layers together.
+    let mut big = small_layer(10);
+    big.classes[0].elements = MAX_PACKETS as i64 / 2;
+    let err = sequence_traces(&[big.clone(), big], 4, 4, Timing::CostModel).expect_err("large");
+    assert_eq!(err.packets, 2 * (MAX_PACKETS * 3 / 4 + 30));
 }

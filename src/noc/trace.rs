@@ -1,10 +1,13 @@
-//! Packet traces from a mapping's traffic: the traffic classes of one layer (`traffic`) turned
-//! into one-element packets on the k×k mesh simulator, and a run of such a trace with the
-//! simulator's statistics (`docs/noc.md`, "Traffic from a mapping").
+//! Packet traces from a mapping's traffic: the traffic classes of a layer (`traffic`) turned
+//! into one-element packets on the k×k mesh simulator, a run of such a trace with the
+//! simulator's statistics, and a mapping's layers run one after another
+//! (`docs/noc.md`, "Traffic from a mapping").
 //!
 //! Placement: the shared buffer sits at node 0 (the corner at x = 0, y = 0); unit `u` of the
 //! top cluster level sits at node `1 + u mod (k² − 1)`, so units fill the other nodes in
 //! row-major order and fold over them when there are more units than nodes.
+
+use rayon::prelude::*;
 
 use super::sim::network::Network;
 use super::sim::run::STALL_CYCLES;
@@ -42,8 +45,11 @@ pub struct MappingTrace {
     pub layer: String,
     /// Top-level steps traced (at most the layer's own).
     pub steps: u64,
-    /// Cycles per step: the cost model's average compute delay per step.
+    /// The cost model's average compute delay per step.
     pub interval: u64,
+    /// Cycles per step as traced: `interval`, or what offers the rate asked for
+    /// ([`Timing::Rate`]).
+    pub span: f64,
     /// Packets per class (input, filter, output), in the order of `LayerTraffic::classes`.
     pub classes: [TraceClass; 3],
     /// Sorted by creation cycle.
@@ -79,17 +85,28 @@ fn deliveries(kind: ClassKind, elements: i64, fanout: f64) -> f64 {
     }
 }
 
+/// How long a traced step lasts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Timing {
+    /// The cost model's compute delay per step: the offered load is its volume over its time.
+    CostModel,
+    /// Whatever offers this many flits per node per cycle over the traced steps (`--rate`):
+    /// the same packets in the same order, the steps stretched or compressed alike.
+    Rate { rate: f64, packet_size: usize },
+}
+
 /// The packets of the first `steps` top-level steps of `traffic` on a `k`×`k` mesh.
 ///
 /// A class's deliveries are split over the layer's steps in integer shares (the cumulative
 /// floor, so the shares add up to the whole); within a step, delivery `j` goes to (or, for
 /// reduction and collection, comes from) unit `j mod active_units`, and the step's packets are
-/// created evenly over its `interval` cycles. Multicast and broadcast are repeated unicast: one
-/// packet per destination.
+/// created evenly over the step: packet `i` of `n` in step `s` at `⌊s·span⌋ + ⌊i·span/n⌋`.
+/// Multicast and broadcast are repeated unicast: one packet per destination.
 pub fn mapping_trace(
     traffic: &LayerTraffic,
     k: usize,
     steps: u64,
+    timing: Timing,
 ) -> Result<MappingTrace, TraceTooLarge> {
     let layer_steps = traffic.steps.max(1) as u64;
     let steps = steps.min(layer_steps);
@@ -111,6 +128,13 @@ pub fn mapping_trace(
     if count > MAX_PACKETS {
         return Err(TraceTooLarge { packets: count });
     }
+    let span = match timing {
+        Timing::CostModel => interval as f64,
+        Timing::Rate { rate, packet_size } => {
+            let flits = (count * packet_size.max(1) as u64) as f64;
+            flits / ((k * k) as f64 * steps.max(1) as f64 * rate)
+        }
+    };
     let mut packets = Vec::with_capacity(count as usize);
     for step in 0..steps {
         let mut in_step = Vec::new();
@@ -126,10 +150,12 @@ pub fn mapping_trace(
                 in_step.push((src, dst, class.tensor, class.kind));
             }
         }
-        let n = in_step.len() as u64;
+        let n = in_step.len() as f64;
+        // Exact for a whole `span` (the cost model's): integers below 2^53, one rounding.
+        let start = (step as f64 * span).floor() as u64;
         for (i, (src, dst, tensor, kind)) in in_step.into_iter().enumerate() {
             packets.push(TracePacket {
-                cycle: step * interval + i as u64 * interval / n,
+                cycle: start + (i as f64 * span / n).floor() as u64,
                 src,
                 dst,
                 tensor,
@@ -141,9 +167,58 @@ pub fn mapping_trace(
         layer: traffic.layer.clone(),
         steps,
         interval,
+        span,
         classes,
         packets,
     })
+}
+
+/// The traces of a mapping's layers (`traffic`, in order), the packets of all of them bounded
+/// by [`MAX_PACKETS`] together.
+pub fn sequence_traces(
+    traffic: &[LayerTraffic],
+    k: usize,
+    steps: u64,
+    timing: Timing,
+) -> Result<Vec<MappingTrace>, TraceTooLarge> {
+    let mut traces = Vec::with_capacity(traffic.len());
+    let mut total = 0;
+    for t in traffic {
+        let trace = mapping_trace(t, k, steps, timing)?;
+        total += trace.packets.len() as u64;
+        if total > MAX_PACKETS {
+            return Err(TraceTooLarge { packets: total });
+        }
+        traces.push(trace);
+    }
+    Ok(traces)
+}
+
+/// Each trace run on an empty network, one after the other: a layer starts when the previous
+/// one's packets have all arrived (it needs its outputs). The runs are independent, so they
+/// go in parallel with results in layer order, each with `cfg`'s seed: a layer's run equals
+/// its run alone. Returns each layer's statistics and those of the whole sequence: cycles add
+/// up, latencies and hops are over all packets, `rate` is the offered flits over the traced
+/// spans and `accepted_rate` the ejected flits over the cycles simulated.
+pub fn run_sequence(cfg: &SimConfig, traces: &[MappingTrace]) -> (Vec<SimStats>, SimStats) {
+    let runs: Vec<Run> = traces.par_iter().map(|t| simulate(cfg, t)).collect();
+    let mut whole = Run {
+        latencies: runs
+            .iter()
+            .flat_map(|r| r.latencies.iter().copied())
+            .collect(),
+        hops: runs.iter().map(|r| r.hops).sum(),
+        ejected_flits: runs.iter().map(|r| r.ejected_flits).sum(),
+        cycles: runs.iter().map(|r| r.cycles).sum(),
+        saturated: runs.iter().any(|r| r.saturated),
+    };
+    let per_layer = runs
+        .into_iter()
+        .zip(traces)
+        .map(|(mut run, t)| run.statistics(cfg, &[t]))
+        .collect();
+    let total = whole.statistics(cfg, &traces.iter().collect::<Vec<_>>());
+    (per_layer, total)
 }
 
 /// Offer a trace's packets to the simulator at their cycles (no synthetic traffic) and run
@@ -151,10 +226,51 @@ pub fn mapping_trace(
 /// `saturated`). Every packet is measured; `rate` is the offered flits per node per cycle over
 /// the trace's span and `accepted_rate` the ejected flits per node per cycle over the run.
 pub fn run_trace(cfg: &SimConfig, trace: &MappingTrace) -> SimStats {
+    simulate(cfg, trace).statistics(cfg, &[trace])
+}
+
+/// What a run of one or more traces delivered.
+struct Run {
+    /// Creation to ejection of the tail, per delivered packet.
+    latencies: Vec<u64>,
+    hops: u64,
+    ejected_flits: u64,
+    cycles: u64,
+    saturated: bool,
+}
+
+impl Run {
+    /// The statistics of the run of `traces`: `rate` their offered flits per node per cycle
+    /// over their traced steps.
+    fn statistics(&mut self, cfg: &SimConfig, traces: &[&MappingTrace]) -> SimStats {
+        let nodes = (cfg.k * cfg.k) as f64;
+        let offered: usize = traces.iter().map(|t| t.packets.len()).sum();
+        let span: f64 = traces.iter().map(|t| t.steps.max(1) as f64 * t.span).sum();
+        let latencies = &mut self.latencies;
+        let n = latencies.len().max(1) as f64;
+        latencies.sort_unstable();
+        let p99 = match latencies.len() {
+            0 => 0.0,
+            len => latencies[(len * 99).div_ceil(100) - 1] as f64,
+        };
+        SimStats {
+            rate: (offered * cfg.packet_size) as f64 / (nodes * span),
+            avg_latency: latencies.iter().sum::<u64>() as f64 / n,
+            p99_latency: p99,
+            avg_hops: self.hops as f64 / n,
+            accepted_rate: self.ejected_flits as f64 / (nodes * self.cycles.max(1) as f64),
+            packets: latencies.len() as u64,
+            saturated: self.saturated,
+            cycles_simulated: self.cycles,
+        }
+    }
+}
+
+/// Run one trace on an empty network.
+fn simulate(cfg: &SimConfig, trace: &MappingTrace) -> Run {
     let mut net = Network::new(*cfg);
     net.generating = false;
     net.measuring = true;
-    let nodes = (cfg.k * cfg.k) as f64;
     let mut next = 0;
     let mut latencies: Vec<u64> = Vec::with_capacity(trace.packets.len());
     let mut hops = 0u64;
@@ -178,22 +294,11 @@ pub fn run_trace(cfg: &SimConfig, trace: &MappingTrace) -> SimStats {
             hops += u64::from(d.packet.hops);
         }
     }
-    let span = trace.steps.max(1) * trace.interval;
-    let flits = (trace.packets.len() * cfg.packet_size) as f64;
-    let n = latencies.len().max(1) as f64;
-    latencies.sort_unstable();
-    let p99 = match latencies.len() {
-        0 => 0.0,
-        len => latencies[(len * 99).div_ceil(100) - 1] as f64,
-    };
-    SimStats {
-        rate: flits / (nodes * span as f64),
-        avg_latency: latencies.iter().sum::<u64>() as f64 / n,
-        p99_latency: p99,
-        avg_hops: hops as f64 / n,
-        accepted_rate: net.measured_flits_ejected as f64 / (nodes * net.now().max(1) as f64),
-        packets: latencies.len() as u64,
+    Run {
+        latencies,
+        hops,
+        ejected_flits: net.measured_flits_ejected,
+        cycles: net.now(),
         saturated,
-        cycles_simulated: net.now(),
     }
 }

@@ -1,13 +1,16 @@
-//! Traffic classes of a mapped layer: what the top cluster level of a dataflow moves between
-//! the shared buffer and its units (PEs or clusters) per step, split into unicast, multicast
+//! Traffic classes of a mapped layer: what each cluster level of a dataflow moves between
+//! its buffer and its units (PEs or clusters) per step, split into unicast, multicast
 //! (with its fan-out), broadcast, reduction (with its fan-in) and collection.
 //!
-//! Volumes come from the cost model (`LayerMetrics`: the NoC ingress of input and filter, the
-//! egress of outputs, multicast data counted once); how many units share each element follows
-//! from the top level's spatial map and which dimensions each tensor depends on
-//! (`docs/noc.md`, "Traffic classes").
+//! Volumes come from the cost model (`LayerMetrics` for the top level: the NoC ingress of
+//! input and filter, the egress of outputs, multicast data counted once; its per-level counts,
+//! `cost::inner_level_traffic`, for the levels inside the clusters); how many units share each
+//! element follows from the level's spatial map and which dimensions each tensor depends on
+//! (`docs/noc.md`, "Traffic classes" and "Inner cluster levels").
 
-use crate::backends::cost::{Dim, Directive, LayerMetrics, LayerType, MapKind, Problem};
+use crate::backends::cost::{
+    Dim, Directive, LayerMetrics, LayerType, LevelTraffic, MapKind, Problem,
+};
 
 /// The tensor a class carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -75,13 +78,20 @@ pub struct TrafficClass {
     pub elements_per_step: f64,
 }
 
-/// The traffic of one layer at the top cluster level.
+/// The traffic of one layer at one cluster level (the top one unless `level` says otherwise).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LayerTraffic {
     pub layer: String,
-    /// Top-level iterations (temporal steps times spatial folds).
+    /// The cluster level: 0 the top, 1 the level inside its units, and so on.
+    pub level: usize,
+    /// Copies of this level's network: 1 at the top, the clusters of this level inside (each
+    /// cluster has its own network over its units).
+    pub instances: i64,
+    /// How many of them work at once on average: 1 at the top, `runs / parent_steps` inside.
+    pub parallel: f64,
+    /// The level's iterations (temporal steps times spatial folds), over all its instances.
     pub steps: i64,
-    /// Units of the top level: PEs, or clusters of a multi-level dataflow.
+    /// Units of the level: PEs, or clusters of a multi-level dataflow.
     pub units: i64,
     /// Units the spatial map keeps busy.
     pub active_units: i64,
@@ -89,10 +99,17 @@ pub struct LayerTraffic {
     pub spatial_dim: Option<&'static str>,
     /// Input, filter, output.
     pub classes: [TrafficClass; 3],
-    /// The cost model's runtime and average compute delay per step.
+    /// The cost model's runtime of the layer and its average compute delay per step of this
+    /// level.
     pub runtime_cycles: i64,
     pub compute_cycles_per_step: i64,
+    /// At the top level: the levels inside the clusters, from the next one down (empty for a
+    /// one-level dataflow, and at the inner levels themselves).
+    pub inner_levels: Vec<LayerTraffic>,
 }
+
+/// A level's maps as the dataflow writes them: size and offset at least 1.
+type LevelMaps = Vec<(MapKind, i64, i64, Dim)>;
 
 /// The dimensions a tensor's elements depend on (batch `N` only when coupled).
 fn coupled(layer_type: LayerType, tensor: Tensor, batch: bool) -> Vec<Dim> {
@@ -154,9 +171,19 @@ fn extent(p: &Problem, d: Dim) -> i64 {
 }
 
 /// The top cluster level's maps and its unit count.
-fn top_level(p: &Problem, num_pes: i64) -> (Vec<(MapKind, i64, i64, Dim)>, i64) {
+fn top_level(p: &Problem, num_pes: i64) -> (LevelMaps, i64) {
+    let units = p.directives.iter().find_map(|d| match *d {
+        Directive::Cluster { size } => Some((num_pes / size.max(1)).max(1)),
+        Directive::Map { .. } => None,
+    });
+    (level_maps(p, 0), units.unwrap_or(num_pes.max(1)))
+}
+
+/// The maps of cluster level `level` (0 the top): those between its `cluster` directive and
+/// the next.
+fn level_maps(p: &Problem, level: usize) -> LevelMaps {
     let mut maps = Vec::new();
-    let mut units = num_pes.max(1);
+    let mut current = 0;
     for d in &p.directives {
         match *d {
             Directive::Map {
@@ -164,14 +191,13 @@ fn top_level(p: &Problem, num_pes: i64) -> (Vec<(MapKind, i64, i64, Dim)>, i64) 
                 size,
                 offset,
                 dim,
-            } => maps.push((kind, size.max(1), offset.max(1), dim)),
-            Directive::Cluster { size } => {
-                units = (num_pes / size.max(1)).max(1);
-                break;
-            }
+            } if current == level => maps.push((kind, size.max(1), offset.max(1), dim)),
+            Directive::Map { .. } => {}
+            Directive::Cluster { .. } if current == level => break,
+            Directive::Cluster { .. } => current += 1,
         }
     }
-    (maps, units)
+    maps
 }
 
 /// The size and offset of a unit's share of `tensor` along the spatial dimension: the
@@ -179,7 +205,7 @@ fn top_level(p: &Problem, num_pes: i64) -> (Vec<(MapKind, i64, i64, Dim)>, i64) 
 /// read `(size − 1)·stride + R` input rows) or of filter rows (`R`: see [`output_tile`]).
 fn input_window(
     p: &Problem,
-    maps: &[(MapKind, i64, i64, Dim)],
+    maps: &LevelMaps,
     tensor: Tensor,
     dim: Dim,
     size: i64,
@@ -212,7 +238,7 @@ fn input_window(
 /// The output rows (columns) a top-level step covers along the sliding dimension of filter
 /// dimension `filter` (`R` → `Y'`): a unit mapped to filter row `r` reads input rows
 /// `r .. r + tile`, so units of neighbouring filter rows share all but one.
-fn output_tile(p: &Problem, maps: &[(MapKind, i64, i64, Dim)], filter: Dim) -> i64 {
+fn output_tile(p: &Problem, maps: &LevelMaps, filter: Dim) -> i64 {
     let (input, output) = if filter == Dim::R {
         (Dim::Y, Dim::YOut)
     } else {
@@ -264,26 +290,13 @@ pub fn layer_traffic(layer: &str, p: &Problem, m: &LayerMetrics, num_pes: i64) -
         (Tensor::Filter, m.filter_l2_read),
         (Tensor::Output, m.output_l2_write),
     ];
-    let classes = volumes.map(|(tensor, elements)| {
-        let elements = elements.max(0);
-        let (kind, fanout) = match spatial {
-            None => (unit_kind(tensor), 1.0),
-            Some((_, size, offset, dim)) => {
-                let depends = coupled(p.layer_type, tensor, p.batch_in_tensors).contains(&dim);
-                let (size, offset) = input_window(p, &maps, tensor, dim, size, offset);
-                classify(tensor, depends, active, size, offset)
-            }
-        };
-        TrafficClass {
-            tensor,
-            kind,
-            elements,
-            fanout,
-            elements_per_step: elements as f64 / steps.max(1) as f64,
-        }
-    });
+    let classes =
+        volumes.map(|(tensor, elements)| traffic_class(p, &maps, tensor, elements, active, steps));
     LayerTraffic {
         layer: layer.to_string(),
+        level: 0,
+        instances: 1,
+        parallel: 1.0,
         steps,
         units,
         active_units: active,
@@ -291,6 +304,79 @@ pub fn layer_traffic(layer: &str, p: &Problem, m: &LayerMetrics, num_pes: i64) -
         classes,
         runtime_cycles: m.runtime_cycles,
         compute_cycles_per_step: m.compute_delay_avg.max(1),
+        inner_levels: Vec::new(),
+    }
+}
+
+/// The traffic of the levels inside the clusters, from the cost model's per-level counts
+/// (`levels[0]` the level under the top one). Each level is classified as the top one is, by
+/// its own first spatial map, with its busy units the cost model's average.
+pub fn inner_traffic(
+    top: &LayerTraffic,
+    p: &Problem,
+    levels: &[LevelTraffic],
+) -> Vec<LayerTraffic> {
+    levels
+        .iter()
+        .enumerate()
+        .map(|(index, l)| {
+            let level = index + 1;
+            let maps = level_maps(p, level);
+            let steps = l.steps.max(1);
+            let units = l.units.max(1);
+            let active = ((l.busy_units as f64 / steps as f64).round() as i64).clamp(1, units);
+            let volumes = [
+                (Tensor::Input, l.input),
+                (Tensor::Filter, l.filter),
+                (Tensor::Output, l.output),
+            ];
+            let classes = volumes
+                .map(|(tensor, elements)| traffic_class(p, &maps, tensor, elements, active, steps));
+            let spatial = maps.iter().find(|x| x.0 == MapKind::Spatial);
+            LayerTraffic {
+                layer: top.layer.clone(),
+                level,
+                instances: l.instances.max(1),
+                parallel: (l.runs as f64 / l.parent_steps.max(1) as f64).max(1.0),
+                steps,
+                units,
+                active_units: active,
+                spatial_dim: spatial.map(|s| s.3.name()),
+                classes,
+                runtime_cycles: top.runtime_cycles,
+                compute_cycles_per_step: (l.compute_cycles / steps).max(1),
+                inner_levels: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// One tensor's class at a level with these maps: by the level's first spatial map and
+/// whether the tensor depends on its dimension (no spatial map: each unit its own data).
+fn traffic_class(
+    p: &Problem,
+    maps: &LevelMaps,
+    tensor: Tensor,
+    elements: i64,
+    active: i64,
+    steps: i64,
+) -> TrafficClass {
+    let elements = elements.max(0);
+    let spatial = maps.iter().find(|x| x.0 == MapKind::Spatial).copied();
+    let (kind, fanout) = match spatial {
+        None => (unit_kind(tensor), 1.0),
+        Some((_, size, offset, dim)) => {
+            let depends = coupled(p.layer_type, tensor, p.batch_in_tensors).contains(&dim);
+            let (size, offset) = input_window(p, maps, tensor, dim, size, offset);
+            classify(tensor, depends, active, size, offset)
+        }
+    };
+    TrafficClass {
+        tensor,
+        kind,
+        elements,
+        fanout,
+        elements_per_step: elements as f64 / steps.max(1) as f64,
     }
 }
 

@@ -40,6 +40,7 @@ mod tests;
 
 use std::fmt;
 
+pub use engine::LevelTraffic;
 pub use metrics::{
     format_float, write_float, write_int, EvalInfo, LayerMetrics, MetricValue, SizeUnit,
     CSV_COLUMNS,
@@ -438,6 +439,28 @@ impl fmt::Display for CostError {
 }
 
 impl std::error::Error for CostError {}
+
+/// The traffic of every cluster level below the top one (`[0]` is the level under the top),
+/// over the whole layer: what each level's clusters move between their buffer and their units.
+/// Empty for a one-level dataflow. Call it for a layer [`evaluate`] accepts; the counts are
+/// those of its analysis.
+pub fn inner_level_traffic(
+    p: &Problem,
+    hw: &Hardware,
+    model: Model,
+) -> Result<Vec<LevelTraffic>, CostError> {
+    let plan = engine::Plan::build(p, hw, model)?;
+    let mut analyzer = engine::Analyzer::new(&plan);
+    analyzer.tracking_levels = true;
+    let top = analyzer.run()?.top;
+    let mut levels = top.inner;
+    let mut parent_steps = top.valid_iterations;
+    for level in &mut levels {
+        level.parent_steps = parent_steps;
+        parent_steps = level.steps;
+    }
+    Ok(levels)
+}
 
 /// Evaluate one layer.
 pub fn evaluate(p: &Problem, hw: &Hardware, model: Model) -> Result<LayerMetrics, CostError> {

@@ -17,6 +17,8 @@ const WEST: usize = 1;
 const NORTH: usize = 2;
 const SOUTH: usize = 3;
 pub const LOCAL: usize = 4;
+/// Flits of room given to each VC buffer up front (larger buffers grow when used).
+const PREALLOCATED_FLITS: usize = 16;
 
 #[derive(Debug, Clone, Copy)]
 struct Flit {
@@ -34,6 +36,25 @@ struct InputVc {
     queue: VecDeque<Flit>,
     /// The output port and VC its current packet holds.
     out: Option<(usize, usize)>,
+}
+
+/// The (output port, VC range) pairs a head flit may take, best first: at most two
+/// productive ports and an escape, so a fixed array rather than an allocation per hop.
+#[derive(Default)]
+struct Candidates {
+    items: [(usize, (usize, usize)); 3],
+    len: usize,
+}
+
+impl Candidates {
+    fn push(&mut self, candidate: (usize, (usize, usize))) {
+        self.items[self.len] = candidate;
+        self.len += 1;
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [(usize, (usize, usize))] {
+        &mut self.items[..self.len]
+    }
 }
 
 /// What the network knows of a packet.
@@ -74,8 +95,22 @@ pub struct Network {
     sources: Vec<VecDeque<u32>>,
     injected_flits: Vec<usize>,
     inject_vc: Vec<Option<usize>>,
+    /// Packets in the network or waiting to enter it, by id; a delivered packet's slot is
+    /// reused (`free_slots`), so the table stays as small as the traffic in flight.
     packets: Vec<Packet>,
+    free_slots: Vec<u32>,
+    created: usize,
     round_robin: Vec<usize>,
+    /// Per router: a bit per input VC (`port · vcs + vc`) whose buffer holds a flit, so the
+    /// switch allocation visits only those (at most 5 ports × 16 VCs = 80 bits).
+    occupied: Vec<u128>,
+    /// Per input VC: the cycle its front flit may cross the switch (`u64::MAX` when empty),
+    /// kept apart so the switch allocation's scan reads a small dense array.
+    front_ready: Vec<u64>,
+    /// Per router and direction port: the router and input port at the other end.
+    links: Vec<[Option<(usize, usize)>; 4]>,
+    /// Per router: its column and row.
+    coords: Vec<(usize, usize)>,
     /// Whether new packets are created in this cycle's window.
     pub measuring: bool,
     pub generating: bool,
@@ -103,7 +138,14 @@ impl Network {
             cfg,
             rng: Rng::new(cfg.seed),
             now: 0,
-            inputs: (0..vcs).map(|_| InputVc::default()).collect(),
+            // Credits keep every buffer within `buffer` flits; allocated together up front, the
+            // buffers of neighbouring VCs sit close in memory.
+            inputs: (0..vcs)
+                .map(|_| InputVc {
+                    queue: VecDeque::with_capacity(cfg.buffer.min(PREALLOCATED_FLITS)),
+                    out: None,
+                })
+                .collect(),
             credits: vec![cfg.buffer as u32; vcs],
             held: vec![false; vcs],
             returning: VecDeque::new(),
@@ -111,7 +153,15 @@ impl Network {
             injected_flits: vec![0; nodes],
             inject_vc: vec![None; nodes],
             packets: Vec::new(),
+            free_slots: Vec::new(),
+            created: 0,
             round_robin: vec![0; nodes],
+            occupied: vec![0; nodes],
+            front_ready: vec![u64::MAX; vcs],
+            links: (0..nodes)
+                .map(|r| [EAST, WEST, NORTH, SOUTH].map(|p| neighbour(cfg.k, r, p)))
+                .collect(),
+            coords: (0..nodes).map(|r| (r % cfg.k, r / cfg.k)).collect(),
             measuring: false,
             generating: true,
             delivered: Vec::new(),
@@ -131,7 +181,7 @@ impl Network {
 
     /// Packets created since the start (synthetic and offered).
     pub fn packets_created(&self) -> usize {
-        self.packets.len()
+        self.created
     }
 
     /// Packets created in the measurement window so far.
@@ -159,7 +209,7 @@ impl Network {
 
     /// Whether any flit is in a router buffer.
     pub fn flits_in_routers(&self) -> bool {
-        self.inputs.iter().any(|v| !v.queue.is_empty())
+        self.occupied.iter().any(|&bits| bits != 0)
     }
 
     fn vc_index(&self, router: usize, port: usize, vc: usize) -> usize {
@@ -167,7 +217,12 @@ impl Network {
     }
 
     fn neighbour(&self, router: usize, port: usize) -> Option<(usize, usize)> {
-        neighbour(self.cfg.k, router, port)
+        self.links[router].get(port).copied().flatten()
+    }
+
+    /// The bit of an input VC in its router's `occupied` mask.
+    fn vc_bit(&self, port: usize, vc: usize) -> u128 {
+        1 << (port * self.cfg.vcs + vc)
     }
 
     /// Advance one cycle: credits arrive, sources create and inject, routers forward.
@@ -217,8 +272,7 @@ impl Network {
             Routing::Valiant => (false, self.rng.below(k * k) as u32),
             _ => (false, 0),
         };
-        let id = self.packets.len() as u32;
-        self.packets.push(Packet {
+        let packet = Packet {
             src: node as u32,
             dst: dst as u32,
             created: self.now,
@@ -227,7 +281,18 @@ impl Network {
             mid,
             second_phase: mid == node as u32,
             measured: self.measuring,
-        });
+        };
+        let id = match self.free_slots.pop() {
+            Some(id) => {
+                self.packets[id as usize] = packet;
+                id
+            }
+            None => {
+                self.packets.push(packet);
+                (self.packets.len() - 1) as u32
+            }
+        };
+        self.created += 1;
         self.sources[node].push_back(id);
         if self.measuring {
             self.measured_created += 1;
@@ -258,13 +323,14 @@ impl Network {
         }
         let sent = self.injected_flits[node];
         let tail = sent + 1 == self.cfg.packet_size;
-        self.inputs[i].queue.push_back(Flit {
+        let flit = Flit {
             packet,
             head: sent == 0,
             tail,
             ready: self.now + self.cfg.pipeline.inject + self.cfg.pipeline.router,
             arrived: self.now + self.cfg.pipeline.inject,
-        });
+        };
+        self.push_flit(node, LOCAL, vc, flit);
         self.moved += 1;
         if tail {
             self.sources[node].pop_front();
@@ -277,8 +343,7 @@ impl Network {
 
     /// The next port towards `dst` in dimension order (XY, or YX).
     fn dimension_order(&self, router: usize, dst: usize, yx: bool) -> usize {
-        let k = self.cfg.k;
-        let (x, y, dx, dy) = (router % k, router / k, dst % k, dst / k);
+        let ((x, y), (dx, dy)) = (self.coords[router], self.coords[dst]);
         let horizontal = |fallback: usize| match dx.cmp(&x) {
             std::cmp::Ordering::Greater => EAST,
             std::cmp::Ordering::Less => WEST,
@@ -298,8 +363,7 @@ impl Network {
 
     /// Productive ports towards `dst` (empty at the destination).
     fn productive(&self, router: usize, dst: usize) -> ([usize; 2], usize) {
-        let k = self.cfg.k;
-        let (x, y, dx, dy) = (router % k, router / k, dst % k, dst / k);
+        let ((x, y), (dx, dy)) = (self.coords[router], self.coords[dst]);
         let mut out = [LOCAL; 2];
         let mut n = 0;
         if dx != x {
@@ -339,7 +403,7 @@ impl Network {
             return Some((LOCAL, 0));
         }
         // Candidate (port, VC range), best first.
-        let mut candidates: Vec<(usize, (usize, usize))> = Vec::with_capacity(3);
+        let mut candidates = Candidates::default();
         match self.cfg.routing {
             Routing::Xy => candidates.push((self.dimension_order(router, dst, false), all)),
             Routing::Yx => candidates.push((self.dimension_order(router, dst, true), all)),
@@ -364,17 +428,21 @@ impl Network {
                     let pick = ports[self.rng.below(n)];
                     candidates.push((pick, all));
                 } else {
-                    candidates.extend(ports[..n].iter().map(|&p| (p, all)));
-                    self.by_credits(router, &mut candidates);
+                    for &p in &ports[..n] {
+                        candidates.push((p, all));
+                    }
+                    self.by_credits(router, candidates.as_mut_slice());
                 }
             }
             Routing::MinAdaptive | Routing::QRouting => {
                 let (ports, n) = self.productive(router, dst);
-                candidates.extend(ports[..n].iter().map(|&p| (p, (1, v))));
-                self.by_credits(router, &mut candidates);
+                for &p in &ports[..n] {
+                    candidates.push((p, (1, v)));
+                }
+                self.by_credits(router, candidates.as_mut_slice());
                 if let Some(table) = &self.q_table {
                     // Lowest learned delivery time first; equal estimates keep the credit order.
-                    candidates.sort_by(|a, b| {
+                    candidates.as_mut_slice().sort_by(|a, b| {
                         let q = |p: usize| table.estimate(router, dst, p);
                         q(a.0).total_cmp(&q(b.0))
                     });
@@ -382,7 +450,7 @@ impl Network {
                 candidates.push((self.dimension_order(router, dst, false), (0, 1)));
             }
         }
-        for (port, (lo, hi)) in candidates {
+        for &(port, (lo, hi)) in candidates.as_mut_slice().iter() {
             if port == LOCAL {
                 return Some((LOCAL, 0));
             }
@@ -402,6 +470,9 @@ impl Network {
     /// Q-routing: the head of `flit` leaves `router` through `port` for `next` now; `next`
     /// answers with its best estimate and `router` updates its own.
     fn learn(&mut self, router: usize, port: usize, next: usize, flit: &Flit) {
+        if self.q_table.is_none() {
+            return;
+        }
         let dst = self.packets[flit.packet as usize].dst as usize;
         let (ports, n) = self.productive(next, dst);
         let Some(table) = &mut self.q_table else {
@@ -421,18 +492,54 @@ impl Network {
     /// Switch allocation and traversal at one router, separable and input-first: each input
     /// port offers one ready flit with a downstream credit (round-robin over its VCs), each
     /// output port takes the first offer (round-robin over input ports).
+    /// Input VCs with an empty buffer offer nothing, so only those set in `occupied` are
+    /// tried, in the same round-robin order.
     fn route_and_forward(&mut self, router: usize) {
         let v = self.cfg.vcs;
-        let mut out_used = [false; PORTS];
         let start = self.round_robin[router];
-        self.round_robin[router] = (start + 1) % (PORTS * v);
-        for n in 0..PORTS {
-            let port = (start / v + n) % PORTS;
-            for m in 0..v {
-                let vc = (start + m) % v;
-                if self.try_forward(router, port, vc, &mut out_used) {
-                    break;
+        self.round_robin[router] = if start + 1 == PORTS * v { 0 } else { start + 1 };
+        if self.occupied[router] == 0 {
+            return;
+        }
+        let mut out_used = [false; PORTS];
+        let port_mask = (1u128 << v) - 1;
+        let (mut port, first_vc) = (start / v, start % v);
+        for _ in 0..PORTS {
+            let waiting = (self.occupied[router] >> (port * v)) & port_mask;
+            if waiting != 0 {
+                let mut vc = first_vc;
+                for _ in 0..v {
+                    if (waiting >> vc) & 1 == 1 && self.try_forward(router, port, vc, &mut out_used)
+                    {
+                        break;
+                    }
+                    vc = if vc + 1 == v { 0 } else { vc + 1 };
                 }
+            }
+            port = if port + 1 == PORTS { 0 } else { port + 1 };
+        }
+    }
+
+    /// Append `flit` to the buffer of input VC `vc` of `port` at `router`.
+    fn push_flit(&mut self, router: usize, port: usize, vc: usize, flit: Flit) {
+        let i = self.vc_index(router, port, vc);
+        if self.inputs[i].queue.is_empty() {
+            self.front_ready[i] = flit.ready;
+        }
+        self.occupied[router] |= self.vc_bit(port, vc);
+        self.inputs[i].queue.push_back(flit);
+    }
+
+    /// Remove the front flit of input VC `vc` of `port` at `router`.
+    fn pop_flit(&mut self, router: usize, port: usize, vc: usize) {
+        let i = self.vc_index(router, port, vc);
+        let queue = &mut self.inputs[i].queue;
+        queue.pop_front();
+        match queue.front() {
+            Some(next) => self.front_ready[i] = next.ready,
+            None => {
+                self.front_ready[i] = u64::MAX;
+                self.occupied[router] &= !self.vc_bit(port, vc);
             }
         }
     }
@@ -445,12 +552,13 @@ impl Network {
         out_used: &mut [bool; PORTS],
     ) -> bool {
         let i = self.vc_index(router, port, vc);
+        // Also false for an empty buffer (`u64::MAX`).
+        if self.front_ready[i] > self.now {
+            return false;
+        }
         let Some(&flit) = self.inputs[i].queue.front() else {
             return false;
         };
-        if flit.ready > self.now {
-            return false;
-        }
         let (out_port, out_vc) = match self.inputs[i].out {
             Some(o) => o,
             None => match self.allocate(router, flit.packet) {
@@ -471,7 +579,7 @@ impl Network {
             return false;
         }
         out_used[out_port] = true;
-        self.inputs[i].queue.pop_front();
+        self.pop_flit(router, port, vc);
         self.moved += 1;
         if port != LOCAL {
             if let Some((up, up_port)) = self.neighbour(router, port) {
@@ -490,6 +598,8 @@ impl Network {
                     packet: self.packets[flit.packet as usize],
                     ejected: arrive,
                 });
+                // Its last flit has left: the slot is free.
+                self.free_slots.push(flit.packet);
             }
         } else if let Some((next, in_port)) = self.neighbour(router, out_port) {
             self.credits[o] -= 1;
@@ -497,12 +607,12 @@ impl Network {
                 self.packets[flit.packet as usize].hops += 1;
                 self.learn(router, out_port, next, &flit);
             }
-            let j = self.vc_index(next, in_port, out_vc);
-            self.inputs[j].queue.push_back(Flit {
+            let moved = Flit {
                 ready: arrive + self.cfg.pipeline.router,
                 arrived: arrive,
                 ..flit
-            });
+            };
+            self.push_flit(next, in_port, out_vc, moved);
         }
         if flit.tail {
             // The next packet of this VC starts routing and allocation only now (as in
@@ -510,6 +620,7 @@ impl Network {
             let router_delay = self.cfg.pipeline.router;
             if let Some(next) = self.inputs[i].queue.front_mut() {
                 next.ready = next.ready.max(self.now + router_delay);
+                self.front_ready[i] = next.ready;
             }
             self.inputs[i].out = None;
             if out_port != LOCAL {

@@ -50,6 +50,82 @@ pub(crate) struct Record {
     pub(crate) delay: [DelayStat; 3],
     /// Some valid case analysed the level below (multi-level dataflows).
     pub(crate) recursed: bool,
+    /// Occurrence-weighted sum of this level's own busy units (clusters or PEs).
+    pub(crate) units_sum: i64,
+    /// With [`Analyzer::tracking_levels`]: the traffic of every level below this one, summed
+    /// over all the analyses of that level this one caused (`[0]` is the next level down).
+    pub(crate) inner: Vec<LevelTraffic>,
+}
+
+/// What one inner cluster level moved over the networks of its clusters during the whole
+/// layer: each analysis of the level is one cluster running one tile, and the counts add up
+/// every such run (`docs/noc.md`, "Inner cluster levels").
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct LevelTraffic {
+    /// Units of one cluster at this level (sub-clusters or PEs).
+    pub units: i64,
+    /// Clusters of this level that run side by side (the units of every level above,
+    /// multiplied).
+    pub instances: i64,
+    /// Tiles run at this level: cluster runs over the layer.
+    pub runs: i64,
+    /// Steps of the level above over the layer (each starts its units' runs together), so
+    /// `runs / parent_steps` clusters of this level work at once on average.
+    pub parent_steps: i64,
+    /// Elements the clusters' buffers send to their units (input, filter) and receive from
+    /// them (output), over all runs.
+    pub input: i64,
+    pub filter: i64,
+    pub output: i64,
+    /// The level's iterations (steps) over all runs.
+    pub steps: i64,
+    /// Busy units and compute delay, summed over the steps.
+    pub busy_units: i64,
+    pub compute_cycles: i64,
+}
+
+impl LevelTraffic {
+    /// This level's own totals from the record of one run.
+    fn of_record(record: &Record, units: i64, instances: i64) -> LevelTraffic {
+        LevelTraffic {
+            units,
+            instances,
+            runs: 1,
+            // Known only over the whole layer: `inner_level_traffic` sets it.
+            parent_steps: 0,
+            input: record.l2_read[INPUT],
+            filter: record.l2_read[FILTER],
+            output: record.l2_write[OUTPUT],
+            steps: record.valid_iterations,
+            busy_units: record.units_sum,
+            compute_cycles: record.delay[COMPUTE].sum,
+        }
+    }
+
+    /// Add `weight` runs of `other` (the same level).
+    fn add_weighted(&mut self, other: &LevelTraffic, weight: i64) {
+        self.units = other.units;
+        self.instances = other.instances;
+        self.runs = add(self.runs, mul(weight, other.runs));
+        self.input = add(self.input, mul(weight, other.input));
+        self.filter = add(self.filter, mul(weight, other.filter));
+        self.output = add(self.output, mul(weight, other.output));
+        self.steps = add(self.steps, mul(weight, other.steps));
+        self.busy_units = add(self.busy_units, mul(weight, other.busy_units));
+        self.compute_cycles = add(self.compute_cycles, mul(weight, other.compute_cycles));
+    }
+}
+
+/// Index of the compute delay in [`Record::delay`].
+const COMPUTE: usize = 2;
+
+/// One memoised analysis of a level: its tile, runtime, average active units, and with
+/// [`Analyzer::tracking_levels`] its own traffic followed by that of the levels below.
+struct Memo {
+    tile: [i64; NUM_DIMS],
+    runtime: i64,
+    active: f64,
+    traffic: Vec<LevelTraffic>,
 }
 
 impl Record {
@@ -89,10 +165,13 @@ struct Scratch {
 pub(crate) struct Analyzer<'a> {
     plan: &'a Plan,
     scratch: Vec<Scratch>,
-    /// Per level: the tiles analysed, with their runtime and average active units.
-    memo: Vec<Vec<([i64; NUM_DIMS], i64, f64)>>,
+    /// Per level: the tiles analysed.
+    memo: Vec<Vec<Memo>>,
     first_l1_requirement: Option<i64>,
     l1_per_unit: [i64; 3],
+    /// Whether records add up the traffic of the levels below ([`Record::inner`]); off for
+    /// plain evaluations, which do not report it.
+    pub(crate) tracking_levels: bool,
 }
 
 fn total(xs: &[i64; 3]) -> i64 {
@@ -105,9 +184,10 @@ impl<'a> Analyzer<'a> {
         Analyzer {
             plan,
             scratch: (0..n).map(|_| Scratch::default()).collect(),
-            memo: vec![Vec::new(); n],
+            memo: (0..n).map(|_| Vec::new()).collect(),
             first_l1_requirement: None,
             l1_per_unit: [0; 3],
+            tracking_levels: false,
         }
     }
 
@@ -125,18 +205,35 @@ impl<'a> Analyzer<'a> {
         })
     }
 
+    /// The memo entry of `tile` at `level_index`, analysed on first use.
     fn sub_level(
         &mut self,
         level_index: usize,
         tile: &[i64; NUM_DIMS],
-    ) -> Result<(i64, f64), CostError> {
-        if let Some(hit) = self.memo[level_index].iter().find(|e| e.0 == *tile) {
-            return Ok((hit.1, hit.2));
-        }
-        let r = self.analyze(level_index, tile)?;
-        let out = (r.runtime, r.average_active_units());
-        self.memo[level_index].push((*tile, out.0, out.1));
-        Ok(out)
+    ) -> Result<&Memo, CostError> {
+        let found = self.memo[level_index].iter().position(|e| e.tile == *tile);
+        let index = match found {
+            Some(i) => i,
+            None => {
+                let mut r = self.analyze(level_index, tile)?;
+                let traffic = if self.tracking_levels {
+                    let (units, instances) = self.plan.level_units(level_index);
+                    let mut all = vec![LevelTraffic::of_record(&r, units, instances)];
+                    all.append(&mut r.inner);
+                    all
+                } else {
+                    Vec::new()
+                };
+                self.memo[level_index].push(Memo {
+                    tile: *tile,
+                    runtime: r.runtime,
+                    active: r.average_active_units(),
+                    traffic,
+                });
+                self.memo[level_index].len() - 1
+            }
+        };
+        Ok(&self.memo[level_index][index])
     }
 
     fn analyze(&mut self, level_index: usize, tile: &[i64; NUM_DIMS]) -> Result<Record, CostError> {
@@ -217,8 +314,13 @@ impl<'a> Analyzer<'a> {
         if !case.level.innermost {
             record.recursed = true;
         }
-        let (compute_delay, sub_active) =
-            self.compute_delay(level_index, case, critical_partial_sums)?;
+        let (compute_delay, sub_active) = self.compute_delay(
+            level_index,
+            case,
+            critical_partial_sums,
+            occurrences,
+            record,
+        )?;
         // A PE that skips streams the scheduled MACs of all the case's occurrences
         // (`docs/sparsity.md`, "Runtime with skipping").
         let compute_total = match &self.plan.sparse {
@@ -250,12 +352,15 @@ impl<'a> Analyzer<'a> {
     /// Compute delay of one case (`docs/semantics/maestro.md`, "Compute delay"): the slowest
     /// sub-unit's runtime at the level below (its tiles analysed recursively, memoised), or at
     /// the innermost level the critical unit's partial sums over the SIMD lanes. Also returns
-    /// the active units summed over the sub-units (0 at the innermost level).
+    /// the active units summed over the sub-units (0 at the innermost level), and adds the
+    /// sub-units' runs, `occurrences` times, to the record's inner levels when tracking them.
     fn compute_delay(
         &mut self,
         level_index: usize,
         case: &Case,
         critical_partial_sums: i64,
+        occurrences: i64,
+        record: &mut Record,
     ) -> Result<(i64, f64), CostError> {
         let plan = self.plan;
         let level = case.level;
@@ -265,10 +370,17 @@ impl<'a> Analyzer<'a> {
         let mut compute_delay = 0;
         let mut sub_active = 0.0f64;
         let mut run = |this: &mut Self, partial_unit: bool, units: i64| -> Result<(), CostError> {
-            let (runtime, active) =
-                this.sub_level(level_index + 1, &case.sub_dims(plan, partial_unit))?;
-            compute_delay = compute_delay.max(runtime);
-            sub_active += active * units as f64;
+            let memo = this.sub_level(level_index + 1, &case.sub_dims(plan, partial_unit))?;
+            compute_delay = compute_delay.max(memo.runtime);
+            sub_active += memo.active * units as f64;
+            if record.inner.len() < memo.traffic.len() {
+                record
+                    .inner
+                    .resize(memo.traffic.len(), LevelTraffic::default());
+            }
+            for (sum, level) in record.inner.iter_mut().zip(&memo.traffic) {
+                sum.add_weighted(level, mul(occurrences, units));
+            }
             Ok(())
         };
         let spatial_state = case.var_states[level.first_spatial_var as usize];
@@ -529,6 +641,7 @@ fn add_case_delays(
         sub_active
     };
     record.active_sum += active * occurrences as f64;
+    record.units_sum = add(record.units_sum, mul(active_units, occurrences));
     // A zero compute delay (every sub-case skipped) counts as 1 from here on.
     let compute_delay = if compute_delay == 0 { 1 } else { compute_delay };
     let traffic = volumes.ingress.max(volumes.egress);

@@ -17,6 +17,7 @@ mod cases;
 mod level;
 mod plan;
 
+pub use analysis::LevelTraffic;
 pub(crate) use analysis::{Analyzer, Outcome, Record};
 pub(crate) use plan::Plan;
 

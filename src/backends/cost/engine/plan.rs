@@ -106,6 +106,15 @@ impl Plan {
         }
     }
 
+    /// The units of one cluster at `level_index`, and how many such clusters run side by side
+    /// (the units of every level above it, multiplied).
+    pub(super) fn level_units(&self, level_index: usize) -> (i64, i64) {
+        let above = self.levels[..level_index]
+            .iter()
+            .fold(1, |a, l| mul(a, l.units));
+        (self.levels[level_index].units, above)
+    }
+
     /// A size requirement in the reported unit (bytes when the Default model has a precision).
     pub(crate) fn size_units(&self, elements: i64) -> i64 {
         match self.precision_bits {
