@@ -96,3 +96,29 @@ pub fn dfc(args: &[&str]) -> std::process::Output {
         .output()
         .expect("dfc runs")
 }
+
+/// Like [`dfc`], with `RAYON_NUM_THREADS` set to `threads` and stdin closed: for tests that
+/// compare outputs across thread counts.
+pub fn dfc_threads(args: &[&str], threads: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .args(["--color", "never"])
+        .args(args)
+        .current_dir(root())
+        .env("RAYON_NUM_THREADS", threads)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("dfc runs")
+}
+
+/// Standard output or error as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// An empty directory of its own for test `name` of module `module` (this process only).
+pub fn scratch(module: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dfc-{module}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
