@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::common;
+use crate::common::text;
 
 fn dfc(args: &[&str], threads: &str) -> Output {
     common::dfc_threads(args, threads)
 }
-
-use common::text;
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch("nas", name)
