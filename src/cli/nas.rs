@@ -401,7 +401,9 @@ fn write(
         if let Err(f) = staged.text(&path, &(header + &crate::ir::emit::emit(&program))) {
             return fail(reporter, f);
         }
-        entries.push(entry(&path, m, outcome.metric, true));
+        // Written networks were chosen for meeting the budgets; say so from their costs.
+        let meets = budgets(args).is_ok_and(|b| b.met_by(&m.costs));
+        entries.push(entry(&path, m, outcome.metric, meets));
     }
     if let Some(path) = &args.report {
         let report = serde_json::json!({
