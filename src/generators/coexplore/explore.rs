@@ -272,6 +272,36 @@ fn solution(
     }
 }
 
+/// Weight of the hardware term of a spec-meeting design's reward.
+pub const HARDWARE_WEIGHT: f64 = 0.1;
+
+/// The hardware term: the mean over the bounded specs of `value / spec` (at most 1 when the
+/// specs are met), so that among equally accurate designs the leaner one earns more.
+fn hardware_term(specs: &Specs, evaluation: &Evaluation) -> f64 {
+    let ratios: Vec<f64> = [
+        (specs.latency_cycles, evaluation.latency_cycles),
+        (specs.energy_pj, evaluation.energy_pj),
+        (specs.area_mm2, evaluation.area_mm2),
+    ]
+    .into_iter()
+    .filter_map(|(bound, value)| bound.map(|b| value / b))
+    .collect();
+    ratios.iter().sum::<f64>() / ratios.len().max(1) as f64
+}
+
+/// The reward of a spec-meeting design: the mean reward term of its networks (all
+/// measured) minus `HARDWARE_WEIGHT` times its hardware term.
+fn reward(
+    space: &JointSpace,
+    design: &Design,
+    evaluation: &Evaluation,
+    specs: &Specs,
+    measured: &Measured,
+    references: &[f64],
+) -> f64 {
+    score(space, design, measured, references) - HARDWARE_WEIGHT * hardware_term(specs, evaluation)
+}
+
 /// The mean reward term of a design's networks (all measured).
 fn score(space: &JointSpace, design: &Design, measured: &Measured, references: &[f64]) -> f64 {
     let terms: Vec<f64> = design
@@ -337,7 +367,7 @@ fn reinforce(
                 Ok(e) => {
                     buildable += 1;
                     meeting += 1;
-                    let r = score(space, &design, measured, &request.references);
+                    let r = reward(space, &design, e, specs, measured, &request.references);
                     if best.as_ref().is_none_or(|(b, _, _)| r > *b) {
                         best = Some((r, design, *e));
                     }
