@@ -22,13 +22,13 @@ pub struct CoexploreArgs {
     #[arg(long, value_delimiter = ',', required = true)]
     pub tasks: Vec<String>,
     /// Latency spec: cycles for one inference of every network (sub-accelerators in parallel).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_latency: Option<f64>,
     /// Energy spec, pJ, summed over the networks.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_energy: Option<f64>,
     /// Area spec, mm² at 45 nm (docs/coexplore.md).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_area: Option<f64>,
     /// Designs the controller samples.
     #[arg(long, default_value_t = 200)]
