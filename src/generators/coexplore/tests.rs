@@ -1,3 +1,7 @@
+//! The joint space, area model, spec check, simulator latency, controller step, the penalty
+//! path (never trains), determinism of a whole search on a stand-in metric, and the emitted
+//! program scheduled with the design's own costs.
+
 use std::sync::OnceLock;
 
 use super::area::area_mm2;
@@ -84,7 +88,7 @@ fn tokens_decode_to_designs() {
     let space = &evaluator().space;
     assert_eq!(
         space.groups(),
-        [vec![6; 8], vec![3], vec![3, 5, 5].repeat(3), vec![3, 3]].concat()
+        [vec![6; 8], vec![3], [3, 5, 5].repeat(3), vec![3, 3]].concat()
     );
     let mut levels = vec![0; space.groups().len()];
     levels[0] = 4; // digits: h64
