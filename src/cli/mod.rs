@@ -5,6 +5,7 @@
 //! changes), 2 usage, I/O or internal error.
 
 mod choices;
+mod coexplore;
 mod env;
 mod eval;
 mod evolve;
@@ -176,6 +177,9 @@ pub enum Command {
     /// Dump an internal stage for inspection.
     #[command(subcommand)]
     Debug(DebugCommand),
+    /// Co-explore two tasks' networks and a heterogeneous accelerator (NASAIC); writes the
+    /// chosen networks, sub-accelerators, accelerator and workload as one `.df` program.
+    Coexplore(Box<coexplore::CoexploreArgs>),
 }
 
 /// How to read a MAESTRO mapping file: its HW file and SIMD lanes.
@@ -401,6 +405,7 @@ fn run_command(reporter: &Reporter, command: Command) -> ExitCode {
         Command::Noc(cmd) => noc::run(reporter, &cmd),
         Command::Sweep(args) => sweep::run(reporter, &args),
         Command::Debug(cmd) => debug(reporter, cmd),
+        Command::Coexplore(args) => coexplore::run(reporter, &args),
     }
 }
 

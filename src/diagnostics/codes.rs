@@ -153,6 +153,9 @@ codes! {
     NasBudgetUnmet = "E1504", "nas-budget-unmet", "budgets that no architecture of the search space meets on the hardware";
     NasBadBudget = "E1505", "nas-bad-budget", "a budget or count that is not a positive number";
     NasBadCache = "E1506", "nas-bad-cache", "a measurement cache file that dfc did not write";
+    CoexploreTaskCount = "E1520", "coexplore-task-count", "`dfc coexplore` given other than two distinct tasks";
+    CoexploreSpecUnmet = "E1521", "coexplore-spec-unmet", "a latency, energy or area spec below what any design of the joint space reaches";
+    CoexploreNoDesign = "E1522", "coexplore-no-design", "no design the controller sampled met every spec";
     TileClamped = "W0301", "tile-clamped", "a map size larger than its dimension, which the back ends clamp";
     UnusedParameter = "W0302", "unused-parameter", "a dataflow parameter that no directive uses";
     LayerNotEvaluated = "W0501", "layer-not-evaluated", "a layer the back end skipped because it has no dataflow yet";

@@ -5,6 +5,7 @@
 
 pub mod baselines;
 pub mod bench;
+pub mod coexplore;
 pub mod gan;
 pub mod hardware;
 pub mod nas;

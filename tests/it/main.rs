@@ -2,6 +2,7 @@
 //! Each module covers one area; `tests/README.md` says how to add cases and accept snapshots.
 
 mod cli;
+mod coexplore;
 mod common;
 mod cost_model;
 mod diagnostics_output;
