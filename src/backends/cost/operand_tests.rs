@@ -1,38 +1,12 @@
 //! Row 23 of `MODEL.md`: a quantized layer's energies and NoC volumes scale with its operand
 //! widths against the reference width; at the reference width nothing changes.
 
+use super::tests::{sp, t};
 use super::*;
 
+/// The shared test convolution, output channels across PEs and input channels in time.
 fn conv() -> Problem {
-    Problem {
-        layer_type: LayerType::Conv,
-        dims: vec![
-            (Dim::K, 16),
-            (Dim::C, 8),
-            (Dim::R, 3),
-            (Dim::S, 3),
-            (Dim::Y, 10),
-            (Dim::X, 10),
-        ],
-        strides: vec![],
-        batch_in_tensors: false,
-        directives: vec![
-            Directive::Map {
-                kind: MapKind::Spatial,
-                size: 1,
-                offset: 1,
-                dim: Dim::K,
-            },
-            Directive::Map {
-                kind: MapKind::Temporal,
-                size: 8,
-                offset: 8,
-                dim: Dim::C,
-            },
-        ],
-        useful_macs: None,
-        sparsity: Default::default(),
-    }
+    super::tests::conv(vec![sp(1, 1, Dim::K), t(8, 8, Dim::C)])
 }
 
 fn hardware(weights: u32, activations: u32) -> Hardware {

@@ -764,7 +764,7 @@ fn default_precision_and_energy_table() {
     assert!(close(m1.total_energy, m2.total_energy, 0.0));
 }
 
-fn conv(directives: Vec<Directive>) -> Problem {
+pub(super) fn conv(directives: Vec<Directive>) -> Problem {
     Problem {
         layer_type: LayerType::Conv,
         dims: vec![
@@ -783,7 +783,7 @@ fn conv(directives: Vec<Directive>) -> Problem {
     }
 }
 
-fn t(size: i64, offset: i64, dim: Dim) -> Directive {
+pub(super) fn t(size: i64, offset: i64, dim: Dim) -> Directive {
     Directive::Map {
         kind: MapKind::Temporal,
         size,
@@ -792,7 +792,7 @@ fn t(size: i64, offset: i64, dim: Dim) -> Directive {
     }
 }
 
-fn sp(size: i64, offset: i64, dim: Dim) -> Directive {
+pub(super) fn sp(size: i64, offset: i64, dim: Dim) -> Directive {
     Directive::Map {
         kind: MapKind::Spatial,
         size,
