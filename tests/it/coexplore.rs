@@ -4,26 +4,16 @@
 //! nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use crate::common;
 
 fn dfc(args: &[&str], threads: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dfc"))
-        .args(["--color", "never"])
-        .args(args)
-        .current_dir(common::root())
-        .env("RAYON_NUM_THREADS", threads)
-        .stdin(Stdio::null())
-        .output()
-        .expect("dfc runs")
+    common::dfc_threads(args, threads)
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dfc-coexplore-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    common::scratch("coexplore", name)
 }
 
 fn path(p: &Path) -> &str {
