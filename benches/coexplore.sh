@@ -19,7 +19,7 @@ trap 'rm -rf "$OUT"' EXIT
 echo "# seed,nasaic_violations,successive_violations,latency_reduction_percent,energy_ratio,area_ratio,accuracy_delta_points,nasaic_trained,wall_seconds"
 for seed in 1 2 3 4 5; do
   start=$(date +%s.%N)
-  "$DFC" -q coexplore --tasks "$TASKS" --seed "$seed" -o "$OUT/$seed.df" --report "$OUT/$seed.json"
+  "$DFC" -q coexplore --no-cache --tasks "$TASKS" --seed "$seed" -o "$OUT/$seed.df" --report "$OUT/$seed.json"
   end=$(date +%s.%N)
   jq -r --arg s "$seed" --arg t "$(echo "$end - $start" | bc)" '
     [$s,

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::nas::{cache_path, MeasurementCache};
 use super::{exit, fail, finish, progress, refuse_clobber, Fault, Reporter, Staged};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::generators::coexplore::design::{Budget, JointSpace};
@@ -12,7 +13,7 @@ use crate::generators::coexplore::emit::program_df;
 use crate::generators::coexplore::evaluate::{Evaluator, Specs};
 use crate::generators::coexplore::explore::{self, lower_bounds, Outcome, Request};
 use crate::generators::nas::space::{Architecture, Space};
-use crate::generators::nas::task::{measure_all, Recipe, Task, TaskData};
+use crate::generators::nas::task::{Recipe, Task, TaskData};
 use crate::ir::lower::lower_text;
 use crate::source::SourceMap;
 
@@ -47,6 +48,13 @@ pub struct CoexploreArgs {
     /// The report as JSON.
     #[arg(long)]
     pub report: Option<String>,
+    /// The measurement cache `dfc nas` also uses (default: `nas-measurements.csv` under
+    /// `$XDG_CACHE_HOME/dfc` or `~/.cache/dfc`).
+    #[arg(long, conflicts_with = "no_cache")]
+    pub cache: Option<String>,
+    /// Train every network afresh and keep nothing.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// The report: the request, then the outcome.
@@ -198,16 +206,18 @@ pub fn run(reporter: &Reporter, args: &CoexploreArgs) -> ExitCode {
         seed: args.seed,
         references: data.iter().map(reference).collect(),
     };
+    let cache_file = cache_path(args.cache.as_deref(), args.no_cache);
+    let mut cache = match MeasurementCache::load(cache_file) {
+        Ok(c) => c,
+        Err(d) => {
+            reporter.emit(&[d], &sources);
+            return exit(1);
+        }
+    };
     let mut measure = |space: &Space, archs: &[Architecture]| {
         let task = tasks.iter().position(|&t| t == space.task).unwrap_or(0);
-        let bar = progress::bar(
-            reporter,
-            archs.len() as u64,
-            &format!("training {} networks", space.task.name()),
-        );
-        let metrics = measure_all(space, archs, &data[task], &recipe, &|| bar.inc(1));
-        bar.finish_and_clear();
-        metrics
+        let what = format!("{} networks", space.task.name());
+        cache.measure(reporter, &what, space, &data[task], &recipe, archs)
     };
     let Some(outcome) = explore::run(&evaluator, &request, &mut measure) else {
         let d = Diagnostic::new(

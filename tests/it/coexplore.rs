@@ -34,8 +34,16 @@ const TINY: [&str; 9] = [
 
 fn tiny_run(dir: &Path, threads: &str) -> (String, String) {
     let (df, report) = (dir.join("out.df"), dir.join("report.json"));
+    let cache = dir.join("cache.csv");
     let mut args = TINY.to_vec();
-    args.extend(["-o", path(&df), "--report", path(&report)]);
+    args.extend([
+        "-o",
+        path(&df),
+        "--report",
+        path(&report),
+        "--cache",
+        path(&cache),
+    ]);
     let out = dfc(&args, threads);
     assert_eq!(
         out.status.code(),
@@ -85,14 +93,31 @@ fn the_design_checks_schedules_and_repeats_at_any_thread_count() {
     }
     assert!(json["successive"]["trained"].as_u64().is_some());
     assert_eq!(json["comparison"]["paper"]["energy_ratio"], 2.49);
-    // The same seed on two threads: the same bytes.
+    // The same seed on two threads: the same bytes, trained afresh and from the cache (which
+    // the second run in the same directory does not grow).
+    let cache = std::fs::read_to_string(dir.join("cache.csv")).expect("the cache");
+    assert!(cache.starts_with("version,task,space,"));
     let again = scratch("again");
-    assert_eq!(tiny_run(&again, "2"), (df, report));
+    let expected = (df, report);
+    assert_eq!(tiny_run(&again, "2"), expected);
+    assert_eq!(tiny_run(&dir, "2"), expected);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("cache.csv")).unwrap(),
+        cache
+    );
 }
 
 fn fails_with(extra: &[&str], code: &str, dir: &Path) {
     let df = dir.join("out.df");
-    let mut args = vec!["--episodes", "2", "--epochs", "1", "-o", path(&df)];
+    let mut args = vec![
+        "--episodes",
+        "2",
+        "--epochs",
+        "1",
+        "--no-cache",
+        "-o",
+        path(&df),
+    ];
     args.extend(extra);
     let mut full = vec!["coexplore"];
     full.extend(args);
