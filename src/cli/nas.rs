@@ -42,15 +42,15 @@ pub struct NasArgs {
     /// The mapping of `--hardware` to take them from (the file's first when absent).
     #[arg(long, requires = "hardware")]
     pub mapping: Option<String>,
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_params: Option<f64>,
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_macs: Option<f64>,
     /// Runtime bound in cycles on the hardware.
-    #[arg(long, value_name = "CYCLES")]
+    #[arg(long, value_name = "CYCLES", allow_negative_numbers = true)]
     pub max_runtime: Option<f64>,
     /// Energy bound in picojoules on the hardware.
-    #[arg(long, value_name = "PJ")]
+    #[arg(long, value_name = "PJ", allow_negative_numbers = true)]
     pub max_energy: Option<f64>,
     /// Networks to generate.
     #[arg(long, default_value_t = 4)]

@@ -109,7 +109,7 @@ fn nas_refuses_bad_arguments_with_codes_and_writes_nothing() {
     let cases: [(&[&str], &str, i32); 4] = [
         (&["--task", "cifar10"], "E1501", 2),
         (&["--task", "diabetes", "--space", "cnn"], "E1502", 2),
-        (&["--task", "digits", "--max-energy=-5"], "E1505", 2),
+        (&["--task", "digits", "--max-energy", "-5"], "E1505", 2),
         (&["--task", "digits", "--max-params", "100"], "E1504", 1),
     ];
     for (args, code, exit) in cases {
