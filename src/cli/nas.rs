@@ -363,7 +363,9 @@ pub fn run(reporter: &Reporter, args: &NasArgs) -> ExitCode {
         );
         reporter.emit(&[d], &SourceMap::new());
     }
-    write(reporter, args, &space, &platform, &outcome, &file_of)
+    write(
+        reporter, args, &space, &budgets, &platform, &outcome, &file_of,
+    )
 }
 
 /// Writes the networks and the report (all or nothing) and prints the summary.
@@ -371,6 +373,7 @@ fn write(
     reporter: &Reporter,
     args: &NasArgs,
     space: &Space,
+    limits: &Budgets,
     platform: &Platform,
     outcome: &Outcome,
     file_of: &dyn Fn(usize) -> PathBuf,
@@ -402,8 +405,7 @@ fn write(
             return fail(reporter, f);
         }
         // Written networks were chosen for meeting the budgets; say so from their costs.
-        let meets = budgets(args).is_ok_and(|b| b.met_by(&m.costs));
-        entries.push(entry(&path, m, outcome.metric, meets));
+        entries.push(entry(&path, m, outcome.metric, limits.met_by(&m.costs)));
     }
     if let Some(path) = &args.report {
         let report = serde_json::json!({

@@ -171,45 +171,54 @@ fn distinct(
 /// measured training set and the trained generator.
 pub struct Trained {
     pub space: Space,
-    book: CostBook,
-    all: usize,
-    runnable: Vec<(Architecture, Costs)>,
+    costed: CostedSpace,
     pub training: Vec<Measured>,
     gan: ArchitectureGan,
 }
 
-/// The space's architectures with their costs on the platform, and those the cost model can
-/// run there.
-fn costed_space(
-    space: &Space,
-    platform: &Platform,
-) -> (CostBook, usize, Vec<(Architecture, Costs)>) {
+/// A space's architectures costed on a platform: the book, the space's size and the
+/// architectures the cost model can run there, with their costs.
+struct CostedSpace {
+    book: CostBook,
+    all: usize,
+    runnable: Vec<(Architecture, Costs)>,
+}
+
+fn costed_space(space: &Space, platform: &Platform) -> CostedSpace {
     let all = space.all();
     let book = CostBook::new(platform, space, &all);
     let runnable = all
         .iter()
         .filter_map(|a| book.costs(space, a).ok().map(|c| (a.clone(), c)))
         .collect();
-    (book, all.len(), runnable)
+    CostedSpace {
+        book,
+        all: all.len(),
+        runnable,
+    }
 }
 
 /// Costs the whole space on `platform`, measures `request.samples` random architectures and
 /// trains the generator on them.
 pub fn train(request: &Request, platform: &Platform, measure: &mut Measure) -> Trained {
+    train_costed(request, costed_space(&request.space, platform), measure)
+}
+
+/// `train` on a space already costed by `costed_space`.
+fn train_costed(request: &Request, costed: CostedSpace, measure: &mut Measure) -> Trained {
     let space = request.space;
-    let (book, all, runnable) = costed_space(&space, platform);
     // The training set: uniform draws of the space, whatever their costs.
     let mut rng = Rng::new(request.seed);
     let training = distinct(
         request.samples,
         request.samples * 50,
-        &book,
+        &costed.book,
         &space,
         |_| true,
         || space.sample(&mut rng),
     );
     let training = measured("training set", &training, measure);
-    let costs: Vec<Costs> = runnable.iter().map(|(_, c)| *c).collect();
+    let costs: Vec<Costs> = costed.runnable.iter().map(|(_, c)| *c).collect();
     let gan = ArchitectureGan::train(
         space,
         Scale::of(&costs),
@@ -220,9 +229,7 @@ pub fn train(request: &Request, platform: &Platform, measure: &mut Measure) -> T
     );
     Trained {
         space,
-        book,
-        all,
-        runnable,
+        costed,
         training,
         gan,
     }
@@ -231,7 +238,7 @@ pub fn train(request: &Request, platform: &Platform, measure: &mut Measure) -> T
 impl Trained {
     /// The costs of every architecture of the space the platform runs.
     pub fn space_costs(&self) -> Vec<Costs> {
-        self.runnable.iter().map(|(_, c)| *c).collect()
+        self.costed.runnable.iter().map(|(_, c)| *c).collect()
     }
 
     /// `count` networks for `budgets` (seeded by `seed`), measured, with the generator's raw
@@ -245,14 +252,15 @@ impl Trained {
         measure: &mut Measure,
     ) -> Result<Outcome, Diagnostic> {
         let meeting = self
+            .costed
             .runnable
             .iter()
             .filter(|(_, c)| budgets.met_by(c))
             .count();
         if meeting == 0 {
-            return Err(unmet(&self.space, &self.runnable, budgets));
+            return Err(unmet(&self.space, &self.costed.runnable, budgets));
         }
-        let (space, book, gan) = (&self.space, &self.book, &self.gan);
+        let (space, book, gan) = (&self.space, &self.costed.book, &self.gan);
         let metric = space.task.metric();
         let mut rng = Rng::new(seed ^ 0x6472_6177);
         let first = gan.sample(budgets, ROUND, &mut rng);
@@ -306,8 +314,8 @@ impl Trained {
             .collect();
         Ok(Outcome {
             metric: metric.name(),
-            space_size: self.all,
-            space_runnable: self.runnable.len(),
+            space_size: self.costed.all,
+            space_runnable: self.costed.runnable.len(),
             space_meeting_budgets: meeting,
             generated: Best {
                 trained: networks.len(),
@@ -334,10 +342,12 @@ pub fn run(
     platform: &Platform,
     measure: &mut Measure,
 ) -> Result<Outcome, Diagnostic> {
-    let (_, _, runnable) = costed_space(&request.space, platform);
+    // The space is costed once: for this check and for training.
+    let costed = costed_space(&request.space, platform);
+    let runnable = &costed.runnable;
     if !runnable.iter().any(|(_, c)| request.budgets.met_by(c)) {
-        return Err(unmet(&request.space, &runnable, &request.budgets));
+        return Err(unmet(&request.space, runnable, &request.budgets));
     }
-    let trained = train(request, platform, measure);
+    let trained = train_costed(request, costed, measure);
     trained.generate(&request.budgets, request.count, request.seed, measure)
 }
